@@ -1,0 +1,165 @@
+/* The simulation host's machine: pCPUs as POSIX threads with a thread-local id and
+ * per-CPU pointer. Owns thread creation and teardown; memory lives in mem.c and the
+ * interrupt wiring in irq.c. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hal-sim/internal.h"
+#include "hal-sim/sim.h"
+#include "hal/err.h"
+
+struct sim_machine sim;
+
+static _Thread_local unsigned tls_pcpu_id;
+static _Thread_local void *tls_percpu;
+
+static int sim_check_config(const struct hal_sim_config *cfg)
+{
+	if (cfg->pcpus > HAL_MAX_PCPUS || cfg->nranges > HAL_MAX_MEM_RANGES)
+		return -EINVAL;
+	for (size_t i = 0; i < cfg->nranges; i++) {
+		const struct hal_mem_range *r = &cfg->ranges[i];
+		if (r->base == 0 || r->size == 0 || (r->base & PAGE_MASK) || (r->size & PAGE_MASK))
+			return -EINVAL;
+		if (r->base + r->size < r->base)
+			return -EINVAL;
+		if (i > 0 && r->base < cfg->ranges[i - 1].base + cfg->ranges[i - 1].size)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int hal_sim_init(const struct hal_sim_config *cfg)
+{
+	struct hal_sim_config def = { 0 };
+	struct hal_mem_range one = { HAL_SIM_DEFAULT_BASE, HAL_SIM_DEFAULT_SIZE };
+
+	if (sim.up)
+		return -EBUSY;
+	if (!cfg)
+		cfg = &def;
+	int err = sim_check_config(cfg);
+	if (err)
+		return err;
+
+	memset(&sim, 0, sizeof(sim));
+	sim.npcpus = cfg->pcpus ? cfg->pcpus : HAL_SIM_DEFAULT_PCPUS;
+	err = cfg->nranges ? sim_mem_init(cfg->ranges, cfg->nranges) : sim_mem_init(&one, 1);
+	if (err)
+		return err;
+	pthread_mutex_init(&sim.start_lock, NULL);
+	for (unsigned i = 0; i < sim.npcpus; i++)
+		sim_pcpu_wire_init(&sim.pcpus[i]);
+	sim_irq_init();
+	sim.pcpus[0].state = SIM_PCPU_RUNNING;
+	sim.pcpus[0].thread = pthread_self();
+	tls_pcpu_id = 0;
+	tls_percpu = NULL;
+	sim.up = true;
+	return 0;
+}
+
+void hal_sim_fini(void)
+{
+	if (!sim.up)
+		return;
+	for (unsigned i = 1; i < sim.npcpus; i++)
+		hal_sim_join(i);
+	for (unsigned i = 0; i < sim.npcpus; i++)
+		sim_pcpu_wire_fini(&sim.pcpus[i]);
+	sim_irq_fini();
+	sim_mem_fini();
+	pthread_mutex_destroy(&sim.start_lock);
+	tls_percpu = NULL;
+	sim.up = false;
+}
+
+static void *sim_pcpu_main(void *arg)
+{
+	struct sim_pcpu *p = arg;
+
+	tls_pcpu_id = (unsigned)(p - sim.pcpus);
+	tls_percpu = NULL;
+	p->entry(p->arg);
+	pthread_mutex_lock(&sim.start_lock);
+	p->state = SIM_PCPU_DONE;
+	pthread_mutex_unlock(&sim.start_lock);
+	return NULL;
+}
+
+int hal_pcpu_start(unsigned cpu, hal_pcpu_entry_t entry, void *arg)
+{
+	if (!sim.up || cpu >= sim.npcpus || !entry)
+		return -EINVAL;
+	pthread_mutex_lock(&sim.start_lock);
+	struct sim_pcpu *p = &sim.pcpus[cpu];
+	int err = 0;
+	if (cpu == 0 || p->state == SIM_PCPU_RUNNING) {
+		err = -EBUSY;
+	} else {
+		if (p->state == SIM_PCPU_DONE)
+			pthread_join(p->thread, NULL);
+		p->entry = entry;
+		p->arg = arg;
+		p->state = SIM_PCPU_RUNNING;
+		if (pthread_create(&p->thread, NULL, sim_pcpu_main, p) != 0) {
+			p->state = SIM_PCPU_OFF;
+			err = -EIO;
+		}
+	}
+	pthread_mutex_unlock(&sim.start_lock);
+	return err;
+}
+
+int hal_sim_join(unsigned cpu)
+{
+	if (!sim.up || cpu == 0 || cpu >= sim.npcpus)
+		return -EINVAL;
+	pthread_mutex_lock(&sim.start_lock);
+	struct sim_pcpu *p = &sim.pcpus[cpu];
+	enum sim_pcpu_state state = p->state;
+	pthread_t t = p->thread;
+	pthread_mutex_unlock(&sim.start_lock);
+	if (state == SIM_PCPU_OFF)
+		return -ENOENT;
+	/* Join outside the lock so the pCPU may itself start others meanwhile; a pCPU
+	 * has one joiner (its starter or hal_sim_fini). */
+	pthread_join(t, NULL);
+	pthread_mutex_lock(&sim.start_lock);
+	p->state = SIM_PCPU_OFF;
+	pthread_mutex_unlock(&sim.start_lock);
+	return 0;
+}
+
+unsigned hal_pcpu_count(void)
+{
+	return sim.up ? sim.npcpus : 1;
+}
+
+unsigned hal_pcpu_id(void)
+{
+	return tls_pcpu_id;
+}
+
+void hal_percpu_set(void *data)
+{
+	tls_percpu = data;
+}
+
+void *hal_percpu_get(void)
+{
+	return tls_percpu;
+}
+
+void hal_cpu_relax(void)
+{
+	sched_yield();
+}
+
+_Noreturn void hal_halt(void)
+{
+	abort();
+}

@@ -1,0 +1,37 @@
+/* The simulation host: what a program (hvsim, a test, a fuzzer, a benchmark) calls to
+ * become a machine before it uses the hal/ contract. The calling thread becomes pCPU
+ * 0; hal_pcpu_start creates one thread per further pCPU. Not part of hal/: nothing
+ * in core/ or arch/ may call these. */
+#ifndef HAL_SIM_H
+#define HAL_SIM_H
+
+#include "hal/mm.h"
+
+#define HAL_SIM_DEFAULT_BASE 0x80000000ull
+#define HAL_SIM_DEFAULT_SIZE (64ull << 20)
+#define HAL_SIM_DEFAULT_PCPUS 4u
+
+struct hal_sim_config {
+	unsigned pcpus; /* 1 .. HAL_MAX_PCPUS; 0 means the default */
+	size_t nranges; /* 0 means one default range */
+	struct hal_mem_range ranges[HAL_MAX_MEM_RANGES];
+};
+
+/* Build the machine: map each RAM range as its own arena, set up the pCPUs, make the
+ * caller pCPU 0. NULL takes the defaults. -EBUSY if a machine exists, -EINVAL for a
+ * bad config (unaligned, zero-sized, overlapping or unordered ranges, physical base
+ * 0, too many pCPUs), -ENOMEM if the host cannot map the memory. */
+int hal_sim_init(const struct hal_sim_config *cfg);
+
+/* Wait until pCPU cpu's entry has returned. -EINVAL for a bad id or pCPU 0, -ENOENT
+ * if it was never started. */
+int hal_sim_join(unsigned cpu);
+
+/* Join every started pCPU and unmap the memory; a no-op without a machine. */
+void hal_sim_fini(void);
+
+/* Make device IRQ irq pending on pCPU cpu, as a device wired to it would.
+ * -EINVAL for a bad pCPU or IRQ number. */
+int hal_sim_raise_irq(unsigned cpu, unsigned irq);
+
+#endif

@@ -1,0 +1,15 @@
+/* HAL contract: entering a guest. The register context and the trap state are defined
+ * by arch/<isa>; this layer only moves them between the CPU and memory (bare metal:
+ * the EL2 world-switch assembly; simulation host: the guest engine). */
+#ifndef HAL_GUEST_H
+#define HAL_GUEST_H
+
+struct guest_ctx;  /* vCPU registers, arch/<isa> */
+struct guest_exit; /* the trap state of one exit, arch/<isa> */
+
+/* Run the guest described by ctx on this pCPU until it traps, then save its registers
+ * into ctx and the trap state into *exit. Called by the arch vCPU run loop.
+ * -EINVAL on NULL, -ENOSYS where the host cannot run guests yet. */
+int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
+
+#endif

@@ -1,0 +1,29 @@
+/* HAL contract: the physical memory the host hands to Tandem, and the host mapping of
+ * it. Callers: core/frame.c (ranges, translation) and anything that touches a frame
+ * (page tables, guest memory). */
+#ifndef HAL_MM_H
+#define HAL_MM_H
+
+#include "hal/types.h"
+
+#define HAL_MAX_MEM_RANGES 8
+
+struct hal_mem_range {
+	paddr_t base;  /* page-aligned */
+	uint64_t size; /* page-aligned, non-zero */
+};
+
+/* Usable RAM in ascending order, without the image or firmware; called by frame_init.
+ * Writes at most max entries and the number of ranges to *count. -EINVAL on NULL
+ * arguments, -ENOSPC (with *count set to the number needed) when max is too small. */
+int hal_mem_ranges(struct hal_mem_range *out, size_t max, size_t *count);
+
+/* Host-virtual address of [pa, pa + len); -EINVAL on NULL or len 0, -EFAULT unless the
+ * whole range lies inside one RAM range. Never returns a pointer outside RAM. */
+int hal_phys_to_virt(paddr_t pa, size_t len, void **va);
+
+/* Physical address behind a host-virtual address of RAM; -EINVAL on NULL, -EFAULT for
+ * an address that is not part of the RAM mapping (stack, heap, image). */
+int hal_virt_to_phys(const void *va, paddr_t *pa);
+
+#endif

@@ -1,0 +1,19 @@
+/* HAL contract: monotonic time and one one-shot timer per pCPU. Callers: core/timer.c,
+ * which multiplexes many software timers onto the one-shot. */
+#ifndef HAL_TIME_H
+#define HAL_TIME_H
+
+#include <stdint.h>
+
+/* Nanoseconds since an arbitrary point before boot; never goes backwards. */
+uint64_t hal_now_ns(void);
+
+/* Arm this pCPU's one-shot timer: hal_timer_irq() becomes pending on this pCPU once
+ * hal_now_ns() >= deadline (at once if it already is). Replaces an armed deadline.
+ * Never fails. */
+void hal_timer_arm(uint64_t deadline_ns);
+
+/* Disarm this pCPU's one-shot timer; a timer IRQ already pending stays pending. */
+void hal_timer_disarm(void);
+
+#endif

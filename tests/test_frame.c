@@ -1,0 +1,423 @@
+/* The frame allocator and PhysFrame: allocation, zeroing, exhaustion, contiguous runs,
+ * fixed-region claims, fault injection and concurrency, over two RAM ranges. */
+#include <check.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/frame.h"
+#include "hal-sim/sim.h"
+#include "hal/cpu.h"
+#include "hal/err.h"
+#include "hal/mm.h"
+#include "tests/check_main.h"
+#include "tests/testlib.h"
+
+/* Each range keeps its bitmap in its first frame (2048 frames need 256 bytes). */
+#define META_FRAMES 1
+#define USABLE ((TEST_RAM0_SIZE + TEST_RAM1_SIZE) / PAGE_SIZE - 2 * META_FRAMES)
+
+static void setup(void)
+{
+	test_machine_up(8, true);
+}
+
+static void teardown(void)
+{
+	test_machine_down();
+}
+
+static bool in_test_ram(paddr_t pa)
+{
+	return (pa >= TEST_RAM0_BASE + PAGE_SIZE && pa < TEST_RAM0_BASE + TEST_RAM0_SIZE) ||
+	       (pa >= TEST_RAM1_BASE + PAGE_SIZE && pa < TEST_RAM1_BASE + TEST_RAM1_SIZE);
+}
+
+START_TEST(test_total_counts_both_ranges_minus_bitmaps)
+{
+	ck_assert_uint_eq(frame_total(), USABLE);
+	ck_assert_uint_eq(frame_free_count(), USABLE);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_alloc_gives_distinct_aligned_frames_in_ram)
+{
+	paddr_t pa[64];
+
+	for (int i = 0; i < 64; i++) {
+		ck_assert_int_eq(frame_alloc(&pa[i]), 0);
+		ck_assert(in_test_ram(pa[i]));
+		ck_assert_uint_eq(pa[i] & PAGE_MASK, 0);
+		for (int j = 0; j < i; j++)
+			ck_assert_uint_ne(pa[i], pa[j]);
+	}
+	ck_assert_uint_eq(frame_outstanding(), 64);
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(frame_free(pa[i]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_alloc_zeroed_clears_old_contents)
+{
+	struct phys_frame f;
+
+	/* Dirty every free frame, then every zeroed allocation must still read zero. */
+	ck_assert_int_eq(phys_frame_alloc(&f), 0);
+	ck_assert_int_eq(phys_frame_fill(&f, 0xA5), 0);
+	ck_assert_int_eq(phys_frame_free(&f), 0);
+	ck_assert_int_eq(phys_frame_alloc_zeroed(&f), 0);
+	unsigned char *p = phys_frame_ptr(&f);
+	ck_assert_ptr_nonnull(p);
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		ck_assert_uint_eq(p[i], 0);
+	ck_assert_int_eq(phys_frame_free(&f), 0);
+}
+END_TEST
+
+START_TEST(test_fill_writes_every_byte_of_the_frame)
+{
+	struct phys_frame f;
+
+	ck_assert_int_eq(phys_frame_alloc(&f), 0);
+	ck_assert_int_eq(phys_frame_fill(&f, 0x3C), 0);
+	void *va;
+	ck_assert_int_eq(hal_phys_to_virt(phys_frame_start(&f), PAGE_SIZE, &va), 0);
+	ck_assert_ptr_eq(va, phys_frame_ptr(&f));
+	for (size_t i = 0; i < PAGE_SIZE; i++)
+		ck_assert_uint_eq(((unsigned char *)va)[i], 0x3C);
+	ck_assert_int_eq(phys_frame_free(&f), 0);
+}
+END_TEST
+
+START_TEST(test_phys_frame_double_free_is_refused)
+{
+	struct phys_frame f;
+
+	ck_assert_int_eq(phys_frame_alloc(&f), 0);
+	ck_assert_int_eq(phys_frame_free(&f), 0);
+	ck_assert_uint_eq(phys_frame_start(&f), PADDR_INVALID);
+	ck_assert_ptr_null(phys_frame_ptr(&f));
+	ck_assert_int_eq(phys_frame_free(&f), -EINVAL);
+	ck_assert_int_eq(phys_frame_fill(&f, 0), -EINVAL);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_exhaustion_returns_enomem_and_everything_comes_back)
+{
+	size_t n = frame_total();
+	paddr_t *all = calloc(n, sizeof(*all));
+
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(frame_alloc(&all[i]), 0);
+	paddr_t extra;
+	ck_assert_int_eq(frame_alloc(&extra), -ENOMEM);
+	ck_assert_int_eq(frame_alloc_zeroed(&extra), -ENOMEM);
+	ck_assert_int_eq(frame_alloc_contig(1, 1, &extra), -ENOMEM);
+	ck_assert_uint_eq(frame_free_count(), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(frame_free(all[i]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+	free(all);
+}
+END_TEST
+
+START_TEST(test_contig_run_is_aligned_contiguous_and_exclusive)
+{
+	paddr_t run, one;
+
+	ck_assert_int_eq(frame_alloc(&one), 0); /* break up the low frames first */
+	ck_assert_int_eq(frame_alloc_contig(512, 512, &run), 0);
+	ck_assert_uint_eq(run % (2u << 20), 0);
+	ck_assert(in_test_ram(run) && in_test_ram(run + 511 * PAGE_SIZE));
+	ck_assert_uint_eq(frame_outstanding(), 513);
+	/* No frame of the run can be claimed or handed out again. */
+	ck_assert_int_eq(frame_claim_at(run + 100 * PAGE_SIZE, PAGE_SIZE), -EBUSY);
+	ck_assert_int_eq(frame_free_contig(run, 512), 0);
+	ck_assert_int_eq(frame_free_contig(run, 512), -EINVAL);
+	ck_assert_int_eq(frame_free(one), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_contig_run_larger_than_any_range_fails)
+{
+	paddr_t pa;
+
+	ck_assert_int_eq(frame_alloc_contig(TEST_RAM0_SIZE / PAGE_SIZE, 1, &pa), -ENOMEM);
+	ck_assert_int_eq(frame_alloc_contig(TEST_RAM0_SIZE / PAGE_SIZE - 1, 1, &pa), 0);
+	ck_assert_int_eq(frame_free_contig(pa, TEST_RAM0_SIZE / PAGE_SIZE - 1), 0);
+}
+END_TEST
+
+START_TEST(test_bad_arguments_get_error_codes)
+{
+	paddr_t pa;
+
+	ck_assert_int_eq(frame_alloc(NULL), -EINVAL);
+	ck_assert_int_eq(frame_alloc_zeroed(NULL), -EINVAL);
+	ck_assert_int_eq(frame_alloc_contig(0, 1, &pa), -EINVAL);
+	ck_assert_int_eq(frame_alloc_contig(4, 3, &pa), -EINVAL);
+	ck_assert_int_eq(frame_alloc_contig(4, 0, &pa), -EINVAL);
+	ck_assert_int_eq(frame_alloc_contig(4, 1, NULL), -EINVAL);
+	ck_assert_int_eq(frame_free(0x1000), -EINVAL);                    /* foreign */
+	ck_assert_int_eq(frame_free(TEST_RAM0_BASE), -EINVAL);            /* the bitmap */
+	ck_assert_int_eq(frame_free(TEST_RAM0_BASE + PAGE_SIZE + 1), -EINVAL); /* unaligned */
+	ck_assert_int_eq(frame_free(TEST_RAM0_BASE + PAGE_SIZE), -EINVAL);     /* never taken */
+	ck_assert_int_eq(frame_free_contig(TEST_RAM0_BASE + PAGE_SIZE, 0), -EINVAL);
+	ck_assert_int_eq(frame_free(PADDR_INVALID & ~PAGE_MASK), -EINVAL);
+	ck_assert_int_eq(phys_frame_alloc(NULL), -EINVAL);
+	ck_assert_int_eq(phys_frame_alloc_zeroed(NULL), -EINVAL);
+	ck_assert_int_eq(phys_frame_free(NULL), -EINVAL);
+	ck_assert_ptr_null(phys_frame_ptr(NULL));
+	ck_assert_uint_eq(phys_frame_start(NULL), PADDR_INVALID);
+	ck_assert_int_eq(phys_frame_fill(NULL, 0), -EINVAL);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_claim_overlapping_or_out_of_range_is_refused)
+{
+	paddr_t base = TEST_RAM1_BASE + (1u << 20);
+
+	ck_assert_int_eq(frame_claim_at(base, 64 * 1024), 0);
+	ck_assert_uint_eq(frame_outstanding(), 16);
+	ck_assert_int_eq(frame_claim_at(base + 32 * 1024, 64 * 1024), -EBUSY);
+	ck_assert_int_eq(frame_claim_at(base - PAGE_SIZE, 2 * PAGE_SIZE), -EBUSY);
+	ck_assert_uint_eq(frame_outstanding(), 16); /* a refused claim takes nothing */
+	/* Misaligned or empty. */
+	ck_assert_int_eq(frame_claim_at(base + 1, PAGE_SIZE), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(base, 100), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(base, 0), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(~0ull & ~PAGE_MASK, 2 * PAGE_SIZE), -EINVAL);
+	/* Outside RAM, across the hole between ranges, over a bitmap, past the end. */
+	ck_assert_int_eq(frame_claim_at(0x1000, PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(TEST_RAM0_BASE + TEST_RAM0_SIZE - PAGE_SIZE, 2 * PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(TEST_RAM0_BASE, 2 * PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(TEST_RAM1_BASE + TEST_RAM1_SIZE, PAGE_SIZE), -ERANGE);
+	/* Release must match what is taken. */
+	ck_assert_int_eq(frame_release_at(base - PAGE_SIZE, 2 * PAGE_SIZE), -EINVAL);
+	ck_assert_uint_eq(frame_outstanding(), 16);
+	ck_assert_int_eq(frame_release_at(base, 64 * 1024), 0);
+	ck_assert_int_eq(frame_release_at(base, 64 * 1024), -EINVAL);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_claimed_region_is_never_handed_out)
+{
+	/* Claim all of range 0 but one frame; every single allocation then lands in the
+	 * one left or in range 1. */
+	paddr_t base = TEST_RAM0_BASE + 2 * PAGE_SIZE;
+	uint64_t size = TEST_RAM0_SIZE - 2 * PAGE_SIZE;
+
+	ck_assert_int_eq(frame_claim_at(base, size), 0);
+	for (int i = 0; i < 200; i++) {
+		paddr_t pa;
+		ck_assert_int_eq(frame_alloc(&pa), 0);
+		ck_assert(pa < base || pa >= base + size);
+	}
+}
+END_TEST
+
+START_TEST(test_fail_nth_fails_exactly_that_call)
+{
+	paddr_t pa[4];
+
+	frame_fault_fail_nth(3);
+	ck_assert_int_eq(frame_alloc(&pa[0]), 0);
+	ck_assert_int_eq(frame_alloc_zeroed(&pa[1]), 0);
+	ck_assert_int_eq(frame_alloc(&pa[2]), -ENOMEM);
+	ck_assert_int_eq(frame_alloc(&pa[2]), 0);
+	ck_assert_int_eq(frame_alloc_contig(2, 2, &pa[3]), 0);
+	ck_assert_uint_eq(frame_alloc_calls(), 5);
+	ck_assert_uint_eq(frame_outstanding(), 5);
+}
+END_TEST
+
+/* A composite owner that makes six allocations of every kind and, like every owner in
+ * Tandem must, gives back what it took when one fails. */
+static int build_structure(paddr_t out[6])
+{
+	int err;
+	int n = 0;
+
+	if ((err = frame_alloc(&out[n])) != 0)
+		goto undo;
+	n++;
+	if ((err = frame_alloc_zeroed(&out[n])) != 0)
+		goto undo;
+	n++;
+	if ((err = frame_alloc_contig(8, 8, &out[n])) != 0)
+		goto undo;
+	n++;
+	out[n] = TEST_RAM1_BASE + (4u << 20);
+	if ((err = frame_claim_at(out[n], 16 * PAGE_SIZE)) != 0)
+		goto undo;
+	n++;
+	if ((err = frame_alloc(&out[n])) != 0)
+		goto undo;
+	n++;
+	if ((err = frame_alloc(&out[n])) != 0)
+		goto undo;
+	return 0;
+undo:
+	while (n-- > 0) {
+		if (n == 3)
+			frame_release_at(out[n], 16 * PAGE_SIZE);
+		else if (n == 2)
+			frame_free_contig(out[n], 8);
+		else
+			frame_free(out[n]);
+	}
+	return err;
+}
+
+START_TEST(test_fault_injected_at_each_allocation_is_rolled_back)
+{
+	paddr_t out[6];
+
+	for (uint64_t n = 1; n <= 6; n++) {
+		frame_fault_fail_nth(n);
+		ck_assert_int_eq(build_structure(out), -ENOMEM);
+		ck_assert_uint_eq(frame_outstanding(), 0);
+	}
+	frame_fault_fail_nth(7);
+	ck_assert_int_eq(build_structure(out), 0);
+	ck_assert_uint_eq(frame_outstanding(), 1 + 1 + 8 + 16 + 1 + 1);
+	frame_fault_clear();
+}
+END_TEST
+
+static uint64_t failure_pattern(uint64_t seed)
+{
+	uint64_t bits = 0;
+
+	frame_fault_set_rate(500000, seed);
+	for (int i = 0; i < 64; i++) {
+		paddr_t pa;
+		if (frame_alloc(&pa) == 0)
+			frame_free(pa);
+		else
+			bits |= 1ull << i;
+	}
+	frame_fault_clear();
+	return bits;
+}
+
+START_TEST(test_fault_rate_is_seeded_and_reproducible)
+{
+	uint64_t a = failure_pattern(42), b = failure_pattern(42), c = failure_pattern(43);
+
+	ck_assert_uint_eq(a, b);
+	ck_assert_uint_ne(a, c);
+	/* Half the calls, roughly: 64 fair coins land outside 12..52 with p < 1e-7. */
+	ck_assert_int_ge(__builtin_popcountll(a), 12);
+	ck_assert_int_le(__builtin_popcountll(a), 52);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* Concurrency: every frame has an owner slot; taking a frame that already has an
+ * owner would mean the allocator handed it out twice. */
+#define STRESS_ITERS 3000
+#define STRESS_HELD 24
+static _Atomic int owner[2][TEST_RAM0_SIZE / PAGE_SIZE];
+static atomic_uint stress_errors;
+
+static _Atomic int *owner_slot(paddr_t pa)
+{
+	if (pa >= TEST_RAM1_BASE)
+		return &owner[1][(pa - TEST_RAM1_BASE) / PAGE_SIZE];
+	return &owner[0][(pa - TEST_RAM0_BASE) / PAGE_SIZE];
+}
+
+static void stress_worker(void *arg)
+{
+	(void)arg;
+	int me = (int)hal_pcpu_id() + 1;
+	paddr_t held[STRESS_HELD];
+	int nheld = 0;
+	unsigned seed = (unsigned)me * 7919u;
+
+	for (int i = 0; i < STRESS_ITERS; i++) {
+		bool take = nheld == 0 || (nheld < STRESS_HELD && rand_r(&seed) % 2);
+		if (take) {
+			paddr_t pa;
+			if (frame_alloc(&pa) != 0) {
+				atomic_fetch_add(&stress_errors, 1);
+				continue;
+			}
+			int expected = 0;
+			if (!atomic_compare_exchange_strong(owner_slot(pa), &expected, me))
+				atomic_fetch_add(&stress_errors, 1);
+			held[nheld++] = pa;
+		} else {
+			int k = (int)(rand_r(&seed) % (unsigned)nheld);
+			paddr_t pa = held[k];
+			held[k] = held[--nheld];
+			atomic_store(owner_slot(pa), 0);
+			if (frame_free(pa) != 0)
+				atomic_fetch_add(&stress_errors, 1);
+		}
+	}
+	while (nheld) {
+		paddr_t pa = held[--nheld];
+		atomic_store(owner_slot(pa), 0);
+		if (frame_free(pa) != 0)
+			atomic_fetch_add(&stress_errors, 1);
+	}
+}
+
+START_TEST(test_eight_pcpus_never_get_the_same_frame)
+{
+	test_on_pcpus(8, stress_worker, NULL);
+	ck_assert_uint_eq(atomic_load(&stress_errors), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+	ck_assert_uint_ge(frame_alloc_calls(), 8 * STRESS_ITERS / 3);
+}
+END_TEST
+
+START_TEST(test_init_refuses_ranges_too_small_for_any_frame)
+{
+	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1, .ranges = { { 0x40000000, PAGE_SIZE } } };
+
+	test_machine_down();
+	ck_assert_int_eq(hal_sim_init(&cfg), 0);
+	ck_assert_int_eq(frame_init(), -ENOMEM);
+	hal_sim_fini();
+	cfg.ranges[0].size = 2 * PAGE_SIZE;
+	ck_assert_int_eq(hal_sim_init(&cfg), 0);
+	ck_assert_int_eq(frame_init(), 0);
+	ck_assert_uint_eq(frame_total(), 1);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("frame");
+	TCase *tc = tcase_create("frame");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_total_counts_both_ranges_minus_bitmaps);
+	tcase_add_test(tc, test_alloc_gives_distinct_aligned_frames_in_ram);
+	tcase_add_test(tc, test_alloc_zeroed_clears_old_contents);
+	tcase_add_test(tc, test_fill_writes_every_byte_of_the_frame);
+	tcase_add_test(tc, test_phys_frame_double_free_is_refused);
+	tcase_add_test(tc, test_exhaustion_returns_enomem_and_everything_comes_back);
+	tcase_add_test(tc, test_contig_run_is_aligned_contiguous_and_exclusive);
+	tcase_add_test(tc, test_contig_run_larger_than_any_range_fails);
+	tcase_add_test(tc, test_bad_arguments_get_error_codes);
+	tcase_add_test(tc, test_claim_overlapping_or_out_of_range_is_refused);
+	tcase_add_test(tc, test_claimed_region_is_never_handed_out);
+	tcase_add_test(tc, test_fail_nth_fails_exactly_that_call);
+	tcase_add_test(tc, test_fault_injected_at_each_allocation_is_rolled_back);
+	tcase_add_test(tc, test_fault_rate_is_seeded_and_reproducible);
+	tcase_add_test(tc, test_eight_pcpus_never_get_the_same_frame);
+	tcase_add_test(tc, test_init_refuses_ranges_too_small_for_any_frame);
+	suite_add_tcase(s, tc);
+	return s;
+}
