@@ -12,6 +12,8 @@
 #pragma GCC diagnostic ignored "-Wformat"
 #ifdef __clang__
 #pragma clang diagnostic ignored "-Wformat-invalid-specifier"
+#else
+#pragma GCC diagnostic ignored "-Wformat-overflow"
 #endif
 
 static char buf[128];

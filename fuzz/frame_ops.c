@@ -1,0 +1,232 @@
+/* fuzz/frame_ops: the frame allocator against a reference model of which frames are
+ * taken. The machine has two small RAM ranges with a hole between them; every input
+ * starts from a fresh allocator.
+ *
+ * Input: a sequence of 4-byte operations [op, a, b, c]:
+ *   op % 6 == 0  claim   base = window(a, b), size = (c % 12) pages, plus 1 byte if c >= 250
+ *   op % 6 == 1  release base and size as for claim
+ *   op % 6 == 2  alloc one frame (held in slot a % 64, if that slot is empty)
+ *   op % 6 == 3  free slot a % 64 (a freed slot's frame is freed a second time when
+ *                b is odd: a double free that must be refused)
+ *   op % 6 == 4  alloc_contig count = c % 9 (0 is invalid), align = 1 << (b % 4)
+ *   op % 6 == 5  fail the (b % 4 + 1)th allocation call from now
+ * window(a, b) is a page of range 0 (a < 128), of range 1 (a >= 128), or in the hole
+ * or below RAM (b % 16 == 0), or an unaligned address (b % 16 == 1).
+ * The allocator's return code, frame choice and outstanding count are checked against
+ * the model after every step; at the end everything is returned and the count must
+ * be zero. Any difference aborts. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/frame.h"
+#include "hal-sim/sim.h"
+#include "hal/err.h"
+
+#define R0 0x40000000ull
+#define R1 0x40100000ull /* 1 MiB above R0: a hole of 768 KiB between them */
+#define FRAMES 64        /* per range; frame 0 of each holds the bitmap */
+
+static bool taken[2][FRAMES];
+static paddr_t slots[64];
+static size_t model_outstanding;
+static uint64_t fail_in; /* calls until the injected failure, 0 = none */
+
+#define CHECK(cond)                                                              \
+	do {                                                                     \
+		if (!(cond)) {                                                   \
+			fprintf(stderr, "frame_ops: %s failed at line %d\n", #cond, __LINE__); \
+			abort();                                                 \
+		}                                                                \
+	} while (0)
+
+/* Range and index of pa, or false if it is not an allocatable frame. */
+static bool locate(paddr_t pa, int *r, size_t *i)
+{
+	for (int k = 0; k < 2; k++) {
+		paddr_t base = k ? R1 : R0;
+		if (pa >= base + 4096 && pa < base + FRAMES * 4096ull && !(pa & 4095)) {
+			*r = k;
+			*i = (size_t)((pa - base) / 4096);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether the next allocation call is the injected failure (and consume it). */
+static bool next_call_fails(void)
+{
+	if (!fail_in)
+		return false;
+	return --fail_in == 0;
+}
+
+static int model_region(paddr_t base, uint64_t size, int *r, size_t *i, size_t *n)
+{
+	if ((base & 4095) || size == 0 || (size & 4095))
+		return -EINVAL;
+	*n = (size_t)(size / 4096);
+	if (!locate(base, r, i) || *i + *n > FRAMES)
+		return -ERANGE;
+	return 0;
+}
+
+static void op_claim(paddr_t base, uint64_t size, bool claim)
+{
+	int r;
+	size_t i, n;
+	int want = model_region(base, size, &r, &i, &n);
+
+	if (want == 0 && claim && next_call_fails())
+		want = -ENOMEM;
+	if (want == 0) {
+		for (size_t k = 0; k < n; k++)
+			if (taken[r][i + k] == claim)
+				want = claim ? -EBUSY : -EINVAL;
+	}
+	int got = claim ? frame_claim_at(base, size) : frame_release_at(base, size);
+	CHECK(got == want);
+	if (got == 0) {
+		for (size_t k = 0; k < n; k++)
+			taken[r][i + k] = claim;
+		model_outstanding = claim ? model_outstanding + n : model_outstanding - n;
+		/* A released region may have held slot frames: forget those slots. */
+		for (int s = 0; !claim && s < 64; s++) {
+			int sr;
+			size_t si;
+			if (slots[s] && locate(slots[s], &sr, &si) && sr == r && si >= i && si < i + n)
+				slots[s] = 0;
+		}
+	}
+}
+
+static void op_alloc(unsigned slot)
+{
+	paddr_t pa;
+	bool fails = next_call_fails();
+	int got = frame_alloc(&pa);
+	size_t free_frames = 2 * (FRAMES - 1) - model_outstanding;
+
+	if (fails || free_frames == 0) {
+		CHECK(got == -ENOMEM);
+		return;
+	}
+	CHECK(got == 0);
+	int r;
+	size_t i;
+	CHECK(locate(pa, &r, &i));
+	CHECK(!taken[r][i]);
+	taken[r][i] = true;
+	model_outstanding++;
+	if (!slots[slot])
+		slots[slot] = pa;
+}
+
+static void op_free(unsigned slot, bool twice)
+{
+	if (!slots[slot])
+		return;
+	int r;
+	size_t i;
+	CHECK(locate(slots[slot], &r, &i));
+	CHECK(frame_free(slots[slot]) == 0);
+	taken[r][i] = false;
+	model_outstanding--;
+	if (twice)
+		CHECK(frame_free(slots[slot]) == -EINVAL);
+	slots[slot] = 0;
+}
+
+static bool run_fits(size_t count, size_t align)
+{
+	for (int r = 0; r < 2; r++)
+		for (size_t i = 1; i + count <= FRAMES; i++) {
+			if (i % align)
+				continue;
+			size_t k = 0;
+			while (k < count && !taken[r][i + k])
+				k++;
+			if (k == count)
+				return true;
+		}
+	return false;
+}
+
+static void op_contig(size_t count, size_t align)
+{
+	paddr_t pa;
+	if (count == 0) {
+		CHECK(frame_alloc_contig(0, align, &pa) == -EINVAL);
+		return;
+	}
+	bool fails = next_call_fails();
+	int got = frame_alloc_contig(count, align, &pa);
+	if (fails || !run_fits(count, align)) {
+		CHECK(got == -ENOMEM);
+		return;
+	}
+	CHECK(got == 0);
+	CHECK((pa / 4096) % align == 0);
+	int r;
+	size_t i;
+	CHECK(locate(pa, &r, &i));
+	for (size_t k = 0; k < count; k++) {
+		CHECK(!taken[r][i + k]);
+		taken[r][i + k] = true;
+	}
+	model_outstanding += count;
+}
+
+static paddr_t window(uint8_t a, uint8_t b)
+{
+	if (b % 16 == 0)
+		return (b & 0x10) ? R0 + (uint64_t)(64 + a % 128) * 4096 : (uint64_t)a * 4096;
+	paddr_t pa = (a < 128 ? R0 : R1) + (uint64_t)(a % 64) * 4096;
+	return b % 16 == 1 ? pa + 8 : pa;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static bool machine;
+	if (!machine) {
+		struct hal_sim_config cfg = { .pcpus = 1, .nranges = 2,
+			.ranges = { { R0, FRAMES * 4096 }, { R1, FRAMES * 4096 } } };
+		CHECK(hal_sim_init(&cfg) == 0);
+		machine = true;
+	}
+	CHECK(frame_init() == 0);
+	memset(taken, 0, sizeof(taken));
+	memset(slots, 0, sizeof(slots));
+	model_outstanding = 0;
+	fail_in = 0;
+
+	for (; size >= 4; data += 4, size -= 4) {
+		uint8_t op = data[0] % 6, a = data[1], b = data[2], c = data[3];
+		uint64_t sz = (uint64_t)(c % 12) * 4096 + (c >= 250 ? 1 : 0);
+		switch (op) {
+		case 0: op_claim(window(a, b), sz, true); break;
+		case 1: op_claim(window(a, b), sz, false); break;
+		case 2: op_alloc(a % 64); break;
+		case 3: op_free(a % 64, b & 1); break;
+		case 4: op_contig(c % 9, (size_t)1 << (b % 4)); break;
+		case 5:
+			fail_in = (uint64_t)(b % 4) + 1;
+			frame_fault_fail_nth(fail_in);
+			break;
+		}
+		CHECK(frame_outstanding() == model_outstanding);
+	}
+	frame_fault_clear();
+	/* Return everything the model says is taken, frame by frame. */
+	for (int r = 0; r < 2; r++)
+		for (size_t i = 1; i < FRAMES; i++)
+			if (taken[r][i])
+				CHECK(frame_free((r ? R1 : R0) + i * 4096) == 0);
+	CHECK(frame_outstanding() == 0);
+	return 0;
+}

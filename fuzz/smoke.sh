@@ -1,0 +1,10 @@
+#!/bin/sh
+# Run one libFuzzer target on its committed corpus for a bounded time, writing what it
+# finds to a scratch directory so the source tree is never modified.
+# usage: smoke.sh TARGET CORPUS_DIR SECONDS
+set -eu
+target=$1 corpus=$2 seconds=$3
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+exec "$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+	-print_final_stats=1 "$scratch" "$corpus"
