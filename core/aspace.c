@@ -1,0 +1,280 @@
+/* Guest-physical address spaces: the region list and the backends over core/pt.c.
+ * One spinlock serialises every change and every fault; the guest's own accesses walk
+ * the table without it. A region's frames are freed only through pt_unmap_release,
+ * i.e. after the TLB invalidation that makes them unreachable. */
+#include <stddef.h>
+
+#include "core/aspace.h"
+#include "core/frame.h"
+#include "core/mem.h"
+#include "hal/err.h"
+#include "hal/mm.h"
+
+static bool owns_frames(enum as_backend b)
+{
+	return b == AS_ALLOC_EAGER || b == AS_ALLOC_LAZY;
+}
+
+static void release_frames(void *ctx, paddr_t pa, uint64_t size)
+{
+	(void)ctx;
+	frame_free_contig(pa, (size_t)(size >> PAGE_SHIFT));
+}
+
+int as_init(struct aspace *as, const struct pt_format *fmt, pt_flush_fn flush, void *ctx)
+{
+	if (!as)
+		return -EINVAL;
+	*as = (struct aspace){ .lock = SPINLOCK_INIT };
+	return pt_init(&as->pt, fmt, flush, ctx);
+}
+
+static void region_unmap(struct aspace *as, const struct as_region *r)
+{
+	pt_unmap_release(&as->pt, r->base, r->size, owns_frames(r->backend) ? release_frames : NULL,
+			 NULL);
+}
+
+void as_destroy(struct aspace *as)
+{
+	if (!as || !as->pt.fmt)
+		return;
+	spin_lock(&as->lock);
+	for (unsigned i = 0; i < as->nregions; i++)
+		region_unmap(as, &as->regions[i]);
+	as->nregions = 0;
+	pt_destroy(&as->pt);
+	spin_unlock(&as->lock);
+}
+
+/* Index of the region containing gpa, or -1. Caller holds the lock. */
+static int find_locked(const struct aspace *as, gpa_t gpa)
+{
+	unsigned lo = 0, hi = as->nregions;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct as_region *r = &as->regions[mid];
+		if (gpa < r->base)
+			hi = mid;
+		else if (gpa - r->base >= r->size)
+			lo = mid + 1;
+		else
+			return (int)mid;
+	}
+	return -1;
+}
+
+static int check_region(const struct aspace *as, gpa_t base, uint64_t size, unsigned flags,
+			enum as_backend backend, paddr_t hpa)
+{
+	const struct pt_format *f = as->pt.fmt;
+
+	if ((base & PAGE_MASK) || (size & PAGE_MASK) || size == 0 || (hpa & PAGE_MASK))
+		return -EINVAL;
+	if (backend > AS_IDENTITY || (flags & ~(unsigned)(PT_R | PT_W | PT_X | PT_DEVICE)))
+		return -EINVAL;
+	if (!(flags & (PT_R | PT_W | PT_X)) || ((flags & PT_W) && !(flags & PT_R)))
+		return -EINVAL;
+	if (owns_frames(backend) && (flags & PT_DEVICE))
+		return -EINVAL; /* RAM Tandem allocates is never device memory */
+	if (base + size < base || (f->va_bits < 64 && base + size > (1ull << f->va_bits)))
+		return -ERANGE;
+	return 0;
+}
+
+static int map_eager(struct aspace *as, gpa_t base, uint64_t size, unsigned flags)
+{
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		paddr_t pa;
+		int err = frame_alloc_zeroed(&pa);
+		if (!err && (err = pt_map(&as->pt, base + off, pa, PAGE_SIZE, flags, 0)) != 0)
+			frame_free(pa);
+		if (err) {
+			if (off)
+				pt_unmap_release(&as->pt, base, off, release_frames, NULL);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static int map_backend(struct aspace *as, const struct as_region *r)
+{
+	switch (r->backend) {
+	case AS_LINEAR: return pt_map(&as->pt, r->base, r->hpa, r->size, r->flags, PT_MAP_BLOCKS);
+	case AS_IDENTITY: return pt_map(&as->pt, r->base, r->base, r->size, r->flags, PT_MAP_BLOCKS);
+	case AS_ALLOC_EAGER: return map_eager(as, r->base, r->size, r->flags);
+	case AS_ALLOC_LAZY: return 0;
+	}
+	return -EINVAL;
+}
+
+int as_add_region(struct aspace *as, gpa_t base, uint64_t size, unsigned flags,
+		  enum as_backend backend, paddr_t hpa)
+{
+	if (!as || !as->pt.fmt)
+		return -EINVAL;
+	int err = check_region(as, base, size, flags, backend, backend == AS_LINEAR ? hpa : 0);
+	if (err)
+		return err;
+	struct as_region r = { base, size, flags, backend, backend == AS_IDENTITY ? base : hpa };
+	spin_lock(&as->lock);
+	unsigned pos = 0;
+	while (pos < as->nregions && as->regions[pos].base < base)
+		pos++;
+	if (as->nregions == AS_MAX_REGIONS)
+		err = -ENOSPC;
+	else if (pos > 0 && as->regions[pos - 1].base + as->regions[pos - 1].size > base)
+		err = -EEXIST;
+	else if (pos < as->nregions && base + size > as->regions[pos].base)
+		err = -EEXIST;
+	else
+		err = map_backend(as, &r);
+	if (!err) {
+		memmove(&as->regions[pos + 1], &as->regions[pos],
+			(as->nregions - pos) * sizeof(as->regions[0]));
+		as->regions[pos] = r;
+		as->nregions++;
+	}
+	spin_unlock(&as->lock);
+	return err;
+}
+
+int as_remove_region(struct aspace *as, gpa_t base, uint64_t size)
+{
+	if (!as || !as->pt.fmt)
+		return -EINVAL;
+	spin_lock(&as->lock);
+	int i = find_locked(as, base), err = 0;
+	if (i < 0 || as->regions[i].base != base)
+		err = -ENOENT;
+	else if (as->regions[i].size != size)
+		err = -EINVAL;
+	else
+		err = pt_unmap_release(&as->pt, base, size,
+				       owns_frames(as->regions[i].backend) ? release_frames : NULL, NULL);
+	if (!err) {
+		as->nregions--;
+		memmove(&as->regions[i], &as->regions[i + 1],
+			(as->nregions - (unsigned)i) * sizeof(as->regions[0]));
+	}
+	spin_unlock(&as->lock);
+	return err;
+}
+
+int as_find_region(struct aspace *as, gpa_t gpa, struct as_region *out)
+{
+	if (!as || !out)
+		return -EINVAL;
+	spin_lock(&as->lock);
+	int i = find_locked(as, gpa);
+	if (i >= 0)
+		*out = as->regions[i];
+	spin_unlock(&as->lock);
+	return i >= 0 ? 0 : -ENOENT;
+}
+
+int as_translate(struct aspace *as, gpa_t gpa, paddr_t *hpa, unsigned *flags)
+{
+	if (!as || !as->pt.fmt)
+		return -EINVAL;
+	spin_lock(&as->lock);
+	int err = pt_translate(&as->pt, gpa, hpa, flags, NULL);
+	spin_unlock(&as->lock);
+	return err == -ERANGE ? -ENOENT : err;
+}
+
+/* Caller holds the lock. */
+static int fault_locked(struct aspace *as, gpa_t gpa, unsigned access)
+{
+	int i = find_locked(as, gpa);
+
+	if (i < 0)
+		return -ENOENT;
+	const struct as_region *r = &as->regions[i];
+	if (access & ~r->flags & (PT_R | PT_W | PT_X))
+		return -EPERM;
+	gpa_t page = gpa & ~PAGE_MASK;
+	if (pt_translate(&as->pt, page, NULL, NULL, NULL) == 0)
+		return r->backend == AS_ALLOC_LAZY ? 0 : -EFAULT; /* lazy: another vCPU won */
+	if (r->backend != AS_ALLOC_LAZY)
+		return -EFAULT;
+	paddr_t pa;
+	if (frame_alloc_zeroed(&pa))
+		return -ENOMEM;
+	int err = pt_map(&as->pt, page, pa, PAGE_SIZE, r->flags, 0);
+	if (err) {
+		frame_free(pa);
+		return err;
+	}
+	as->lazy_faults++;
+	return 0;
+}
+
+int as_handle_fault(struct aspace *as, gpa_t gpa, unsigned access)
+{
+	if (!as || !as->pt.fmt || !access || (access & ~(unsigned)(PT_R | PT_W | PT_X)))
+		return -EINVAL;
+	spin_lock(&as->lock);
+	int err = fault_locked(as, gpa, access);
+	spin_unlock(&as->lock);
+	return err;
+}
+
+/* Check, populate, then copy, so that an error leaves guest memory untouched. */
+static int copy_locked(struct aspace *as, gpa_t gpa, void *buf, size_t len, bool write)
+{
+	unsigned access = write ? PT_W : PT_R;
+
+	if (gpa + len < gpa)
+		return -EFAULT;
+	for (gpa_t p = gpa & ~PAGE_MASK; p < gpa + len; p += PAGE_SIZE) {
+		int i = find_locked(as, p);
+		if (i < 0 || (as->regions[i].flags & PT_DEVICE) || !(as->regions[i].flags & access))
+			return -EFAULT;
+	}
+	for (gpa_t p = gpa & ~PAGE_MASK; p < gpa + len; p += PAGE_SIZE) {
+		int err = fault_locked(as, p, access);
+		if (err && err != -EFAULT) /* -EFAULT: mapped, not lazy: nothing to do */
+			return err == -ENOMEM ? -ENOMEM : -EFAULT;
+	}
+	uint8_t *b = buf;
+	while (len) {
+		size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
+		paddr_t pa;
+		void *va;
+		if (chunk > len)
+			chunk = len;
+		if (pt_translate(&as->pt, gpa, &pa, NULL, NULL) || hal_phys_to_virt(pa, chunk, &va))
+			return -EFAULT;
+		if (write)
+			memcpy(va, b, chunk);
+		else
+			memcpy(b, va, chunk);
+		b += chunk;
+		gpa += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+int as_read(struct aspace *as, gpa_t gpa, void *buf, size_t len)
+{
+	if (!as || !as->pt.fmt || (!buf && len))
+		return -EINVAL;
+	spin_lock(&as->lock);
+	int err = copy_locked(as, gpa, buf, len, false);
+	spin_unlock(&as->lock);
+	return err;
+}
+
+int as_write(struct aspace *as, gpa_t gpa, const void *buf, size_t len)
+{
+	if (!as || !as->pt.fmt || (!buf && len))
+		return -EINVAL;
+	spin_lock(&as->lock);
+	int err = copy_locked(as, gpa, (void *)buf, len, true);
+	spin_unlock(&as->lock);
+	return err;
+}

@@ -1,0 +1,571 @@
+/* The generic page-table engine. It owns table pages, never the frames leaves point
+ * to. Every mutation keeps the table valid for a concurrent walker: entries are written
+ * whole, a block is split break-before-make (invalid entry, TLB invalidation of the
+ * block, then the new table), and a table page that became empty is freed only after
+ * the TLB invalidation of the operation's range.
+ *
+ * Splits only ever happen at the two ends of a range, so unmap and protect first make
+ * those two boundaries leaf boundaries (the only step that allocates) and then change
+ * entries without allocating: a failed allocation changes nothing a guest can see. */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/frame.h"
+#include "core/log.h"
+#include "core/mem.h"
+#include "core/pt.h"
+#include "hal/err.h"
+#include "hal/mm.h"
+
+#define PT_FREE_BATCH 32
+
+/* What an unmap must give back once the TLB is clean: a table page (size 0) or a
+ * cleared leaf handed to the owner's release function. */
+struct pt_pending {
+	paddr_t pa;
+	uint64_t size;
+};
+
+/* One unmap operation: the range to invalidate and what to release after. */
+struct pt_op {
+	struct pt *pt;
+	gpa_t gpa;
+	uint64_t size;
+	bool changed;
+	pt_release_fn release;
+	void *release_ctx;
+	unsigned npending;
+	struct pt_pending pending[PT_FREE_BATCH];
+};
+
+static unsigned lvl_shift(const struct pt_format *f, unsigned l)
+{
+	return PAGE_SHIFT + 9 * (f->levels - 1 - l);
+}
+
+uint64_t pt_level_size(const struct pt_format *f, unsigned l)
+{
+	return 1ull << lvl_shift(f, l);
+}
+
+static size_t lvl_entries(const struct pt_format *f, unsigned l)
+{
+	return l == 0 ? (size_t)1 << (f->va_bits - lvl_shift(f, 0)) : 512;
+}
+
+static size_t lvl_index(const struct pt_format *f, unsigned l, gpa_t gpa)
+{
+	return (size_t)(gpa >> lvl_shift(f, l)) & (lvl_entries(f, l) - 1);
+}
+
+static uint64_t *table_of(const struct pt_format *f, unsigned l, paddr_t pa)
+{
+	void *va;
+
+	if (hal_phys_to_virt(pa, lvl_entries(f, l) * 8, &va))
+		panic("page table at 0x%llx is not RAM", (unsigned long long)pa);
+	return va;
+}
+
+static uint64_t entry_load(const uint64_t *slot)
+{
+	return __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+}
+
+static void entry_store(uint64_t *slot, uint64_t e)
+{
+	__atomic_store_n(slot, e, __ATOMIC_RELEASE);
+}
+
+static bool present(const struct pt_format *f, uint64_t e)
+{
+	return (e & f->present_mask) != 0;
+}
+
+static bool is_table(const struct pt_format *f, unsigned l, uint64_t e)
+{
+	return l + 1 < f->levels && (e & f->type_mask) == f->table_match;
+}
+
+static paddr_t entry_pa(const struct pt_format *f, uint64_t e)
+{
+	return ((e & f->ppn_mask) >> f->ppn_shift) << PAGE_SHIFT;
+}
+
+static uint64_t ppn_field(const struct pt_format *f, paddr_t pa)
+{
+	return ((pa >> PAGE_SHIFT) << f->ppn_shift) & f->ppn_mask;
+}
+
+uint64_t pt_leaf_entry(const struct pt_format *f, unsigned l, paddr_t pa, unsigned flags)
+{
+	uint64_t e = ppn_field(f, pa) | f->leaf_bits;
+
+	e |= l + 1 == f->levels ? f->page_bits : f->block_bits;
+	if (flags & PT_R)
+		e |= f->r_bits;
+	if (flags & PT_W)
+		e |= f->w_bits;
+	e |= (flags & PT_X) ? f->x_bits : f->nx_bits;
+	e |= (flags & PT_DEVICE) ? f->device_bits : f->normal_bits;
+	return e;
+}
+
+uint64_t pt_table_entry(const struct pt_format *f, paddr_t table)
+{
+	return ppn_field(f, table) | f->table_bits;
+}
+
+static unsigned leaf_flags(const struct pt_format *f, uint64_t e)
+{
+	unsigned flags = 0;
+
+	if (f->r_bits && (e & f->r_bits) == f->r_bits)
+		flags |= PT_R;
+	if (f->w_bits && (e & f->w_bits) == f->w_bits)
+		flags |= PT_W;
+	if (f->x_bits ? (e & f->x_bits) == f->x_bits : !(e & f->nx_bits))
+		flags |= PT_X;
+	if (f->device_bits != f->normal_bits && (e & f->memtype_mask) == f->device_bits)
+		flags |= PT_DEVICE;
+	return flags;
+}
+
+static bool format_ok(const struct pt_format *f)
+{
+	if (!f || f->levels < 2 || f->levels > PT_MAX_LEVELS || f->va_bits > 64)
+		return false;
+	unsigned top = lvl_shift(f, 0);
+	if (f->va_bits <= top || f->va_bits - top > 13 || f->oa_bits > 64 || !f->present_mask)
+		return false;
+	/* A block can only be split if every level below it may hold leaves. */
+	bool leaf_seen = false;
+	for (unsigned l = 0; l < f->levels; l++) {
+		bool leaf = (f->leaf_levels & (1u << l)) || l + 1 == f->levels;
+		if (leaf_seen && !leaf)
+			return false;
+		leaf_seen = leaf_seen || leaf;
+	}
+	return true;
+}
+
+int pt_init(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx)
+{
+	if (!pt || !format_ok(fmt))
+		return -EINVAL;
+	size_t bytes = lvl_entries(fmt, 0) * 8;
+	unsigned pages = bytes <= PAGE_SIZE ? 1 : (unsigned)(bytes / PAGE_SIZE);
+	paddr_t root;
+	if (frame_alloc_contig(pages, pages, &root))
+		return -ENOMEM;
+	memset(table_of(fmt, 0, root), 0, (size_t)pages * PAGE_SIZE);
+	*pt = (struct pt){ .fmt = fmt, .root = root, .root_pages = pages, .table_pages = pages,
+			   .flush = flush, .flush_ctx = ctx };
+	return 0;
+}
+
+static void free_tables(struct pt *pt, unsigned l, paddr_t table)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t *t = table_of(f, l, table);
+
+	for (size_t i = 0; i < lvl_entries(f, l); i++) {
+		uint64_t e = entry_load(&t[i]);
+		if (present(f, e) && is_table(f, l, e)) {
+			free_tables(pt, l + 1, entry_pa(f, e));
+			frame_free(entry_pa(f, e));
+			pt->table_pages--;
+		}
+	}
+}
+
+void pt_destroy(struct pt *pt)
+{
+	if (!pt || !pt->fmt)
+		return;
+	free_tables(pt, 0, pt->root);
+	frame_free_contig(pt->root, pt->root_pages);
+	pt->table_pages -= pt->root_pages;
+	pt->fmt = NULL;
+}
+
+static void flush(struct pt *pt, gpa_t gpa, uint64_t size)
+{
+	if (pt->flush)
+		pt->flush(pt->flush_ctx, gpa, size);
+}
+
+static int check_range(const struct pt *pt, gpa_t gpa, uint64_t size)
+{
+	if (!pt || !pt->fmt || (gpa & PAGE_MASK) || (size & PAGE_MASK) || size == 0)
+		return -EINVAL;
+	if (gpa + size < gpa || (pt->fmt->va_bits < 64 && gpa + size > (1ull << pt->fmt->va_bits)))
+		return -ERANGE;
+	return 0;
+}
+
+static int check_flags(unsigned flags)
+{
+	if (flags & ~(unsigned)(PT_R | PT_W | PT_X | PT_DEVICE))
+		return -EINVAL;
+	if (!(flags & (PT_R | PT_W | PT_X)) || ((flags & PT_W) && !(flags & PT_R)))
+		return -EINVAL;
+	return 0;
+}
+
+static int walk_leaves(const struct pt *pt, unsigned l, paddr_t table, gpa_t gpa,
+		       uint64_t size, pt_leaf_fn fn, void *ctx)
+{
+	const struct pt_format *f = pt->fmt;
+	const uint64_t *t = table_of(f, l, table);
+	uint64_t lsize = pt_level_size(f, l);
+
+	while (size) {
+		uint64_t off = gpa & (lsize - 1);
+		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t e = entry_load(&t[lvl_index(f, l, gpa)]);
+		int r = 0;
+		if (present(f, e) && is_table(f, l, e))
+			r = walk_leaves(pt, l + 1, entry_pa(f, e), gpa, chunk, fn, ctx);
+		else if (present(f, e))
+			r = fn(ctx, gpa - off, entry_pa(f, e), lsize, leaf_flags(f, e));
+		if (r)
+			return r;
+		gpa += chunk;
+		size -= chunk;
+	}
+	return 0;
+}
+
+int pt_for_each(const struct pt *pt, gpa_t gpa, uint64_t size, pt_leaf_fn fn, void *ctx)
+{
+	int err = check_range(pt, gpa, size);
+
+	if (err)
+		return err;
+	if (!fn)
+		return -EINVAL;
+	return walk_leaves(pt, 0, pt->root, gpa, size, fn, ctx);
+}
+
+static int any_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
+{
+	(void)ctx, (void)gpa, (void)pa, (void)size, (void)flags;
+	return 1;
+}
+
+/* Counts how many bytes of the range leaves cover. */
+struct coverage {
+	gpa_t lo, hi;
+	uint64_t covered;
+};
+
+static int cover_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
+{
+	struct coverage *c = ctx;
+	gpa_t lo = gpa > c->lo ? gpa : c->lo, hi = gpa + size < c->hi ? gpa + size : c->hi;
+	(void)pa, (void)flags;
+	c->covered += hi - lo;
+	return 0;
+}
+
+static int map_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, paddr_t pa,
+		     uint64_t size, unsigned flags, unsigned opts)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t *t = table_of(f, l, table);
+	uint64_t lsize = pt_level_size(f, l);
+	bool last = l + 1 == f->levels;
+
+	while (size) {
+		uint64_t off = gpa & (lsize - 1);
+		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t *slot = &t[lvl_index(f, l, gpa)];
+		uint64_t e = entry_load(slot);
+		bool block_fits = (opts & PT_MAP_BLOCKS) && (f->leaf_levels & (1u << l)) &&
+				  off == 0 && chunk == lsize && !(pa & (lsize - 1));
+		if (last || (block_fits && !present(f, e))) {
+			if (present(f, e))
+				return -EEXIST;
+			entry_store(slot, pt_leaf_entry(f, l, pa, flags));
+		} else {
+			if (present(f, e) && !is_table(f, l, e))
+				return -EEXIST;
+			paddr_t child;
+			if (!present(f, e)) {
+				if (frame_alloc_zeroed(&child))
+					return -ENOMEM;
+				pt->table_pages++;
+				entry_store(slot, pt_table_entry(f, child));
+			} else {
+				child = entry_pa(f, e);
+			}
+			int err = map_level(pt, l + 1, child, gpa, pa, chunk, flags, opts);
+			if (err)
+				return err;
+		}
+		gpa += chunk;
+		pa += chunk;
+		size -= chunk;
+	}
+	return 0;
+}
+
+static void op_release_pending(struct pt_op *op)
+{
+	for (unsigned i = 0; i < op->npending; i++) {
+		struct pt_pending *p = &op->pending[i];
+		if (p->size == 0)
+			frame_free(p->pa);
+		else
+			op->release(op->release_ctx, p->pa, p->size);
+	}
+	op->npending = 0;
+}
+
+/* Queue pa for release after the flush; a full queue is flushed early. */
+static void op_defer(struct pt_op *op, paddr_t pa, uint64_t size)
+{
+	if (op->npending == PT_FREE_BATCH) {
+		flush(op->pt, op->gpa, op->size);
+		op_release_pending(op);
+	}
+	op->pending[op->npending++] = (struct pt_pending){ pa, size };
+}
+
+static void op_finish(struct pt_op *op)
+{
+	if (op->changed)
+		flush(op->pt, op->gpa, op->size);
+	op_release_pending(op);
+}
+
+static bool table_empty(const struct pt_format *f, unsigned l, const uint64_t *t)
+{
+	for (size_t i = 0; i < lvl_entries(f, l); i++)
+		if (present(f, entry_load(&t[i])))
+			return false;
+	return true;
+}
+
+/* Clear every leaf in the range (boundaries already split). True if the table is left
+ * empty and may be freed by the caller. */
+static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, uint64_t size)
+{
+	const struct pt_format *f = op->pt->fmt;
+	uint64_t *t = table_of(f, l, table);
+	uint64_t lsize = pt_level_size(f, l);
+	bool cleared = false;
+
+	while (size) {
+		uint64_t off = gpa & (lsize - 1);
+		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t *slot = &t[lvl_index(f, l, gpa)];
+		uint64_t e = entry_load(slot);
+		if (present(f, e) && is_table(f, l, e)) {
+			paddr_t child = entry_pa(f, e);
+			if (unmap_level(op, l + 1, child, gpa, chunk)) {
+				entry_store(slot, 0);
+				op->pt->table_pages--;
+				op_defer(op, child, 0);
+				cleared = true;
+			}
+		} else if (present(f, e)) {
+			TD_ASSERT(off == 0 && chunk == lsize);
+			entry_store(slot, 0);
+			op->changed = cleared = true;
+			if (op->release)
+				op_defer(op, entry_pa(f, e), lsize);
+		}
+		gpa += chunk;
+		size -= chunk;
+	}
+	return l > 0 && cleared && table_empty(f, l, t);
+}
+
+/* Replace the block in *slot (level l, covering block_gpa) by a table of the next
+ * level's leaves with the same attributes, break-before-make. */
+static int split_block(struct pt *pt, unsigned l, uint64_t *slot, gpa_t block_gpa)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t e = entry_load(slot);
+	uint64_t csize = pt_level_size(f, l + 1);
+	paddr_t child;
+
+	if (frame_alloc(&child))
+		return -ENOMEM;
+	pt->table_pages++;
+	uint64_t *c = table_of(f, l + 1, child);
+	paddr_t base = entry_pa(f, e);
+	unsigned flags = leaf_flags(f, e);
+	for (size_t i = 0; i < 512; i++)
+		entry_store(&c[i], pt_leaf_entry(f, l + 1, base + i * csize, flags));
+	entry_store(slot, 0);
+	flush(pt, block_gpa, pt_level_size(f, l));
+	entry_store(slot, pt_table_entry(f, child));
+	return 0;
+}
+
+/* Make addr the start of a leaf (or of a hole) by splitting the blocks around it. */
+static int split_at(struct pt *pt, gpa_t addr)
+{
+	const struct pt_format *f = pt->fmt;
+	paddr_t table = pt->root;
+
+	if (f->va_bits < 64 && addr >= (1ull << f->va_bits))
+		return 0;
+	for (unsigned l = 0; l + 1 < f->levels; l++) {
+		uint64_t *slot = &table_of(f, l, table)[lvl_index(f, l, addr)];
+		uint64_t e = entry_load(slot);
+		if (!present(f, e))
+			return 0;
+		if (!is_table(f, l, e)) {
+			uint64_t lsize = pt_level_size(f, l);
+			if (!(addr & (lsize - 1)))
+				return 0;
+			int err = split_block(pt, l, slot, addr & ~(lsize - 1));
+			if (err)
+				return err;
+			e = entry_load(slot);
+		}
+		table = entry_pa(f, e);
+	}
+	return 0;
+}
+
+static int split_range_ends(struct pt *pt, gpa_t gpa, uint64_t size)
+{
+	int err = split_at(pt, gpa);
+
+	return err ? err : split_at(pt, gpa + size);
+}
+
+int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, unsigned opts)
+{
+	int err = check_range(pt, gpa, size);
+
+	if (err)
+		return err;
+	if ((err = check_flags(flags)) != 0 || (pa & PAGE_MASK) || (opts & ~PT_MAP_BLOCKS))
+		return err ? err : -EINVAL;
+	if (pa + size < pa || (pt->fmt->oa_bits < 64 && pa + size > (1ull << pt->fmt->oa_bits)))
+		return -ERANGE;
+	if (walk_leaves(pt, 0, pt->root, gpa, size, any_leaf, NULL))
+		return -EEXIST;
+	err = map_level(pt, 0, pt->root, gpa, pa, size, flags, opts);
+	if (err) {
+		/* The range was empty: unmapping all of it removes exactly what we added. */
+		struct pt_op op = { .pt = pt, .gpa = gpa, .size = size };
+		unmap_level(&op, 0, pt->root, gpa, size);
+		op_finish(&op);
+		return err;
+	}
+	if (pt->fmt->flush_on_map)
+		flush(pt, gpa, size);
+	return 0;
+}
+
+int pt_unmap_release(struct pt *pt, gpa_t gpa, uint64_t size, pt_release_fn release, void *ctx)
+{
+	int err = check_range(pt, gpa, size);
+
+	if (err || (err = split_range_ends(pt, gpa, size)) != 0)
+		return err;
+	struct pt_op op = { .pt = pt, .gpa = gpa, .size = size, .release = release,
+			    .release_ctx = ctx };
+	unmap_level(&op, 0, pt->root, gpa, size);
+	op_finish(&op);
+	return 0;
+}
+
+int pt_unmap(struct pt *pt, gpa_t gpa, uint64_t size)
+{
+	return pt_unmap_release(pt, gpa, size, NULL, NULL);
+}
+
+static void protect_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, uint64_t size,
+			  unsigned flags)
+{
+	const struct pt_format *f = pt->fmt;
+	uint64_t *t = table_of(f, l, table);
+	uint64_t lsize = pt_level_size(f, l);
+
+	while (size) {
+		uint64_t off = gpa & (lsize - 1);
+		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t *slot = &t[lvl_index(f, l, gpa)];
+		uint64_t e = entry_load(slot);
+		if (is_table(f, l, e))
+			protect_level(pt, l + 1, entry_pa(f, e), gpa, chunk, flags);
+		else
+			entry_store(slot, pt_leaf_entry(f, l, entry_pa(f, e), flags));
+		gpa += chunk;
+		size -= chunk;
+	}
+}
+
+int pt_protect(struct pt *pt, gpa_t gpa, uint64_t size, unsigned flags)
+{
+	int err = check_range(pt, gpa, size);
+
+	if (err || (err = check_flags(flags)) != 0)
+		return err;
+	struct coverage c = { .lo = gpa, .hi = gpa + size };
+	walk_leaves(pt, 0, pt->root, gpa, size, cover_leaf, &c);
+	if (c.covered != size)
+		return -ENOENT;
+	if ((err = split_range_ends(pt, gpa, size)) != 0)
+		return err;
+	protect_level(pt, 0, pt->root, gpa, size, flags);
+	flush(pt, gpa, size);
+	return 0;
+}
+
+int pt_entry_at(const struct pt *pt, gpa_t gpa, unsigned level, uint64_t *entry)
+{
+	if (!pt || !pt->fmt || !entry || level >= pt->fmt->levels)
+		return -EINVAL;
+	const struct pt_format *f = pt->fmt;
+	if (f->va_bits < 64 && gpa >= (1ull << f->va_bits))
+		return -ERANGE;
+	paddr_t table = pt->root;
+	for (unsigned l = 0;; l++) {
+		uint64_t e = entry_load(&table_of(f, l, table)[lvl_index(f, l, gpa)]);
+		if (l == level) {
+			*entry = e;
+			return 0;
+		}
+		if (!present(f, e) || !is_table(f, l, e))
+			return -ENOENT;
+		table = entry_pa(f, e);
+	}
+}
+
+int pt_translate(const struct pt *pt, gpa_t gpa, paddr_t *pa, unsigned *flags,
+		 uint64_t *leaf_size)
+{
+	if (!pt || !pt->fmt)
+		return -EINVAL;
+	const struct pt_format *f = pt->fmt;
+	if (f->va_bits < 64 && gpa >= (1ull << f->va_bits))
+		return -ERANGE;
+	paddr_t table = pt->root;
+	for (unsigned l = 0; l < f->levels; l++) {
+		uint64_t e = entry_load(&table_of(f, l, table)[lvl_index(f, l, gpa)]);
+		if (!present(f, e))
+			return -ENOENT;
+		if (is_table(f, l, e)) {
+			table = entry_pa(f, e);
+			continue;
+		}
+		uint64_t lsize = pt_level_size(f, l);
+		if (pa)
+			*pa = entry_pa(f, e) + (gpa & (lsize - 1));
+		if (flags)
+			*flags = leaf_flags(f, e);
+		if (leaf_size)
+			*leaf_size = lsize;
+		return 0;
+	}
+	return -ENOENT;
+}

@@ -1,0 +1,94 @@
+/* The generic multi-level page-table engine: knows no ISA, only a struct pt_format.
+ * Table pages come from the frame allocator and are touched through hal_phys_to_virt,
+ * exactly as on hardware. One pt is one second-stage translation (a VM's stage-2,
+ * G-stage or EPT). Callers serialise mutations (the address-space lock); a walker
+ * (hardware, the guest engine) may read concurrently: every entry is written with one
+ * atomic 64-bit store, and a block is split break-before-make. */
+#ifndef CORE_PT_H
+#define CORE_PT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/pt_format.h"
+#include "hal/types.h"
+
+/* Access permissions and memory type of a mapping. */
+enum {
+	PT_R = 1u << 0,
+	PT_W = 1u << 1,
+	PT_X = 1u << 2,
+	PT_DEVICE = 1u << 3, /* device memory (else normal, write-back) */
+};
+
+/* pt_map options. */
+enum {
+	PT_MAP_BLOCKS = 1u << 0, /* use 2 MiB / 1 GiB leaves where size and alignment allow */
+};
+
+typedef uint64_t gpa_t; /* guest-physical address: the input of a second-stage table */
+
+/* How the owner invalidates TLB entries for [gpa, gpa + size) of this table. */
+typedef void (*pt_flush_fn)(void *ctx, gpa_t gpa, uint64_t size);
+
+struct pt {
+	const struct pt_format *fmt;
+	paddr_t root;
+	unsigned root_pages;
+	size_t table_pages; /* root included */
+	pt_flush_fn flush;
+	void *flush_ctx;
+};
+
+/* Set up an empty table: allocates the (possibly concatenated, size-aligned) root.
+ * flush may be NULL. -EINVAL for a NULL or inconsistent format, -ENOMEM. */
+int pt_init(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx);
+
+/* Free every table page (not the frames the leaves point to). */
+void pt_destroy(struct pt *pt);
+
+/* Map [gpa, gpa + size) to [pa, pa + size). -EINVAL: unaligned, empty, no access at
+ * all, or write without read; -ERANGE: beyond the input or output address size;
+ * -EEXIST: any part already mapped (nothing changes); -ENOMEM: out of table pages
+ * (nothing changes: what was mapped is undone). */
+int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, unsigned opts);
+
+/* Unmap whatever is mapped in [gpa, gpa + size); holes are fine. A block that the range
+ * cuts is split first (break-before-make). Table pages left empty are freed.
+ * -EINVAL/-ERANGE as for map; -ENOMEM if a split needs a table page (nothing changes). */
+int pt_unmap(struct pt *pt, gpa_t gpa, uint64_t size);
+
+/* pt_unmap that also hands every cleared leaf (its output address and size) to
+ * release(ctx, pa, size) once the TLB no longer holds it: how an owner frees the
+ * frames behind a mapping without a window where a walker could still reach them. */
+typedef void (*pt_release_fn)(void *ctx, paddr_t pa, uint64_t size);
+int pt_unmap_release(struct pt *pt, gpa_t gpa, uint64_t size, pt_release_fn release, void *ctx);
+
+/* Change the permissions/type of [gpa, gpa + size), which must be fully mapped
+ * (-ENOENT otherwise); splits cut blocks. Other errors as for map and unmap. */
+int pt_protect(struct pt *pt, gpa_t gpa, uint64_t size, unsigned flags);
+
+/* Translate gpa: host-physical address, flags and the size of the leaf that maps it.
+ * Any output may be NULL. -ENOENT if unmapped, -ERANGE beyond the input size. */
+int pt_translate(const struct pt *pt, gpa_t gpa, paddr_t *pa, unsigned *flags,
+		 uint64_t *leaf_size);
+
+/* Call fn for every leaf that overlaps [gpa, gpa + size), in address order, with the
+ * leaf's own start, output address, size and flags. A non-zero return stops the walk
+ * and is returned. */
+typedef int (*pt_leaf_fn)(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags);
+int pt_for_each(const struct pt *pt, gpa_t gpa, uint64_t size, pt_leaf_fn fn, void *ctx);
+
+/* Encode a leaf as the format would, for tests and tracing. */
+uint64_t pt_leaf_entry(const struct pt_format *fmt, unsigned level, paddr_t pa, unsigned flags);
+uint64_t pt_table_entry(const struct pt_format *fmt, paddr_t table);
+
+/* Size a leaf at level covers (level 0 = root). */
+uint64_t pt_level_size(const struct pt_format *fmt, unsigned level);
+
+/* Raw entry at a level for gpa, for tests: 0 and the entry, -ENOENT if the walk stops
+ * above that level. */
+int pt_entry_at(const struct pt *pt, gpa_t gpa, unsigned level, uint64_t *entry);
+
+#endif
