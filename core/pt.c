@@ -349,13 +349,13 @@ static bool table_empty(const struct pt_format *f, unsigned l, const uint64_t *t
 }
 
 /* Clear every leaf in the range (boundaries already split). True if the table is left
- * empty and may be freed by the caller. */
+ * empty and may be freed by the caller: tables emptied here, and also empty tables a
+ * failed pt_map installed before its allocation failed below them. */
 static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, uint64_t size)
 {
 	const struct pt_format *f = op->pt->fmt;
 	uint64_t *t = table_of(f, l, table);
 	uint64_t lsize = pt_level_size(f, l);
-	bool cleared = false;
 
 	while (size) {
 		uint64_t off = gpa & (lsize - 1);
@@ -368,19 +368,18 @@ static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, 
 				entry_store(slot, 0);
 				op->pt->table_pages--;
 				op_defer(op, child, 0);
-				cleared = true;
 			}
 		} else if (present(f, e)) {
 			TD_ASSERT(off == 0 && chunk == lsize);
 			entry_store(slot, 0);
-			op->changed = cleared = true;
+			op->changed = true;
 			if (op->release)
 				op_defer(op, entry_pa(f, e), lsize);
 		}
 		gpa += chunk;
 		size -= chunk;
 	}
-	return l > 0 && cleared && table_empty(f, l, t);
+	return l > 0 && table_empty(f, l, t);
 }
 
 /* Replace the block in *slot (level l, covering block_gpa) by a table of the next
