@@ -58,6 +58,14 @@ static size_t lvl_index(const struct pt_format *f, unsigned l, gpa_t gpa)
 	return (size_t)(gpa >> lvl_shift(f, l)) & (lvl_entries(f, l) - 1);
 }
 
+/* The part of [gpa, gpa + size) inside the level entry (of lsize bytes) gpa falls in. */
+static uint64_t chunk_in_entry(gpa_t gpa, uint64_t size, uint64_t lsize)
+{
+	uint64_t room = lsize - (gpa & (lsize - 1));
+
+	return size < room ? size : room;
+}
+
 static uint64_t *table_of(const struct pt_format *f, unsigned l, paddr_t pa)
 {
 	void *va;
@@ -222,7 +230,7 @@ static int walk_leaves(const struct pt *pt, unsigned l, paddr_t table, gpa_t gpa
 
 	while (size) {
 		uint64_t off = gpa & (lsize - 1);
-		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t e = entry_load(&t[lvl_index(f, l, gpa)]);
 		int r = 0;
 		if (present(f, e) && is_table(f, l, e))
@@ -279,7 +287,7 @@ static int map_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, paddr_
 
 	while (size) {
 		uint64_t off = gpa & (lsize - 1);
-		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t *slot = &t[lvl_index(f, l, gpa)];
 		uint64_t e = entry_load(slot);
 		bool block_fits = (opts & PT_MAP_BLOCKS) && (f->leaf_levels & (1u << l)) &&
@@ -359,7 +367,7 @@ static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, 
 
 	while (size) {
 		uint64_t off = gpa & (lsize - 1);
-		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t *slot = &t[lvl_index(f, l, gpa)];
 		uint64_t e = entry_load(slot);
 		if (present(f, e) && is_table(f, l, e)) {
@@ -490,8 +498,7 @@ static void protect_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, u
 	uint64_t lsize = pt_level_size(f, l);
 
 	while (size) {
-		uint64_t off = gpa & (lsize - 1);
-		uint64_t chunk = size < lsize - off ? size : lsize - off;
+		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t *slot = &t[lvl_index(f, l, gpa)];
 		uint64_t e = entry_load(slot);
 		if (is_table(f, l, e))
