@@ -374,6 +374,7 @@ static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, 
 			paddr_t child = entry_pa(f, e);
 			if (unmap_level(op, l + 1, child, gpa, chunk)) {
 				entry_store(slot, 0);
+				op->changed = true; /* walkers may cache the table entry */
 				op->pt->table_pages--;
 				op_defer(op, child, 0);
 			}
