@@ -12,6 +12,14 @@
 
 #define PT_MAX_LEVELS 5
 
+/* Access permissions and memory type of a mapping (also the access of a fault). */
+enum {
+	PT_R = 1u << 0,
+	PT_W = 1u << 1,
+	PT_X = 1u << 2,
+	PT_DEVICE = 1u << 3, /* device memory (else normal, write-back) */
+};
+
 struct pt_format {
 	const char *name;
 	unsigned levels;  /* tables walked, root included */

@@ -14,14 +14,6 @@
 #include "arch/pt_format.h"
 #include "hal/types.h"
 
-/* Access permissions and memory type of a mapping. */
-enum {
-	PT_R = 1u << 0,
-	PT_W = 1u << 1,
-	PT_X = 1u << 2,
-	PT_DEVICE = 1u << 3, /* device memory (else normal, write-back) */
-};
-
 /* pt_map options. */
 enum {
 	PT_MAP_BLOCKS = 1u << 0, /* use 2 MiB / 1 GiB leaves where size and alignment allow */

@@ -39,6 +39,7 @@ struct sim_arena {
 struct sim_machine {
 	bool up;
 	unsigned npcpus;
+	unsigned pa_bits;
 	struct sim_pcpu pcpus[HAL_MAX_PCPUS];
 	size_t nranges;
 	struct sim_arena arenas[HAL_MAX_MEM_RANGES];
@@ -54,6 +55,8 @@ void sim_irq_init(void);
 void sim_irq_fini(void);
 void sim_pcpu_wire_init(struct sim_pcpu *p);
 void sim_pcpu_wire_fini(struct sim_pcpu *p);
+/* True if an enabled IRQ is pending on the calling pCPU (its timer included). */
+bool sim_irq_deliverable(void);
 /* Mark irq pending on p and wake it; p->lock must not be held. */
 void sim_irq_set_pending(struct sim_pcpu *p, unsigned irq);
 

@@ -98,6 +98,16 @@ static unsigned first_deliverable_locked(const struct sim_pcpu *p)
 	return HAL_IRQ_COUNT;
 }
 
+bool sim_irq_deliverable(void)
+{
+	struct sim_pcpu *p = this_pcpu();
+	pthread_mutex_lock(&p->lock);
+	timer_check_locked(p);
+	bool any = first_deliverable_locked(p) < HAL_IRQ_COUNT;
+	pthread_mutex_unlock(&p->lock);
+	return any;
+}
+
 void sim_irq_set_pending(struct sim_pcpu *p, unsigned irq)
 {
 	pthread_mutex_lock(&p->lock);

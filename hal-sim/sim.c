@@ -18,7 +18,7 @@ static _Thread_local void *tls_percpu;
 
 static int sim_check_config(const struct hal_sim_config *cfg)
 {
-	if (cfg->pcpus > HAL_MAX_PCPUS || cfg->nranges > HAL_MAX_MEM_RANGES)
+	if (cfg->pcpus > HAL_MAX_PCPUS || cfg->nranges > HAL_MAX_MEM_RANGES || cfg->pa_bits > 64)
 		return -EINVAL;
 	for (size_t i = 0; i < cfg->nranges; i++) {
 		const struct hal_mem_range *r = &cfg->ranges[i];
@@ -47,6 +47,7 @@ int hal_sim_init(const struct hal_sim_config *cfg)
 
 	memset(&sim, 0, sizeof(sim));
 	sim.npcpus = cfg->pcpus ? cfg->pcpus : HAL_SIM_DEFAULT_PCPUS;
+	sim.pa_bits = cfg->pa_bits ? cfg->pa_bits : HAL_SIM_DEFAULT_PA_BITS;
 	err = cfg->nranges ? sim_mem_init(cfg->ranges, cfg->nranges) : sim_mem_init(&one, 1);
 	if (err)
 		return err;
@@ -137,6 +138,11 @@ int hal_sim_join(unsigned cpu)
 unsigned hal_pcpu_count(void)
 {
 	return sim.up ? sim.npcpus : 1;
+}
+
+unsigned hal_cpu_pa_bits(void)
+{
+	return sim.up ? sim.pa_bits : HAL_SIM_DEFAULT_PA_BITS;
 }
 
 unsigned hal_pcpu_id(void)

@@ -11,8 +11,11 @@
 #define HAL_SIM_DEFAULT_SIZE (64ull << 20)
 #define HAL_SIM_DEFAULT_PCPUS 4u
 
+#define HAL_SIM_DEFAULT_PA_BITS 44u /* QEMU's cortex-a72 */
+
 struct hal_sim_config {
 	unsigned pcpus; /* 1 .. HAL_MAX_PCPUS; 0 means the default */
+	unsigned pa_bits; /* physical-address size the CPUs report; 0 means the default */
 	size_t nranges; /* 0 means one default range */
 	struct hal_mem_range ranges[HAL_MAX_MEM_RANGES];
 };
@@ -33,5 +36,15 @@ void hal_sim_fini(void);
 /* Make device IRQ irq pending on pCPU cpu, as a device wired to it would.
  * -EINVAL for a bad pCPU or IRQ number. */
 int hal_sim_raise_irq(unsigned cpu, unsigned irq);
+
+/* The guest side of hal_guest_enter: given the vCPU's context, run the guest until it
+ * traps and describe the trap in *exit (return 1), or return 0 after running a while
+ * without trapping (a spinning guest), so that pending host interrupts can end the
+ * entry as they would on hardware. The guest engine installs one; tests install
+ * scripted ones. NULL makes hal_guest_enter return -ENOSYS. */
+struct guest_ctx;
+struct guest_exit;
+typedef int (*hal_sim_guest_fn)(struct guest_ctx *ctx, struct guest_exit *exit, void *arg);
+void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg);
 
 #endif

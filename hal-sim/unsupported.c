@@ -1,9 +1,8 @@
-/* The parts of the contract the simulation host does not provide yet: the debugger
- * transport (a TCP listener arrives with the gdb stub) and guest entry (the guest
- * engine arrives with the hvsim issue). Each reports -ENOSYS so callers fail cleanly. */
+/* The part of the contract the simulation host does not provide yet: the debugger
+ * transport (a TCP listener arrives with the gdb stub). It reports -ENOSYS so callers
+ * fail cleanly. */
 #include "hal/debug.h"
 #include "hal/err.h"
-#include "hal/guest.h"
 
 int hal_debug_open(void)
 {
@@ -28,11 +27,4 @@ int hal_debug_write(const void *buf, size_t len)
 
 void hal_debug_close(void)
 {
-}
-
-int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
-{
-	if (!ctx || !exit)
-		return -EINVAL;
-	return -ENOSYS;
 }

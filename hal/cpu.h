@@ -19,6 +19,10 @@ unsigned hal_pcpu_id(void);
  * pCPU is the caller or still running, -EIO if the host refused to start it. */
 int hal_pcpu_start(unsigned cpu, hal_pcpu_entry_t entry, void *arg);
 
+/* Physical-address size of the CPUs in bits (ID_AA64MMFR0_EL1.PARange on aarch64), which
+ * bounds the second-stage tables Tandem builds. Never fails. */
+unsigned hal_cpu_pa_bits(void);
+
 /* Pointer to this pCPU's data (TPIDR_EL2 on aarch64, thread-local in the simulation
  * host). Set once by core/cpu.c when a pCPU comes up; NULL before that. */
 void hal_percpu_set(void *data);

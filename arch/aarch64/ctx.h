@@ -1,0 +1,46 @@
+/* The aarch64 vCPU context and the raw trap state of one exit. The world-switch code
+ * (hal-baremetal assembly, or the simulation host's guest engine) saves and restores
+ * exactly this; everything above reads and writes it through arch/aarch64. */
+#ifndef ARCH_AARCH64_CTX_H
+#define ARCH_AARCH64_CTX_H
+
+#include <stdint.h>
+
+/* The EL1 system registers a guest owns; switched with the vCPU. */
+enum el1_sysreg {
+	SCTLR_EL1, ACTLR_EL1, CPACR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, ESR_EL1, AFSR0_EL1,
+	AFSR1_EL1, FAR_EL1, MAIR_EL1, AMAIR_EL1, VBAR_EL1, CONTEXTIDR_EL1, TPIDR_EL0,
+	TPIDRRO_EL0, TPIDR_EL1, PAR_EL1, CNTKCTL_EL1, CSSELR_EL1, MDSCR_EL1, ELR_EL1,
+	SPSR_EL1, SP_EL0, SP_EL1, CNTV_CTL_EL0, CNTV_CVAL_EL0,
+	EL1_SYSREG_COUNT
+};
+
+struct guest_ctx {
+	uint64_t x[31];  /* X0-X30 */
+	uint64_t pc;     /* ELR_EL2: where the guest resumes */
+	uint64_t pstate; /* SPSR_EL2: the guest's PSTATE */
+	uint64_t el1[EL1_SYSREG_COUNT];
+	struct {
+		uint64_t v[32][2]; /* V0-V31, low and high halves */
+		uint32_t fpcr, fpsr;
+	} fp;
+	/* EL2 controls that belong to this vCPU. */
+	uint64_t hcr_el2;
+	uint64_t vmpidr_el2;
+	uint64_t vpidr_el2;
+	uint64_t vttbr_el2;
+	uint64_t vtcr_el2;
+	uint64_t cntvoff_el2;
+};
+
+/* Why control came back to EL2 (the vector that was taken). */
+enum trap_type { TRAP_SYNC, TRAP_IRQ, TRAP_FIQ, TRAP_SERROR };
+
+struct guest_exit {
+	enum trap_type type;
+	uint64_t esr;   /* ESR_EL2 */
+	uint64_t far;   /* FAR_EL2 */
+	uint64_t hpfar; /* HPFAR_EL2 */
+};
+
+#endif

@@ -1,0 +1,178 @@
+/* aarch64 trap decoding: one handler per ESR_EL2 exception class, found through a
+ * 64-entry table (as Linux KVM's handle_exit.c and Bao do). Every class without a
+ * handler, and every guest mistake, becomes an exception injected into the guest,
+ * never a host crash. Works on the saved trap state only, so it runs the same under
+ * the simulation host's guest engine and at EL2. */
+#include "arch/aarch64/arch.h"
+#include "arch/aarch64/psci.h"
+#include "arch/aarch64/sysreg.h"
+#include "arch/pt_format.h"
+
+typedef void (*ec_handler_t)(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit);
+
+static void ec_undef(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	(void)iss;
+	arch_inject_undef(v);
+	exit->kind = EXIT_NOTHING;
+}
+
+static void ec_wfx(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	(void)iss; /* WFI and WFE both wait for an event Tandem delivers as an interrupt */
+	v->pc_advance = true;
+	exit->kind = EXIT_HALT;
+}
+
+static void ec_hvc(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	/* ELR_EL2 already points past an HVC. */
+	psci_decode(v, (uint16_t)ISS_IMM16(iss), exit);
+}
+
+static void ec_smc(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	/* A trapped SMC (HCR_EL2.TSC) leaves ELR_EL2 at the SMC itself. */
+	v->pc_advance = true;
+	psci_decode(v, (uint16_t)ISS_IMM16(iss), exit);
+}
+
+static void ec_sys64(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	bool read = iss & ISS_SYS_DIR_READ;
+	uint8_t rt = (uint8_t)ISS_SYS_RT(iss);
+
+	v->pc_advance = true;
+	exit->kind = read ? EXIT_SYSREG_READ : EXIT_SYSREG_WRITE;
+	exit->u.sysreg.id = (uint32_t)ISS_SYS_ID(iss);
+	exit->u.sysreg.reg = rt;
+	exit->u.sysreg.value = read ? 0 : arch_vcpu_get_gpr(v, rt);
+}
+
+static uint64_t fault_ipa(const struct arch_vcpu *v)
+{
+	return ((v->trap.hpfar & HPFAR_FIPA_MASK) << 8) | (v->trap.far & 0xFFF);
+}
+
+static bool fsc_is_stage2_fault(uint64_t fsc)
+{
+	return fsc >= FSC_TRANS_L0 && fsc <= FSC_PERM_L0 + 3;
+}
+
+static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
+		arch_inject_abort(v, true, v->trap.far);
+		exit->kind = EXIT_NOTHING;
+		return;
+	}
+	exit->kind = EXIT_STAGE2_FAULT;
+	exit->u.fault.gpa = fault_ipa(v);
+	exit->u.fault.access = PT_X;
+	exit->u.fault.va = v->trap.far;
+}
+
+static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
+		arch_inject_abort(v, false, v->trap.far);
+		exit->kind = EXIT_NOTHING;
+		return;
+	}
+	bool write = (iss & ISS_DABT_WNR) && !(iss & ISS_DABT_S1PTW);
+	exit->kind = EXIT_STAGE2_FAULT;
+	exit->u.fault.gpa = fault_ipa(v);
+	exit->u.fault.access = write ? PT_W : PT_R;
+	exit->u.fault.va = v->trap.far;
+	/* Only a fully described access (ISV=1, not on a stage-1 walk) may be emulated;
+	 * without it, an MMIO access gets an abort, never a guess. */
+	if (!(iss & ISS_DABT_ISV) || (iss & ISS_DABT_S1PTW))
+		return;
+	struct exit_mmio *m = &exit->mmio;
+	exit->mmio_valid = true;
+	m->addr = exit->u.fault.gpa;
+	m->width = (uint8_t)(1u << ISS_DABT_SAS(iss));
+	m->reg = (uint8_t)ISS_DABT_SRT(iss);
+	m->sign_extend = iss & ISS_DABT_SSE;
+	m->reg64 = iss & ISS_DABT_SF;
+	m->acq_rel = iss & ISS_DABT_AR;
+	m->value = 0;
+	if (write) {
+		uint64_t val = arch_vcpu_get_gpr(v, m->reg);
+		m->value = m->width == 8 ? val : val & ((1ull << (8 * m->width)) - 1);
+	}
+	v->pc_advance = true;
+}
+
+static const ec_handler_t ec_handlers[EC_MAX + 1] = {
+	[EC_WFx] = ec_wfx,
+	[EC_HVC64] = ec_hvc,
+	[EC_SMC64] = ec_smc,
+	[EC_SYS64] = ec_sys64,
+	[EC_IABT_LOW] = ec_iabt,
+	[EC_DABT_LOW] = ec_dabt,
+};
+
+void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct vm_exit *exit)
+{
+	*exit = (struct vm_exit){ .kind = EXIT_NOTHING, .outcome = EXIT_RESUME };
+	v->trap = *trap;
+	v->pc_advance = false;
+	v->psci_fid = 0;
+	switch (trap->type) {
+	case TRAP_IRQ:
+	case TRAP_FIQ:
+		exit->kind = EXIT_EXT_IRQ;
+		return;
+	case TRAP_SERROR:
+		/* A physical SError while the guest ran is the guest's: hand it a virtual one. */
+		v->ctx.hcr_el2 |= HCR_VSE;
+		return;
+	case TRAP_SYNC:
+		break;
+	default:
+		ec_undef(v, 0, exit);
+		return;
+	}
+	ec_handler_t h = ec_handlers[ESR_EC(trap->esr)];
+	(h ? h : ec_undef)(v, ESR_ISS(trap->esr), exit);
+}
+
+static uint64_t mmio_read_result(const struct exit_mmio *m)
+{
+	uint64_t v = m->width == 8 ? m->value : m->value & ((1ull << (8 * m->width)) - 1);
+	unsigned bits = 8u * m->width;
+
+	if (m->sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ull << bits;
+	return m->reg64 ? v : (uint32_t)v;
+}
+
+void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
+{
+	switch (exit->outcome) {
+	case EXIT_INJECT_UNDEF:
+		arch_inject_undef(v);
+		return;
+	case EXIT_INJECT_ABORT:
+		arch_inject_abort(v, exit->kind == EXIT_STAGE2_FAULT && exit->u.fault.access == PT_X,
+				  v->trap.far);
+		return;
+	case EXIT_RETRY:
+		return;
+	case EXIT_RESUME:
+		break;
+	}
+	if (v->psci_fid)
+		psci_complete(v, exit);
+	else if (exit->kind == EXIT_HYPERCALL)
+		v->ctx.x[0] = (uint64_t)(exit->ret < 0 ? PSCI_RET_NOT_SUPPORTED : exit->ret);
+	else if (exit->kind == EXIT_SYSREG_READ)
+		arch_vcpu_set_gpr(v, exit->u.sysreg.reg, exit->u.sysreg.value);
+	else if (exit->mmio_valid && exit->kind == EXIT_MMIO_READ)
+		arch_vcpu_set_gpr(v, exit->mmio.reg, mmio_read_result(&exit->mmio));
+	if (v->pc_advance) {
+		v->ctx.pc += 4; /* A64 instructions are 4 bytes (ESR.IL = 1) */
+		v->pc_advance = false;
+	}
+}

@@ -1,0 +1,51 @@
+/* Exception injection into a guest's EL1, as the hardware would take it (Arm ARM
+ * D1.10 "Exception entry"): ESR_EL1, FAR_EL1, ELR_EL1, SPSR_EL1 written, PSTATE set to
+ * EL1h with D, A, I and F masked, and the PC moved to the vector VBAR_EL1 selects by
+ * where the exception came from. */
+#include "arch/aarch64/arch.h"
+#include "arch/aarch64/sysreg.h"
+
+static uint64_t vector_base(const struct guest_ctx *c)
+{
+	uint64_t mode = c->pstate & PSR_MODE_MASK;
+
+	if (mode & PSR_MODE_AARCH32)
+		return VEC_LOWER_A32;
+	if (mode == PSR_MODE_EL0t)
+		return VEC_LOWER_A64;
+	return mode == PSR_MODE_EL1t ? VEC_CUR_SP0 : VEC_CUR_SPX;
+}
+
+static bool from_el0(const struct guest_ctx *c)
+{
+	return (c->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+}
+
+static void take_exception(struct arch_vcpu *v, uint64_t esr)
+{
+	struct guest_ctx *c = &v->ctx;
+
+	c->el1[ESR_EL1] = esr;
+	c->el1[ELR_EL1] = c->pc;
+	c->el1[SPSR_EL1] = c->pstate;
+	c->pc = c->el1[VBAR_EL1] + vector_base(c) + VEC_SYNC;
+	c->pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+	v->pc_advance = false;
+}
+
+void arch_inject_undef(struct arch_vcpu *v)
+{
+	take_exception(v, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
+}
+
+void arch_inject_abort(struct arch_vcpu *v, bool instruction, uint64_t far)
+{
+	uint64_t ec;
+
+	if (instruction)
+		ec = from_el0(&v->ctx) ? EC_IABT_LOW : EC_IABT_CUR;
+	else
+		ec = from_el0(&v->ctx) ? EC_DABT_LOW : EC_DABT_CUR;
+	v->ctx.el1[FAR_EL1] = far;
+	take_exception(v, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXT);
+}

@@ -1,0 +1,50 @@
+/* PSCI 1.1 (Arm DEN 0022) and the SMCCC 1.1 architecture calls (Arm DEN 0028), over HVC
+ * and (trapped) SMC. Calls that need the VM (CPU_ON, AFFINITY_INFO, CPU_OFF,
+ * SYSTEM_OFF/RESET, CPU_SUSPEND) become generic exits for core; the rest are answered
+ * here. */
+#ifndef ARCH_AARCH64_PSCI_H
+#define ARCH_AARCH64_PSCI_H
+
+#include <stdbool.h>
+
+#include "arch/aarch64/arch.h"
+
+#define PSCI_VERSION 0x84000000u
+#define PSCI_CPU_SUSPEND_32 0x84000001u
+#define PSCI_CPU_SUSPEND_64 0xC4000001u
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_CPU_ON_32 0x84000003u
+#define PSCI_CPU_ON_64 0xC4000003u
+#define PSCI_AFFINITY_INFO_32 0x84000004u
+#define PSCI_AFFINITY_INFO_64 0xC4000004u
+#define PSCI_MIGRATE_32 0x84000005u
+#define PSCI_MIGRATE_64 0xC4000005u
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define PSCI_MIGRATE_INFO_UP_CPU_32 0x84000007u
+#define PSCI_MIGRATE_INFO_UP_CPU_64 0xC4000007u
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_FEATURES 0x8400000Au
+#define SMCCC_VERSION 0x80000000u
+#define SMCCC_ARCH_FEATURES 0x80000001u
+
+#define PSCI_RET_SUCCESS 0
+#define PSCI_RET_NOT_SUPPORTED (-1)
+#define PSCI_RET_INVALID_PARAMETERS (-2)
+#define PSCI_RET_DENIED (-3)
+#define PSCI_RET_ALREADY_ON (-4)
+#define PSCI_RET_ON_PENDING (-5)
+#define PSCI_RET_INTERNAL_FAILURE (-6)
+#define PSCI_RET_INVALID_ADDRESS (-9)
+
+#define PSCI_VERSION_1_1 0x00010001u
+#define SMCCC_VERSION_1_1 0x00010001u
+#define PSCI_MIGRATE_TYPE_NOT_REQUIRED 2
+
+/* Decode the call in X0 made by an HVC or SMC with immediate imm. */
+void psci_decode(struct arch_vcpu *v, uint16_t imm, struct vm_exit *exit);
+
+/* Write the call's result into X0 once core has handled the exit. */
+void psci_complete(struct arch_vcpu *v, const struct vm_exit *exit);
+
+#endif

@@ -1,0 +1,114 @@
+/* aarch64 architectural encodings used by the trap and injection paths, named as the
+ * Arm ARM spells them (DDI 0487: D19 for the registers, D1 for exception entry). */
+#ifndef ARCH_AARCH64_SYSREG_H
+#define ARCH_AARCH64_SYSREG_H
+
+/* ESR_ELx (D19.2): EC[31:26], IL[25], ISS[24:0]. */
+#define ESR_EC_SHIFT 26
+#define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & 0x3Full)
+#define ESR_IL (1ull << 25)
+#define ESR_ISS(esr) ((esr) & 0x1FFFFFFull)
+
+/* Exception classes (D19.2, ESR_EL2.EC). */
+#define EC_UNKNOWN 0x00
+#define EC_WFx 0x01
+#define EC_FP_ASIMD 0x07
+#define EC_ILLEGAL_STATE 0x0E
+#define EC_SVC64 0x15
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYS64 0x18
+#define EC_SVE 0x19
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_PC_ALIGN 0x22
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+#define EC_SP_ALIGN 0x26
+#define EC_FP_EXC64 0x2C
+#define EC_SERROR 0x2F
+#define EC_BRK64 0x3C
+#define EC_MAX 0x3F
+
+/* WFx ISS: TI[1:0], 0b00 WFI, 0b01 WFE. */
+#define ISS_WFX_TI_WFE 0x1ull
+
+/* HVC/SMC ISS: imm16. */
+#define ISS_IMM16(iss) ((iss) & 0xFFFFull)
+
+/* Data abort ISS (D19.2, "ISS encoding for an exception from a Data Abort"). */
+#define ISS_DABT_ISV (1ull << 24)
+#define ISS_DABT_SAS(iss) (((iss) >> 22) & 0x3ull)
+#define ISS_DABT_SSE (1ull << 21)
+#define ISS_DABT_SRT(iss) (((iss) >> 16) & 0x1Full)
+#define ISS_DABT_SF (1ull << 15)
+#define ISS_DABT_AR (1ull << 14)
+#define ISS_DABT_S1PTW (1ull << 7)
+#define ISS_DABT_WNR (1ull << 6)
+#define ISS_FSC(iss) ((iss) & 0x3Full)
+#define FSC_TRANS_L0 0x04 /* 0x04-0x07: translation fault, level 0-3 */
+#define FSC_ACCESS_L0 0x08 /* 0x08-0x0B: access flag fault */
+#define FSC_PERM_L0 0x0C /* 0x0C-0x0F: permission fault */
+#define FSC_SYNC_EXT 0x10 /* synchronous external abort, not on a table walk */
+
+/* MSR/MRS trap ISS (EC 0x18): Op0[21:20] Op2[19:17] Op1[16:14] CRn[13:10] Rt[9:5]
+ * CRm[4:1] Direction[0] (1: read, MRS). */
+#define ISS_SYS_DIR_READ 0x1ull
+#define ISS_SYS_RT(iss) (((iss) >> 5) & 0x1Full)
+#define ISS_SYS_ID(iss) ((iss) & 0x3FFC1Eull) /* the register, without Rt and Dir */
+#define SYSREG_ISS(op0, op1, crn, crm, op2)                                        \
+	(((unsigned long long)(op0) << 20) | ((unsigned long long)(op2) << 17) |  \
+	 ((unsigned long long)(op1) << 14) | ((unsigned long long)(crn) << 10) |  \
+	 ((unsigned long long)(crm) << 1))
+
+/* HPFAR_EL2.FIPA[43:4] holds IPA[51:12] (D19.2 HPFAR_EL2). */
+#define HPFAR_FIPA_MASK 0x00000FFFFFFFFFF0ull
+
+/* SPSR/PSTATE (D1.3, C5.2). */
+#define PSR_MODE_MASK 0x1Full
+#define PSR_MODE_EL0t 0x0ull
+#define PSR_MODE_EL1t 0x4ull
+#define PSR_MODE_EL1h 0x5ull
+#define PSR_MODE_AARCH32 0x10ull
+#define PSR_F (1ull << 6)
+#define PSR_I (1ull << 7)
+#define PSR_A (1ull << 8)
+#define PSR_D (1ull << 9)
+#define PSR_IL (1ull << 20)
+#define PSR_SS (1ull << 21)
+
+/* Vector offsets from VBAR_EL1 (D1.10.2): by where the exception came from ... */
+#define VEC_CUR_SP0 0x000
+#define VEC_CUR_SPX 0x200
+#define VEC_LOWER_A64 0x400
+#define VEC_LOWER_A32 0x600
+/* ... and by its type. */
+#define VEC_SYNC 0x000
+#define VEC_IRQ 0x080
+#define VEC_FIQ 0x100
+#define VEC_SERROR 0x180
+
+/* HCR_EL2 (D19.2). */
+#define HCR_VM (1ull << 0)
+#define HCR_SWIO (1ull << 1)
+#define HCR_FMO (1ull << 3)
+#define HCR_IMO (1ull << 4)
+#define HCR_AMO (1ull << 5)
+#define HCR_VF (1ull << 6)
+#define HCR_VI (1ull << 7)
+#define HCR_VSE (1ull << 8)
+#define HCR_FB (1ull << 9)
+#define HCR_BSU_INNER (1ull << 10)
+#define HCR_TWI (1ull << 13)
+#define HCR_TWE (1ull << 14)
+#define HCR_TSC (1ull << 19)
+#define HCR_TIDCP (1ull << 20)
+#define HCR_TACR (1ull << 21)
+#define HCR_RW (1ull << 31)
+
+/* MPIDR_EL1 (D19.2): Aff3[39:32], U[30], MT[24], Aff2[23:16], Aff1[15:8], Aff0[7:0];
+ * bit 31 is RES1. */
+#define MPIDR_RES1 (1ull << 31)
+#define MPIDR_AFF_MASK 0xFF00FFFFFFull
+
+#endif

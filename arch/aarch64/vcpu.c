@@ -1,0 +1,100 @@
+/* The aarch64 vCPU: its reset state, register access and the run step that enters the
+ * guest through the HAL and decodes the trap it comes back with. */
+#include <stddef.h>
+
+#include "arch/aarch64/arch.h"
+#include "arch/aarch64/stage2.h"
+#include "arch/aarch64/sysreg.h"
+#include "hal/cpu.h"
+#include "hal/err.h"
+#include "hal/guest.h"
+
+/* What every guest of Tandem runs with: stage 2 on, physical interrupts and aborts
+ * routed to EL2, WFI/WFE and SMC trapped (an SMC must never reach the firmware), and
+ * implementation-defined registers trapped so that they can be refused. */
+#define GUEST_HCR (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_INNER | \
+		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+
+/* The MIDR the guest sees: a Cortex-A72 r0p3, the CPU QEMU's virt board is run with. */
+#define GUEST_MIDR 0x410FD083ull
+
+int arch_vm_s2_setup(struct pt_format *fmt, uint64_t *vtcr)
+{
+	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };
+	unsigned pa_bits = hal_cpu_pa_bits();
+
+	for (unsigned parange = 0; parange < sizeof(bits) / sizeof(bits[0]); parange++)
+		if (bits[parange] == pa_bits)
+			return aarch64_s2_setup(parange, fmt, vtcr);
+	return -EINVAL;
+}
+
+uint64_t arch_vcpu_hwid(unsigned index)
+{
+	return ((uint64_t)(index / 16) << 8) | (index % 16);
+}
+
+void arch_vcpu_init(struct arch_vcpu *v, unsigned index)
+{
+	*v = (struct arch_vcpu){ .index = index };
+	v->ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+	v->ctx.hcr_el2 = GUEST_HCR;
+	v->ctx.vmpidr_el2 = MPIDR_RES1 | arch_vcpu_hwid(index);
+	v->ctx.vpidr_el2 = GUEST_MIDR;
+	v->ctx.el1[SCTLR_EL1] = 0x30C50830ull; /* RES1 bits, MMU and caches off */
+}
+
+void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg)
+{
+	for (unsigned i = 0; i < 31; i++)
+		v->ctx.x[i] = 0;
+	v->ctx.x[0] = arg;
+	v->ctx.pc = entry;
+	v->ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+}
+
+void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr)
+{
+	v->ctx.vttbr_el2 = ((uint64_t)vmid << 48) | (root & S2_OA_MASK);
+	v->ctx.vtcr_el2 = vtcr;
+}
+
+int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value)
+{
+	if (reg > 31)
+		return -EINVAL;
+	if (reg < 31)
+		v->ctx.x[reg] = value;
+	return 0;
+}
+
+uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg)
+{
+	return reg < 31 ? v->ctx.x[reg] : 0;
+}
+
+void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value)
+{
+	v->ctx.x[0] = value;
+}
+
+void arch_vcpu_set_virq(struct arch_vcpu *v, bool pending)
+{
+	if (pending)
+		v->ctx.hcr_el2 |= HCR_VI;
+	else
+		v->ctx.hcr_el2 &= ~HCR_VI;
+}
+
+int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)
+{
+	struct guest_exit trap;
+	int err = hal_guest_enter(&v->ctx, &trap);
+
+	if (err) {
+		*exit = (struct vm_exit){ .kind = EXIT_ENTRY_FAILED, .outcome = EXIT_RESUME };
+		return err;
+	}
+	arch_vcpu_decode(v, &trap, exit);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* The MMIO bus. Devices are registered while a VM is built and never removed while it
+ * runs, so lookups take no lock. */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/mem.h"
+#include "core/mmio.h"
+#include "hal/err.h"
+
+void mmio_bus_init(struct mmio_bus *bus)
+{
+	bus->n = 0;
+}
+
+int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+		 void *ctx)
+{
+	if (!bus || !ops || !ops->read || !ops->write || size == 0 || base + size < base)
+		return -EINVAL;
+	if (bus->n == MMIO_MAX_DEVICES)
+		return -ENOSPC;
+	unsigned pos = 0;
+	while (pos < bus->n && bus->devs[pos].base < base)
+		pos++;
+	if (pos > 0 && bus->devs[pos - 1].base + bus->devs[pos - 1].size > base)
+		return -EEXIST;
+	if (pos < bus->n && base + size > bus->devs[pos].base)
+		return -EEXIST;
+	memmove(&bus->devs[pos + 1], &bus->devs[pos], (bus->n - pos) * sizeof(bus->devs[0]));
+	bus->devs[pos] = (struct mmio_device){ base, size, ops, ctx };
+	bus->n++;
+	return 0;
+}
+
+const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr, unsigned width)
+{
+	unsigned lo = 0, hi = bus->n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct mmio_device *d = &bus->devs[mid];
+		if (addr < d->base) {
+			hi = mid;
+		} else if (addr - d->base >= d->size) {
+			lo = mid + 1;
+		} else {
+			bool fits = width <= d->size - (addr - d->base);
+			return fits ? d : NULL;
+		}
+	}
+	return NULL;
+}
+
+static bool width_ok(unsigned width)
+{
+	return width == 1 || width == 2 || width == 4 || width == 8;
+}
+
+int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *value)
+{
+	if (!width_ok(width) || !value)
+		return -EINVAL;
+	const struct mmio_device *d = mmio_bus_find(bus, addr, width);
+	if (!d)
+		return -ENOENT;
+	*value = 0;
+	return d->ops->read(d->ctx, addr - d->base, width, value) ? -EIO : 0;
+}
+
+int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t value)
+{
+	if (!width_ok(width))
+		return -EINVAL;
+	const struct mmio_device *d = mmio_bus_find(bus, addr, width);
+	if (!d)
+		return -ENOENT;
+	return d->ops->write(d->ctx, addr - d->base, width, value) ? -EIO : 0;
+}

@@ -1,0 +1,185 @@
+/* Run queues and the per-pCPU run loop. A vCPU is on at most one queue (its home
+ * pCPU's), tracked by vcpu->queued under that queue's lock. */
+#include <stddef.h>
+
+#include "core/cpu.h"
+#include "core/ipi.h"
+#include "core/log.h"
+#include "core/sched.h"
+#include "core/timer.h"
+#include "core/vm.h"
+#include "hal/cpu.h"
+#include "hal/irq.h"
+#include "hal/time.h"
+
+struct runq {
+	struct spinlock lock;
+	struct vcpu *head, *tail;
+};
+
+struct sched_cpu {
+	struct runq rq;
+	struct vcpu *current;
+	struct timer slice;
+	uint32_t slice_over;
+};
+
+static struct sched_cpu cpus[HAL_MAX_PCPUS];
+static enum sched_mode mode;
+static uint64_t slice_ns;
+static uint64_t preemptions;
+
+static void slice_end(struct timer *t, void *arg)
+{
+	struct sched_cpu *c = arg;
+	(void)t;
+	__atomic_store_n(&c->slice_over, 1, __ATOMIC_RELEASE);
+	__atomic_fetch_add(&preemptions, 1, __ATOMIC_RELAXED);
+}
+
+void sched_init(enum sched_mode m, uint64_t slice)
+{
+	mode = m;
+	slice_ns = slice ? slice : SCHED_DEFAULT_SLICE_NS;
+	preemptions = 0;
+	for (unsigned i = 0; i < HAL_MAX_PCPUS; i++) {
+		cpus[i] = (struct sched_cpu){ .rq.lock = SPINLOCK_INIT };
+		timer_init(&cpus[i].slice, slice_end, &cpus[i]);
+	}
+}
+
+enum sched_mode sched_mode(void)
+{
+	return mode;
+}
+
+uint64_t sched_preemptions(void)
+{
+	return __atomic_load_n(&preemptions, __ATOMIC_RELAXED);
+}
+
+struct vcpu *sched_current(void)
+{
+	struct pcpu *p = this_cpu();
+
+	return p ? __atomic_load_n(&cpus[p->id].current, __ATOMIC_ACQUIRE) : NULL;
+}
+
+void sched_enqueue(struct vcpu *v)
+{
+	struct runq *q = &cpus[v->home].rq;
+
+	spin_lock(&q->lock);
+	if (!v->queued) {
+		v->queued = true;
+		__atomic_fetch_add(&v->sched_refs, 1, __ATOMIC_ACQ_REL);
+		v->rq_next = NULL;
+		if (q->tail)
+			q->tail->rq_next = v;
+		else
+			q->head = v;
+		q->tail = v;
+	}
+	spin_unlock(&q->lock);
+	hal_ipi_send(v->home, IPI_KICK);
+}
+
+void sched_remove(struct vcpu *v)
+{
+	struct runq *q = &cpus[v->home].rq;
+
+	spin_lock(&q->lock);
+	if (v->queued) {
+		struct vcpu **pp = &q->head, *prev = NULL;
+		while (*pp && *pp != v) {
+			prev = *pp;
+			pp = &(*pp)->rq_next;
+		}
+		if (*pp) {
+			*pp = v->rq_next;
+			if (q->tail == v)
+				q->tail = prev;
+		}
+		v->queued = false;
+		__atomic_fetch_sub(&v->sched_refs, 1, __ATOMIC_ACQ_REL);
+	}
+	spin_unlock(&q->lock);
+}
+
+static struct vcpu *rq_pop(struct runq *q)
+{
+	spin_lock(&q->lock);
+	struct vcpu *v = q->head;
+	if (v) {
+		q->head = v->rq_next;
+		if (!q->head)
+			q->tail = NULL;
+		v->queued = false;
+	}
+	spin_unlock(&q->lock);
+	return v;
+}
+
+void sched_kick_all(void)
+{
+	for (unsigned i = 0; i < hal_pcpu_count(); i++)
+		hal_ipi_send(i, IPI_KICK);
+}
+
+static bool vm_stopping(const struct vcpu *v)
+{
+	return __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+}
+
+/* Run v on this pCPU until it blocks, stops, or its slice ends. */
+static void run_slice(struct sched_cpu *c, struct vcpu *v)
+{
+	__atomic_store_n(&c->current, v, __ATOMIC_RELEASE);
+	__atomic_store_n(&c->slice_over, 0, __ATOMIC_RELAXED);
+	if (mode == SCHED_TIMESHARED)
+		timer_arm(&c->slice, hal_now_ns() + slice_ns);
+	while (!vm_stopping(v)) {
+		struct vm_exit exit;
+		int err = vcpu_run(v, &exit);
+		if (err && exit.kind != EXIT_ENTRY_FAILED)
+			break; /* not BOUND any more: poisoned */
+		vm_handle_exit(v, &exit);
+		if (vcpu_state(v) != VCPU_BOUND)
+			break;
+		if (__atomic_load_n(&c->slice_over, __ATOMIC_ACQUIRE))
+			break;
+	}
+	timer_cancel(&c->slice);
+	__atomic_store_n(&c->current, NULL, __ATOMIC_RELEASE);
+	if (vm_stopping(v))
+		vcpu_power_off(v);
+}
+
+/* One queue entry: run it if it is still runnable. Decided under the vCPU's lock
+ * (bind, unbind), so a wake-up racing with this is never lost. */
+static void schedule_one(struct sched_cpu *c, struct vcpu *v)
+{
+	if (vcpu_try_bind(v) == 0) {
+		run_slice(c, v);
+		if (vcpu_unbind(v) == 1)
+			sched_enqueue(v);
+	}
+	/* The last touch: after this the VM may be destroyed under us. */
+	__atomic_fetch_sub(&v->sched_refs, 1, __ATOMIC_ACQ_REL);
+}
+
+void sched_run(bool (*done)(void *arg), void *arg)
+{
+	struct pcpu *p = this_cpu();
+
+	if (!p)
+		return;
+	struct sched_cpu *c = &cpus[p->id];
+	while (!done(arg)) {
+		struct vcpu *v = rq_pop(&c->rq);
+		if (v)
+			schedule_one(c, v);
+		else
+			cpu_idle();
+	}
+}

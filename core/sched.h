@@ -1,0 +1,40 @@
+/* The scheduler: one FIFO run queue per pCPU; a vCPU joins the queue of its home pCPU
+ * (the first in its affinity mask). In time-shared mode each pCPU preempts the running
+ * vCPU when its slice ends (a software timer on the pCPU's one-shot); in
+ * static-partitioning mode a vCPU runs until it blocks or stops. */
+#ifndef CORE_SCHED_H
+#define CORE_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/vcpu.h"
+
+enum sched_mode { SCHED_STATIC, SCHED_TIMESHARED };
+
+#define SCHED_DEFAULT_SLICE_NS 2000000ull
+
+/* Before any pCPU runs vCPUs. */
+void sched_init(enum sched_mode mode, uint64_t slice_ns);
+enum sched_mode sched_mode(void);
+
+/* Queue a FREE vCPU on its home pCPU and kick that pCPU. */
+void sched_enqueue(struct vcpu *v);
+
+/* Take v out of its run queue if it is waiting there (a VM being destroyed). */
+void sched_remove(struct vcpu *v);
+
+/* The pCPU's loop: run queued vCPUs, idle when there are none, return when done(arg)
+ * is true (checked between vCPUs and after every wake-up). */
+void sched_run(bool (*done)(void *arg), void *arg);
+
+/* Wake every pCPU so that each re-checks its loop condition. */
+void sched_kick_all(void);
+
+/* The vCPU running on the calling pCPU, or NULL. */
+struct vcpu *sched_current(void);
+
+/* Number of preemptions by slice end since sched_init. */
+uint64_t sched_preemptions(void);
+
+#endif

@@ -1,0 +1,100 @@
+/* vCPUs and their life cycle (AxArchVCpu's new / set_entry / set_ept_root / setup /
+ * bind / run / unbind, plus Blocked and Off):
+ *
+ *   CREATED --set_entry, set_s2--> (still CREATED) --setup--> FREE
+ *   FREE --bind--> BOUND --run--> RUNNING --exit--> BOUND | BLOCKED | OFF
+ *   BOUND --unbind--> FREE          BLOCKED --wake--> FREE
+ *   FREE --power_off--> OFF         OFF --power_on--> FREE
+ *
+ * Every transition is checked under the vCPU's lock; an illegal one returns -EPERM and
+ * leaves the vCPU UNUSABLE (it never runs again) rather than half-changed. */
+#ifndef CORE_VCPU_H
+#define CORE_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/exit.h"
+#include "core/spinlock.h"
+#include "arch/tandem_isa.h"
+
+enum vcpu_state {
+	VCPU_UNUSABLE,
+	VCPU_CREATED,
+	VCPU_FREE,    /* set up, runnable, on no pCPU */
+	VCPU_BOUND,   /* loaded on a pCPU, between runs */
+	VCPU_RUNNING, /* in the guest */
+	VCPU_BLOCKED, /* WFI/WFE or CPU_SUSPEND: waits for an interrupt */
+	VCPU_OFF,     /* never started, or CPU_OFF */
+};
+
+#define VCPU_VIRQS 64u   /* interrupt lines until the virtual GIC replaces them */
+#define VCPU_NO_PCPU (~0u)
+
+struct vm;
+
+struct vcpu {
+	struct arch_vcpu arch;
+	struct vm *vm;
+	unsigned id;
+	uint64_t hwid;     /* what the guest calls it: MPIDR affinity on aarch64 */
+	uint64_t affinity; /* pCPUs it may run on */
+	unsigned home;     /* the pCPU whose run queue it joins */
+
+	struct spinlock lock; /* guards everything below */
+	enum vcpu_state state;
+	bool entry_set, s2_set;
+	bool started;      /* has run since it was (re)started: PSCI ON vs ON_PENDING */
+	bool queued;       /* in its home run queue's list (guarded by that queue's lock) */
+	uint32_t sched_refs; /* queue entries and slices not finished with it (atomic) */
+	unsigned pcpu;     /* where it is bound or running, or VCPU_NO_PCPU */
+	uint32_t pending[VCPU_VIRQS];   /* injected, not yet delivered, per line */
+	uint64_t delivered[VCPU_VIRQS]; /* delivered to the guest, per line */
+	bool virq_asserted; /* the line was asserted for the current entry */
+	struct vcpu *rq_next;
+
+	uint64_t exits[EXIT_KIND_COUNT];
+};
+
+const char *vcpu_state_name(enum vcpu_state s);
+
+/* CREATED, as vCPU id of vm with hwid and affinity (a non-zero pCPU mask). */
+int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity);
+int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg); /* CREATED or OFF */
+int vcpu_set_s2(struct vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr); /* CREATED */
+int vcpu_setup(struct vcpu *v);   /* CREATED -> FREE; entry and stage-2 must be set */
+int vcpu_bind(struct vcpu *v);    /* FREE -> BOUND on the calling pCPU */
+/* BOUND -> FREE (returns 1: it is runnable), on the pCPU it is bound to; a BLOCKED or
+ * OFF vCPU just lets go of the pCPU (returns 0). */
+int vcpu_unbind(struct vcpu *v);
+/* The scheduler's bind: -EAGAIN (and no poisoning) if the vCPU is not FREE any more. */
+int vcpu_try_bind(struct vcpu *v);
+int vcpu_power_off(struct vcpu *v); /* FREE or RUNNING -> OFF */
+/* OFF -> FREE at entry with arg (PSCI CPU_ON). -EALREADY if on, -EBUSY if on but not
+ * started yet; those two leave the vCPU as it is. */
+int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg);
+int vcpu_block(struct vcpu *v);   /* RUNNING -> BLOCKED, unless an interrupt is pending */
+/* End a block: BLOCKED -> BOUND if it is still loaded on its pCPU, else -> FREE and 1
+ * is returned: the caller must queue it. 0 without change if it was not blocked. */
+int vcpu_wake(struct vcpu *v);
+
+/* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND). Pending
+ * interrupts are delivered on the way in. -EPERM if not BOUND on this pCPU. */
+int vcpu_run(struct vcpu *v, struct vm_exit *exit);
+
+/* The same as vcpu_run, but with the trap state given instead of taken from the guest:
+ * the entry point for test harnesses and fuzzers. */
+int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);
+
+/* Registers: set_gpr (AxArchVCpu's set_gpr), and the return value of a call. */
+int vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t value);
+uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg);
+void vcpu_set_return(struct vcpu *v, uint64_t value);
+
+/* Mark interrupt line irq pending; the caller kicks or wakes the vCPU. -EINVAL for a
+ * line out of range. */
+int vcpu_raise_irq(struct vcpu *v, unsigned irq);
+
+enum vcpu_state vcpu_state(struct vcpu *v);
+
+#endif

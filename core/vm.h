@@ -1,0 +1,114 @@
+/* Virtual machines (AxVM and AxVMHal's VM side): built from a configuration, started,
+ * stopped and destroyed with every resource returned. A VM owns its address space,
+ * its vCPUs and its MMIO bus; its struct lives in frames from the frame allocator. */
+#ifndef CORE_VM_H
+#define CORE_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/aspace.h"
+#include "core/mmio.h"
+#include "core/vcpu.h"
+
+#define VM_MAX 16
+#define VM_MAX_VCPUS 16
+#define VM_MAX_MEM 8
+#define VM_NAME_MAX 16
+
+struct vm_mem_config {
+	uint64_t gpa;
+	uint64_t size;
+	unsigned flags;         /* PT_R | PT_W | PT_X | PT_DEVICE */
+	enum as_backend backend;
+	uint64_t hpa;           /* AS_LINEAR only */
+};
+
+struct vm_device_config {
+	uint64_t base, size;
+	const struct mmio_ops *ops;
+	void *ctx;
+};
+
+struct vm_config {
+	const char *name;
+	unsigned nvcpus;                   /* 1 .. VM_MAX_VCPUS */
+	uint64_t affinity[VM_MAX_VCPUS];   /* pCPU mask per vCPU; 0 means any pCPU */
+	uint64_t entry;                    /* where vCPU 0 starts */
+	uint64_t entry_arg;                /* its X0 (the DTB address, for Linux) */
+	unsigned nmem;
+	struct vm_mem_config mem[VM_MAX_MEM];
+	unsigned ndevices;
+	struct vm_device_config devices[MMIO_MAX_DEVICES];
+	bool mmio_raz_wi; /* accesses to no device read as zero and ignore writes,
+			   * instead of an external abort */
+};
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+enum vm_stop_reason { VM_STOP_NONE, VM_STOP_REQUESTED, VM_STOP_SYSTEM_OFF,
+		      VM_STOP_SYSTEM_RESET, VM_STOP_ERROR };
+
+struct vm {
+	unsigned id;
+	char name[VM_NAME_MAX];
+	size_t struct_pages;
+	struct pt_format s2_format;
+	uint64_t vtcr;
+	struct aspace as;
+	struct mmio_bus bus;
+	bool mmio_raz_wi;
+	uint64_t mmio_unhandled; /* accesses that hit no device */
+	uint32_t state;          /* enum vm_state */
+	uint32_t stop_reason;    /* enum vm_stop_reason */
+	unsigned nvcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+};
+
+/* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad
+ * regions or devices), -ENOSPC with VM_MAX VMs alive, -ENOMEM; nothing is left behind
+ * on error. vCPU 0 is set to start at entry; the others are OFF until PSCI CPU_ON. */
+int vm_create(const struct vm_config *cfg, struct vm **out);
+
+/* Make vCPU 0 runnable. -EPERM unless the VM is CREATED. */
+int vm_start(struct vm *vm);
+
+/* Power every vCPU off and kick those that run, so that they leave their pCPUs; the VM
+ * becomes STOPPED with reason. Safe from any pCPU, also from the VM's own exits. */
+void vm_stop(struct vm *vm, enum vm_stop_reason reason);
+
+/* True once no vCPU of the VM is on a pCPU or in a run queue any more. */
+bool vm_quiescent(struct vm *vm);
+
+/* Stop the VM if needed and give back everything it holds. -EBUSY (and nothing freed)
+ * while a vCPU is still on a pCPU or in a run queue: run the pCPUs, then retry. */
+int vm_destroy(struct vm *vm);
+
+struct vm *vm_by_id(unsigned id);
+struct vcpu *vm_vcpu(struct vm *vm, unsigned vcpu_id);
+struct vcpu *vm_vcpu_by_hwid(struct vm *vm, uint64_t hwid);
+unsigned vm_count(void);
+
+/* AxVMHal: the VM, vCPU and pCPU the caller runs for. NULL / VCPU_NO_PCPU outside a
+ * vCPU's exit handling. */
+struct vcpu *current_vcpu(void);
+struct vm *current_vm(void);
+
+/* Which pCPU vCPU vcpu_id runs or waits on. -ENOENT for no such vCPU, -EAGAIN if it
+ * is on no pCPU right now (off, or waiting in a run queue). */
+int vm_vcpu_resides_on(struct vm *vm, unsigned vcpu_id, unsigned *pcpu);
+
+/* Make interrupt line irq pending on a vCPU wherever it is: running on another pCPU
+ * (kicked with an IPI), blocked (woken), or not scheduled (delivered when it next
+ * runs). -ENOENT for no such vCPU, -EINVAL for a bad line. */
+int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq);
+
+/* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */
+void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);
+
+/* The test-harness and fuzzer entry: take raw trap state as if the guest had just
+ * exited with it, decode it, dispatch it and apply the outcome, on a vCPU BOUND to the
+ * calling pCPU. The decoded exit is copied to *exit (may be NULL). -EPERM if the vCPU
+ * is not bound here. */
+int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);
+
+#endif

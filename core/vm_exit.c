@@ -1,0 +1,195 @@
+/* The exit dispatcher: one handler per generic exit kind, found through a table. Every
+ * handler turns what a guest did into an outcome for the ISA code (resume, retry,
+ * inject a fault); nothing a guest does can stop the host. */
+#include <stddef.h>
+
+#include "core/cpu.h"
+#include "core/log.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal/err.h"
+
+typedef void (*exit_handler_t)(struct vcpu *v, struct vm_exit *e);
+
+static void on_nothing(struct vcpu *v, struct vm_exit *e)
+{
+	(void)v;
+	(void)e;
+}
+
+static void on_hypercall(struct vcpu *v, struct vm_exit *e)
+{
+	log_debug("vm %u vcpu %u: unknown hypercall 0x%llx", v->vm->id, v->id,
+		  (unsigned long long)e->u.hcall.nr);
+	e->ret = -ENOSYS;
+}
+
+/* An access that reached no device: an external abort, or RAZ/WI if the VM asked. */
+static void mmio_unhandled(struct vcpu *v, struct vm_exit *e)
+{
+	__atomic_fetch_add(&v->vm->mmio_unhandled, 1, __ATOMIC_RELAXED);
+	log_debug("vm %u vcpu %u: %s of %u bytes at 0x%llx: no device", v->vm->id, v->id,
+		  e->kind == EXIT_MMIO_READ ? "read" : "write", e->mmio.width,
+		  (unsigned long long)e->mmio.addr);
+	if (v->vm->mmio_raz_wi)
+		e->mmio.value = 0;
+	else
+		e->outcome = EXIT_INJECT_ABORT;
+}
+
+static void on_mmio(struct vcpu *v, struct vm_exit *e)
+{
+	struct exit_mmio *m = &e->mmio;
+	int err;
+
+	if (e->kind == EXIT_MMIO_READ)
+		err = mmio_bus_read(&v->vm->bus, m->addr, m->width, &m->value);
+	else
+		err = mmio_bus_write(&v->vm->bus, m->addr, m->width, m->value);
+	if (err == -ENOENT)
+		mmio_unhandled(v, e);
+	else if (err)
+		e->outcome = EXIT_INJECT_ABORT; /* the device refused the access */
+}
+
+static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
+{
+	int err = as_handle_fault(&v->vm->as, e->u.fault.gpa, e->u.fault.access);
+
+	if (err == 0) {
+		e->outcome = EXIT_RETRY; /* a lazy page is there now: run the access again */
+		return;
+	}
+	if (err == -ENOENT && e->mmio_valid) {
+		e->kind = e->u.fault.access == PT_W ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
+		on_mmio(v, e);
+		return;
+	}
+	/* No RAM and no decodable access, a permission the region denies, or no memory
+	 * left: the guest gets an abort, never a guess. */
+	log_debug("vm %u vcpu %u: stage-2 fault at 0x%llx (access %u): %d", v->vm->id, v->id,
+		  (unsigned long long)e->u.fault.gpa, e->u.fault.access, err);
+	if (err == -ENOENT)
+		__atomic_fetch_add(&v->vm->mmio_unhandled, 1, __ATOMIC_RELAXED);
+	e->outcome = EXIT_INJECT_ABORT;
+}
+
+static void on_undef(struct vcpu *v, struct vm_exit *e)
+{
+	log_debug("vm %u vcpu %u: exit %d refused: undefined instruction", v->vm->id, v->id,
+		  (int)e->kind);
+	e->outcome = EXIT_INJECT_UNDEF;
+}
+
+static void on_ext_irq(struct vcpu *v, struct vm_exit *e)
+{
+	(void)v;
+	cpu_handle_irqs();
+	e->outcome = EXIT_RETRY;
+}
+
+static void on_halt(struct vcpu *v, struct vm_exit *e)
+{
+	(void)e;
+	vcpu_block(v);
+}
+
+/* PSCI CPU_ON: -ENOENT no such vCPU, -EFAULT entry outside the VM's RAM,
+ * -EALREADY / -EBUSY from the target's state. */
+static void on_cpu_up(struct vcpu *v, struct vm_exit *e)
+{
+	struct vcpu *t = vm_vcpu_by_hwid(v->vm, e->u.cpu.hwid);
+	struct as_region r;
+
+	if (!t) {
+		e->ret = -ENOENT;
+	} else if (as_find_region(&v->vm->as, e->u.cpu.entry, &r) || (r.flags & PT_DEVICE) ||
+		   !(r.flags & PT_X)) {
+		e->ret = -EFAULT;
+	} else {
+		e->ret = vcpu_power_on(t, e->u.cpu.entry, e->u.cpu.arg);
+		if (e->ret == 0)
+			sched_enqueue(t);
+	}
+}
+
+static void on_cpu_down(struct vcpu *v, struct vm_exit *e)
+{
+	e->ret = vcpu_power_off(v);
+}
+
+static void on_cpu_state(struct vcpu *v, struct vm_exit *e)
+{
+	struct vcpu *t = vm_vcpu_by_hwid(v->vm, e->u.cpu.hwid);
+
+	if (!t) {
+		e->ret = -ENOENT;
+		return;
+	}
+	spin_lock(&t->lock);
+	if (t->state == VCPU_OFF || t->state == VCPU_UNUSABLE)
+		e->ret = CPU_STATE_OFF;
+	else
+		e->ret = t->started ? CPU_STATE_ON : CPU_STATE_ON_PENDING;
+	spin_unlock(&t->lock);
+}
+
+static void on_system_down(struct vcpu *v, struct vm_exit *e)
+{
+	log_info("vm %u (%s): system %s", v->vm->id, v->vm->name,
+		 e->kind == EXIT_SYSTEM_RESET ? "reset" : "off");
+	vm_stop(v->vm, e->kind == EXIT_SYSTEM_RESET ? VM_STOP_SYSTEM_RESET : VM_STOP_SYSTEM_OFF);
+}
+
+static void on_entry_failed(struct vcpu *v, struct vm_exit *e)
+{
+	(void)e;
+	log_err("vm %u vcpu %u: guest entry failed: VM stopped", v->vm->id, v->id);
+	vm_stop(v->vm, VM_STOP_ERROR);
+}
+
+static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
+	[EXIT_NOTHING] = on_nothing,
+	[EXIT_HYPERCALL] = on_hypercall,
+	[EXIT_MMIO_READ] = on_mmio,
+	[EXIT_MMIO_WRITE] = on_mmio,
+	[EXIT_SYSREG_READ] = on_undef, /* no emulated system registers yet */
+	[EXIT_SYSREG_WRITE] = on_undef,
+	[EXIT_PORT_IN] = on_undef,
+	[EXIT_PORT_OUT] = on_undef,
+	[EXIT_EXT_IRQ] = on_ext_irq,
+	[EXIT_STAGE2_FAULT] = on_stage2_fault,
+	[EXIT_HALT] = on_halt,
+	[EXIT_CPU_UP] = on_cpu_up,
+	[EXIT_CPU_DOWN] = on_cpu_down,
+	[EXIT_CPU_STATE] = on_cpu_state,
+	[EXIT_SYSTEM_DOWN] = on_system_down,
+	[EXIT_SYSTEM_RESET] = on_system_down,
+	[EXIT_IPI] = on_nothing,
+	[EXIT_ENTRY_FAILED] = on_entry_failed,
+};
+
+void vm_handle_exit(struct vcpu *v, struct vm_exit *e)
+{
+	exit_handler_t h = (unsigned)e->kind < EXIT_KIND_COUNT ? exit_handlers[e->kind] : NULL;
+
+	if (h)
+		h(v, e);
+	else
+		on_undef(v, e);
+	if (e->kind != EXIT_ENTRY_FAILED)
+		arch_vcpu_complete(&v->arch, e);
+}
+
+int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit)
+{
+	struct vm_exit e;
+	int err = vcpu_run_trap(v, trap, &e);
+
+	if (err)
+		return err;
+	vm_handle_exit(v, &e);
+	if (exit)
+		*exit = e;
+	return 0;
+}

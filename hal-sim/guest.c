@@ -1,0 +1,38 @@
+/* hal_guest_enter in the simulation host: the installed guest function plays the guest.
+ * Before each step the pCPU's interrupt "wire" is checked, because on hardware a host
+ * interrupt taken while the guest runs (HCR_EL2.IMO) ends the entry with an IRQ exit:
+ * that is how the scheduler's slice timer and IPI kicks reach a running vCPU. */
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include "arch/tandem_isa.h"
+#include "hal-sim/internal.h"
+#include "hal-sim/sim.h"
+#include "hal/err.h"
+#include "hal/guest.h"
+
+static _Atomic(hal_sim_guest_fn) guest_fn;
+static void *_Atomic guest_arg;
+
+void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg)
+{
+	atomic_store(&guest_arg, arg);
+	atomic_store(&guest_fn, fn);
+}
+
+int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
+{
+	if (!ctx || !exit)
+		return -EINVAL;
+	hal_sim_guest_fn fn = atomic_load(&guest_fn);
+	if (!fn)
+		return -ENOSYS;
+	for (;;) {
+		if (sim_irq_deliverable()) {
+			*exit = (struct guest_exit){ .type = TRAP_IRQ };
+			return 0;
+		}
+		if (fn(ctx, exit, atomic_load(&guest_arg)))
+			return 0;
+	}
+}

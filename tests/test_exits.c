@@ -1,0 +1,467 @@
+/* aarch64 exits through the whole path (decode by exception class, core's dispatcher,
+ * completion), driven with raw trap state as the hardware would hand it over. ESR
+ * values are assembled by hand from the Arm ARM's ISS layouts; expected results come
+ * from the Arm ARM (injection) and PSCI 1.1 (return codes). */
+#include <check.h>
+#include <string.h>
+
+#include "arch/aarch64/psci.h"
+#include "arch/aarch64/sysreg.h"
+#include "core/frame.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal/err.h"
+#include "tests/check_main.h"
+#include "tests/testlib.h"
+
+#define RAM 0x40000000ull
+#define LAZY 0x40010000ull
+#define ROM 0x40020000ull
+#define DEV 0x09000000ull
+#define VBAR 0x40000800ull
+#define PC0 0x40000100ull
+#define EL1H_MASKED 0x3C5ull
+
+struct test_dev {
+	unsigned reads, writes;
+	uint64_t off, value, read_value;
+	unsigned width;
+	int fail;
+};
+
+static struct test_dev dev;
+static struct vm *vm;
+static struct vcpu *v0;
+static size_t baseline;
+
+static int dev_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	struct test_dev *d = ctx;
+	d->reads++;
+	d->off = off;
+	d->width = width;
+	*value = d->read_value;
+	return d->fail;
+}
+
+static int dev_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	struct test_dev *d = ctx;
+	d->writes++;
+	d->off = off;
+	d->width = width;
+	d->value = value;
+	return d->fail;
+}
+
+static const struct mmio_ops dev_ops = { dev_read, dev_write };
+
+static void make_vm(bool raz_wi)
+{
+	struct vm_config cfg = {
+		.name = "exits", .nvcpus = 3, .entry = PC0, .mmio_raz_wi = raz_wi,
+		.nmem = 3,
+		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
+			 { LAZY, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, 0 },
+			 { ROM, 4096, PT_R | PT_X, AS_ALLOC_EAGER, 0 } },
+		.ndevices = 1,
+		.devices = { { DEV, 0x1000, &dev_ops, &dev } },
+	};
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	v0 = vm_vcpu(vm, 0);
+	ck_assert_int_eq(vcpu_bind(v0), 0);
+	v0->arch.ctx.el1[VBAR_EL1] = VBAR;
+}
+
+static void setup(void)
+{
+	test_machine_up(2, true);
+	sched_init(SCHED_STATIC, 0);
+	baseline = frame_outstanding();
+	memset(&dev, 0, sizeof(dev));
+	make_vm(false);
+}
+
+static void teardown(void)
+{
+	struct vcpu *v = vm_vcpu(vm, 0);
+	if (v->pcpu != VCPU_NO_PCPU)
+		vcpu_unbind(v);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	test_machine_down();
+}
+
+static struct vm_exit feed(uint64_t esr, uint64_t far, uint64_t gpa)
+{
+	struct guest_exit t = { .type = TRAP_SYNC, .esr = esr, .far = far, .hpfar = (gpa >> 12) << 4 };
+	struct vm_exit e;
+
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	return e;
+}
+
+static uint64_t call(uint64_t esr, uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	v0->arch.ctx.x[0] = fid;
+	v0->arch.ctx.x[1] = a1;
+	v0->arch.ctx.x[2] = a2;
+	v0->arch.ctx.x[3] = a3;
+	feed(esr, 0, 0);
+	return v0->arch.ctx.x[0];
+}
+
+#define HVC0 0x5A000000ull /* EC 0x16, IL, imm16 0 */
+#define SMC0 0x5E000000ull /* EC 0x17, IL, imm16 0 */
+#define hvc(fid, a1, a2, a3) ((int64_t)call(HVC0, fid, a1, a2, a3))
+
+/* Sets up PC and PSTATE, feeds the trap and checks an exception was injected at
+ * vector `offset` with ESR_EL1 `esr1`. */
+static void expect_injected(uint64_t esr1, uint64_t offset, uint64_t pc, uint64_t pstate)
+{
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], esr1);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ELR_EL1], pc);
+	ck_assert_uint_eq(v0->arch.ctx.el1[SPSR_EL1], pstate);
+	ck_assert_uint_eq(v0->arch.ctx.pc, VBAR + offset);
+	ck_assert_uint_eq(v0->arch.ctx.pstate, EL1H_MASKED);
+}
+
+/* ---- PSCI and SMCCC ---------------------------------------------------------------- */
+
+START_TEST(test_psci_version_over_hvc_leaves_pc_over_smc_advances_it)
+{
+	v0->arch.ctx.pc = PC0;
+	ck_assert_int_eq(hvc(PSCI_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0); /* ELR_EL2 is already past an HVC */
+	ck_assert_int_eq((int64_t)call(SMC0, PSCI_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4); /* a trapped SMC is stepped over */
+}
+END_TEST
+
+START_TEST(test_smccc_and_psci_features)
+{
+	ck_assert_int_eq(hvc(SMCCC_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_int_eq(hvc(SMCCC_ARCH_FEATURES, 0x80008000u, 0, 0), -1); /* WORKAROUND_1 */
+	ck_assert_int_eq(hvc(SMCCC_ARCH_FEATURES, SMCCC_VERSION, 0, 0), 0);
+	ck_assert_int_eq(hvc(PSCI_FEATURES, PSCI_CPU_ON_64, 0, 0), 0);
+	ck_assert_int_eq(hvc(PSCI_FEATURES, PSCI_CPU_SUSPEND_64, 0, 0), 0);
+	ck_assert_int_eq(hvc(PSCI_FEATURES, PSCI_SYSTEM_RESET, 0, 0), 0);
+	ck_assert_int_eq(hvc(PSCI_FEATURES, PSCI_MIGRATE_64, 0, 0), -1);
+	ck_assert_int_eq(hvc(PSCI_FEATURES, 0xC400001Fu, 0, 0), -1);
+	ck_assert_int_eq(hvc(PSCI_MIGRATE_INFO_TYPE, 0, 0, 0), 2);
+	ck_assert_int_eq(hvc(PSCI_MIGRATE_64, 1, 0, 0), -1);
+	ck_assert_int_eq(hvc(PSCI_MIGRATE_INFO_UP_CPU_64, 0, 0, 0), -1);
+	ck_assert_int_eq(hvc(0x8400001Eu, 0, 0, 0), -1); /* unassigned PSCI function */
+}
+END_TEST
+
+START_TEST(test_cpu_on_and_affinity_info_states)
+{
+	struct vcpu *v1 = vm_vcpu(vm, 1);
+
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 1, 0, 0), 1); /* OFF */
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 0, 0, 0), 0); /* ON: the caller */
+	/* Target MPIDR with RES1 (bit 31) and U (bit 30) set: masked before matching. */
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 0xC0000001ull, RAM + 0x200, 0xABCD), 0);
+	ck_assert_uint_eq(vcpu_state(v1), VCPU_FREE);
+	ck_assert_uint_eq(v1->arch.ctx.pc, RAM + 0x200);
+	ck_assert_uint_eq(v1->arch.ctx.x[0], 0xABCD); /* context id */
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 1, 0, 0), 2); /* ON_PENDING */
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 1, RAM, 0), PSCI_RET_ON_PENDING);
+	/* Once it has run it is ON, and a second CPU_ON is ALREADY_ON. */
+	sched_remove(v1);
+	ck_assert_int_eq(vcpu_bind(v1), 0);
+	struct guest_exit irq = { .type = TRAP_IRQ };
+	ck_assert_int_eq(vm_feed_trap(v1, &irq, NULL), 0);
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 1, 0, 0), 0);
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 1, RAM, 0), PSCI_RET_ALREADY_ON);
+	ck_assert_int_eq(vcpu_unbind(v1), 1);
+	sched_remove(v1);
+}
+END_TEST
+
+START_TEST(test_cpu_on_errors)
+{
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 7, RAM, 0), PSCI_RET_INVALID_PARAMETERS);
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 0x100000002ull, RAM, 0), PSCI_RET_INVALID_PARAMETERS);
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 1, 0x10000000, 0), PSCI_RET_INVALID_ADDRESS); /* hole */
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 1, DEV, 0), PSCI_RET_INVALID_ADDRESS);
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 1, LAZY, 0), PSCI_RET_INVALID_ADDRESS); /* not X */
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 0, RAM, 0), PSCI_RET_ALREADY_ON); /* itself */
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 9, 0, 0), PSCI_RET_INVALID_PARAMETERS);
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 1, 1, 0), PSCI_RET_INVALID_PARAMETERS);
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 1)), VCPU_OFF);
+	/* The 32-bit function takes W registers: the upper half of X1 is ignored. */
+	ck_assert_int_eq(hvc(PSCI_CPU_ON_32, 0xFFFFFFFF00000002ull, RAM, 0), 0);
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 2)), VCPU_FREE);
+	sched_remove(vm_vcpu(vm, 2));
+}
+END_TEST
+
+START_TEST(test_cpu_off_suspend_and_system_calls)
+{
+	ck_assert_int_eq(hvc(PSCI_CPU_SUSPEND_64, 0, RAM, 0), 0);
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	ck_assert_int_eq(vcpu_wake(v0), 0); /* still on its pCPU: back to BOUND */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+	/* With an interrupt pending, CPU_SUSPEND returns at once. */
+	ck_assert_int_eq(vcpu_raise_irq(v0, 3), 0);
+	ck_assert_int_eq(hvc(PSCI_CPU_SUSPEND_32, 0, 0, 0), 0);
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+	hvc(PSCI_CPU_OFF, 0, 0, 0);
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_OFF);
+}
+END_TEST
+
+START_TEST(test_system_off_and_reset_stop_the_vm)
+{
+	hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
+	ck_assert_uint_eq(vm->state, VM_STOPPED);
+	ck_assert_uint_eq(vm->stop_reason, VM_STOP_SYSTEM_OFF);
+	vcpu_unbind(v0);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	make_vm(false);
+	hvc(PSCI_SYSTEM_RESET, 0, 0, 0);
+	ck_assert_uint_eq(vm->state, VM_STOPPED);
+	ck_assert_uint_eq(vm->stop_reason, VM_STOP_SYSTEM_RESET);
+}
+END_TEST
+
+START_TEST(test_unknown_hypercalls_return_not_supported)
+{
+	ck_assert_int_eq(hvc(0x12345678u, 0, 0, 0), -1);
+	ck_assert_int_eq((int64_t)call(0x5A000001ull, PSCI_VERSION, 0, 0, 0), -1); /* HVC #1 */
+	ck_assert_int_eq(hvc(0x100000000ull | PSCI_VERSION, 0, 0, 0), -1);        /* 64-bit FID */
+	ck_assert_uint_eq(v0->exits[EXIT_HYPERCALL], 1);
+}
+END_TEST
+
+/* ---- WFx, system registers, unknown classes -------------------------------------- */
+
+START_TEST(test_wfi_and_wfe_block_and_step_over)
+{
+	v0->arch.ctx.pc = PC0;
+	struct vm_exit e = feed(0x06000000ull, 0, 0); /* EC 0x01, WFI */
+	ck_assert_uint_eq(e.kind, EXIT_HALT);
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	vcpu_wake(v0);
+	ck_assert_int_eq(vcpu_raise_irq(v0, 1), 0);
+	feed(0x06000001ull, 0, 0); /* WFE, with an interrupt pending: no block */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
+}
+END_TEST
+
+START_TEST(test_trapped_sysreg_access_injects_undef)
+{
+	uint64_t pstate = 0x3C5;
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = pstate;
+	/* MRS X5, S3_0_C15_C0_0: Op0=3, Op1=0, CRn=15, CRm=0, Op2=0, Rt=5, Dir=1. */
+	struct vm_exit e = feed(0x62303CA1ull, 0, 0);
+	ck_assert_uint_eq(e.kind, EXIT_SYSREG_READ);
+	ck_assert_uint_eq(e.u.sysreg.id, 0x303C00);
+	ck_assert_uint_eq(e.u.sysreg.reg, 5);
+	expect_injected(0x02000000ull, 0x200, PC0, pstate);
+}
+END_TEST
+
+START_TEST(test_every_unhandled_class_injects_undef)
+{
+	static const unsigned classes[] = { 0x00, 0x07, 0x0E, 0x15, 0x19, 0x21, 0x22, 0x25,
+					    0x26, 0x2C, 0x2F, 0x30, 0x3C, 0x3F };
+	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		/* From EL0 the vector is "lower EL, AArch64" (+0x400). */
+		uint64_t pstate = i % 2 ? 0x0 : 0x3C5;
+		v0->arch.ctx.pc = PC0 + 4 * i;
+		v0->arch.ctx.pstate = pstate;
+		feed(((uint64_t)classes[i] << 26) | ESR_IL | 0x1234, 0, 0);
+		expect_injected(0x02000000ull, i % 2 ? 0x400 : 0x200, PC0 + 4 * i, pstate);
+		ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+	}
+	/* EL1 with SP_EL0 (EL1t) takes the current-EL SP0 vector (+0x000). */
+	v0->arch.ctx.pstate = 0x3C4;
+	feed(0x00000000ull, 0, 0);
+	ck_assert_uint_eq(v0->arch.ctx.pc, VBAR + 0x000);
+}
+END_TEST
+
+START_TEST(test_irq_fiq_and_serror_exits)
+{
+	struct guest_exit t = { .type = TRAP_IRQ };
+	struct vm_exit e;
+
+	v0->arch.ctx.pc = PC0;
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_EXT_IRQ);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0);
+	t.type = TRAP_FIQ;
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_EXT_IRQ);
+	t.type = TRAP_SERROR;
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VSE, HCR_VSE); /* a virtual SError */
+	t.type = (enum trap_type)77;
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0x02000000ull);
+}
+END_TEST
+
+/* ---- Data and instruction aborts ------------------------------------------------- */
+
+START_TEST(test_mmio_store_reaches_the_device)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.x[3] = 0xAABBCCDD11223344ull;
+	/* STR W3, [..]: ISV, SAS=0b10, SRT=3, SF=0, WnR, DFSC=translation L3. */
+	struct vm_exit e = feed(0x93830047ull, 0xFFFF000012345010ull, DEV + 0x10);
+	ck_assert_uint_eq(e.kind, EXIT_MMIO_WRITE);
+	ck_assert_uint_eq(dev.writes, 1);
+	ck_assert_uint_eq(dev.off, 0x10);
+	ck_assert_uint_eq(dev.width, 4);
+	ck_assert_uint_eq(dev.value, 0x11223344);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+}
+END_TEST
+
+START_TEST(test_mmio_loads_sign_and_zero_extend)
+{
+	dev.read_value = 0x80;
+	/* LDRSB X7: SAS=0, SSE, SRT=7, SF=1. */
+	feed(0x93278007ull, 0x8, DEV + 0x8);
+	ck_assert_uint_eq(v0->arch.ctx.x[7], 0xFFFFFFFFFFFFFF80ull);
+	/* LDRSB W7: SF=0: the upper 32 bits are zero. */
+	feed(0x93270007ull, 0x8, DEV + 0x8);
+	ck_assert_uint_eq(v0->arch.ctx.x[7], 0xFFFFFF80ull);
+	/* LDRB W7: no sign extension. */
+	v0->arch.ctx.x[7] = ~0ull;
+	feed(0x93070007ull, 0x8, DEV + 0x8);
+	ck_assert_uint_eq(v0->arch.ctx.x[7], 0x80);
+	/* LDR X2, 8 bytes: SAS=0b11, SRT=2, SF=1. */
+	dev.read_value = 0x0123456789ABCDEFull;
+	feed(0x93C28007ull, 0x0, DEV);
+	ck_assert_uint_eq(v0->arch.ctx.x[2], 0x0123456789ABCDEFull);
+	ck_assert_uint_eq(dev.width, 8);
+	/* A load into XZR (Rt=31) is performed and discarded. */
+	feed(0x93DF8007ull, 0x0, DEV);
+	ck_assert_uint_eq(dev.reads, 5);
+}
+END_TEST
+
+START_TEST(test_mmio_to_no_device_injects_an_external_abort)
+{
+	uint64_t far = 0xFFFF800000001000ull;
+
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x3C5;
+	feed(0x93830047ull, far, 0x0A000000);
+	/* EC 0x25 (from EL1), IL, DFSC = synchronous external abort. */
+	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
+	ck_assert_uint_eq(v0->arch.ctx.el1[FAR_EL1], far);
+	ck_assert_uint_eq(vm->mmio_unhandled, 1);
+	/* From EL0: EC 0x24, vector +0x400. */
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x0;
+	feed(0x93830047ull, far, 0x0A000000);
+	expect_injected(0x92000010ull, 0x400, PC0, 0x0);
+	ck_assert_uint_eq(vm->mmio_unhandled, 2);
+	ck_assert_uint_eq(dev.writes, 0);
+}
+END_TEST
+
+START_TEST(test_mmio_to_no_device_reads_zero_in_raz_wi_mode)
+{
+	vcpu_unbind(v0);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	make_vm(true);
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.x[2] = 0x5555;
+	feed(0x93C28007ull, 0x0, 0x0A000000); /* LDR X2 */
+	ck_assert_uint_eq(v0->arch.ctx.x[2], 0);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	feed(0x93830047ull, 0x0, 0x0A000000); /* STR W3: ignored */
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0); /* nothing injected */
+	ck_assert_uint_eq(vm->mmio_unhandled, 2);
+}
+END_TEST
+
+START_TEST(test_aborts_without_syndrome_or_on_a_walk_are_never_emulated)
+{
+	v0->arch.ctx.pc = PC0;
+	feed(0x92000047ull, 0x10, DEV + 0x10); /* ISV=0 write to the device: not emulated */
+	ck_assert_uint_eq(dev.writes, 0);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0x96000010ull);
+	feed(0x93830047ull | ISS_DABT_S1PTW, 0x10, DEV + 0x10); /* stage-1 walk into MMIO */
+	ck_assert_uint_eq(dev.writes, 0);
+	feed(0x92000010ull, 0x10, 0); /* not a stage-2 fault at all */
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0x96000010ull);
+	dev.fail = 1;                 /* the device refuses: bus error -> abort */
+	v0->arch.ctx.el1[ESR_EL1] = 0;
+	feed(0x93830047ull, 0x10, DEV + 0x10);
+	ck_assert_uint_eq(dev.writes, 1);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0x96000010ull);
+}
+END_TEST
+
+START_TEST(test_lazy_fault_is_handled_and_retried)
+{
+	v0->arch.ctx.pc = PC0;
+	struct vm_exit e = feed(0x93830047ull, 0x123, LAZY + 0x2123);
+	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
+	ck_assert_uint_eq(e.outcome, EXIT_RETRY);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0); /* the access runs again */
+	ck_assert_int_eq(as_translate(&vm->as, LAZY + 0x2000, NULL, NULL), 0);
+	ck_assert_uint_eq(vm->as.lazy_faults, 1);
+	/* An instruction fetch from the lazy region: it is not executable -> abort. */
+	feed(0x82000007ull, 0x40, LAZY + 0x3040);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0x86000010ull);
+}
+END_TEST
+
+START_TEST(test_store_to_read_only_memory_and_fetch_from_a_hole_abort)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x3C5;
+	/* STR X1 with a permission fault (DFSC 0x0F) on the read-only region. */
+	feed(0x93C1804Full, 0x8, ROM + 0x8);
+	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
+	/* Instruction abort (EC 0x20, translation fault) in a hole: a prefetch abort at
+	 * EL1, EC 0x21. */
+	v0->arch.ctx.pc = 0x50000000;
+	v0->arch.ctx.pstate = 0x3C5;
+	feed(0x82000007ull, 0x50000000, 0x50000000);
+	expect_injected(0x86000010ull, 0x200, 0x50000000, 0x3C5);
+	ck_assert_uint_eq(v0->arch.ctx.el1[FAR_EL1], 0x50000000);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("exits");
+	TCase *tc = tcase_create("exits");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_psci_version_over_hvc_leaves_pc_over_smc_advances_it);
+	tcase_add_test(tc, test_smccc_and_psci_features);
+	tcase_add_test(tc, test_cpu_on_and_affinity_info_states);
+	tcase_add_test(tc, test_cpu_on_errors);
+	tcase_add_test(tc, test_cpu_off_suspend_and_system_calls);
+	tcase_add_test(tc, test_system_off_and_reset_stop_the_vm);
+	tcase_add_test(tc, test_unknown_hypercalls_return_not_supported);
+	tcase_add_test(tc, test_wfi_and_wfe_block_and_step_over);
+	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
+	tcase_add_test(tc, test_every_unhandled_class_injects_undef);
+	tcase_add_test(tc, test_irq_fiq_and_serror_exits);
+	tcase_add_test(tc, test_mmio_store_reaches_the_device);
+	tcase_add_test(tc, test_mmio_loads_sign_and_zero_extend);
+	tcase_add_test(tc, test_mmio_to_no_device_injects_an_external_abort);
+	tcase_add_test(tc, test_mmio_to_no_device_reads_zero_in_raz_wi_mode);
+	tcase_add_test(tc, test_aborts_without_syndrome_or_on_a_walk_are_never_emulated);
+	tcase_add_test(tc, test_lazy_fault_is_handled_and_retried);
+	tcase_add_test(tc, test_store_to_read_only_memory_and_fetch_from_a_hole_abort);
+	suite_add_tcase(s, tc);
+	return s;
+}
