@@ -172,8 +172,8 @@ int vcpu_block(struct vcpu *v)
 	spin_lock(&v->lock);
 	if (v->state != VCPU_RUNNING && v->state != VCPU_BOUND)
 		err = illegal(v, "block");
-	else if (!irq_pending_locked(v) && !v->virq_asserted)
-		v->state = VCPU_BLOCKED; /* WFI completes at once with the line asserted */
+	else if (!irq_pending_locked(v))
+		v->state = VCPU_BLOCKED; /* WFI completes at once while the line is asserted */
 	spin_unlock(&v->lock);
 	return err;
 }
@@ -217,24 +217,34 @@ int vcpu_raise_irq(struct vcpu *v, unsigned irq)
 	return 0;
 }
 
-/* BOUND -> RUNNING, delivering pending interrupts. Caller holds the lock. */
+/* BOUND -> RUNNING, with the interrupt line asserted while anything is pending.
+ * Caller holds the lock. */
 static int enter_locked(struct vcpu *v)
 {
 	if (v->state != VCPU_BOUND || v->pcpu != hal_pcpu_id())
 		return illegal(v, "run");
-	bool any = false;
-	for (unsigned i = 0; i < VCPU_VIRQS; i++) {
-		if (v->pending[i]) {
-			v->delivered[i] += v->pending[i];
-			v->pending[i] = 0;
-			any = true;
-		}
-	}
-	arch_vcpu_set_virq(&v->arch, any);
-	v->virq_asserted = any;
+	arch_vcpu_set_virq(&v->arch, irq_pending_locked(v));
 	v->state = VCPU_RUNNING;
 	v->started = true;
 	return 0;
+}
+
+int vcpu_ack_irq(struct vcpu *v)
+{
+	int line = -ENOENT;
+
+	spin_lock(&v->lock);
+	for (unsigned i = 0; i < VCPU_VIRQS; i++) {
+		if (v->pending[i]) {
+			v->pending[i]--;
+			v->delivered[i]++;
+			line = (int)i;
+			break;
+		}
+	}
+	arch_vcpu_set_virq(&v->arch, irq_pending_locked(v));
+	spin_unlock(&v->lock);
+	return line;
 }
 
 /* RUNNING -> BOUND after the exit (unless an exit handler already moved it). */

@@ -48,9 +48,8 @@ struct vcpu {
 	bool queued;       /* in its home run queue's list (guarded by that queue's lock) */
 	uint32_t sched_refs; /* queue entries and slices not finished with it (atomic) */
 	unsigned pcpu;     /* where it is bound or running, or VCPU_NO_PCPU */
-	uint32_t pending[VCPU_VIRQS];   /* injected, not yet delivered, per line */
-	uint64_t delivered[VCPU_VIRQS]; /* delivered to the guest, per line */
-	bool virq_asserted; /* the line was asserted for the current entry */
+	uint32_t pending[VCPU_VIRQS];   /* injected, not yet acknowledged, per line */
+	uint64_t delivered[VCPU_VIRQS]; /* acknowledged by the guest, per line */
 	struct vcpu *rq_next;
 
 	uint64_t exits[EXIT_KIND_COUNT];
@@ -78,8 +77,8 @@ int vcpu_block(struct vcpu *v);   /* RUNNING -> BLOCKED, unless an interrupt is 
  * is returned: the caller must queue it. 0 without change if it was not blocked. */
 int vcpu_wake(struct vcpu *v);
 
-/* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND). Pending
- * interrupts are delivered on the way in. -EPERM if not BOUND on this pCPU. */
+/* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND), with the
+ * interrupt line asserted while an interrupt is pending. -EPERM if not BOUND here. */
 int vcpu_run(struct vcpu *v, struct vm_exit *exit);
 
 /* The same as vcpu_run, but with the trap state given instead of taken from the guest:
@@ -94,6 +93,10 @@ void vcpu_set_return(struct vcpu *v, uint64_t value);
 /* Mark interrupt line irq pending; the caller kicks or wakes the vCPU. -EINVAL for a
  * line out of range. */
 int vcpu_raise_irq(struct vcpu *v, unsigned irq);
+
+/* The guest acknowledges the lowest pending line (HC_IRQ_ACK): its number, or -ENOENT.
+ * The line drops when nothing is pending any more. */
+int vcpu_ack_irq(struct vcpu *v);
 
 enum vcpu_state vcpu_state(struct vcpu *v);
 

@@ -98,8 +98,9 @@ struct vm *current_vm(void);
 int vm_vcpu_resides_on(struct vm *vm, unsigned vcpu_id, unsigned *pcpu);
 
 /* Make interrupt line irq pending on a vCPU wherever it is: running on another pCPU
- * (kicked with an IPI), blocked (woken), or not scheduled (delivered when it next
- * runs). -ENOENT for no such vCPU, -EINVAL for a bad line. */
+ * (kicked with an IPI, so that it sees the line), blocked (woken), or not scheduled
+ * (the line is asserted when it next runs). The guest acknowledges with HC_IRQ_ACK.
+ * -ENOENT for no such vCPU, -EINVAL for a bad line. */
 int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq);
 
 /* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */

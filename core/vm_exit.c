@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/cpu.h"
+#include "core/hypercall.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -19,6 +20,10 @@ static void on_nothing(struct vcpu *v, struct vm_exit *e)
 
 static void on_hypercall(struct vcpu *v, struct vm_exit *e)
 {
+	if (e->u.hcall.nr == HC_IRQ_ACK) {
+		e->ret = vcpu_ack_irq(v);
+		return;
+	}
 	log_debug("vm %u vcpu %u: unknown hypercall 0x%llx", v->vm->id, v->id,
 		  (unsigned long long)e->u.hcall.nr);
 	e->ret = -ENOSYS;

@@ -8,6 +8,7 @@
 #include "arch/aarch64/psci.h"
 #include "arch/aarch64/sysreg.h"
 #include "core/frame.h"
+#include "core/hypercall.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal/err.h"
@@ -236,6 +237,26 @@ START_TEST(test_unknown_hypercalls_return_not_supported)
 }
 END_TEST
 
+START_TEST(test_interrupt_line_and_its_acknowledgement)
+{
+	struct guest_exit irq = { .type = TRAP_IRQ };
+
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 2), 0);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0);
+	ck_assert_int_eq(vm_feed_trap(v0, &irq, NULL), 0);
+	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VI, HCR_VI); /* asserted on entry */
+	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), 2); /* lowest line first */
+	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), 7);
+	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VI, HCR_VI); /* 7 is pending twice */
+	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), 7);
+	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VI, 0);   /* dropped */
+	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), -1);
+	ck_assert_uint_eq(v0->delivered[7], 2);
+	ck_assert_uint_eq(v0->delivered[2], 1);
+}
+END_TEST
+
 /* ---- WFx, system registers, unknown classes -------------------------------------- */
 
 START_TEST(test_wfi_and_wfe_block_and_step_over)
@@ -451,6 +472,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cpu_off_suspend_and_system_calls);
 	tcase_add_test(tc, test_system_off_and_reset_stop_the_vm);
 	tcase_add_test(tc, test_unknown_hypercalls_return_not_supported);
+	tcase_add_test(tc, test_interrupt_line_and_its_acknowledgement);
 	tcase_add_test(tc, test_wfi_and_wfe_block_and_step_over);
 	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
 	tcase_add_test(tc, test_every_unhandled_class_injects_undef);

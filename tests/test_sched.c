@@ -1,0 +1,429 @@
+/* The scheduler and interrupt injection with guests that run: each test installs a
+ * scripted guest (hal_sim_set_guest) and worker pCPUs run sched_run, while pCPU 0 (the
+ * test) watches, injects and finally stops everything. Every wait is bounded. */
+#include <check.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "arch/aarch64/psci.h"
+#include "arch/aarch64/sysreg.h"
+#include "core/cpu.h"
+#include "core/frame.h"
+#include "core/hypercall.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal-sim/sim.h"
+#include "hal/cpu.h"
+#include "hal/err.h"
+#include "hal/time.h"
+#include "tests/check_main.h"
+#include "tests/testlib.h"
+
+#define RAM 0x40000000ull
+#define VCPU_OF(ctx) ((struct vcpu *)((char *)(ctx) - offsetof(struct vcpu, arch.ctx)))
+#define WAIT_NS 60000000000ull
+
+static atomic_int stop_workers;
+static struct vm *stress_vm;
+static atomic_int sent[4]; /* per vCPU of the stress test */
+static size_t baseline;
+
+static bool workers_done(void *arg)
+{
+	(void)arg;
+	return atomic_load(&stop_workers);
+}
+
+static void worker(void *arg)
+{
+	(void)arg;
+	ck_assert_int_eq(cpu_init_this(), 0);
+	sched_run(workers_done, NULL);
+	cpu_exit_this();
+}
+
+static void start_workers(unsigned from, unsigned to)
+{
+	atomic_store(&stop_workers, 0);
+	for (unsigned i = from; i <= to; i++)
+		ck_assert_int_eq(hal_pcpu_start(i, worker, NULL), 0);
+}
+
+static void stop_all(struct vm **vms, unsigned n, unsigned from, unsigned to)
+{
+	for (unsigned i = 0; i < n; i++)
+		vm_stop(vms[i], VM_STOP_REQUESTED);
+	atomic_store(&stop_workers, 1);
+	sched_kick_all();
+	for (unsigned i = from; i <= to; i++)
+		ck_assert_int_eq(hal_sim_join(i), 0);
+	for (unsigned i = 0; i < n; i++)
+		ck_assert_int_eq(vm_destroy(vms[i]), 0);
+	hal_sim_set_guest(NULL, NULL);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+}
+
+/* Spin until cond(arg) or the deadline; fails the test on the deadline. */
+static void wait_for(bool (*cond)(void *), void *arg)
+{
+	uint64_t until = hal_now_ns() + WAIT_NS;
+
+	while (!cond(arg)) {
+		ck_assert_uint_lt(hal_now_ns(), until);
+		hal_cpu_relax();
+	}
+}
+
+static struct vm *make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity)
+{
+	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = RAM, .nmem = 1,
+		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm *vm;
+
+	for (unsigned i = 0; i < nvcpus; i++)
+		cfg.affinity[i] = affinity[i];
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	return vm;
+}
+
+static void trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
+		     uint64_t a2)
+{
+	ctx->x[0] = fid;
+	ctx->x[1] = a1;
+	ctx->x[2] = a2;
+	ctx->x[3] = 0;
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x5A000000ull };
+}
+
+static void trap_wfi(struct guest_exit *exit)
+{
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x06000000ull };
+}
+
+static void setup_n(unsigned pcpus, enum sched_mode mode)
+{
+	test_machine_up(pcpus, true);
+	sched_init(mode, 1000000);
+	baseline = frame_outstanding();
+}
+
+static void teardown(void)
+{
+	cpu_exit_this();
+	test_machine_down();
+}
+
+/* ---- Spinning guests: preemption and placement ----------------------------------- */
+
+#define SPIN_LIMIT 20000
+
+struct spin_state {
+	atomic_ulong count[2][2];
+	atomic_uint ran_on[2][2]; /* pCPU mask per VM and vCPU */
+	atomic_int on_sent[2];
+	atomic_int residency_wrong;
+	struct vm *vms[2];
+};
+
+static struct spin_state spin;
+
+static int vm_index(struct vcpu *v)
+{
+	return v->vm == spin.vms[0] ? 0 : 1;
+}
+
+/* vCPU 0 first brings up vCPU 1; then both count and spin. */
+static int spin_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	struct vcpu *v = VCPU_OF(ctx);
+	int m = vm_index(v);
+	(void)arg;
+
+	if (v->id == 0 && !atomic_exchange(&spin.on_sent[m], 1)) {
+		trap_hvc(ctx, exit, PSCI_CPU_ON_64, 1, RAM);
+		return 1;
+	}
+	atomic_fetch_or(&spin.ran_on[m][v->id], 1u << hal_pcpu_id());
+	unsigned where;
+	if (vm_vcpu_resides_on(v->vm, v->id, &where) || where != hal_pcpu_id())
+		atomic_fetch_add(&spin.residency_wrong, 1);
+	if (atomic_load(&spin.count[m][v->id]) >= SPIN_LIMIT) {
+		trap_wfi(exit); /* done: wait for an interrupt that never comes */
+		return 1;
+	}
+	atomic_fetch_add(&spin.count[m][v->id], 1);
+	return 0;
+}
+
+static bool all_counted(void *arg)
+{
+	unsigned nvms = *(unsigned *)arg;
+	for (unsigned m = 0; m < nvms; m++)
+		for (unsigned i = 0; i < 2; i++)
+			if (atomic_load(&spin.count[m][i]) < SPIN_LIMIT)
+				return false;
+	return true;
+}
+
+START_TEST(test_time_shared_pcpu_preempts_a_spinning_vcpu)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 1 }; /* both on pCPU 1 */
+	unsigned nvms = 1;
+
+	setup_n(2, SCHED_TIMESHARED);
+	memset(&spin, 0, sizeof(spin));
+	spin.vms[0] = make_vm("spin", 2, aff);
+	hal_sim_set_guest(spin_guest, NULL);
+	ck_assert_int_eq(vm_start(spin.vms[0]), 0);
+	start_workers(1, 1);
+	wait_for(all_counted, &nvms);
+	/* vCPU 0 never blocks before its count is done, so vCPU 1 can only have run
+	 * because vCPU 0 was preempted. */
+	ck_assert_uint_ge(sched_preemptions(), 1);
+	ck_assert_uint_eq(atomic_load(&spin.ran_on[0][1]), 1u << 1);
+	stop_all(spin.vms, 1, 1, 1);
+}
+END_TEST
+
+START_TEST(test_two_vms_two_vcpus_share_two_pcpus)
+{
+	/* Each pCPU hosts one vCPU of each VM. */
+	static const uint64_t aff_a[2] = { 1u << 1, 1u << 2 };
+	static const uint64_t aff_b[2] = { 1u << 2, 1u << 1 };
+	unsigned nvms = 2;
+
+	setup_n(3, SCHED_TIMESHARED);
+	memset(&spin, 0, sizeof(spin));
+	spin.vms[0] = make_vm("a", 2, aff_a);
+	spin.vms[1] = make_vm("b", 2, aff_b);
+	hal_sim_set_guest(spin_guest, NULL);
+	ck_assert_int_eq(vm_start(spin.vms[0]), 0);
+	ck_assert_int_eq(vm_start(spin.vms[1]), 0);
+	start_workers(1, 2);
+	wait_for(all_counted, &nvms);
+	ck_assert_uint_eq(atomic_load(&spin.ran_on[0][0]), 1u << 1);
+	ck_assert_uint_eq(atomic_load(&spin.ran_on[1][1]), 1u << 1);
+	ck_assert_uint_eq(atomic_load(&spin.ran_on[0][1]), 1u << 2);
+	ck_assert_uint_eq(atomic_load(&spin.ran_on[1][0]), 1u << 2);
+	ck_assert_uint_ge(sched_preemptions(), 2);
+	stop_all(spin.vms, 2, 1, 2);
+}
+END_TEST
+
+START_TEST(test_static_partitioning_runs_without_slices)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 2 };
+	unsigned nvms = 1;
+
+	setup_n(3, SCHED_STATIC);
+	memset(&spin, 0, sizeof(spin));
+	spin.vms[0] = make_vm("static", 2, aff);
+	hal_sim_set_guest(spin_guest, NULL);
+	ck_assert_int_eq(vm_start(spin.vms[0]), 0);
+	start_workers(1, 2);
+	wait_for(all_counted, &nvms);
+	ck_assert_uint_eq(sched_preemptions(), 0);
+	ck_assert_int_eq(atomic_load(&spin.residency_wrong), 0); /* checked while running */
+	unsigned where;
+	ck_assert_int_eq(vm_vcpu_resides_on(spin.vms[0], 5, &where), -ENOENT);
+	stop_all(spin.vms, 1, 1, 2);
+}
+END_TEST
+
+/* ---- Blocking and waking ------------------------------------------------------------ */
+
+struct wake_state {
+	atomic_int acked;
+	atomic_int last_line;
+};
+
+static struct wake_state wake;
+static atomic_int awaiting_ack[8];
+
+/* The guest side of taking an interrupt: while the line is asserted, acknowledge with
+ * HC_IRQ_ACK (the answer arrives in X0 at the next step). True if the guest trapped. */
+static bool take_interrupt(struct vcpu *v, struct guest_ctx *ctx, struct guest_exit *exit)
+{
+	if (atomic_exchange(&awaiting_ack[v->id], 0) && (int64_t)ctx->x[0] >= 0) {
+		atomic_fetch_add(&wake.acked, 1);
+		atomic_store(&wake.last_line, (int)ctx->x[0]);
+	}
+	if (!(ctx->hcr_el2 & HCR_VI))
+		return false;
+	atomic_store(&awaiting_ack[v->id], 1);
+	trap_hvc(ctx, exit, HC_IRQ_ACK, 0, 0);
+	return true;
+}
+
+/* Waits for interrupts forever, acknowledging each. */
+static int waiting_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	(void)arg;
+	if (!take_interrupt(VCPU_OF(ctx), ctx, exit))
+		trap_wfi(exit);
+	return 1;
+}
+
+static bool vcpu0_blocked(void *arg)
+{
+	return vcpu_state(vm_vcpu(arg, 0)) == VCPU_BLOCKED;
+}
+
+static bool woke_once(void *arg)
+{
+	(void)arg;
+	return atomic_load(&wake.acked) == 1;
+}
+
+START_TEST(test_wfi_blocks_until_an_interrupt_from_another_pcpu)
+{
+	static const uint64_t aff[1] = { 1u << 1 };
+
+	setup_n(2, SCHED_STATIC);
+	memset(&wake, 0, sizeof(wake));
+	memset(awaiting_ack, 0, sizeof(awaiting_ack));
+	struct vm *vm = make_vm("wfi", 1, aff);
+	hal_sim_set_guest(waiting_guest, NULL);
+	ck_assert_int_eq(vm_start(vm), 0);
+	start_workers(1, 1);
+	wait_for(vcpu0_blocked, vm);
+	unsigned where;
+	ck_assert_int_eq(vm_vcpu_resides_on(vm, 0, &where), -EAGAIN); /* off its pCPU */
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 5), 0); /* from pCPU 0 */
+	wait_for(woke_once, NULL);
+	wait_for(vcpu0_blocked, vm); /* and back asleep */
+	ck_assert_int_eq(atomic_load(&wake.last_line), 5);
+	ck_assert_uint_eq(vm->vcpus[0].delivered[5], 1);
+	ck_assert_uint_eq(vm->vcpus[0].pending[5], 0);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, VCPU_VIRQS), -EINVAL);
+	ck_assert_int_eq(vm_inject_irq(vm, 1, 5), -ENOENT);
+	stop_all(&vm, 1, 1, 1);
+}
+END_TEST
+
+START_TEST(test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry)
+{
+	static const uint64_t aff[1] = { 1u << 1 };
+
+	setup_n(2, SCHED_STATIC);
+	memset(&wake, 0, sizeof(wake));
+	memset(awaiting_ack, 0, sizeof(awaiting_ack));
+	struct vm *vm = make_vm("early", 1, aff);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 9), 0); /* not started: pending */
+	ck_assert_uint_eq(vm->vcpus[0].pending[9], 1);
+	hal_sim_set_guest(waiting_guest, NULL);
+	ck_assert_int_eq(vm_start(vm), 0);
+	start_workers(1, 1);
+	wait_for(woke_once, NULL);
+	ck_assert_int_eq(atomic_load(&wake.last_line), 9);
+	ck_assert_uint_eq(vm->vcpus[0].delivered[9], 1);
+	ck_assert_uint_eq(vm->vcpus[0].pending[9], 0);
+	stop_all(&vm, 1, 1, 1);
+}
+END_TEST
+
+/* ---- Concurrent injection ----------------------------------------------------------- */
+
+#define STRESS_VCPUS 4
+#define STRESS_SENDS 300
+
+
+
+/* Each vCPU injects its own line into the others, round-robin, acknowledging what it
+ * receives as it goes, then waits for the rest; injections run on the pCPU that runs
+ * the vCPU, so targets are running, blocked or between entries at random. */
+static int injecting_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	struct vcpu *v = VCPU_OF(ctx);
+	int n = atomic_load(&sent[v->id]);
+	(void)arg;
+
+	if (take_interrupt(v, ctx, exit))
+		return 1;
+	if (n < STRESS_SENDS) {
+		unsigned target = (v->id + 1 + (unsigned)n % (STRESS_VCPUS - 1)) % STRESS_VCPUS;
+		ck_assert_int_eq(vm_inject_irq(stress_vm, target, v->id), 0);
+		atomic_store(&sent[v->id], n + 1);
+		return 0;
+	}
+	/* Done sending: wait for what the others still send (they wake us). */
+	trap_wfi(exit);
+	return 1;
+}
+
+static bool all_delivered(void *arg)
+{
+	(void)arg;
+	for (unsigned line = 0; line < STRESS_VCPUS; line++) {
+		uint64_t got = 0;
+		for (unsigned t = 0; t < STRESS_VCPUS; t++) {
+			struct vcpu *v = &stress_vm->vcpus[t];
+			spin_lock(&v->lock);
+			got += v->delivered[line] + v->pending[line];
+			spin_unlock(&v->lock);
+		}
+		if (got != STRESS_SENDS || atomic_load(&sent[line]) != STRESS_SENDS)
+			return false;
+	}
+	return true;
+}
+
+static bool nothing_pending(void *arg)
+{
+	(void)arg;
+	for (unsigned t = 0; t < STRESS_VCPUS; t++)
+		for (unsigned line = 0; line < STRESS_VCPUS; line++)
+			if (__atomic_load_n(&stress_vm->vcpus[t].pending[line], __ATOMIC_ACQUIRE))
+				return false;
+	return true;
+}
+
+START_TEST(test_concurrent_injection_loses_and_duplicates_nothing)
+{
+	uint64_t aff[STRESS_VCPUS];
+
+	setup_n(STRESS_VCPUS + 1, SCHED_STATIC);
+	for (unsigned i = 0; i < STRESS_VCPUS; i++)
+		aff[i] = 1ull << (i + 1);
+	memset(awaiting_ack, 0, sizeof(awaiting_ack));
+	stress_vm = make_vm("stress", STRESS_VCPUS, aff);
+	/* Bring every vCPU up without a guest call: the test plays firmware. */
+	for (unsigned i = 1; i < STRESS_VCPUS; i++) {
+		ck_assert_int_eq(vcpu_power_on(&stress_vm->vcpus[i], RAM, 0), 0);
+		sched_enqueue(&stress_vm->vcpus[i]);
+	}
+	hal_sim_set_guest(injecting_guest, NULL);
+	ck_assert_int_eq(vm_start(stress_vm), 0);
+	start_workers(1, STRESS_VCPUS);
+	wait_for(all_delivered, NULL);
+	/* A blocked target is woken by an injection and acknowledges it. */
+	wait_for(nothing_pending, NULL);
+	for (unsigned line = 0; line < STRESS_VCPUS; line++) {
+		uint64_t got = 0;
+		for (unsigned t = 0; t < STRESS_VCPUS; t++)
+			got += stress_vm->vcpus[t].delivered[line];
+		ck_assert_uint_eq(got, STRESS_SENDS);
+		ck_assert_uint_eq(stress_vm->vcpus[line].delivered[line], 0); /* never to itself */
+	}
+	stop_all(&stress_vm, 1, 1, STRESS_VCPUS);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("sched");
+	TCase *tc = tcase_create("sched");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_time_shared_pcpu_preempts_a_spinning_vcpu);
+	tcase_add_test(tc, test_two_vms_two_vcpus_share_two_pcpus);
+	tcase_add_test(tc, test_static_partitioning_runs_without_slices);
+	tcase_add_test(tc, test_wfi_blocks_until_an_interrupt_from_another_pcpu);
+	tcase_add_test(tc, test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry);
+	tcase_add_test(tc, test_concurrent_injection_loses_and_duplicates_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,257 @@
+/* VMs and vCPUs as objects: the vCPU life cycle and its illegal transitions, VM
+ * configuration errors, and the return of every resource over many VM lifetimes. */
+#include <check.h>
+#include <string.h>
+
+#include "core/frame.h"
+#include "core/hypercall.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal/err.h"
+#include "tests/check_main.h"
+#include "tests/testlib.h"
+
+#define RAM 0x40000000ull
+
+static size_t baseline;
+
+static int nop_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	(void)ctx, (void)off, (void)width;
+	*value = 0;
+	return 0;
+}
+
+static int nop_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	(void)ctx, (void)off, (void)width, (void)value;
+	return 0;
+}
+
+static const struct mmio_ops nop_ops = { nop_read, nop_write };
+
+static struct vm_config base_config(void)
+{
+	struct vm_config cfg = {
+		.name = "lifecycle", .nvcpus = 2, .entry = RAM, .nmem = 2,
+		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
+			 { RAM + (1u << 20), 1u << 20, PT_R | PT_W, AS_ALLOC_LAZY, 0 } },
+		.ndevices = 1,
+		.devices = { { 0x09000000, 0x1000, &nop_ops, NULL } },
+	};
+	return cfg;
+}
+
+static void setup(void)
+{
+	test_machine_up(2, true);
+	sched_init(SCHED_STATIC, 0);
+	baseline = frame_outstanding();
+}
+
+static void teardown(void)
+{
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	ck_assert_uint_eq(vm_count(), 0);
+	test_machine_down();
+}
+
+START_TEST(test_vcpu_life_cycle_in_order)
+{
+	struct vcpu v;
+
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_CREATED);
+	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0x1234), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 3, 0x80043558), 0);
+	ck_assert_uint_eq(v.arch.ctx.vttbr_el2, (3ull << 48) | 0x80004000);
+	ck_assert_uint_eq(v.arch.ctx.pc, RAM);
+	ck_assert_uint_eq(v.arch.ctx.x[0], 0x1234);
+	ck_assert_int_eq(vcpu_setup(&v), 0);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_FREE);
+	ck_assert_int_eq(vcpu_bind(&v), 0);
+	ck_assert_uint_eq(v.pcpu, 0);
+	ck_assert_int_eq(vcpu_set_gpr(&v, 4, 44), 0);
+	ck_assert_uint_eq(vcpu_get_gpr(&v, 4), 44);
+	ck_assert_int_eq(vcpu_set_gpr(&v, 31, 7), 0); /* XZR: ignored */
+	ck_assert_uint_eq(vcpu_get_gpr(&v, 31), 0);
+	ck_assert_int_eq(vcpu_set_gpr(&v, 32, 7), -EINVAL);
+	vcpu_set_return(&v, 99);
+	ck_assert_uint_eq(vcpu_get_gpr(&v, 0), 99);
+	ck_assert_int_eq(vcpu_unbind(&v), 1);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_FREE);
+	ck_assert_int_eq(vcpu_power_off(&v), 0);
+	ck_assert_int_eq(vcpu_power_on(&v, RAM + 8, 5), 0);
+	ck_assert_uint_eq(v.arch.ctx.pc, RAM + 8);
+	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), -EBUSY); /* on, not started yet */
+}
+END_TEST
+
+START_TEST(test_illegal_transitions_poison_the_vcpu)
+{
+	struct vcpu v;
+
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 0), -EINVAL); /* no pCPU at all */
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
+	ck_assert_int_eq(vcpu_setup(&v), -EPERM); /* no entry, no stage-2 */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
+	ck_assert_int_eq(vcpu_bind(&v), -EPERM);
+	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), -EPERM);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
+
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
+	ck_assert_int_eq(vcpu_bind(&v), -EPERM); /* bind before setup */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
+
+	struct vm_exit e;
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
+	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 1, 0), 0);
+	ck_assert_int_eq(vcpu_setup(&v), 0);
+	ck_assert_int_eq(vcpu_run(&v, &e), -EPERM); /* run before bind */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
+
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
+	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 1, 0), 0);
+	ck_assert_int_eq(vcpu_setup(&v), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 1, 0), -EPERM); /* after setup */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
+	ck_assert_int_eq(vcpu_try_bind(&v), -EAGAIN); /* the scheduler's bind never poisons */
+}
+END_TEST
+
+START_TEST(test_vcpu_without_a_guest_fails_entry_cleanly)
+{
+	struct vm *vm;
+	struct vm_config cfg = base_config();
+
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	struct vcpu *v = vm_vcpu(vm, 0);
+	ck_assert_int_eq(vcpu_bind(v), 0);
+	struct vm_exit e;
+	ck_assert_int_eq(vcpu_run(v, &e), -ENOSYS); /* no guest installed in this test */
+	ck_assert_uint_eq(e.kind, EXIT_ENTRY_FAILED);
+	vm_handle_exit(v, &e);
+	ck_assert_uint_eq(vm->state, VM_STOPPED);
+	ck_assert_uint_eq(vm->stop_reason, VM_STOP_ERROR);
+	ck_assert_int_eq(vm_destroy(vm), -EBUSY); /* still bound here */
+	ck_assert_int_eq(vcpu_unbind(v), 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+}
+END_TEST
+
+START_TEST(test_bad_configs_are_refused_and_leave_nothing)
+{
+	struct vm_config cfg;
+	struct vm *vm;
+
+	ck_assert_int_eq(vm_create(NULL, &vm), -EINVAL);
+	cfg = base_config();
+	ck_assert_int_eq(vm_create(&cfg, NULL), -EINVAL);
+	cfg.nvcpus = 0;
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	cfg.nvcpus = VM_MAX_VCPUS + 1;
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	cfg = base_config();
+	cfg.affinity[1] = 1u << 5; /* the machine has 2 pCPUs */
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	cfg = base_config();
+	cfg.mem[1].gpa = RAM + 4096; /* overlaps the first region */
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EEXIST);
+	cfg = base_config();
+	cfg.mem[1].flags = PT_W; /* write without read */
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	cfg = base_config();
+	cfg.nmem = VM_MAX_MEM + 1;
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	cfg = base_config();
+	cfg.ndevices = 2;
+	cfg.devices[1] = cfg.devices[0]; /* two devices at one address */
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EEXIST);
+	cfg = base_config();
+	cfg.devices[0].ops = NULL;
+	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	cfg = base_config();
+	cfg.mem[0].size = 1ull << 40; /* more than the machine has */
+	ck_assert_int_eq(vm_create(&cfg, &vm), -ENOMEM);
+	frame_fault_fail_nth(1); /* the VM structure itself */
+	cfg = base_config();
+	ck_assert_int_eq(vm_create(&cfg, &vm), -ENOMEM);
+	frame_fault_clear();
+}
+END_TEST
+
+START_TEST(test_every_allocation_failure_during_create_leaves_nothing)
+{
+	struct vm_config cfg = base_config();
+	struct vm *vm;
+
+	uint64_t calls = frame_alloc_calls();
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	uint64_t needed = frame_alloc_calls() - calls;
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	for (uint64_t n = 1; n <= needed; n++) {
+		frame_fault_fail_nth(n);
+		ck_assert_int_eq(vm_create(&cfg, &vm), -ENOMEM);
+		ck_assert_uint_eq(frame_outstanding(), baseline);
+		ck_assert_uint_eq(vm_count(), 0);
+	}
+	frame_fault_clear();
+}
+END_TEST
+
+START_TEST(test_vm_table_is_bounded)
+{
+	struct vm_config cfg = base_config();
+	struct vm *vms[VM_MAX], *extra;
+
+	cfg.nmem = 0;
+	for (unsigned i = 0; i < VM_MAX; i++) {
+		ck_assert_int_eq(vm_create(&cfg, &vms[i]), 0);
+		ck_assert_ptr_eq(vm_by_id(vms[i]->id), vms[i]);
+	}
+	ck_assert_int_eq(vm_create(&cfg, &extra), -ENOSPC);
+	for (unsigned i = 0; i < VM_MAX; i++)
+		ck_assert_int_eq(vm_destroy(vms[i]), 0);
+	ck_assert_ptr_null(vm_by_id(0));
+	ck_assert_ptr_null(vm_by_id(VM_MAX));
+}
+END_TEST
+
+START_TEST(test_thousand_vm_lifetimes_return_every_frame)
+{
+	struct vm_config cfg = base_config();
+
+	for (unsigned i = 0; i < 1000; i++) {
+		struct vm *vm;
+		ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+		ck_assert_int_eq(vm_start(vm), 0);
+		ck_assert_int_eq(vm_start(vm), -EPERM);
+		/* Touch lazy memory and inject, as a running VM would. */
+		ck_assert_int_eq(as_handle_fault(&vm->as, RAM + (1u << 20) + (i % 256) * 4096, PT_W), 0);
+		ck_assert_int_eq(vm_inject_irq(vm, 1, 3), 0);
+		ck_assert_int_eq(vm_destroy(vm), 0);
+		ck_assert_uint_eq(frame_outstanding(), baseline);
+	}
+	ck_assert_uint_eq(vm_count(), 0);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("vm");
+	TCase *tc = tcase_create("vm");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_vcpu_life_cycle_in_order);
+	tcase_add_test(tc, test_illegal_transitions_poison_the_vcpu);
+	tcase_add_test(tc, test_vcpu_without_a_guest_fails_entry_cleanly);
+	tcase_add_test(tc, test_bad_configs_are_refused_and_leave_nothing);
+	tcase_add_test(tc, test_every_allocation_failure_during_create_leaves_nothing);
+	tcase_add_test(tc, test_vm_table_is_bounded);
+	tcase_add_test(tc, test_thousand_vm_lifetimes_return_every_frame);
+	suite_add_tcase(s, tc);
+	return s;
+}
