@@ -149,6 +149,8 @@ static int spin_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
 	unsigned where;
 	if (vm_vcpu_resides_on(v->vm, v->id, &where) || where != hal_pcpu_id())
 		atomic_fetch_add(&spin.residency_wrong, 1);
+	if (current_vcpu() != v || current_vm() != v->vm) /* AxVMHal's current ids */
+		atomic_fetch_add(&spin.residency_wrong, 1);
 	if (atomic_load(&spin.count[m][v->id]) >= SPIN_LIMIT) {
 		trap_wfi(exit); /* done: wait for an interrupt that never comes */
 		return 1;
@@ -208,6 +210,8 @@ START_TEST(test_two_vms_two_vcpus_share_two_pcpus)
 	ck_assert_uint_eq(atomic_load(&spin.ran_on[0][1]), 1u << 2);
 	ck_assert_uint_eq(atomic_load(&spin.ran_on[1][0]), 1u << 2);
 	ck_assert_uint_ge(sched_preemptions(), 2);
+	ck_assert_int_eq(atomic_load(&spin.residency_wrong), 0);
+	ck_assert_ptr_null(current_vcpu()); /* pCPU 0 runs no vCPU */
 	stop_all(spin.vms, 2, 1, 2);
 }
 END_TEST
