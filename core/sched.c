@@ -5,6 +5,7 @@
 #include "core/cpu.h"
 #include "core/ipi.h"
 #include "core/log.h"
+#include "core/rand.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
@@ -19,6 +20,7 @@ struct runq {
 
 struct sched_cpu {
 	struct runq rq;
+	struct rand_state rng;
 	struct vcpu *current;
 	struct timer slice;
 	uint32_t slice_over;
@@ -28,6 +30,7 @@ static struct sched_cpu cpus[HAL_MAX_PCPUS];
 static enum sched_mode mode;
 static uint64_t slice_ns;
 static uint64_t preemptions;
+static bool jitter;
 
 static void slice_end(struct timer *t, void *arg)
 {
@@ -42,10 +45,25 @@ void sched_init(enum sched_mode m, uint64_t slice)
 	mode = m;
 	slice_ns = slice ? slice : SCHED_DEFAULT_SLICE_NS;
 	preemptions = 0;
+	jitter = false;
 	for (unsigned i = 0; i < HAL_MAX_PCPUS; i++) {
 		cpus[i] = (struct sched_cpu){ .rq.lock = SPINLOCK_INIT };
 		timer_init(&cpus[i].slice, slice_end, &cpus[i]);
 	}
+}
+
+void sched_set_seed(uint64_t seed)
+{
+	jitter = seed != 0;
+	for (unsigned i = 0; i < HAL_MAX_PCPUS; i++)
+		rand_seed(&cpus[i].rng, seed * 0x9E3779B97F4A7C15ull + i);
+}
+
+static uint64_t slice_length(struct sched_cpu *c)
+{
+	if (!jitter)
+		return slice_ns;
+	return slice_ns / 2 + rand_next(&c->rng) % (slice_ns + 1);
 }
 
 enum sched_mode sched_mode(void)
@@ -137,7 +155,7 @@ static void run_slice(struct sched_cpu *c, struct vcpu *v)
 	__atomic_store_n(&c->current, v, __ATOMIC_RELEASE);
 	__atomic_store_n(&c->slice_over, 0, __ATOMIC_RELAXED);
 	if (mode == SCHED_TIMESHARED)
-		timer_arm(&c->slice, hal_now_ns() + slice_ns);
+		timer_arm(&c->slice, hal_now_ns() + slice_length(c));
 	while (!vm_stopping(v)) {
 		struct vm_exit exit;
 		int err = vcpu_run(v, &exit);

@@ -18,6 +18,11 @@ enum sched_mode { SCHED_STATIC, SCHED_TIMESHARED };
 void sched_init(enum sched_mode mode, uint64_t slice_ns);
 enum sched_mode sched_mode(void);
 
+/* Vary each slice between half and one and a half times its length, from a PRNG per
+ * pCPU seeded with seed (hvsim --seed): different seeds, different interleavings. 0
+ * turns the variation off. */
+void sched_set_seed(uint64_t seed);
+
 /* Queue a FREE vCPU on its home pCPU and kick that pCPU. */
 void sched_enqueue(struct vcpu *v);
 

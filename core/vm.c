@@ -75,7 +75,7 @@ static int build(struct vm *vm, const struct vm_config *cfg)
 		uint64_t aff = cfg->affinity[i] ? cfg->affinity[i] : machine;
 		if ((err = vcpu_init(v, vm, i, aff)) ||
 		    (err = vcpu_set_entry(v, i == 0 ? cfg->entry : 0, i == 0 ? cfg->entry_arg : 0)) ||
-		    (err = vcpu_set_s2(v, vm->as.pt.root, (uint16_t)(vm->id + 1), vm->vtcr)) ||
+		    (err = vcpu_set_s2(v, vm->as.pt.root, vm_vmid(vm), vm->vtcr)) ||
 		    (err = vcpu_setup(v)))
 			return err;
 		if (i > 0 && (err = vcpu_power_off(v)))
@@ -181,6 +181,11 @@ int vm_destroy(struct vm *vm)
 		panic("VM struct is not in RAM");
 	frame_free_contig(pa, vm->struct_pages);
 	return 0;
+}
+
+uint16_t vm_vmid(const struct vm *vm)
+{
+	return (uint16_t)(vm->id + 1); /* VMID 0 stays unused */
 }
 
 struct vm *vm_by_id(unsigned id)

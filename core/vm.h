@@ -106,6 +106,13 @@ int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq);
 /* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */
 void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);
 
+/* Print one line per handled exit (hvsim --trace): pCPU, VM, vCPU, the raw trap state,
+ * then the decoded kind, address, width and value. */
+void vm_set_trace(bool on);
+
+/* The stage-2 VMID the VM's vCPUs run with. */
+uint16_t vm_vmid(const struct vm *vm);
+
 /* The test-harness and fuzzer entry: take raw trap state as if the guest had just
  * exited with it, decode it, dispatch it and apply the outcome, on a vCPU BOUND to the
  * calling pCPU. The decoded exit is copied to *exit (may be NULL). -EPERM if the vCPU

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/cpu.h"
+#include "core/fmt.h"
 #include "core/hypercall.h"
 #include "core/log.h"
 #include "core/sched.h"
@@ -11,6 +12,49 @@
 #include "hal/err.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vm_exit *e);
+
+static bool trace;
+
+static const char *const kind_names[EXIT_KIND_COUNT] = {
+	[EXIT_NOTHING] = "nothing",	   [EXIT_HYPERCALL] = "hypercall",
+	[EXIT_MMIO_READ] = "mmio-read",	   [EXIT_MMIO_WRITE] = "mmio-write",
+	[EXIT_SYSREG_READ] = "sysreg-read", [EXIT_SYSREG_WRITE] = "sysreg-write",
+	[EXIT_PORT_IN] = "port-in",	   [EXIT_PORT_OUT] = "port-out",
+	[EXIT_EXT_IRQ] = "irq",		   [EXIT_STAGE2_FAULT] = "stage2-fault",
+	[EXIT_HALT] = "halt",		   [EXIT_CPU_UP] = "cpu-up",
+	[EXIT_CPU_DOWN] = "cpu-down",	   [EXIT_CPU_STATE] = "cpu-state",
+	[EXIT_SYSTEM_DOWN] = "system-off",  [EXIT_SYSTEM_RESET] = "system-reset",
+	[EXIT_IPI] = "ipi",		   [EXIT_ENTRY_FAILED] = "entry-failed",
+};
+
+static const char *const outcome_names[] = { "resume", "retry", "abort", "undef" };
+
+void vm_set_trace(bool on)
+{
+	trace = on;
+}
+
+/* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME" */
+static void trace_exit(const struct vcpu *v, const struct vm_exit *e)
+{
+	const char *names[4];
+	uint64_t w[4];
+	unsigned n = arch_vcpu_trap_words(&v->arch, names, w, 4);
+	char raw[96];
+	size_t used = 0;
+	for (unsigned i = 0; i < n && used < sizeof(raw); i++)
+		used += (size_t)fmt_snprintf(raw + used, sizeof(raw) - used, "%s=0x%llx ", names[i],
+					     (unsigned long long)w[i]);
+	const char *kind = (unsigned)e->kind < EXIT_KIND_COUNT ? kind_names[e->kind] : "?";
+	uint64_t addr = e->mmio_valid || e->kind == EXIT_MMIO_READ || e->kind == EXIT_MMIO_WRITE
+				? e->mmio.addr
+				: e->kind == EXIT_STAGE2_FAULT ? e->u.fault.gpa
+				: e->kind == EXIT_HYPERCALL ? e->u.hcall.nr : e->u.cpu.hwid;
+	log_info("vm %u vcpu %u %s%s addr=0x%llx width=%u value=0x%llx -> %s", v->vm->id, v->id,
+		 raw, kind, (unsigned long long)addr, e->mmio_valid ? e->mmio.width : 0,
+		 (unsigned long long)(e->mmio_valid ? e->mmio.value : (uint64_t)e->ret),
+		 outcome_names[e->outcome & 3]);
+}
 
 static void on_nothing(struct vcpu *v, struct vm_exit *e)
 {
@@ -182,6 +226,8 @@ void vm_handle_exit(struct vcpu *v, struct vm_exit *e)
 		h(v, e);
 	else
 		on_undef(v, e);
+	if (trace)
+		trace_exit(v, e);
 	if (e->kind != EXIT_ENTRY_FAILED)
 		arch_vcpu_complete(&v->arch, e);
 }

@@ -58,6 +58,11 @@ void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct
 /* Apply core's outcome: results into registers, PC advance, or an injected exception. */
 void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit);
 
+/* The raw trap state of the last exit as named words, for traces: at most max of
+ * them; returns how many (aarch64: ESR, FAR, HPFAR). */
+unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uint64_t *values,
+			      unsigned max);
+
 /* Inject into the guest at EL1 (Arm ARM D1.10): an undefined-instruction exception, or
  * an external abort for the data / instruction access at virtual address far. */
 void arch_inject_undef(struct arch_vcpu *v);

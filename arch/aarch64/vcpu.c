@@ -98,3 +98,17 @@ int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)
 	arch_vcpu_decode(v, &trap, exit);
 	return 0;
 }
+
+unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uint64_t *values,
+			      unsigned max)
+{
+	static const char *const n[3] = { "esr", "far", "hpfar" };
+	const uint64_t w[3] = { v->trap.esr, v->trap.far, v->trap.hpfar };
+	unsigned k = max < 3 ? max : 3;
+
+	for (unsigned i = 0; i < k; i++) {
+		names[i] = n[i];
+		values[i] = w[i];
+	}
+	return k;
+}

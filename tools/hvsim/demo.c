@@ -3,7 +3,6 @@
  * on every tick, and hand one frame per tick to the next pCPU in a ring through a
  * cross-pCPU call, where it is checked and freed. At the end every frame must be back.
  * Later issues make it run scenarios of VMs. */
-#include <getopt.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 #include "hal/cpu.h"
 #include "hal/mm.h"
 #include "hal/time.h"
+#include "tools/hvsim/hvsim.h"
 
 #define TICK_NS 2000000ull /* 2 ms */
 #define BATCH_MAX 32
@@ -125,61 +125,10 @@ static void demo_pcpu(void *arg)
 		cpu_exit_this();
 }
 
-static int usage(void)
+int demo_main(unsigned pcpus, unsigned nrounds, uint64_t seed)
 {
-	fprintf(stderr, "usage: hvsim [--pcpus N (1-%u)] [--rounds R (1-1000)] [--seed S]\n",
-		HAL_MAX_PCPUS);
-	return 2;
-}
-
-static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	char *end;
-	unsigned long v = strtoul(s, &end, 0);
-
-	if (!*s || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-int main(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "pcpus", required_argument, NULL, 'p' },
-		{ "rounds", required_argument, NULL, 'r' },
-		{ "seed", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	uint64_t seed = 1;
-	unsigned long v;
-	int c;
-
-	while ((c = getopt_long(argc, argv, "p:r:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
-				return usage();
-			npcpus = (unsigned)v;
-			break;
-		case 'r':
-			if (!parse_uint(optarg, 1, 1000, &v))
-				return usage();
-			rounds = (unsigned)v;
-			break;
-		case 's':
-			if (!parse_uint(optarg, 0, ~0ul, &v))
-				return usage();
-			seed = v;
-			break;
-		default:
-			return usage();
-		}
-	}
-	if (optind != argc)
-		return usage();
-
+	npcpus = pcpus;
+	rounds = nrounds;
 	struct hal_sim_config cfg = { .pcpus = npcpus };
 	int err = hal_sim_init(&cfg);
 	if (err || (err = frame_init()) || (err = cpu_boot_init()) || (err = cpu_init_this())) {

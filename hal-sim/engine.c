@@ -1,0 +1,410 @@
+/* The guest engine (see engine.h). One engine_vcpu per (VMID, vCPU), touched only by
+ * the pCPU that runs that vCPU, so no lock; results are read once a run is over, and
+ * the few fields others poll are atomic. The program counter is the truth: each action
+ * lives at its own address (4 bytes apart from where the program was entered), and the
+ * engine follows the PC the hypervisor leaves behind (advanced, retried, or moved to an
+ * exception vector). */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arch/aarch64/a64.h"
+#include "arch/aarch64/ctx.h"
+#include "arch/aarch64/sysreg.h"
+#include "core/hypercall.h"
+#include "hal-sim/engine.h"
+#include "hal-sim/sim.h"
+#include "hal/err.h"
+#include "hal/mm.h"
+
+enum exc { EXC_NONE, EXC_ABORT, EXC_UNDEF, EXC_OTHER };
+
+struct engine_vcpu {
+	const struct action *acts;
+	unsigned n;
+	bool loaded;
+	unsigned idx;       /* the action to run */
+	uint64_t act_pc;    /* the address of action idx */
+	bool trapped;       /* the last step trapped on action idx */
+	enum exc last_exc;
+	int last_irq;
+	bool in_irq;        /* the IRQ handler's acknowledgement is under way */
+	uint64_t saved_x0;
+	uint64_t spin_left;
+	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
+	struct engine_result res;
+};
+
+static struct engine_vcpu vcpus[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
+
+#define ACC_R 1u
+#define ACC_W 2u
+#define ACC_X 4u
+
+static void fail(struct engine_vcpu *e, unsigned line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (__atomic_fetch_add(&e->res.failures, 1, __ATOMIC_RELAXED) == 0) {
+		int n = snprintf(e->res.first_failure, ENGINE_MSG_MAX, "line %u: ", line);
+		va_start(ap, fmt);
+		vsnprintf(e->res.first_failure + n, ENGINE_MSG_MAX - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+}
+
+static uint64_t vector_base(uint64_t pstate)
+{
+	uint64_t mode = pstate & PSR_MODE_MASK;
+
+	if (mode & PSR_MODE_AARCH32)
+		return VEC_LOWER_A32;
+	if (mode == PSR_MODE_EL0t)
+		return VEC_LOWER_A64;
+	return mode == PSR_MODE_EL1t ? VEC_CUR_SP0 : VEC_CUR_SPX;
+}
+
+static void set_x(struct guest_ctx *c, unsigned r, uint64_t v)
+{
+	if (r < 31)
+		c->x[r] = v;
+}
+
+static uint64_t get_x(const struct guest_ctx *c, unsigned r)
+{
+	return r < 31 ? c->x[r] : 0;
+}
+
+static void advance(struct guest_ctx *c, struct engine_vcpu *e)
+{
+	c->pc += 4;
+	e->act_pc += 4;
+	e->idx++;
+}
+
+static int trap(struct engine_vcpu *e, struct guest_exit *exit, uint64_t esr, uint64_t far,
+		uint64_t ipa)
+{
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = esr, .far = far,
+				     .hpfar = ((ipa >> 12) << 4) & HPFAR_FIPA_MASK };
+	e->trapped = true;
+	e->res.traps++;
+	return 1;
+}
+
+/* An exception taken at EL1 without the hypervisor (an undefined system register). */
+static void take_local(struct guest_ctx *c, uint64_t esr, uint64_t offset)
+{
+	c->el1[ESR_EL1] = esr;
+	c->el1[ELR_EL1] = c->pc;
+	c->el1[SPSR_EL1] = c->pstate;
+	c->pc = c->el1[VBAR_EL1] + vector_base(c->pstate) + offset;
+	c->pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+}
+
+/* PC at a synchronous vector: an injected exception. The "handler" notes it and returns
+ * past the instruction that caused it. */
+static bool exception_taken(struct guest_ctx *c, struct engine_vcpu *e)
+{
+	uint64_t off = c->pc - c->el1[VBAR_EL1];
+
+	if (c->pc < c->el1[VBAR_EL1] || (off != 0x000 && off != 0x200 && off != 0x400 && off != 0x600))
+		return false;
+	uint64_t ec = ESR_EC(c->el1[ESR_EL1]);
+	e->last_exc = ec == EC_UNKNOWN ? EXC_UNDEF
+		      : (ec == EC_DABT_LOW || ec == EC_DABT_CUR || ec == EC_IABT_LOW || ec == EC_IABT_CUR)
+			      ? EXC_ABORT
+			      : EXC_OTHER;
+	e->res.exceptions_taken++;
+	const struct action *next = e->idx + 1 < e->n ? &e->acts[e->idx + 1] : NULL;
+	bool expected = next && ((next->kind == ACT_EXPECT_ABORT && e->last_exc == EXC_ABORT) ||
+				 (next->kind == ACT_EXPECT_UNDEF && e->last_exc == EXC_UNDEF));
+	if (!expected)
+		fail(e, e->idx < e->n ? e->acts[e->idx].line : 0,
+		     "unexpected exception (ESR_EL1 0x%llx)", (unsigned long long)c->el1[ESR_EL1]);
+	uint64_t elr = c->el1[ELR_EL1];
+	c->pc = elr + 4;
+	c->pstate = c->el1[SPSR_EL1];
+	if (elr == e->act_pc) {
+		e->idx++;
+		e->act_pc += 4;
+	}
+	e->trapped = false;
+	return true;
+}
+
+/* A virtual IRQ (HCR_EL2.VI, PSTATE.I clear) is taken at VBAR_EL1 + 0x80 of the current
+ * vector group; the handler acknowledges it with HC_IRQ_ACK and returns. */
+static int take_irq(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
+{
+	c->el1[ELR_EL1] = c->pc;
+	c->el1[SPSR_EL1] = c->pstate;
+	c->pc = c->el1[VBAR_EL1] + vector_base(c->pstate) + VEC_IRQ + 4; /* past the HVC */
+	c->pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+	e->saved_x0 = c->x[0];
+	c->x[0] = HC_IRQ_ACK;
+	e->in_irq = true;
+	struct a64_insn hvc = { .kind = A64_HVC, .imm16 = 0 };
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = a64_trap_esr(&hvc, 0) };
+	e->res.traps++;
+	return 1;
+}
+
+static void irq_acknowledged(struct guest_ctx *c, struct engine_vcpu *e)
+{
+	int64_t line = (int64_t)c->x[0];
+
+	if (line >= 0) {
+		e->last_irq = (int)line;
+		__atomic_fetch_add(&e->res.irqs_taken, 1, __ATOMIC_RELAXED);
+	}
+	c->x[0] = e->saved_x0;
+	c->pc = c->el1[ELR_EL1];
+	c->pstate = c->el1[SPSR_EL1];
+	e->in_irq = false;
+}
+
+static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
+		   struct guest_exit *exit)
+{
+	const struct a64_ldst *l = &a->ldst;
+	unsigned width = 1u << l->size;
+	uint64_t pa;
+	void *host;
+
+	if (l->store)
+		set_x(c, l->rt, a->value);
+	set_x(c, l->rn, a->addr); /* the base register holds the address; offset 0 */
+	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, a->addr, l->store ? ACC_W : ACC_R, &pa);
+	if (fsc == 0 && hal_phys_to_virt(pa, width, &host) == 0) {
+		uint64_t v = 0;
+		if (l->store) {
+			v = get_x(c, l->rt);
+			memcpy(host, &v, width);
+		} else {
+			memcpy(&v, host, width);
+			unsigned bits = 8 * width;
+			if (l->sign_extend && bits < 64 && ((v >> (bits - 1)) & 1))
+				v |= ~0ull << bits;
+			set_x(c, l->rt, l->reg64 ? v : (uint32_t)v);
+		}
+		advance(c, e);
+		return 0;
+	}
+	struct a64_insn insn = { .kind = A64_LDST, .ldst = *l };
+	return trap(e, exit, a64_trap_esr(&insn, fsc ? (unsigned)fsc : 0x07), a->addr, a->addr);
+}
+
+/* Which system-register accesses trap to EL2 under the HCR_EL2 Tandem sets (TIDCP:
+ * implementation-defined registers; TACR: ACTLR_EL1); the rest are the guest's. */
+static bool sysreg_traps(const struct guest_ctx *c, const struct a64_sysreg *s)
+{
+	if ((c->hcr_el2 & HCR_TIDCP) && s->op0 == 3 && (s->crn == 11 || s->crn == 15))
+		return true;
+	return (c->hcr_el2 & HCR_TACR) && s->op0 == 3 && s->op1 == 0 && s->crn == 1 && s->crm == 0 &&
+	       s->op2 == 1;
+}
+
+/* The EL1 registers the engine keeps in the context; -1 for others (UNDEFINED). */
+static int el1_index(const struct a64_sysreg *s)
+{
+	if (s->op0 != 3 || s->op1 != 0)
+		return -1;
+	if (s->crn == 1 && s->crm == 0 && s->op2 == 0)
+		return SCTLR_EL1;
+	if (s->crn == 12 && s->crm == 0 && s->op2 == 0)
+		return VBAR_EL1;
+	if (s->crn == 13 && s->crm == 0 && s->op2 == 4)
+		return TPIDR_EL1;
+	return -1;
+}
+
+static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
+		     struct guest_exit *exit)
+{
+	bool read = a->kind == ACT_MRS;
+	struct a64_insn insn = { .kind = read ? A64_MRS : A64_MSR, .sys = a->sys };
+
+	if (!read)
+		set_x(c, a->sys.rt, a->value);
+	if (sysreg_traps(c, &a->sys))
+		return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
+	int i = el1_index(&a->sys);
+	if (i < 0) {
+		take_local(c, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, VEC_SYNC);
+		exception_taken(c, e);
+		return 0;
+	}
+	if (read)
+		set_x(c, a->sys.rt, c->el1[i]);
+	else
+		c->el1[i] = get_x(c, a->sys.rt);
+	advance(c, e);
+	return 0;
+}
+
+static int do_call(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
+		   struct guest_exit *exit)
+{
+	struct a64_insn insn = { .kind = a->kind == ACT_HVC ? A64_HVC : A64_SMC, .imm16 = a->imm };
+
+	for (unsigned i = 0; i < 4; i++)
+		c->x[i] = a->args[i];
+	if (a->kind == ACT_HVC)
+		c->pc += 4; /* ELR_EL2 points past an HVC; a trapped SMC stays on it */
+	return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
+}
+
+static int do_expect(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a)
+{
+	switch (a->kind) {
+	case ACT_EXPECT_REG:
+		if (get_x(c, a->reg) != a->value)
+			fail(e, a->line, "expected x%u == 0x%llx, got 0x%llx", a->reg,
+			     (unsigned long long)a->value, (unsigned long long)get_x(c, a->reg));
+		break;
+	case ACT_EXPECT_ABORT:
+	case ACT_EXPECT_UNDEF: {
+		enum exc want = a->kind == ACT_EXPECT_ABORT ? EXC_ABORT : EXC_UNDEF;
+		if (e->last_exc != want)
+			fail(e, a->line, "expected %s, none was taken",
+			     want == EXC_ABORT ? "an abort" : "an undefined-instruction exception");
+		e->last_exc = EXC_NONE;
+		break;
+	}
+	case ACT_EXPECT_IRQ:
+		if (e->last_irq != (int)a->value)
+			fail(e, a->line, "expected interrupt %llu, last was %d",
+			     (unsigned long long)a->value, e->last_irq);
+		break;
+	default:
+		break;
+	}
+	advance(c, e);
+	return 0;
+}
+
+static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
+{
+	const struct action *a = &e->acts[e->idx];
+	struct a64_insn wfx = { .kind = a->kind == ACT_WFE ? A64_WFE : A64_WFI };
+
+	switch (a->kind) {
+	case ACT_LOAD:
+	case ACT_STORE: return do_ldst(c, e, a, exit);
+	case ACT_HVC:
+	case ACT_SMC: return do_call(c, e, a, exit);
+	case ACT_WFI:
+	case ACT_WFE: return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+	case ACT_MSR:
+	case ACT_MRS: return do_sysreg(c, e, a, exit);
+	case ACT_SET_REG:
+		set_x(c, a->reg, a->value);
+		advance(c, e);
+		return 0;
+	case ACT_WAIT_IRQ:
+		if (e->res.irqs_taken > e->wait_base) {
+			advance(c, e);
+			return 0;
+		}
+		c->pstate &= ~PSR_I; /* unmask, then wait */
+		return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+	case ACT_SPIN:
+		if (e->spin_left == 0)
+			e->spin_left = a->value + 1;
+		if (--e->spin_left == 0)
+			advance(c, e);
+		return 0;
+	case ACT_END:
+		__atomic_store_n(&e->res.finished, true, __ATOMIC_RELEASE);
+		e->act_pc = c->pc + 4; /* stays here: WFI forever */
+		e->idx = e->n;
+		return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+	default:
+		return do_expect(c, e, a);
+	}
+}
+
+/* Line the engine's view of the program up with the PC the hypervisor left. */
+static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
+{
+	if (e->trapped && c->pc == e->act_pc + 4 && e->idx < e->n) {
+		const struct action *a = &e->acts[e->idx];
+		if (a->kind == ACT_WAIT_IRQ && e->res.irqs_taken == e->wait_base) {
+			c->pc = e->act_pc; /* woke without an interrupt: wait again */
+		} else {
+			e->idx++;
+			e->act_pc += 4;
+		}
+	} else if (c->pc != e->act_pc) {
+		e->idx = 0; /* entered afresh (boot, CPU_ON) */
+		e->act_pc = c->pc;
+		e->last_exc = EXC_NONE;
+		__atomic_store_n(&e->res.started, true, __ATOMIC_RELEASE);
+	}
+	e->trapped = false;
+	if (e->idx < e->n && e->acts[e->idx].kind == ACT_WAIT_IRQ && e->spin_left == 0)
+		e->wait_base = e->res.irqs_taken;
+}
+
+static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
+{
+	unsigned vmid = (unsigned)(c->vttbr_el2 >> 48);
+	unsigned vcpu = (unsigned)((c->vmpidr_el2 & 0xF) + 16 * ((c->vmpidr_el2 >> 8) & 0xFF));
+	(void)arg;
+
+	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !vcpus[vmid][vcpu].loaded) {
+		struct a64_insn wfi = { .kind = A64_WFI };
+		*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = a64_trap_esr(&wfi, 0) };
+		return 1; /* no program: a guest that only waits */
+	}
+	struct engine_vcpu *e = &vcpus[vmid][vcpu];
+	e->res.steps++;
+	if (e->in_irq && c->pc == c->el1[VBAR_EL1] + vector_base(c->el1[SPSR_EL1]) + VEC_IRQ + 4) {
+		irq_acknowledged(c, e);
+		return 0;
+	}
+	if (exception_taken(c, e))
+		return 0;
+	if ((c->hcr_el2 & HCR_VI) && !(c->pstate & PSR_I))
+		return take_irq(c, e, exit);
+	follow_pc(c, e);
+	uint64_t pa;
+	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, c->pc, ACC_X, &pa);
+	if (fsc) /* fetching the "instruction" itself faults: an instruction abort */
+		return trap(e, exit, ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | (unsigned)fsc,
+			    c->pc, c->pc);
+	if (e->idx >= e->n) {
+		struct a64_insn wfi = { .kind = A64_WFI };
+		e->act_pc = c->pc + 4; /* after the WFI, the PC is "here" again */
+		return trap(e, exit, a64_trap_esr(&wfi, 0), 0, 0);
+	}
+	return run_action(c, e, exit);
+}
+
+void engine_install(void)
+{
+	memset(vcpus, 0, sizeof(vcpus));
+	hal_sim_set_guest(engine_step, NULL);
+}
+
+int engine_load(unsigned vmid, unsigned vcpu, const struct engine_program *prog)
+{
+	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !prog)
+		return -EINVAL;
+	struct engine_vcpu *e = &vcpus[vmid][vcpu];
+	*e = (struct engine_vcpu){ .acts = prog->acts, .n = prog->n, .loaded = true, .last_irq = -1,
+				   .act_pc = ~0ull };
+	return 0;
+}
+
+int engine_result(unsigned vmid, unsigned vcpu, struct engine_result *out)
+{
+	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !out)
+		return -EINVAL;
+	*out = vcpus[vmid][vcpu].res;
+	out->started = __atomic_load_n(&vcpus[vmid][vcpu].res.started, __ATOMIC_ACQUIRE);
+	out->finished = __atomic_load_n(&vcpus[vmid][vcpu].res.finished, __ATOMIC_ACQUIRE);
+	return 0;
+}

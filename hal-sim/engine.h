@@ -1,0 +1,82 @@
+/* The guest engine: plays an aarch64 guest in the simulation host. A guest is a program
+ * of actions; for each, the engine builds the real A64 instruction word and, when the
+ * instruction traps, the exact trap state the hardware would report for that word
+ * (ESR_EL2, FAR_EL2, HPFAR_EL2). Guest memory accesses walk the VM's real stage-2
+ * tables (VTTBR_EL2/VTCR_EL2 from the vCPU context): a permitted access reads or writes
+ * guest memory with no exit; any other is a stage-2 data abort. Exceptions Tandem
+ * injects, and virtual interrupts (HCR_EL2.VI with PSTATE.I clear), are taken at the
+ * guest's VBAR_EL1 offsets. The guest runs with its MMU off (VA == IPA). */
+#ifndef HAL_SIM_ENGINE_H
+#define HAL_SIM_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/aarch64/a64.h"
+
+#define ENGINE_MAX_VMS 64
+#define ENGINE_MAX_VCPUS 16
+#define ENGINE_MSG_MAX 160
+
+enum act_kind {
+	ACT_LOAD,         /* ldst (rt = destination), addr */
+	ACT_STORE,        /* ldst (rt = source, loaded with value first), addr, value */
+	ACT_HVC,          /* imm, args[0..3] into X0-X3 */
+	ACT_SMC,
+	ACT_WFI,
+	ACT_WFE,
+	ACT_MSR,          /* sys, value into sys.rt first */
+	ACT_MRS,          /* sys */
+	ACT_SET_REG,      /* reg = value (X register) */
+	ACT_EXPECT_REG,   /* reg == value, else the scenario fails */
+	ACT_EXPECT_ABORT, /* the previous action took a data or instruction abort */
+	ACT_EXPECT_UNDEF, /* the previous action took an undefined-instruction exception */
+	ACT_EXPECT_IRQ,   /* value = the line of the last interrupt taken */
+	ACT_WAIT_IRQ,     /* unmask IRQs and WFI until an interrupt has been taken */
+	ACT_SPIN,         /* value = steps of running without trapping */
+	ACT_END,
+};
+
+struct action {
+	enum act_kind kind;
+	unsigned line; /* where it came from, for messages */
+	struct a64_ldst ldst;
+	struct a64_sysreg sys;
+	uint16_t imm;
+	unsigned reg;
+	uint64_t addr;
+	uint64_t value;
+	uint64_t args[4];
+};
+
+struct engine_program {
+	const struct action *acts;
+	unsigned n;
+};
+
+/* Install the engine as the simulation host's guest (hal_sim_set_guest) and forget every
+ * program and result. */
+void engine_install(void);
+
+/* The program vCPU index of the VM with VMID vmid runs (the caller keeps acts alive).
+ * -EINVAL for ids out of range. */
+int engine_load(unsigned vmid, unsigned vcpu, const struct engine_program *prog);
+
+/* What happened to a vCPU's program. */
+struct engine_result {
+	bool started;
+	bool finished;          /* ran past its last action */
+	unsigned failures;
+	char first_failure[ENGINE_MSG_MAX]; /* "line N: ..." */
+	uint64_t steps, traps, irqs_taken, exceptions_taken;
+};
+
+int engine_result(unsigned vmid, unsigned vcpu, struct engine_result *out);
+
+/* The stage-2 walk the engine's "hardware" does, exposed for tests: translate ipa for
+ * an access (PT_R/PT_W/PT_X) through the tables of vttbr/vtcr. 0 and *pa, or the fault
+ * status code (translation 0x04-0x07, access flag 0x08-0x0B, permission 0x0C-0x0F)
+ * as a positive number. */
+int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, unsigned access, uint64_t *pa);
+
+#endif

@@ -1,0 +1,140 @@
+/* The guest engine: its stage-2 walk against core's page tables (two independent
+ * readings of the same descriptors must agree), and the trap state it produces for an
+ * action, against values worked out by hand from the Arm ARM. */
+#include <check.h>
+#include <string.h>
+
+#include "arch/aarch64/stage2.h"
+#include "core/frame.h"
+#include "core/pt.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal-sim/engine.h"
+#include "hal-sim/sim.h"
+#include "hal/err.h"
+#include "tests/check_main.h"
+#include "tests/testlib.h"
+
+#define GiB (1ull << 30)
+#define MiB (1ull << 20)
+
+static void setup(void)
+{
+	test_machine_up(1, true);
+}
+
+static void teardown(void)
+{
+	test_machine_down();
+}
+
+static void walk_agrees_with_core(unsigned ipa_bits, unsigned parange)
+{
+	struct pt_format f;
+	struct pt pt;
+	uint64_t vtcr, pa;
+
+	ck_assert_int_eq(aarch64_s2_format(ipa_bits, 44, &f), 0);
+	ck_assert_int_eq(aarch64_vtcr(&f, parange, &vtcr), 0);
+	ck_assert_int_eq(pt_init(&pt, &f, NULL, NULL), 0);
+	ck_assert_int_eq(pt_map(&pt, GiB, 5 * GiB, GiB, PT_R | PT_W | PT_X, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, 2 * MiB, 0x7400000, 2 * MiB, PT_R, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x9000, 0x1000, PT_R | PT_W, 0), 0);
+	uint64_t vttbr = (5ull << 48) | pt.root;
+	/* Every mapped sample: the same output address as core's translate. */
+	const uint64_t samples[] = { GiB, GiB + 0x12345678, 2 * GiB - 8, 2 * MiB + 0x1234, 0x1008 };
+	for (unsigned i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		paddr_t want;
+		ck_assert_int_eq(pt_translate(&pt, samples[i], &want, NULL, NULL), 0);
+		ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, samples[i], PT_R, &pa), 0);
+		ck_assert_uint_eq(pa, want);
+	}
+	/* Faults: translation in a hole (level of the first invalid entry), permission
+	 * for a write to read-only memory and a fetch from non-executable memory. */
+	int fsc = engine_s2_walk(vttbr, vtcr, 3 * GiB, PT_R, &pa);
+	ck_assert_int_ge(fsc, 0x04);
+	ck_assert_int_le(fsc, 0x07);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 0x2000, PT_R, &pa), 0x07); /* level 3 */
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 2 * MiB, PT_W, &pa), 0x0E); /* level 2 */
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 0x1000, PT_X, &pa), 0x0F);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 1ull << ipa_bits, PT_R, &pa) & ~3, 0x04);
+	/* After core unmaps, the walk faults too. */
+	ck_assert_int_eq(pt_unmap(&pt, GiB + 4 * MiB, 4096), 0);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, GiB + 4 * MiB, PT_R, &pa), 0x07);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, GiB + 4 * MiB + 4096, PT_R, &pa), 0);
+	ck_assert_uint_eq(pa, 5 * GiB + 4 * MiB + 4096);
+	pt_destroy(&pt);
+}
+
+START_TEST(test_walk_agrees_with_core_40_bit_ipa)
+{
+	walk_agrees_with_core(40, 4);
+}
+END_TEST
+
+START_TEST(test_walk_agrees_with_core_44_bit_ipa)
+{
+	walk_agrees_with_core(44, 4);
+}
+END_TEST
+
+/* One action run by the engine on a real vCPU: the raw trap state it hands over. */
+START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_STORE, .line = 1, .ldst = { .store = true, .size = 2, .rt = 1, .rn = 28 },
+		  .addr = 0x0a000010, .value = 0x11223344 },
+		{ .kind = ACT_END },
+	};
+	struct engine_program p = { prog, 2 };
+	struct vm_config cfg = { .name = "e", .nvcpus = 1, .entry = 0x40000000, .nmem = 1,
+		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm *vm;
+	struct vm_exit e;
+
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
+	struct vcpu *v = vm_vcpu(vm, 0);
+	v->arch.ctx.el1[VBAR_EL1] = 0x40000800;
+	ck_assert_int_eq(vcpu_bind(v), 0);
+	ck_assert_int_eq(vcpu_run(v, &e), 0);
+	/* STR W1, [X28]: EC 0x24, IL, ISV, SAS=0b10, SRT=1, WnR, DFSC translation. */
+	ck_assert_uint_eq(v->arch.trap.esr & ~0x3Full, 0x93810040ull);
+	ck_assert_uint_ge(v->arch.trap.esr & 0x3F, 0x04);
+	ck_assert_uint_le(v->arch.trap.esr & 0x3F, 0x07);
+	ck_assert_uint_eq(v->arch.trap.far, 0x0a000010);
+	ck_assert_uint_eq(v->arch.trap.hpfar, 0x0a000ull << 4);
+	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
+	ck_assert(e.mmio_valid);
+	ck_assert_uint_eq(e.mmio.value, 0x11223344);
+	ck_assert_uint_eq(v->arch.ctx.x[28], 0x0a000010); /* the base register */
+	vm_handle_exit(v, &e); /* no device there: an abort is injected */
+	ck_assert_uint_eq(v->arch.ctx.pc, 0x40000800 + 0x200);
+	ck_assert_int_eq(vcpu_run(v, &e), 0); /* the engine takes it, finds no expect */
+	struct engine_result r;
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	ck_assert_uint_eq(r.failures, 1);
+	ck_assert_str_eq(r.first_failure, "line 1: unexpected exception (ESR_EL1 0x96000010)");
+	vm_handle_exit(v, &e);
+	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
+	ck_assert_int_eq(engine_load(ENGINE_MAX_VMS, 0, &p), -EINVAL);
+	ck_assert_int_eq(engine_result(0, ENGINE_MAX_VCPUS, &r), -EINVAL);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("engine");
+	TCase *tc = tcase_create("engine");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_walk_agrees_with_core_40_bit_ipa);
+	tcase_add_test(tc, test_walk_agrees_with_core_44_bit_ipa);
+	tcase_add_test(tc, test_store_to_a_hole_produces_the_hardware_data_abort);
+	suite_add_tcase(s, tc);
+	return s;
+}

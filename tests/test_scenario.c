@@ -1,0 +1,154 @@
+/* The scenario parser: what a well-formed file becomes, and the exact "file:line:
+ * message" every kind of malformed file gets. */
+#include <check.h>
+#include <string.h>
+
+#include "arch/aarch64/psci.h"
+#include "tools/scenario/scenario.h"
+#include "tests/check_main.h"
+
+static struct scenario scn;
+static char err[SCN_ERR_MAX];
+
+static int parse(const char *text)
+{
+	return scn_parse("t.scn", text, strlen(text), &scn, err);
+}
+
+static void teardown(void)
+{
+	scn_free(&scn);
+}
+
+START_TEST(test_a_full_vm_is_parsed)
+{
+	ck_assert_int_eq(parse("# comment\n"
+			       "mode timeshared slice_us 250\n"
+			       "pcpus 3\n"
+			       "vm a {\n"
+			       "  vcpus 2\n"
+			       "  affinity 1 2 0\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  memory 0x40100000 1M rw lazy   # trailing comment\n"
+			       "  memory 0x50000000 4K r-dev linear 0x90000000\n"
+			       "  pl011 0x09000000 40\n"
+			       "  entry 0x40001000\n"
+			       "  mmio raz-wi\n"
+			       "  program 1 {\n"
+			       "    load16s x3 0x40100000\n"
+			       "    store8 0x09000000 0x41 w5\n"
+			       "    psci cpu_on 1 0x40000000 -1\n"
+			       "    expect w3 == -2\n"
+			       "    print \"a\\n\"\n"
+			       "  }\n"
+			       "}\n"),
+			 0);
+	ck_assert_uint_eq(scn.mode, SCHED_TIMESHARED);
+	ck_assert_uint_eq(scn.slice_ns, 250000);
+	ck_assert_uint_eq(scn.pcpus, 3);
+	ck_assert_uint_eq(scn.nvms, 1);
+	struct scn_vm *v = &scn.vms[0];
+	ck_assert_str_eq(v->name, "a");
+	ck_assert_uint_eq(v->cfg.nvcpus, 2);
+	ck_assert_uint_eq(v->cfg.affinity[1], 0x5);
+	ck_assert_uint_eq(v->cfg.nmem, 3);
+	ck_assert_uint_eq(v->cfg.mem[1].size, 1u << 20);
+	ck_assert_uint_eq(v->cfg.mem[1].backend, AS_ALLOC_LAZY);
+	ck_assert_uint_eq(v->cfg.mem[2].flags, PT_R | PT_DEVICE);
+	ck_assert_uint_eq(v->cfg.mem[2].hpa, 0x90000000);
+	ck_assert_uint_eq(v->cfg.entry, 0x40001000);
+	ck_assert(v->cfg.mmio_raz_wi);
+	ck_assert(v->has_pl011);
+	ck_assert_uint_eq(v->pl011_irq, 40);
+	ck_assert_ptr_null(v->acts[0]);
+	const struct engine_program *p = &v->programs[1];
+	ck_assert_uint_eq(p->n, 7); /* 4 actions, 2 print bytes, END */
+	ck_assert_uint_eq(p->acts[0].kind, ACT_LOAD);
+	ck_assert(p->acts[0].ldst.sign_extend && p->acts[0].ldst.reg64);
+	ck_assert_uint_eq(p->acts[0].ldst.size, 1);
+	ck_assert_uint_eq(p->acts[0].ldst.rt, 3);
+	ck_assert_uint_eq(p->acts[0].line, 14);
+	ck_assert_uint_eq(p->acts[1].ldst.rt, 5);
+	ck_assert(!p->acts[1].ldst.reg64);
+	ck_assert_uint_eq(p->acts[2].kind, ACT_HVC);
+	ck_assert_uint_eq(p->acts[2].args[0], PSCI_CPU_ON_64);
+	ck_assert_uint_eq(p->acts[2].args[3], ~0ull);
+	ck_assert_uint_eq(p->acts[3].value, 0xFFFFFFFEull); /* a W register: low half */
+	ck_assert_uint_eq(p->acts[5].value, '\n');
+	ck_assert_uint_eq(p->acts[5].addr, 0x09000000);
+	ck_assert_uint_eq(p->acts[6].kind, ACT_END);
+}
+END_TEST
+
+static void expect_error(const char *text, const char *message)
+{
+	ck_assert_int_ne(parse(text), 0);
+	ck_assert_str_eq(err, message);
+	scn_free(&scn);
+}
+
+START_TEST(test_malformed_files_get_file_line_messages)
+{
+	expect_error("", "t.scn:0: no VM declared");
+	expect_error("vm a {\n", "t.scn:1: missing \"}\" at the end of the file");
+	expect_error("bogus\n", "t.scn:1: unknown statement \"bogus\"");
+	expect_error("mode fast\n", "t.scn:1: mode is static or timeshared");
+	expect_error("vm a {\n memory 0x40000000 64K rwq eager\n}\n",
+		     "t.scn:2: unknown permissions \"rwq\"");
+	expect_error("vm a {\n memory 0x40000000 64Q rw eager\n}\n", "t.scn:2: bad number \"64Q\"");
+	expect_error("vm a {\n memory 0x40000000 64K rw linear\n}\n",
+		     "t.scn:2: linear needs a host address");
+	expect_error("vm a {\n vcpus 17\n}\n", "t.scn:2: \"17\" is out of range (at most 16)");
+	expect_error("vm a {\n vcpus 0\n}\n", "t.scn:2: a VM needs at least one vCPU");
+	expect_error("vm a {\n}\n", "t.scn:2: VM \"a\" has no memory");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 1 {\n",
+		     "t.scn:3: \"1\" is out of range (at most 0)");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n print \"x\"\n",
+		     "t.scn:4: print needs a pl011 in this VM, declared before the program");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n load32s w1 0\n",
+		     "t.scn:4: there is no load32s with a 32-bit register");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n load8 x31 0\n",
+		     "t.scn:4: expected a register (x0-x30, w0-w30), got \"x31\"");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n psci cpu_on 1\n",
+		     "t.scn:4: cpu_on takes 3 arguments");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n mrs x1 s5_0_c0_c0_0\n",
+		     "t.scn:4: unknown system register \"s5_0_c0_c0_0\" (use a name or "
+		     "s<op0>_<op1>_c<n>_c<m>_<op2>)");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n print \"x\n",
+		     "t.scn:4: unterminated string");
+	expect_error("vm aaaaaaaaaaaaaaaa {\n", "t.scn:1: VM name \"aaaaaaaaaaaaaaaa\" is too long "
+		     "(at most 15 characters)");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n}\nvm a {\n",
+		     "t.scn:4: a VM named \"a\" already exists");
+	expect_error("vm a {\n memory 1 99999999999999999999 rw eager\n}\n",
+		     "t.scn:2: expected a number, got \"99999999999999999999\"");
+	expect_error("vm a {\n memory 1 0xFFFFFFFFFFFG rw eager\n}\n",
+		     "t.scn:2: number \"0xFFFFFFFFFFFG\" is too large");
+}
+END_TEST
+
+START_TEST(test_hostile_bytes_never_crash)
+{
+	static const char bin[] = "vm \x01\xff {\n\0\0memory";
+	ck_assert_int_ne(scn_parse("b.scn", bin, sizeof(bin) - 1, &scn, err), 0);
+	ck_assert_int_eq(strncmp(err, "b.scn:", 6), 0);
+	scn_free(&scn);
+	char line[2000];
+	memset(line, 'a', sizeof(line));
+	ck_assert_int_ne(scn_parse("l.scn", line, sizeof(line), &scn, err), 0);
+	ck_assert_str_eq(err, "l.scn:1: line too long (at most 1023 characters)");
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("scenario");
+	TCase *tc = tcase_create("scenario");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_add_test(tc, test_a_full_vm_is_parsed);
+	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
+	tcase_add_test(tc, test_hostile_bytes_never_crash);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,22 @@
+/* hvsim's parts: the scenario runner and the foundation demo. */
+#ifndef TOOLS_HVSIM_H
+#define TOOLS_HVSIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hvsim_options {
+	const char *scenario;
+	unsigned pcpus; /* 0: from the scenario, else 2 */
+	bool trace;
+	uint64_t seed;
+	unsigned timeout_s;
+};
+
+/* Run a scenario: 0 if every expectation held and every program finished, 1 if not,
+ * 2 if the scenario could not be read. */
+int run_scenario(const struct hvsim_options *o);
+
+int demo_main(unsigned pcpus, unsigned rounds, uint64_t seed);
+
+#endif

@@ -1,0 +1,233 @@
+/* Running a scenario: build the machine, the VMs (with a PL011 each where declared)
+ * and their guest programs, run every pCPU's scheduler until all programs are done
+ * (or a VM powered itself off, or the timeout), then report each failed expectation
+ * and give everything back. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cpu.h"
+#include "core/frame.h"
+#include "core/log.h"
+#include "core/pl011.h"
+#include "core/sched.h"
+#include "core/timer.h"
+#include "core/vm.h"
+#include "hal-sim/engine.h"
+#include "hal-sim/sim.h"
+#include "hal/console.h"
+#include "hal/cpu.h"
+#include "hal/time.h"
+#include "tools/hvsim/hvsim.h"
+#include "tools/scenario/scenario.h"
+
+#define HOUSEKEEPING_NS 2000000ull
+
+struct uart_link {
+	struct pl011 uart;
+	struct vm *vm;
+	unsigned line;
+	bool level;
+};
+
+struct run {
+	struct scenario scn;
+	struct vm *vms[SCN_MAX_VMS];
+	struct uart_link uarts[SCN_MAX_VMS];
+	atomic_int done;
+	atomic_int timed_out;
+	uint64_t deadline;
+	struct timer housekeeping;
+};
+
+static struct run R;
+
+/* The UART's interrupt output, level-triggered, onto vCPU 0's interrupt line. */
+static void uart_irq(void *ctx, bool level)
+{
+	struct uart_link *l = ctx;
+
+	if (level && !l->level && l->vm)
+		vm_inject_irq(l->vm, 0, l->line);
+	l->level = level;
+}
+
+static bool program_done(unsigned v, unsigned c)
+{
+	struct engine_result r;
+
+	if (!R.scn.vms[v].acts[c])
+		return true;
+	engine_result(vm_vmid(R.vms[v]), c, &r);
+	return r.finished || __atomic_load_n(&R.vms[v]->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+}
+
+static bool everything_done(void)
+{
+	for (unsigned v = 0; v < R.scn.nvms; v++)
+		for (unsigned c = 0; c < R.vms[v]->nvcpus; c++)
+			if (!program_done(v, c))
+				return false;
+	return true;
+}
+
+/* Every few milliseconds on pCPU 0: console input to the first VM's UART, and the
+ * check for the end of the run. */
+static void housekeeping(struct timer *t, void *arg)
+{
+	char ch;
+	(void)arg;
+
+	while (R.uarts[0].vm && hal_console_getc(&ch) == 0)
+		pl011_receive(&R.uarts[0].uart, (uint8_t)ch);
+	if (hal_now_ns() > R.deadline)
+		atomic_store(&R.timed_out, 1);
+	if (atomic_load(&R.timed_out) || everything_done()) {
+		atomic_store(&R.done, 1);
+		sched_kick_all();
+		return;
+	}
+	timer_arm(t, hal_now_ns() + HOUSEKEEPING_NS);
+}
+
+static bool run_done(void *arg)
+{
+	(void)arg;
+	return atomic_load(&R.done);
+}
+
+static void pcpu_main(void *arg)
+{
+	(void)arg;
+	if (cpu_init_this() == 0) {
+		sched_run(run_done, NULL);
+		cpu_exit_this();
+	}
+}
+
+static uint64_t ram_needed(const struct scenario *s)
+{
+	uint64_t need = 32ull << 20; /* tables, VM structures */
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned m = 0; m < s->vms[v].cfg.nmem; m++)
+			if (s->vms[v].cfg.mem[m].backend != AS_LINEAR && s->vms[v].cfg.mem[m].backend != AS_IDENTITY)
+				need += s->vms[v].cfg.mem[m].size;
+	need = (need + (1u << 21) - 1) & ~((1ull << 21) - 1);
+	return need > (4ull << 30) ? 4ull << 30 : need;
+}
+
+static int build_vms(void)
+{
+	for (unsigned v = 0; v < R.scn.nvms; v++) {
+		struct scn_vm *sv = &R.scn.vms[v];
+		struct uart_link *u = &R.uarts[v];
+		if (sv->has_pl011) {
+			pl011_init(&u->uart, sv->name, uart_irq, u);
+			u->line = sv->pl011_irq;
+			sv->cfg.devices[sv->cfg.ndevices++] =
+				(struct vm_device_config){ sv->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
+		}
+		int err = vm_create(&sv->cfg, &R.vms[v]);
+		if (err) {
+			fprintf(stderr, "hvsim: vm %s: cannot be created (%d): check its memory, vCPUs "
+					"and affinity against the machine\n", sv->name, err);
+			return err;
+		}
+		if (sv->has_pl011)
+			u->vm = R.vms[v];
+		for (unsigned c = 0; c < sv->cfg.nvcpus; c++)
+			if (sv->acts[c])
+				engine_load(vm_vmid(R.vms[v]), c, &sv->programs[c]);
+	}
+	return 0;
+}
+
+static unsigned report(void)
+{
+	unsigned failures = 0;
+
+	for (unsigned v = 0; v < R.scn.nvms; v++) {
+		for (unsigned c = 0; c < R.vms[v]->nvcpus; c++) {
+			struct engine_result r;
+			if (!R.scn.vms[v].acts[c])
+				continue;
+			engine_result(vm_vmid(R.vms[v]), c, &r);
+			if (r.failures) {
+				printf("hvsim: FAIL vm %s vcpu %u: %s (%u failed expectations)\n",
+				       R.scn.vms[v].name, c, r.first_failure, r.failures);
+				failures += r.failures;
+			} else if (!program_done(v, c) || !r.started) {
+				printf("hvsim: FAIL vm %s vcpu %u: program %s\n", R.scn.vms[v].name, c,
+				       r.started ? "did not finish" : "never ran");
+				failures++;
+			}
+		}
+	}
+	return failures;
+}
+
+static void teardown(void)
+{
+	for (unsigned v = 0; v < R.scn.nvms; v++) {
+		if (R.uarts[v].vm)
+			pl011_flush(&R.uarts[v].uart);
+		if (R.vms[v])
+			vm_destroy(R.vms[v]);
+	}
+	cpu_exit_this();
+	size_t left = frame_outstanding();
+	hal_sim_fini();
+	scn_free(&R.scn);
+	if (left)
+		printf("hvsim: %zu frames were not given back\n", left);
+}
+
+int run_scenario(const struct hvsim_options *o)
+{
+	char err[SCN_ERR_MAX];
+
+	memset(&R, 0, sizeof(R));
+	if (scn_load(o->scenario, &R.scn, err)) {
+		fprintf(stderr, "%s\n", err);
+		scn_free(&R.scn);
+		return 2;
+	}
+	unsigned pcpus = o->pcpus ? o->pcpus : R.scn.pcpus ? R.scn.pcpus : 2;
+	struct hal_sim_config cfg = { .pcpus = pcpus, .nranges = 1,
+				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram_needed(&R.scn) } } };
+	if (hal_sim_init(&cfg) || frame_init() || cpu_boot_init() || cpu_init_this()) {
+		fprintf(stderr, "hvsim: cannot build a machine of %u pCPUs\n", pcpus);
+		hal_sim_fini();
+		scn_free(&R.scn);
+		return 2;
+	}
+	sched_init(R.scn.mode, R.scn.slice_ns);
+	sched_set_seed(o->seed);
+	engine_install();
+	vm_set_trace(o->trace);
+	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu\n", o->scenario, R.scn.nvms,
+	       pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
+	       (unsigned long long)o->seed);
+	int rc = 1;
+	if (build_vms() == 0) {
+		for (unsigned v = 0; v < R.scn.nvms; v++)
+			vm_start(R.vms[v]);
+		R.deadline = hal_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
+		timer_init(&R.housekeeping, housekeeping, NULL);
+		timer_arm(&R.housekeeping, hal_now_ns() + HOUSEKEEPING_NS);
+		for (unsigned i = 1; i < pcpus; i++)
+			hal_pcpu_start(i, pcpu_main, NULL);
+		sched_run(run_done, NULL);
+		for (unsigned i = 1; i < pcpus; i++)
+			hal_sim_join(i);
+		timer_cancel(&R.housekeeping);
+		unsigned failures = report();
+		if (atomic_load(&R.timed_out))
+			printf("hvsim: timed out after %u s\n", o->timeout_s);
+		printf("hvsim: %s (%u failure%s)\n", failures ? "FAILED" : "passed", failures,
+		       failures == 1 ? "" : "s");
+		rc = failures ? 1 : 0;
+	}
+	teardown();
+	return rc;
+}

@@ -1,0 +1,47 @@
+/* Internal to tools/scenario/: the parser's state and the helpers its two halves
+ * (scenario.c: files, VMs; program.c: vCPU programs) share. */
+#ifndef TOOLS_SCENARIO_PARSER_H
+#define TOOLS_SCENARIO_PARSER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tools/scenario/scenario.h"
+
+#define MAX_TOKENS 16
+#define LINE_MAX_LEN 1024
+#define PRINT_DATA_REG 9
+#define PRINT_ADDR_REG 10
+
+enum block { TOP, IN_VM, IN_PROGRAM };
+
+struct parser {
+	const char *file;
+	unsigned line;
+	char *err;
+	struct scenario *s;
+	enum block block;
+	struct scn_vm *vm;
+	unsigned prog_vcpu;
+	size_t prog_cap;
+	bool vcpus_set, entry_set;
+	char buf[LINE_MAX_LEN];
+	char *tok[MAX_TOKENS];
+	bool quoted[MAX_TOKENS];
+	unsigned ntok;
+};
+
+
+/* Record "file:line: message" and return -EINVAL. */
+int error(struct parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int number(struct parser *p, const char *t, uint64_t *v);
+int small(struct parser *p, const char *t, uint64_t max, unsigned *v);
+int reg(struct parser *p, const char *t, bool zr_ok, unsigned *r, bool *is64);
+int need(struct parser *p, unsigned lo, unsigned hi, const char *usage);
+struct action *new_action(struct parser *p, enum act_kind kind);
+
+/* One statement inside "program N { ... }". */
+int program_statement(struct parser *p);
+
+#endif

@@ -1,0 +1,238 @@
+/* The vCPU-program half of the scenario parser: one function per action, each
+ * checking its operands and appending engine actions. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/aarch64/psci.h"
+#include "core/hypercall.h"
+#include "tools/scenario/parser.h"
+
+static const struct {
+	const char *name;
+	uint32_t fid;
+	unsigned nargs;
+} psci_calls[] = {
+	{ "version", PSCI_VERSION, 0 },	       { "cpu_suspend", PSCI_CPU_SUSPEND_64, 3 },
+	{ "cpu_off", PSCI_CPU_OFF, 0 },	       { "cpu_on", PSCI_CPU_ON_64, 3 },
+	{ "affinity_info", PSCI_AFFINITY_INFO_64, 2 },
+	{ "migrate", PSCI_MIGRATE_64, 1 },     { "migrate_info_type", PSCI_MIGRATE_INFO_TYPE, 0 },
+	{ "migrate_info_up_cpu", PSCI_MIGRATE_INFO_UP_CPU_64, 0 },
+	{ "system_off", PSCI_SYSTEM_OFF, 0 },  { "system_reset", PSCI_SYSTEM_RESET, 0 },
+	{ "features", PSCI_FEATURES, 1 },      { "smccc_version", SMCCC_VERSION, 0 },
+	{ "smccc_arch_features", SMCCC_ARCH_FEATURES, 1 }, { "irq_ack", HC_IRQ_ACK, 0 },
+};
+
+static const struct {
+	const char *name;
+	struct a64_sysreg r;
+} sysreg_names[] = {
+	{ "sctlr_el1", { 3, 0, 1, 0, 0, 0 } },	  { "actlr_el1", { 3, 0, 1, 0, 1, 0 } },
+	{ "vbar_el1", { 3, 0, 12, 0, 0, 0 } },	  { "tpidr_el1", { 3, 0, 13, 0, 4, 0 } },
+};
+
+static int sysreg(struct parser *p, const char *t, struct a64_sysreg *r)
+{
+	for (unsigned i = 0; i < sizeof(sysreg_names) / sizeof(sysreg_names[0]); i++)
+		if (!strcmp(t, sysreg_names[i].name)) {
+			*r = sysreg_names[i].r;
+			return 0;
+		}
+	unsigned op0, op1, crn, crm, op2;
+	char tail;
+	if (sscanf(t, "s%u_%u_c%u_c%u_%u%c", &op0, &op1, &crn, &crm, &op2, &tail) != 5 ||
+	    op0 < 2 || op0 > 3 || op1 > 7 || crn > 15 || crm > 15 || op2 > 7)
+		return error(p, "unknown system register \"%s\" (use a name or s<op0>_<op1>_c<n>_c<m>_<op2>)", t);
+	*r = (struct a64_sysreg){ op0, op1, crn, crm, op2, 0 };
+	return 0;
+}
+
+/* The base register of a load/store: x28, or x27 if the data register is x28. */
+static unsigned base_reg(unsigned rt)
+{
+	return rt == 28 ? 27 : 28;
+}
+
+static int ldst(struct parser *p, bool store)
+{
+	const char *k = p->tok[0] + (store ? 5 : 4); /* "8", "16s", ... */
+	char *end;
+	unsigned long bits = strtoul(k, &end, 10);
+	bool sign = !store && *end == 's';
+	if ((*end && !sign) || (sign && end[1]))
+		return error(p, "unknown instruction \"%s\"", p->tok[0]);
+	unsigned size = bits == 8 ? 0 : bits == 16 ? 1 : bits == 32 ? 2 : bits == 64 ? 3 : 9;
+	if (size == 9)
+		return error(p, "access size is 8, 16, 32 or 64, not \"%s\"", k);
+	struct action *a;
+	unsigned rt = 1;
+	bool is64 = size == 3;
+	int err = store ? need(p, 3, 4, "storeN ADDR VALUE [REG]") : need(p, 3, 3, "loadN[s] REG ADDR");
+	if (err)
+		return err;
+	if (store && p->ntok == 4 && (err = reg(p, p->tok[3], false, &rt, &is64)))
+		return err;
+	if (!store && (err = reg(p, p->tok[1], true, &rt, &is64)))
+		return err;
+	if (!(a = new_action(p, store ? ACT_STORE : ACT_LOAD)))
+		return -EINVAL;
+	a->ldst = (struct a64_ldst){ .store = store, .size = size, .sign_extend = sign, .reg64 = is64,
+				     .rt = rt, .rn = base_reg(rt) };
+	if (a64_enc_ldst(&a->ldst) < 0)
+		return error(p, "there is no %s with a %s register", p->tok[0], is64 ? "64-bit" : "32-bit");
+	return number(p, p->tok[store ? 1 : 2], &a->addr) ?: (store ? number(p, p->tok[2], &a->value) : 0);
+}
+
+static int call(struct parser *p, enum act_kind kind, unsigned first, uint32_t fid, unsigned nargs)
+{
+	struct action *a = new_action(p, kind);
+	if (!a)
+		return -EINVAL;
+	a->args[0] = fid;
+	if (p->ntok - first != nargs)
+		return error(p, "%s takes %u argument%s", p->tok[first - 1], nargs, nargs == 1 ? "" : "s");
+	for (unsigned i = 0; i < nargs; i++) {
+		int err = number(p, p->tok[first + i], &a->args[i + 1]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* hvc|smc [imm=N] FID [A1 [A2 [A3]]] */
+static int raw_call(struct parser *p, enum act_kind kind)
+{
+	unsigned i = 1, imm = 0;
+	int err;
+
+	if (p->ntok > 1 && !strncmp(p->tok[1], "imm=", 4)) {
+		if ((err = small(p, p->tok[1] + 4, 0xFFFF, &imm)))
+			return err;
+		i++;
+	}
+	if (p->ntok <= i || p->ntok > i + 4)
+		return error(p, "usage: %s [imm=N] FID [A1 [A2 [A3]]]", p->tok[0]);
+	struct action *a = new_action(p, kind);
+	if (!a)
+		return -EINVAL;
+	a->imm = (uint16_t)imm;
+	for (unsigned k = 0; i < p->ntok; i++, k++)
+		if ((err = number(p, p->tok[i], &a->args[k])))
+			return err;
+	return 0;
+}
+
+static int psci(struct parser *p)
+{
+	enum act_kind kind = !strcmp(p->tok[0], "psci.smc") ? ACT_SMC : ACT_HVC;
+	if (p->ntok < 2)
+		return error(p, "usage: psci NAME [ARGS]");
+	for (unsigned i = 0; i < sizeof(psci_calls) / sizeof(psci_calls[0]); i++)
+		if (!strcmp(p->tok[1], psci_calls[i].name))
+			return call(p, kind, 2, psci_calls[i].fid, psci_calls[i].nargs);
+	return error(p, "unknown PSCI call \"%s\"", p->tok[1]);
+}
+
+static int print(struct parser *p)
+{
+	if (p->ntok != 2 || !p->quoted[1])
+		return error(p, "usage: print \"TEXT\"");
+	if (!p->vm->has_pl011)
+		return error(p, "print needs a pl011 in this VM, declared before the program");
+	for (const char *c = p->tok[1]; *c; c++) {
+		struct action *a = new_action(p, ACT_STORE);
+		if (!a)
+			return -EINVAL;
+		a->ldst = (struct a64_ldst){ .store = true, .size = 0, .rt = PRINT_DATA_REG,
+					     .rn = PRINT_ADDR_REG };
+		a->addr = p->vm->pl011_base; /* UARTDR */
+		a->value = (uint8_t)*c;
+	}
+	return 0;
+}
+
+static int expect(struct parser *p)
+{
+	struct action *a;
+	bool is64;
+	int err;
+
+	if (p->ntok == 2 && (!strcmp(p->tok[1], "abort") || !strcmp(p->tok[1], "undef")))
+		return new_action(p, p->tok[1][0] == 'a' ? ACT_EXPECT_ABORT : ACT_EXPECT_UNDEF) ? 0 : -EINVAL;
+	if (p->ntok == 3 && !strcmp(p->tok[1], "irq")) {
+		if (!(a = new_action(p, ACT_EXPECT_IRQ)))
+			return -EINVAL;
+		return number(p, p->tok[2], &a->value);
+	}
+	if (p->ntok != 4 || strcmp(p->tok[2], "=="))
+		return error(p, "usage: expect REG == VALUE | expect abort | expect undef | expect irq N");
+	if (!(a = new_action(p, ACT_EXPECT_REG)))
+		return -EINVAL;
+	if ((err = reg(p, p->tok[1], false, &a->reg, &is64)) || (err = number(p, p->tok[3], &a->value)))
+		return err;
+	if (!is64)
+		a->value = (uint32_t)a->value; /* a W register compares its low half */
+	return 0;
+}
+
+static int sys_access(struct parser *p, bool read)
+{
+	struct action *a;
+	bool is64;
+	int err = need(p, 3, 3, read ? "mrs REG SYSREG" : "msr SYSREG REG|VALUE");
+
+	if (err || !(a = new_action(p, read ? ACT_MRS : ACT_MSR)))
+		return err ? err : -EINVAL;
+	if ((err = sysreg(p, p->tok[read ? 2 : 1], &a->sys)))
+		return err;
+	const char *r = p->tok[read ? 1 : 2];
+	if (read || r[0] == 'x' || r[0] == 'w')
+		return reg(p, r, true, &a->sys.rt, &is64);
+	a->sys.rt = PRINT_DATA_REG; /* a literal goes through x9 */
+	return number(p, r, &a->value);
+}
+
+int program_statement(struct parser *p)
+{
+	const char *k = p->tok[0];
+	struct action *a;
+	bool is64;
+	int err;
+
+	if (!strncmp(k, "load", 4))
+		return ldst(p, false);
+	if (!strncmp(k, "store", 5))
+		return ldst(p, true);
+	if (!strcmp(k, "hvc") || !strcmp(k, "smc"))
+		return raw_call(p, k[0] == 'h' ? ACT_HVC : ACT_SMC);
+	if (!strcmp(k, "psci") || !strcmp(k, "psci.smc"))
+		return psci(p);
+	if (!strcmp(k, "print"))
+		return print(p);
+	if (!strcmp(k, "expect"))
+		return expect(p);
+	if (!strcmp(k, "msr") || !strcmp(k, "mrs"))
+		return sys_access(p, k[1] == 'r');
+	if (!strcmp(k, "wfi") || !strcmp(k, "wfe"))
+		return need(p, 1, 1, k) ?: (new_action(p, k[2] == 'i' ? ACT_WFI : ACT_WFE) ? 0 : -EINVAL);
+	if (!strcmp(k, "wait")) {
+		if (p->ntok != 2 || strcmp(p->tok[1], "irq"))
+			return error(p, "usage: wait irq");
+		return new_action(p, ACT_WAIT_IRQ) ? 0 : -EINVAL;
+	}
+	if (!strcmp(k, "spin")) {
+		if ((err = need(p, 2, 2, "spin STEPS")) || !(a = new_action(p, ACT_SPIN)))
+			return err ? err : -EINVAL;
+		if ((err = number(p, p->tok[1], &a->value)))
+			return err;
+		return a->value > 100000000 ? error(p, "spin at most 100000000 steps") : 0;
+	}
+	if (!strcmp(k, "set")) {
+		if ((err = need(p, 3, 3, "set REG VALUE")) || !(a = new_action(p, ACT_SET_REG)))
+			return err ? err : -EINVAL;
+		return reg(p, p->tok[1], false, &a->reg, &is64) ?: number(p, p->tok[2], &a->value);
+	}
+	return error(p, "unknown action \"%s\"", k);
+}
+

@@ -1,0 +1,431 @@
+/* The scenario parser: line-oriented, one statement a line, blocks opened by "{" at
+ * the end of a line and closed by "}" alone. Everything it reads is untrusted: every
+ * number, register, name and limit is checked, and the first problem stops the parse
+ * with "file:line: message". */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/aarch64/psci.h"
+#include "core/hypercall.h"
+#include "tools/scenario/parser.h"
+#include "tools/scenario/scenario.h"
+
+int error(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(p->err, SCN_ERR_MAX, "%s:%u: ", p->file, p->line);
+
+	va_start(ap, fmt);
+	vsnprintf(p->err + n, SCN_ERR_MAX - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static char unescape(char c)
+{
+	return c == 'n' ? '\n' : c == 't' ? '\t' : c;
+}
+
+/* Split p->buf into tokens in place; a quoted string is one token with \n \t \" \\. */
+static int tokenize(struct parser *p)
+{
+	char *c = p->buf;
+
+	for (p->ntok = 0;;) {
+		while (*c == ' ' || *c == '\t' || *c == '\r')
+			c++;
+		if (!*c || *c == '#')
+			return 0;
+		if (p->ntok == MAX_TOKENS)
+			return error(p, "too many words on one line (at most %d)", MAX_TOKENS);
+		bool q = *c == '"';
+		char *start = q ? ++c : c, *out = start;
+		bool last = false;
+		if (q) {
+			while (*c && *c != '"') {
+				if (*c == '\\' && c[1])
+					c++, *out++ = unescape(*c++);
+				else
+					*out++ = *c++;
+			}
+			if (*c != '"')
+				return error(p, "unterminated string");
+			c++;
+		} else {
+			while (*c && *c != ' ' && *c != '\t' && *c != '\r' && *c != '#')
+				c++;
+			out = c;
+			last = *c == '\0' || *c == '#';
+			if (!last)
+				c++;
+		}
+		*out = '\0';
+		p->quoted[p->ntok] = q;
+		p->tok[p->ntok++] = start;
+		if (last)
+			return 0;
+	}
+}
+
+int number(struct parser *p, const char *t, uint64_t *v)
+{
+	char *end;
+	bool neg = t[0] == '-';
+
+	if (!*t || (neg && !t[1]))
+		return error(p, "expected a number, got \"%s\"", t);
+	errno = 0;
+	unsigned long long x = strtoull(neg ? t + 1 : t, &end, 0);
+	if (errno || end == (neg ? t + 1 : t) || (neg ? t[1] : t[0]) == '-' || (neg ? t[1] : t[0]) == '+')
+		return error(p, "expected a number, got \"%s\"", t);
+	unsigned shift = 0;
+	if (*end == 'K' || *end == 'k')
+		shift = 10;
+	else if (*end == 'M' || *end == 'm')
+		shift = 20;
+	else if (*end == 'G' || *end == 'g')
+		shift = 30;
+	if (shift)
+		end++;
+	if (*end)
+		return error(p, "bad number \"%s\"", t);
+	if (shift && (x >> (64 - shift)))
+		return error(p, "number \"%s\" is too large", t);
+	x <<= shift;
+	*v = neg ? (uint64_t)0 - x : x;
+	return 0;
+}
+
+int small(struct parser *p, const char *t, uint64_t max, unsigned *v)
+{
+	uint64_t x = 0;
+	int err = number(p, t, &x);
+
+	if (err)
+		return err;
+	if (x > max)
+		return error(p, "\"%s\" is out of range (at most %llu)", t, (unsigned long long)max);
+	*v = (unsigned)x;
+	return 0;
+}
+
+/* "xN" / "wN" (N 0-30), or "xzr"/"wzr" (31) when allowed. */
+int reg(struct parser *p, const char *t, bool zr_ok, unsigned *r, bool *is64)
+{
+	if ((t[0] != 'x' && t[0] != 'w') || !t[1])
+		return error(p, "expected a register (x0-x30, w0-w30), got \"%s\"", t);
+	*is64 = t[0] == 'x';
+	if (!strcmp(t + 1, "zr")) {
+		if (!zr_ok)
+			return error(p, "%s is not allowed here", t);
+		*r = 31;
+		return 0;
+	}
+	char *end;
+	unsigned long n = strtoul(t + 1, &end, 10);
+	if (*end || n > 30 || t[1] == '-' || t[1] == '+')
+		return error(p, "expected a register (x0-x30, w0-w30), got \"%s\"", t);
+	*r = (unsigned)n;
+	return 0;
+}
+
+int need(struct parser *p, unsigned lo, unsigned hi, const char *usage)
+{
+	if (p->ntok < lo || p->ntok > hi)
+		return error(p, "usage: %s", usage);
+	return 0;
+}
+
+struct action *new_action(struct parser *p, enum act_kind kind)
+{
+	struct engine_program *prog = &p->vm->programs[p->prog_vcpu];
+	struct action **acts = &p->vm->acts[p->prog_vcpu];
+
+	if (prog->n >= SCN_MAX_ACTIONS - 1) {
+		error(p, "program too long (at most %d actions)", SCN_MAX_ACTIONS - 1);
+		return NULL;
+	}
+	if (prog->n == p->prog_cap) {
+		size_t cap = p->prog_cap ? p->prog_cap * 2 : 64;
+		struct action *a = realloc(*acts, cap * sizeof(*a));
+		if (!a) {
+			error(p, "out of memory");
+			return NULL;
+		}
+		*acts = a;
+		prog->acts = a;
+		p->prog_cap = cap;
+	}
+	struct action *a = &(*acts)[prog->n++];
+	*a = (struct action){ .kind = kind, .line = p->line };
+	return a;
+}
+
+static int vm_memory(struct parser *p)
+{
+	static const struct { const char *name; unsigned flags; } perms[] = {
+		{ "r", PT_R }, { "rw", PT_R | PT_W }, { "rx", PT_R | PT_X }, { "rwx", PT_R | PT_W | PT_X },
+		{ "x", PT_X }, { "rw-dev", PT_R | PT_W | PT_DEVICE }, { "r-dev", PT_R | PT_DEVICE },
+	};
+	struct vm_config *c = &p->vm->cfg;
+	int err = need(p, 5, 6, "memory GPA SIZE r|rw|rx|rwx|x|rw-dev|r-dev eager|lazy|identity|linear HPA");
+	if (err)
+		return err;
+	if (c->nmem == VM_MAX_MEM)
+		return error(p, "too many memory regions (at most %d)", VM_MAX_MEM);
+	struct vm_mem_config *m = &c->mem[c->nmem];
+	if ((err = number(p, p->tok[1], &m->gpa)) || (err = number(p, p->tok[2], &m->size)))
+		return err;
+	unsigned i;
+	for (i = 0; i < sizeof(perms) / sizeof(perms[0]) && strcmp(perms[i].name, p->tok[3]); i++)
+		;
+	if (i == sizeof(perms) / sizeof(perms[0]))
+		return error(p, "unknown permissions \"%s\"", p->tok[3]);
+	m->flags = perms[i].flags;
+	const char *b = p->tok[4];
+	bool linear = !strcmp(b, "linear");
+	if (linear != (p->ntok == 6))
+		return error(p, linear ? "linear needs a host address" : "only linear takes a host address");
+	if (!strcmp(b, "eager"))
+		m->backend = AS_ALLOC_EAGER;
+	else if (!strcmp(b, "lazy"))
+		m->backend = AS_ALLOC_LAZY;
+	else if (!strcmp(b, "identity"))
+		m->backend = AS_IDENTITY;
+	else if (linear)
+		m->backend = AS_LINEAR;
+	else
+		return error(p, "unknown backend \"%s\"", b);
+	if (linear && (err = number(p, p->tok[5], &m->hpa)))
+		return err;
+	if (!p->entry_set && c->nmem == 0) {
+		c->entry = m->gpa; /* the first region's start, unless "entry" says otherwise */
+	}
+	c->nmem++;
+	return 0;
+}
+
+static int vm_statement(struct parser *p)
+{
+	const char *k = p->tok[0];
+	struct vm_config *c = &p->vm->cfg;
+	unsigned n = 0;
+	int err;
+
+	if (!strcmp(k, "vcpus")) {
+		if ((err = need(p, 2, 2, "vcpus N")) || (err = small(p, p->tok[1], VM_MAX_VCPUS, &n)))
+			return err;
+		if (n == 0)
+			return error(p, "a VM needs at least one vCPU");
+		c->nvcpus = n;
+		p->vcpus_set = true;
+		return 0;
+	}
+	if (!strcmp(k, "affinity")) {
+		if ((err = need(p, 3, MAX_TOKENS, "affinity VCPU PCPU [PCPU...]")) ||
+		    (err = small(p, p->tok[1], c->nvcpus - 1, &n)))
+			return err;
+		c->affinity[n] = 0;
+		for (unsigned i = 2; i < p->ntok; i++) {
+			unsigned cpu = 0;
+			if ((err = small(p, p->tok[i], 63, &cpu)))
+				return err;
+			c->affinity[n] |= 1ull << cpu;
+		}
+		return 0;
+	}
+	if (!strcmp(k, "memory"))
+		return vm_memory(p);
+	if (!strcmp(k, "pl011")) {
+		if ((err = need(p, 2, 3, "pl011 BASE [IRQ]")) || (err = number(p, p->tok[1], &p->vm->pl011_base)))
+			return err;
+		p->vm->pl011_irq = 33; /* SPI 1 on QEMU's virt board */
+		if (p->ntok == 3 && (err = small(p, p->tok[2], VCPU_VIRQS - 1, &p->vm->pl011_irq)))
+			return err;
+		p->vm->has_pl011 = true;
+		return 0;
+	}
+	if (!strcmp(k, "entry")) {
+		p->entry_set = true;
+		return need(p, 2, 2, "entry ADDR") ?: number(p, p->tok[1], &c->entry);
+	}
+	if (!strcmp(k, "mmio")) {
+		if ((err = need(p, 2, 2, "mmio raz-wi|abort")))
+			return err;
+		if (strcmp(p->tok[1], "raz-wi") && strcmp(p->tok[1], "abort"))
+			return error(p, "mmio takes raz-wi or abort");
+		c->mmio_raz_wi = !strcmp(p->tok[1], "raz-wi");
+		return 0;
+	}
+	if (!strcmp(k, "program")) {
+		if ((err = need(p, 3, 3, "program VCPU {")) || (err = small(p, p->tok[1], c->nvcpus - 1, &n)))
+			return err;
+		if (strcmp(p->tok[2], "{"))
+			return error(p, "expected \"{\" after program %u", n);
+		if (p->vm->acts[n])
+			return error(p, "vCPU %u already has a program", n);
+		p->block = IN_PROGRAM;
+		p->prog_vcpu = n;
+		p->prog_cap = 0;
+		return 0;
+	}
+	if (!strcmp(k, "}")) {
+		if (!c->nmem)
+			return error(p, "VM \"%s\" has no memory", p->vm->name);
+		p->block = TOP;
+		return need(p, 1, 1, "}");
+	}
+	return error(p, "unknown VM statement \"%s\"", k);
+}
+
+static int top_statement(struct parser *p)
+{
+	const char *k = p->tok[0];
+	struct scenario *s = p->s;
+	int err;
+
+	if (!strcmp(k, "mode")) {
+		if ((err = need(p, 2, 4, "mode static|timeshared [slice_us N]")))
+			return err;
+		if (!strcmp(p->tok[1], "static"))
+			s->mode = SCHED_STATIC;
+		else if (!strcmp(p->tok[1], "timeshared"))
+			s->mode = SCHED_TIMESHARED;
+		else
+			return error(p, "mode is static or timeshared");
+		if (p->ntok > 2) {
+			unsigned us = 0;
+			if (p->ntok != 4 || strcmp(p->tok[2], "slice_us"))
+				return error(p, "usage: mode timeshared slice_us N");
+			if ((err = small(p, p->tok[3], 10000000, &us)))
+				return err;
+			if (us == 0)
+				return error(p, "a slice must be at least 1 us");
+			s->slice_ns = (uint64_t)us * 1000;
+		}
+		return 0;
+	}
+	if (!strcmp(k, "pcpus"))
+		return need(p, 2, 2, "pcpus N") ?: small(p, p->tok[1], 64, &s->pcpus);
+	if (!strcmp(k, "vm")) {
+		if ((err = need(p, 3, 3, "vm NAME {")))
+			return err;
+		if (strcmp(p->tok[2], "{"))
+			return error(p, "expected \"{\" after vm %s", p->tok[1]);
+		if (s->nvms == SCN_MAX_VMS)
+			return error(p, "too many VMs (at most %d)", SCN_MAX_VMS);
+		if (strlen(p->tok[1]) >= VM_NAME_MAX)
+			return error(p, "VM name \"%s\" is too long (at most %d characters)", p->tok[1],
+				     VM_NAME_MAX - 1);
+		for (unsigned i = 0; i < s->nvms; i++)
+			if (!strcmp(s->vms[i].name, p->tok[1]))
+				return error(p, "a VM named \"%s\" already exists", p->tok[1]);
+		p->vm = &s->vms[s->nvms++];
+		strcpy(p->vm->name, p->tok[1]);
+		p->vm->cfg.name = p->vm->name;
+		p->vm->cfg.nvcpus = 1;
+		p->vcpus_set = p->entry_set = false;
+		p->block = IN_VM;
+		return 0;
+	}
+	return error(p, "unknown statement \"%s\"", k);
+}
+
+static int statement(struct parser *p)
+{
+	if (p->block == TOP)
+		return top_statement(p);
+	if (p->block == IN_VM)
+		return vm_statement(p);
+	if (!strcmp(p->tok[0], "}")) {
+		p->block = IN_VM;
+		return need(p, 1, 1, "}") ?: (new_action(p, ACT_END) ? 0 : -EINVAL);
+	}
+	return program_statement(p);
+}
+
+int scn_parse(const char *file, const char *text, size_t len, struct scenario *out,
+	      char err[SCN_ERR_MAX])
+{
+	struct parser p = { .file = file ? file : "<scenario>", .err = err, .s = out };
+	size_t pos = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = SCHED_STATIC;
+	out->slice_ns = SCHED_DEFAULT_SLICE_NS;
+	err[0] = '\0';
+	while (pos < len) {
+		size_t eol = pos;
+		while (eol < len && text[eol] != '\n')
+			eol++;
+		p.line++;
+		if (eol - pos >= LINE_MAX_LEN)
+			return error(&p, "line too long (at most %d characters)", LINE_MAX_LEN - 1);
+		memcpy(p.buf, text + pos, eol - pos);
+		p.buf[eol - pos] = '\0';
+		if (memchr(p.buf, '\0', eol - pos))
+			return error(&p, "NUL byte in the text");
+		pos = eol + 1;
+		int e = tokenize(&p);
+		if (e)
+			return e;
+		if (p.ntok && (e = statement(&p)))
+			return e;
+	}
+	if (p.block != TOP)
+		return error(&p, "missing \"}\" at the end of the file");
+	if (out->nvms == 0)
+		return error(&p, "no VM declared");
+	return 0;
+}
+
+int scn_load(const char *path, struct scenario *out, char err[SCN_ERR_MAX])
+{
+	memset(out, 0, sizeof(*out));
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, SCN_ERR_MAX, "%s: %s", path, strerror(errno));
+		return -EIO;
+	}
+	char *text = NULL;
+	size_t len = 0, cap = 0, n;
+	char chunk[4096];
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+		if (len + n > (1u << 20)) {
+			fclose(f);
+			free(text);
+			snprintf(err, SCN_ERR_MAX, "%s: larger than 1 MiB", path);
+			return -EIO;
+		}
+		if (len + n > cap) {
+			cap = (len + n) * 2;
+			char *t = realloc(text, cap);
+			if (!t) {
+				fclose(f);
+				free(text);
+				snprintf(err, SCN_ERR_MAX, "%s: out of memory", path);
+				return -EIO;
+			}
+			text = t;
+		}
+		memcpy(text + len, chunk, n);
+		len += n;
+	}
+	fclose(f);
+	int e = scn_parse(path, text ? text : "", len, out, err);
+	free(text);
+	return e;
+}
+
+void scn_free(struct scenario *s)
+{
+	for (unsigned v = 0; v < SCN_MAX_VMS; v++)
+		for (unsigned c = 0; c < VM_MAX_VCPUS; c++) {
+			free(s->vms[v].acts[c]);
+			s->vms[v].acts[c] = NULL;
+			s->vms[v].programs[c] = (struct engine_program){ 0 };
+		}
+}

@@ -1,0 +1,48 @@
+/* Scenarios: the text format hvsim runs (documented in scenarios/README.md). The VM
+ * part (VMs, memory, vCPUs and their pCPUs, devices, scheduling) is Tandem's one VM
+ * configuration format; the programs are the simulation host's guests. Parsing never
+ * crashes: a malformed file gets "file:line: message". */
+#ifndef TOOLS_SCENARIO_H
+#define TOOLS_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal-sim/engine.h"
+
+#define SCN_MAX_VMS 8
+#define SCN_MAX_ACTIONS 4096
+#define SCN_ERR_MAX 256
+
+struct scn_vm {
+	char name[VM_NAME_MAX];
+	struct vm_config cfg; /* devices are filled in by whoever instantiates them */
+	bool has_pl011;
+	uint64_t pl011_base;
+	unsigned pl011_irq; /* the interrupt line the UART raises */
+	struct engine_program programs[VM_MAX_VCPUS];
+	struct action *acts[VM_MAX_VCPUS]; /* owned */
+};
+
+struct scenario {
+	enum sched_mode mode;
+	uint64_t slice_ns;
+	unsigned pcpus; /* 0: not given */
+	unsigned nvms;
+	struct scn_vm vms[SCN_MAX_VMS];
+};
+
+/* Parse text (len bytes, need not be NUL-terminated) named file (for messages). 0, or
+ * -EINVAL with "file:line: message" in err. The scenario must be freed either way. */
+int scn_parse(const char *file, const char *text, size_t len, struct scenario *out,
+	      char err[SCN_ERR_MAX]);
+
+/* Read and parse a file: also -EIO (with a message) if it cannot be read. */
+int scn_load(const char *path, struct scenario *out, char err[SCN_ERR_MAX]);
+
+void scn_free(struct scenario *s);
+
+#endif
