@@ -251,8 +251,8 @@ static atomic_int awaiting_ack[8];
 static bool take_interrupt(struct vcpu *v, struct guest_ctx *ctx, struct guest_exit *exit)
 {
 	if (atomic_exchange(&awaiting_ack[v->id], 0) && (int64_t)ctx->x[0] >= 0) {
+		atomic_store(&wake.last_line, (int)ctx->x[0]); /* before the count it waits on */
 		atomic_fetch_add(&wake.acked, 1);
-		atomic_store(&wake.last_line, (int)ctx->x[0]);
 	}
 	if (!(ctx->hcr_el2 & HCR_VI))
 		return false;
