@@ -270,9 +270,13 @@ static int waiting_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *a
 	return 1;
 }
 
+/* Blocked and no longer on its pCPU (the run loop lets go of it just after). */
 static bool vcpu0_blocked(void *arg)
 {
-	return vcpu_state(vm_vcpu(arg, 0)) == VCPU_BLOCKED;
+	unsigned where;
+
+	return vcpu_state(vm_vcpu(arg, 0)) == VCPU_BLOCKED &&
+	       vm_vcpu_resides_on(arg, 0, &where) == -EAGAIN;
 }
 
 static bool woke_once(void *arg)
@@ -377,10 +381,16 @@ static bool all_delivered(void *arg)
 static bool nothing_pending(void *arg)
 {
 	(void)arg;
-	for (unsigned t = 0; t < STRESS_VCPUS; t++)
+	for (unsigned t = 0; t < STRESS_VCPUS; t++) {
+		struct vcpu *v = &stress_vm->vcpus[t];
+		spin_lock(&v->lock);
+		bool any = false;
 		for (unsigned line = 0; line < STRESS_VCPUS; line++)
-			if (__atomic_load_n(&stress_vm->vcpus[t].pending[line], __ATOMIC_ACQUIRE))
-				return false;
+			any = any || v->pending[line];
+		spin_unlock(&v->lock);
+		if (any)
+			return false;
+	}
 	return true;
 }
 
