@@ -159,10 +159,7 @@ int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg)
 
 static bool irq_pending_locked(const struct vcpu *v)
 {
-	for (unsigned i = 0; i < VCPU_VIRQS; i++)
-		if (v->pending[i])
-			return true;
-	return false;
+	return v->pending_total != 0;
 }
 
 int vcpu_block(struct vcpu *v)
@@ -213,6 +210,7 @@ int vcpu_raise_irq(struct vcpu *v, unsigned irq)
 		return -EINVAL;
 	spin_lock(&v->lock);
 	v->pending[irq]++;
+	v->pending_total++;
 	spin_unlock(&v->lock);
 	return 0;
 }
@@ -237,6 +235,7 @@ int vcpu_ack_irq(struct vcpu *v)
 	for (unsigned i = 0; i < VCPU_VIRQS; i++) {
 		if (v->pending[i]) {
 			v->pending[i]--;
+			v->pending_total--;
 			v->delivered[i]++;
 			line = (int)i;
 			break;

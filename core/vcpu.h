@@ -49,6 +49,7 @@ struct vcpu {
 	uint32_t sched_refs; /* queue entries and slices not finished with it (atomic) */
 	unsigned pcpu;     /* where it is bound or running, or VCPU_NO_PCPU */
 	uint32_t pending[VCPU_VIRQS];   /* injected, not yet acknowledged, per line */
+	uint32_t pending_total;         /* the sum of pending[], so entry tests one word */
 	uint64_t delivered[VCPU_VIRQS]; /* acknowledged by the guest, per line */
 	struct vcpu *rq_next;
 
