@@ -81,7 +81,9 @@ static int ldst(struct parser *p, bool store)
 				     .rt = rt, .rn = base_reg(rt) };
 	if (a64_enc_ldst(&a->ldst) < 0)
 		return error(p, "there is no %s with a %s register", p->tok[0], is64 ? "64-bit" : "32-bit");
-	return number(p, p->tok[store ? 1 : 2], &a->addr) ?: (store ? number(p, p->tok[2], &a->value) : 0);
+	if ((err = number(p, p->tok[store ? 1 : 2], &a->addr)))
+		return err;
+	return store ? number(p, p->tok[2], &a->value) : 0;
 }
 
 static int call(struct parser *p, enum act_kind kind, unsigned first, uint32_t fid, unsigned nargs)
@@ -214,8 +216,11 @@ int program_statement(struct parser *p)
 		return expect(p);
 	if (!strcmp(k, "msr") || !strcmp(k, "mrs"))
 		return sys_access(p, k[1] == 'r');
-	if (!strcmp(k, "wfi") || !strcmp(k, "wfe"))
-		return need(p, 1, 1, k) ?: (new_action(p, k[2] == 'i' ? ACT_WFI : ACT_WFE) ? 0 : -EINVAL);
+	if (!strcmp(k, "wfi") || !strcmp(k, "wfe")) {
+		if ((err = need(p, 1, 1, k)))
+			return err;
+		return new_action(p, k[2] == 'i' ? ACT_WFI : ACT_WFE) ? 0 : -EINVAL;
+	}
 	if (!strcmp(k, "wait")) {
 		if (p->ntok != 2 || strcmp(p->tok[1], "irq"))
 			return error(p, "usage: wait irq");
@@ -231,7 +236,9 @@ int program_statement(struct parser *p)
 	if (!strcmp(k, "set")) {
 		if ((err = need(p, 3, 3, "set REG VALUE")) || !(a = new_action(p, ACT_SET_REG)))
 			return err ? err : -EINVAL;
-		return reg(p, p->tok[1], false, &a->reg, &is64) ?: number(p, p->tok[2], &a->value);
+		if ((err = reg(p, p->tok[1], false, &a->reg, &is64)))
+			return err;
+		return number(p, p->tok[2], &a->value);
 	}
 	return error(p, "unknown action \"%s\"", k);
 }

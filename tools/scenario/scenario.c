@@ -250,7 +250,9 @@ static int vm_statement(struct parser *p)
 	}
 	if (!strcmp(k, "entry")) {
 		p->entry_set = true;
-		return need(p, 2, 2, "entry ADDR") ?: number(p, p->tok[1], &c->entry);
+		if ((err = need(p, 2, 2, "entry ADDR")))
+			return err;
+		return number(p, p->tok[1], &c->entry);
 	}
 	if (!strcmp(k, "mmio")) {
 		if ((err = need(p, 2, 2, "mmio raz-wi|abort")))
@@ -308,8 +310,11 @@ static int top_statement(struct parser *p)
 		}
 		return 0;
 	}
-	if (!strcmp(k, "pcpus"))
-		return need(p, 2, 2, "pcpus N") ?: small(p, p->tok[1], 64, &s->pcpus);
+	if (!strcmp(k, "pcpus")) {
+		if ((err = need(p, 2, 2, "pcpus N")))
+			return err;
+		return small(p, p->tok[1], 64, &s->pcpus);
+	}
 	if (!strcmp(k, "vm")) {
 		if ((err = need(p, 3, 3, "vm NAME {")))
 			return err;
@@ -342,7 +347,9 @@ static int statement(struct parser *p)
 		return vm_statement(p);
 	if (!strcmp(p->tok[0], "}")) {
 		p->block = IN_VM;
-		return need(p, 1, 1, "}") ?: (new_action(p, ACT_END) ? 0 : -EINVAL);
+		if (need(p, 1, 1, "}"))
+			return -EINVAL;
+		return new_action(p, ACT_END) ? 0 : -EINVAL;
 	}
 	return program_statement(p);
 }
