@@ -1,0 +1,1036 @@
+/* Flattened device tree reader (see fdt.h). It owns no memory and never writes the
+ * blob. Every read of the structure block goes through tok(), which checks the token's
+ * whole extent (node name, property header and value, where the property's name
+ * starts) against its block first, and a property's name is only read up to the end of
+ * the strings block, so a walk from any offset stays inside the blob even if a caller
+ * breaks the "checked blob, offsets from this API" contract. Every walk is
+ * bounded by the block: each step consumes at least one 4-byte token. Big-endian values
+ * are assembled byte by byte, so no read depends on alignment. */
+#include "core/fdt.h"
+#include "core/mem.h"
+#include "hal/err.h"
+
+/* Structure block tokens (spec 5.4.1). */
+#define FDT_BEGIN_NODE 1u
+#define FDT_END_NODE   2u
+#define FDT_PROP       3u
+#define FDT_NOP        4u
+#define FDT_END        9u
+
+/* Header fields (spec 5.2), byte offsets; version 16 ends before size_dt_struct. */
+enum {
+	H_MAGIC = 0,
+	H_TOTALSIZE = 4,
+	H_OFF_STRUCT = 8,
+	H_OFF_STRINGS = 12,
+	H_OFF_RSVMAP = 16,
+	H_VERSION = 20,
+	H_LAST_COMP = 24,
+	H_SIZE_STRINGS = 32,
+	H_SIZE_STRUCT = 36,
+	H_LEN_V16 = 36,
+	H_LEN_V17 = 40,
+};
+
+struct blk {
+	const uint8_t *st; /* structure block */
+	uint32_t st_size;
+	const char *str; /* strings block */
+	uint32_t str_size;
+};
+
+/* A reg property laid out with its parent's cells. */
+struct reg {
+	const uint8_t *p;
+	size_t count;
+	uint32_t ac, sc;
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* A value of n (0 to 2) cells. */
+static uint64_t read_cells(const uint8_t *p, uint32_t n)
+{
+	return n == 0 ? 0 : n == 1 ? be32(p) : be64(p);
+}
+
+static struct blk blk_of(const void *blob)
+{
+	const uint8_t *b = blob;
+	uint32_t total = be32(b + H_TOTALSIZE), ost = be32(b + H_OFF_STRUCT);
+	uint32_t sst = be32(b + H_VERSION) >= 17 ? be32(b + H_SIZE_STRUCT) : total - ost;
+
+	return (struct blk){ .st = b + ost,
+			     .st_size = sst,
+			     .str = (const char *)b + be32(b + H_OFF_STRINGS),
+			     .str_size = be32(b + H_SIZE_STRINGS) };
+}
+
+/* Decode the token at off: its tag, and the offset of the token after it. -EINVAL for an
+ * unaligned or out-of-block offset, an unknown tag, a node name without its NUL, or a
+ * property whose value leaves its block or whose name starts outside the strings block
+ * (prop_name checks that the name ends inside it: this is the hot path of every walk). */
+static int tok(const struct blk *b, int off, uint32_t *tag, int *next)
+{
+	uint32_t o = (uint32_t)off, end = b->st_size;
+
+	if (off < 0 || o % 4 || o > end || end - o < 4)
+		return -EINVAL;
+	*tag = be32(b->st + o);
+	o += 4;
+	switch (*tag) {
+	case FDT_BEGIN_NODE: {
+		size_t n = td_strnlen((const char *)b->st + o, end - o);
+		if (n == end - o)
+			return -EINVAL;
+		o += (uint32_t)n + 1;
+		break;
+	}
+	case FDT_PROP: {
+		if (end - o < 8)
+			return -EINVAL;
+		uint32_t len = be32(b->st + o), nameoff = be32(b->st + o + 4);
+		o += 8;
+		if (len > end - o || nameoff >= b->str_size)
+			return -EINVAL;
+		o += len;
+		break;
+	}
+	case FDT_END_NODE:
+	case FDT_NOP:
+	case FDT_END: break;
+	default: return -EINVAL;
+	}
+	if (o > INT32_MAX - 3) /* only a header fdt_check refused gets here */
+		return -EINVAL;
+	*next = (int)((o + 3) & ~3u);
+	return 0;
+}
+
+/* The name of the property at off (a token tok() accepted), or NULL if it does not end
+ * inside the strings block. */
+static const char *prop_name(const struct blk *b, int off)
+{
+	uint32_t nameoff = be32(b->st + off + 8), max = b->str_size - nameoff;
+	const char *name = b->str + nameoff;
+
+	return td_strnlen(name, max) < max ? name : NULL;
+}
+
+/* The first token at or after off that is not a NOP (with props: nor a property). */
+static int skip_to(const struct blk *b, int off, bool props, uint32_t *tag)
+{
+	int next;
+
+	while (off >= 0) {
+		if (tok(b, off, tag, &next))
+			return -EINVAL;
+		if (*tag != FDT_NOP && !(props && *tag == FDT_PROP))
+			return off;
+		off = next;
+	}
+	return off;
+}
+
+/* The offset just after node's FDT_BEGIN_NODE token, or -EINVAL if it is not one. */
+static int node_body(const struct blk *b, int node)
+{
+	uint32_t tag;
+	int next;
+
+	if (tok(b, node, &tag, &next) || tag != FDT_BEGIN_NODE)
+		return -EINVAL;
+	return next;
+}
+
+/* The offset just after node's matching FDT_END_NODE. */
+static int node_end(const struct blk *b, int node)
+{
+	int off = node_body(b, node), next, depth = 1;
+	uint32_t tag;
+
+	while (off >= 0) {
+		if (tok(b, off, &tag, &next) || tag == FDT_END)
+			return -EINVAL;
+		if (tag == FDT_BEGIN_NODE)
+			depth++;
+		else if (tag == FDT_END_NODE && --depth == 0)
+			return next;
+		off = next;
+	}
+	return off;
+}
+
+static bool in_blob(uint32_t off, uint32_t len, uint32_t hdr, uint32_t total)
+{
+	return off >= hdr && off <= total && len <= total - off;
+}
+
+/* Balanced nodes under one root, at most FDT_MAX_DEPTH deep, properties before
+ * subnodes (spec 5.4.2), non-root names non-empty and without '/', then FDT_END. */
+static int check_struct(const struct blk *b)
+{
+	int off = 0, next, depth = 0;
+	bool seen_root = false, after_child = false;
+	uint32_t tag;
+
+	for (;;) {
+		if (tok(b, off, &tag, &next))
+			return -EINVAL;
+		switch (tag) {
+		case FDT_BEGIN_NODE: {
+			const char *name = (const char *)b->st + off + 4;
+			if ((depth == 0 && seen_root) || depth == FDT_MAX_DEPTH)
+				return -EINVAL;
+			if (depth > 0) {
+				size_t n = td_strnlen(name, (size_t)(next - off));
+				for (size_t i = 0; i < n; i++)
+					if (name[i] == '/')
+						return -EINVAL;
+				if (n == 0)
+					return -EINVAL;
+			}
+			depth++;
+			seen_root = true;
+			after_child = false;
+			break;
+		}
+		case FDT_END_NODE:
+			if (depth == 0)
+				return -EINVAL;
+			depth--;
+			after_child = true;
+			break;
+		case FDT_PROP:
+			if (depth == 0 || after_child || !prop_name(b, off))
+				return -EINVAL;
+			break;
+		case FDT_END: return depth == 0 && seen_root ? 0 : -EINVAL;
+		default: break;
+		}
+		off = next;
+	}
+}
+
+int fdt_check(const void *blob, size_t size)
+{
+	const uint8_t *b = blob;
+
+	if (!b || size < H_LEN_V17 || be32(b + H_MAGIC) != FDT_MAGIC)
+		return -EINVAL;
+	uint32_t total = be32(b + H_TOTALSIZE), version = be32(b + H_VERSION);
+	uint32_t hdr = version >= 17 ? H_LEN_V17 : H_LEN_V16;
+	if (version < 16 || be32(b + H_LAST_COMP) > 17 || total < hdr || total > size ||
+	    total > INT32_MAX)
+		return -EINVAL;
+
+	uint32_t ost = be32(b + H_OFF_STRUCT), orsv = be32(b + H_OFF_RSVMAP);
+	uint32_t sst = version >= 17 ? be32(b + H_SIZE_STRUCT) : 0;
+	if (!in_blob(ost, sst, hdr, total) || ost % 4 ||
+	    !in_blob(be32(b + H_OFF_STRINGS), be32(b + H_SIZE_STRINGS), hdr, total) ||
+	    !in_blob(orsv, 0, hdr, total) || orsv % 8)
+		return -EINVAL;
+
+	/* The /memreserve/ block: 16-byte entries up to an all-zero one (spec 5.3). */
+	for (uint32_t off = orsv;; off += 16) {
+		if (total - off < 16)
+			return -EINVAL;
+		if (!be64(b + off) && !be64(b + off + 8))
+			break;
+	}
+	struct blk bk = blk_of(blob);
+	return check_struct(&bk);
+}
+
+uint32_t fdt_totalsize(const void *blob)
+{
+	return be32((const uint8_t *)blob + H_TOTALSIZE);
+}
+
+int fdt_memreserve(const void *blob, size_t index, uint64_t *addr, uint64_t *size)
+{
+	const uint8_t *b = blob;
+	uint32_t total = be32(b + H_TOTALSIZE), off = be32(b + H_OFF_RSVMAP);
+
+	for (size_t i = 0;; i++, off += 16) {
+		if (off > total || total - off < 16)
+			return -EINVAL;
+		uint64_t a = be64(b + off), s = be64(b + off + 8);
+		if (!a && !s)
+			return -ENOENT;
+		if (i == index) {
+			*addr = a;
+			*size = s;
+			return 0;
+		}
+	}
+}
+
+/* ---- Nodes ------------------------------------------------------------------------- */
+
+int fdt_root(const void *blob)
+{
+	struct blk b = blk_of(blob);
+	uint32_t tag;
+	int off = skip_to(&b, 0, false, &tag);
+
+	return off >= 0 && tag != FDT_BEGIN_NODE ? -EINVAL : off;
+}
+
+int fdt_next_node(const void *blob, int node, int *depth)
+{
+	struct blk b = blk_of(blob);
+	int off, next, d = depth ? *depth : 0;
+	uint32_t tag;
+
+	if (node < 0) {
+		off = fdt_root(blob);
+		if (off >= 0 && depth)
+			*depth = 0;
+		return off;
+	}
+	for (off = node_body(&b, node); off >= 0; off = next) {
+		if (tok(&b, off, &tag, &next))
+			return -EINVAL;
+		if (tag == FDT_BEGIN_NODE) {
+			if (depth)
+				*depth = d + 1;
+			return off;
+		}
+		if (tag == FDT_END_NODE)
+			d--;
+		else if (tag == FDT_END)
+			return -ENOENT;
+	}
+	return off;
+}
+
+int fdt_first_child(const void *blob, int node)
+{
+	struct blk b = blk_of(blob);
+	uint32_t tag;
+	int off = skip_to(&b, node_body(&b, node), true, &tag);
+
+	return off >= 0 && tag != FDT_BEGIN_NODE ? -ENOENT : off;
+}
+
+int fdt_next_sibling(const void *blob, int node)
+{
+	struct blk b = blk_of(blob);
+	uint32_t tag;
+	int off = skip_to(&b, node_end(&b, node), false, &tag);
+
+	return off >= 0 && tag != FDT_BEGIN_NODE ? -ENOENT : off;
+}
+
+/* path[0..*n] = the root .. node; *n is node's depth. One pass over the tokens before
+ * node: this is under every parent, cells, reg and interrupt lookup. */
+static int ancestors(const void *blob, int node, int path[FDT_MAX_DEPTH], int *n)
+{
+	struct blk b = blk_of(blob);
+	int off, next, d = -1;
+	uint32_t tag;
+
+	for (off = 0; off <= node; off = next) {
+		if (tok(&b, off, &tag, &next))
+			return -EINVAL;
+		if (tag == FDT_BEGIN_NODE) {
+			if (++d >= FDT_MAX_DEPTH || d < 0)
+				return -EINVAL;
+			path[d] = off;
+			if (off == node) {
+				*n = d;
+				return 0;
+			}
+		} else if (tag == FDT_END_NODE) {
+			d--;
+		} else if (tag == FDT_END) {
+			break;
+		}
+	}
+	return -ENOENT;
+}
+
+int fdt_parent(const void *blob, int node)
+{
+	int path[FDT_MAX_DEPTH], n, err = ancestors(blob, node, path, &n);
+
+	if (err)
+		return err;
+	return n ? path[n - 1] : -ENOENT;
+}
+
+const char *fdt_node_name(const void *blob, int node, size_t *len)
+{
+	struct blk b = blk_of(blob);
+
+	if (node_body(&b, node) < 0)
+		return NULL;
+	const char *name = (const char *)b.st + node + 4;
+	if (len)
+		*len = td_strnlen(name, b.st_size - (uint32_t)node - 4);
+	return name;
+}
+
+/* node's child named name[0, n): an exact match, else the first "name@unit" when name
+ * has no unit address. */
+static int child_named(const void *blob, int node, const char *name, size_t n)
+{
+	bool unit = false;
+	int loose = -ENOENT, c;
+
+	for (size_t i = 0; i < n; i++)
+		unit |= name[i] == '@';
+	for (c = fdt_first_child(blob, node); c >= 0; c = fdt_next_sibling(blob, c)) {
+		size_t len;
+		const char *cn = fdt_node_name(blob, c, &len);
+		if (!cn)
+			return -EINVAL;
+		if (len >= n && !memcmp(cn, name, n)) {
+			if (len == n)
+				return c;
+			if (!unit && cn[n] == '@' && loose < 0)
+				loose = c;
+		}
+	}
+	return c == -ENOENT ? loose : c;
+}
+
+static int walk_path(const void *blob, int node, const char *p, size_t len)
+{
+	size_t i = 0;
+
+	while (node >= 0 && i < len) {
+		size_t j = i;
+		while (j < len && p[j] != '/')
+			j++;
+		if (j > i)
+			node = child_named(blob, node, p + i, j - i);
+		i = j + 1;
+	}
+	return node;
+}
+
+static const uint8_t *find_prop(const struct blk *b, int node, const char *name, size_t n,
+				size_t *len)
+{
+	uint32_t tag;
+	int next;
+
+	for (int off = node_body(b, node); off >= 0; off = next) {
+		if (tok(b, off, &tag, &next) || (tag != FDT_PROP && tag != FDT_NOP))
+			break;
+		if (tag == FDT_NOP)
+			continue;
+		uint32_t nameoff = be32(b->st + off + 8);
+		const char *pn = b->str + nameoff;
+		/* n < the bytes left in the block: the NUL at pn[n] is inside it. */
+		if (n < b->str_size - nameoff && td_strnlen(pn, n + 1) == n &&
+		    !memcmp(pn, name, n)) {
+			*len = be32(b->st + off + 4);
+			return b->st + off + 12;
+		}
+	}
+	return NULL;
+}
+
+/* A path of len bytes, starting with '/' or with an alias (spec 3.3). */
+static int path_lookup(const void *blob, const char *p, size_t len)
+{
+	struct blk b = blk_of(blob);
+	int root = fdt_root(blob);
+	size_t j = 0, vlen;
+
+	if (len && p[0] == '/')
+		return walk_path(blob, root, p, len);
+	while (j < len && p[j] != '/')
+		j++;
+	int aliases = walk_path(blob, root, "aliases", 7);
+	if (j == 0 || aliases < 0)
+		return -ENOENT;
+	const char *v = (const char *)find_prop(&b, aliases, p, j, &vlen);
+	if (!v || !vlen || v[0] != '/' || td_strnlen(v, vlen) != vlen - 1)
+		return -ENOENT;
+	return walk_path(blob, walk_path(blob, root, v, vlen - 1), p + j, len - j);
+}
+
+int fdt_path_offset(const void *blob, const char *path)
+{
+	if (!path)
+		return -EINVAL;
+	return path_lookup(blob, path, td_strnlen(path, SIZE_MAX));
+}
+
+int fdt_find_compatible(const void *blob, int from, const char *compat)
+{
+	int n = fdt_next_node(blob, from < 0 ? -1 : from, NULL);
+
+	for (; n >= 0; n = fdt_next_node(blob, n, NULL))
+		if (fdt_node_compatible(blob, n, compat))
+			return n;
+	return n;
+}
+
+int fdt_node_by_phandle(const void *blob, uint32_t phandle)
+{
+	struct blk b = blk_of(blob);
+	int off = 0, next, node = -ENOENT;
+	uint32_t tag;
+
+	if (!phandle || phandle == 0xFFFFFFFFu)
+		return -ENOENT;
+	/* One pass over the tokens: a property belongs to the last node begun, since
+	 * properties come before subnodes. */
+	for (; !tok(&b, off, &tag, &next); off = next) {
+		if (tag == FDT_END)
+			return -ENOENT;
+		if (tag == FDT_BEGIN_NODE)
+			node = off;
+		if (tag != FDT_PROP || node < 0 || be32(b.st + off + 4) != 4 ||
+		    be32(b.st + off + 12) != phandle)
+			continue;
+		const char *name = prop_name(&b, off);
+		if (name && (!td_strcmp(name, "phandle") || !td_strcmp(name, "linux,phandle")))
+			return node;
+	}
+	return -EINVAL;
+}
+
+/* ---- Properties ------------------------------------------------------------------------ */
+
+const void *fdt_get_prop(const void *blob, int node, const char *name, size_t *len)
+{
+	struct blk b = blk_of(blob);
+	size_t l;
+
+	if (!name)
+		return NULL;
+	const void *v = find_prop(&b, node, name, td_strnlen(name, SIZE_MAX), &l);
+	if (v && len)
+		*len = l;
+	return v;
+}
+
+int fdt_first_prop(const void *blob, int node)
+{
+	struct blk b = blk_of(blob);
+	uint32_t tag;
+	int off = skip_to(&b, node_body(&b, node), false, &tag);
+
+	return off >= 0 && tag != FDT_PROP ? -ENOENT : off;
+}
+
+int fdt_next_prop(const void *blob, int prop)
+{
+	struct blk b = blk_of(blob);
+	uint32_t tag;
+	int next;
+
+	if (tok(&b, prop, &tag, &next) || tag != FDT_PROP)
+		return -EINVAL;
+	int off = skip_to(&b, next, false, &tag);
+	return off >= 0 && tag != FDT_PROP ? -ENOENT : off;
+}
+
+const void *fdt_prop_at(const void *blob, int prop, const char **name, size_t *len)
+{
+	struct blk b = blk_of(blob);
+	uint32_t tag;
+	int next;
+
+	if (tok(&b, prop, &tag, &next) || tag != FDT_PROP || !prop_name(&b, prop))
+		return NULL;
+	if (name)
+		*name = prop_name(&b, prop);
+	if (len)
+		*len = be32(b.st + prop + 4);
+	return b.st + prop + 12;
+}
+
+int fdt_prop_string(const void *blob, int node, const char *name, const char **s)
+{
+	size_t len;
+	const char *v = fdt_get_prop(blob, node, name, &len);
+
+	if (!v)
+		return -ENOENT;
+	if (!len || td_strnlen(v, len) != len - 1)
+		return -EINVAL;
+	*s = v;
+	return 0;
+}
+
+int fdt_prop_u32(const void *blob, int node, const char *name, uint32_t *v)
+{
+	size_t len;
+	const uint8_t *p = fdt_get_prop(blob, node, name, &len);
+
+	if (!p)
+		return -ENOENT;
+	if (len != 4)
+		return -EINVAL;
+	*v = be32(p);
+	return 0;
+}
+
+bool fdt_stringlist_contains(const char *value, size_t len, const char *s)
+{
+	size_t n = td_strnlen(s, SIZE_MAX);
+
+	while (len) {
+		size_t l = td_strnlen(value, len);
+		if (l == len)
+			return false;
+		if (l == n && !memcmp(value, s, n))
+			return true;
+		value += l + 1;
+		len -= l + 1;
+	}
+	return false;
+}
+
+bool fdt_node_compatible(const void *blob, int node, const char *compat)
+{
+	size_t len;
+	const char *v = fdt_get_prop(blob, node, "compatible", &len);
+
+	return v && compat && fdt_stringlist_contains(v, len, compat);
+}
+
+bool fdt_node_enabled(const void *blob, int node)
+{
+	const char *s;
+	int err = fdt_prop_string(blob, node, "status", &s);
+
+	if (err)
+		return err == -ENOENT;
+	return !td_strcmp(s, "okay") || !td_strcmp(s, "ok");
+}
+
+/* ---- Addresses and interrupts ----------------------------------------------------------- */
+
+int fdt_cells(const void *blob, int node, uint32_t *addr_cells, uint32_t *size_cells)
+{
+	int err = fdt_prop_u32(blob, node, "#address-cells", addr_cells);
+
+	if (err == -ENOENT)
+		*addr_cells = 2;
+	else if (err)
+		return err;
+	err = fdt_prop_u32(blob, node, "#size-cells", size_cells);
+	if (err == -ENOENT)
+		*size_cells = 1;
+	else if (err)
+		return err;
+	return 0;
+}
+
+/* node's reg laid out with its parent's cells; count 0 without reg. */
+static int reg_layout(const void *blob, int node, int parent, struct reg *r)
+{
+	size_t len;
+
+	*r = (struct reg){ .p = fdt_get_prop(blob, node, "reg", &len) };
+	if (!r->p)
+		return 0;
+	int err = fdt_cells(blob, parent, &r->ac, &r->sc);
+	if (err)
+		return err;
+	if (r->ac < 1 || r->ac > 2 || r->sc > 2 || len % ((r->ac + r->sc) * 4))
+		return -EINVAL;
+	r->count = len / ((r->ac + r->sc) * 4);
+	return 0;
+}
+
+static void reg_entry(const struct reg *r, size_t i, uint64_t *addr, uint64_t *size)
+{
+	const uint8_t *p = r->p + i * (r->ac + r->sc) * 4;
+
+	*addr = read_cells(p, r->ac);
+	*size = read_cells(p + r->ac * 4, r->sc);
+}
+
+static int reg_of(const void *blob, int node, struct reg *r)
+{
+	if (!fdt_get_prop(blob, node, "reg", NULL)) {
+		*r = (struct reg){ 0 };
+		return 0;
+	}
+	int parent = fdt_parent(blob, node);
+	if (parent < 0)
+		return -EINVAL; /* the root has no bus to be on */
+	return reg_layout(blob, node, parent, r);
+}
+
+int fdt_reg(const void *blob, int node, size_t index, uint64_t *addr, uint64_t *size)
+{
+	struct reg r;
+	int err = reg_of(blob, node, &r);
+
+	if (err)
+		return err;
+	if (index >= r.count)
+		return -ENOENT;
+	reg_entry(&r, index, addr, size);
+	return 0;
+}
+
+int fdt_reg_count(const void *blob, int node)
+{
+	struct reg r;
+	int err = reg_of(blob, node, &r);
+
+	return err ? err : (int)r.count;
+}
+
+/* *addr on bus's address space to bus's parent's, through bus's ranges. */
+static int range_up(const void *blob, int bus, int parent, uint64_t *addr)
+{
+	uint32_t cac, csc, pac, psc;
+	size_t len;
+	const uint8_t *p = fdt_get_prop(blob, bus, "ranges", &len);
+
+	if (!p)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	if (fdt_cells(blob, bus, &cac, &csc) || fdt_cells(blob, parent, &pac, &psc))
+		return -EINVAL;
+	if (cac < 1 || cac > 2 || csc < 1 || csc > 2 || pac < 1 || pac > 2)
+		return -EINVAL;
+	size_t entry = (cac + pac + csc) * 4;
+	if (len % entry)
+		return -EINVAL;
+	for (; len; len -= entry, p += entry) {
+		uint64_t child = read_cells(p, cac), par = read_cells(p + cac * 4, pac);
+		uint64_t size = read_cells(p + (cac + pac) * 4, csc);
+		if (*addr >= child && *addr - child < size) {
+			if (par > UINT64_MAX - (*addr - child))
+				return -EINVAL;
+			*addr = par + (*addr - child);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Through every bus from path[n - 1] (the parent) up to the root's child path[1]. */
+static int translate_path(const void *blob, const int *path, int n, uint64_t *addr)
+{
+	for (int k = n - 1; k >= 1; k--) {
+		int err = range_up(blob, path[k], path[k - 1], addr);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int fdt_translate(const void *blob, int node, uint64_t *addr)
+{
+	int path[FDT_MAX_DEPTH], n, err = ancestors(blob, node, path, &n);
+
+	if (err)
+		return err;
+	return n ? translate_path(blob, path, n, addr) : -EINVAL;
+}
+
+/* The #interrupt-cells of node's interrupt parent: 3 or 4 for a GIC. */
+static int irq_cells(const void *blob, int node, uint32_t *cells)
+{
+	int path[FDT_MAX_DEPTH], n, err = ancestors(blob, node, path, &n);
+	uint32_t phandle = 0;
+
+	if (err)
+		return err;
+	for (; n >= 0; n--) {
+		err = fdt_prop_u32(blob, path[n], "interrupt-parent", &phandle);
+		if (err != -ENOENT)
+			break;
+	}
+	int ctrl = err ? -EINVAL : fdt_node_by_phandle(blob, phandle);
+	if (ctrl < 0 || fdt_prop_u32(blob, ctrl, "#interrupt-cells", cells))
+		return -EINVAL;
+	return *cells == 3 || *cells == 4 ? 0 : -EINVAL;
+}
+
+static int irq_layout(const void *blob, int node, const uint8_t **p, size_t *count,
+		      size_t *entry)
+{
+	uint32_t cells;
+	size_t len;
+
+	*p = fdt_get_prop(blob, node, "interrupts", &len);
+	*count = 0;
+	*entry = 12;
+	if (!*p)
+		return 0;
+	int err = irq_cells(blob, node, &cells);
+	if (err)
+		return err;
+	*entry = cells * 4;
+	if (len % *entry)
+		return -EINVAL;
+	*count = len / *entry;
+	return 0;
+}
+
+int fdt_irq(const void *blob, int node, size_t index, struct fdt_irq *out)
+{
+	/* INTID bases and counts per type: GICv3 spec, 2.2 "INTIDs". */
+	static const uint32_t base[] = { 32, 16, 4096, 1056 }, num[] = { 988, 16, 1024, 64 };
+	const uint8_t *p;
+	size_t count, entry;
+	int err = irq_layout(blob, node, &p, &count, &entry);
+
+	if (err)
+		return err;
+	if (index >= count)
+		return -ENOENT;
+	p += index * entry;
+	uint32_t type = be32(p), n = be32(p + 4);
+	if (type > FDT_IRQ_EPPI || n >= num[type])
+		return -EINVAL;
+	*out = (struct fdt_irq){
+		.type = type, .num = n, .flags = be32(p + 8), .intid = base[type] + n
+	};
+	return 0;
+}
+
+int fdt_irq_count(const void *blob, int node)
+{
+	const uint8_t *p;
+	size_t count, entry;
+	int err = irq_layout(blob, node, &p, &count, &entry);
+
+	return err ? err : (int)count;
+}
+
+/* ---- The platform ------------------------------------------------------------------------ */
+
+static int add_range(struct fdt_range *arr, size_t *n, size_t max, uint64_t base, uint64_t size)
+{
+	if (!size)
+		return 0;
+	if (base > UINT64_MAX - size)
+		return -EINVAL;
+	if (*n == max)
+		return -ENOSPC;
+	arr[(*n)++] = (struct fdt_range){ base, size };
+	return 0;
+}
+
+/* Every reg entry of node, translated to CPU physical, appended to arr; empty entries
+ * are skipped. With need, a node without reg is malformed. */
+static int reg_ranges(const void *blob, int node, bool need, struct fdt_range *arr, size_t *n,
+		      size_t max)
+{
+	int path[FDT_MAX_DEPTH], depth, err = ancestors(blob, node, path, &depth);
+	struct reg r;
+
+	if (!err)
+		err = depth ? reg_layout(blob, node, path[depth - 1], &r) : -EINVAL;
+	if (err)
+		return err;
+	if (need && !r.count)
+		return -EINVAL;
+	for (size_t i = 0; i < r.count; i++) {
+		uint64_t addr, size;
+		reg_entry(&r, i, &addr, &size);
+		err = translate_path(blob, path, depth, &addr);
+		if (!err)
+			err = add_range(arr, n, max, addr, size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* reg entry index of a device: present, non-empty, translated. */
+static int device_reg(const void *blob, int node, size_t index, struct fdt_range *out)
+{
+	uint64_t addr, size;
+	size_t n = 0;
+	int err = fdt_reg(blob, node, index, &addr, &size);
+
+	if (!err)
+		err = fdt_translate(blob, node, &addr);
+	if (!err)
+		err = add_range(out, &n, 1, addr, size);
+	if (err)
+		return err == -ENOENT ? -EINVAL : err;
+	return n ? 0 : -EINVAL;
+}
+
+static bool is_string(const void *blob, int node, const char *name, const char *value)
+{
+	const char *s;
+
+	return !fdt_prop_string(blob, node, name, &s) && !td_strcmp(s, value);
+}
+
+static int plat_reserved(const void *blob, struct fdt_platform *out)
+{
+	uint64_t addr, size;
+	int err, n;
+
+	for (size_t i = 0; !(err = fdt_memreserve(blob, i, &addr, &size)); i++) {
+		err = add_range(out->reserved, &out->nreserved, FDT_MAX_RSV, addr, size);
+		if (err)
+			return err;
+	}
+	if (err != -ENOENT)
+		return err;
+	/* Children without reg are allocated dynamically ("size"): nothing fixed. */
+	int rm = fdt_path_offset(blob, "/reserved-memory");
+	for (n = rm < 0 ? rm : fdt_first_child(blob, rm); n >= 0; n = fdt_next_sibling(blob, n))
+		if (fdt_node_enabled(blob, n) &&
+		    (err = reg_ranges(blob, n, false, out->reserved, &out->nreserved, FDT_MAX_RSV)))
+			return err;
+	return n == -EINVAL ? n : 0;
+}
+
+static int plat_memory(const void *blob, struct fdt_platform *out)
+{
+	int n, err;
+
+	for (n = fdt_root(blob); n >= 0; n = fdt_next_node(blob, n, NULL))
+		if (is_string(blob, n, "device_type", "memory") && fdt_node_enabled(blob, n) &&
+		    (err = reg_ranges(blob, n, true, out->mem, &out->nmem, FDT_MAX_MEM)))
+			return err;
+	return n == -EINVAL ? n : 0;
+}
+
+static int plat_chosen(const void *blob, struct fdt_platform *out)
+{
+	int chosen = fdt_path_offset(blob, "/chosen"), err;
+
+	if (chosen < 0)
+		return chosen == -ENOENT ? 0 : chosen;
+	err = fdt_prop_string(blob, chosen, "stdout-path", &out->stdout_path);
+	if (err == -ENOENT)
+		err = fdt_prop_string(blob, chosen, "linux,stdout-path", &out->stdout_path);
+	if (err && err != -ENOENT)
+		return err;
+	err = fdt_prop_string(blob, chosen, "bootargs", &out->bootargs);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* The stdout-path's node if it is an enabled PL011, else the first enabled PL011. */
+static int plat_uart(const void *blob, struct fdt_platform *out)
+{
+	int node = -ENOENT, err;
+
+	if (out->stdout_path) {
+		size_t len = 0;
+		while (out->stdout_path[len] && out->stdout_path[len] != ':')
+			len++;
+		node = path_lookup(blob, out->stdout_path, len);
+		if (node >= 0 &&
+		    !(fdt_node_compatible(blob, node, "arm,pl011") && fdt_node_enabled(blob, node)))
+			node = -ENOENT;
+	}
+	for (int n = -1; node < 0 && (n = fdt_find_compatible(blob, n, "arm,pl011")) >= 0;)
+		if (fdt_node_enabled(blob, n))
+			node = n;
+	if (node < 0)
+		return 0;
+	if ((err = device_reg(blob, node, 0, &out->uart)))
+		return err;
+	out->uart_present = true;
+	err = fdt_irq(blob, node, 0, &out->uart_irq);
+	out->uart_irq_present = !err;
+	return err == -ENOENT ? 0 : err;
+}
+
+/* The first enabled node compatible with one of compat[0, n). */
+static int first_enabled(const void *blob, const char *const *compat, size_t n)
+{
+	for (int node = fdt_root(blob); node >= 0; node = fdt_next_node(blob, node, NULL))
+		for (size_t i = 0; i < n; i++)
+			if (fdt_node_compatible(blob, node, compat[i]) &&
+			    fdt_node_enabled(blob, node))
+				return node;
+	return -ENOENT;
+}
+
+static int plat_gic_timer(const void *blob, struct fdt_platform *out)
+{
+	static const char *const gic[] = { "arm,gic-v3" }, *const timer[] = { "arm,armv8-timer" };
+	int node = first_enabled(blob, gic, 1), err;
+
+	if (node >= 0) {
+		if ((err = device_reg(blob, node, 0, &out->gicd)) ||
+		    (err = device_reg(blob, node, 1, &out->gicr)))
+			return err;
+		out->gic_present = true;
+	}
+	node = first_enabled(blob, timer, 1);
+	if (node < 0)
+		return 0;
+	for (size_t i = 0; i < 4; i++) {
+		err = fdt_irq(blob, node, i, &out->timer[i]);
+		if (err || out->timer[i].type != FDT_IRQ_PPI)
+			return -EINVAL;
+	}
+	out->timer_present = true;
+	return 0;
+}
+
+static int plat_cpus(const void *blob, struct fdt_platform *out)
+{
+	static const char *const psci[] = { "arm,psci-1.0", "arm,psci-0.2", "arm,psci" };
+	int cpus = fdt_path_offset(blob, "/cpus"), n;
+	uint64_t size;
+	size_t len;
+
+	n = cpus < 0 ? cpus : fdt_first_child(blob, cpus);
+	for (; n >= 0; n = fdt_next_sibling(blob, n)) {
+		if (!is_string(blob, n, "device_type", "cpu"))
+			continue;
+		if (out->ncpus == FDT_MAX_CPUS)
+			return -ENOSPC;
+		if (fdt_reg(blob, n, 0, &out->mpidr[out->ncpus], &size))
+			return -EINVAL;
+		const char *m = fdt_get_prop(blob, n, "enable-method", &len);
+		if (m && fdt_stringlist_contains(m, len, "psci"))
+			out->cpu_psci |= 1ull << out->ncpus;
+		out->ncpus++;
+	}
+	if (n == -EINVAL)
+		return n;
+	n = first_enabled(blob, psci, 3);
+	if (n < 0)
+		return 0;
+	if (is_string(blob, n, "method", "smc"))
+		out->psci = FDT_PSCI_SMC;
+	else if (is_string(blob, n, "method", "hvc"))
+		out->psci = FDT_PSCI_HVC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+int fdt_platform(const void *blob, size_t size, struct fdt_platform *out)
+{
+	int err;
+
+	if (!out)
+		return -EINVAL;
+	*out = (struct fdt_platform){ 0 };
+	if ((err = fdt_check(blob, size)) || (err = plat_reserved(blob, out)) ||
+	    (err = plat_memory(blob, out)) || (err = plat_chosen(blob, out)) ||
+	    (err = plat_uart(blob, out)) || (err = plat_gic_timer(blob, out)) ||
+	    (err = plat_cpus(blob, out))) {
+		*out = (struct fdt_platform){ 0 };
+		return err;
+	}
+	return 0;
+}
