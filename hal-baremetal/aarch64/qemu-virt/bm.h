@@ -1,0 +1,73 @@
+/* Shared by the bare-metal HAL files for aarch64 on QEMU's virt board. */
+#ifndef HAL_BM_QEMU_VIRT_H
+#define HAL_BM_QEMU_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hal/mm.h"
+
+#define BM_MAX_PCPUS 8 /* boot.S has as many stacks */
+
+#define sysreg_read(name)                                              \
+	({                                                             \
+		uint64_t v_;                                           \
+		__asm__ volatile("mrs %0, " #name : "=r"(v_));        \
+		v_;                                                    \
+	})
+#define sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)))
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb_sy() __asm__ volatile("dsb sy" ::: "memory")
+
+static inline uint32_t mmio_read32(uint64_t addr)
+{
+	return *(volatile uint32_t *)(uintptr_t)addr;
+}
+
+static inline void mmio_write32(uint64_t addr, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)addr = v;
+}
+
+static inline uint64_t mmio_read64(uint64_t addr)
+{
+	return *(volatile uint64_t *)(uintptr_t)addr;
+}
+
+static inline void mmio_write64(uint64_t addr, uint64_t v)
+{
+	*(volatile uint64_t *)(uintptr_t)addr = v;
+}
+
+/* What the DTB told us; filled once by the boot pCPU before any other starts. */
+struct bm_board {
+	uint64_t uart_base;
+	uint64_t gicd_base, gicr_base, gicr_size;
+	unsigned ncpus;
+	uint64_t mpidr[BM_MAX_PCPUS];
+	size_t nram;
+	struct hal_mem_range ram[HAL_MAX_MEM_RANGES]; /* usable, for the frame allocator */
+};
+
+extern struct bm_board bm_board;
+
+/* PSCI through the firmware's conduit (SMC on QEMU virt with virtualization=on). */
+int64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
+
+void bm_console_init(uint64_t base);
+void bm_mmu_init(void);   /* boot pCPU: build the EL2 tables, then turn the MMU on */
+void bm_mmu_enable(void); /* every pCPU */
+int bm_gic_init(void);    /* boot pCPU: distributor */
+void bm_gic_cpu_init(unsigned cpu); /* every pCPU: its redistributor and CPU interface */
+void bm_cpu_init(unsigned id); /* TPIDR_EL2 -> this pCPU's HAL data */
+
+/* The pCPU's identity: TPIDR_EL2 points at one of these. */
+struct bm_cpu {
+	unsigned id;
+	void *percpu;
+	void (*entry)(void *arg);
+	void *arg;
+	uint32_t running;
+};
+
+#endif

@@ -1,0 +1,157 @@
+/* Bare-metal bring-up on QEMU virt: read the board from the DTB, carve the RAM the
+ * frame allocator may use, turn on the EL2 MMU and the GIC, bring every pCPU up through
+ * PSCI, and prove the HAL on real (emulated) hardware with the same core code the
+ * simulation host tests: cross-pCPU calls over SGIs, software timers over the EL2
+ * physical timer, frames from every pCPU. Then power off (QEMU exits with status 0).
+ * Running VMs here needs the EL2 world switch (hal_guest_enter), which comes next. */
+#include <stddef.h>
+
+#include "core/cpu.h"
+#include "core/fdt.h"
+#include "core/frame.h"
+#include "core/ipi.h"
+#include "core/log.h"
+#include "core/timer.h"
+#include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal/cpu.h"
+#include "hal/time.h"
+
+struct bm_board bm_board;
+
+extern char __image_start[], __image_end[];
+
+void bm_primary_main(uint64_t dtb);
+void bm_exception(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far);
+
+static const char *const vector_names[4] = { "synchronous", "IRQ", "FIQ", "SError" };
+static const char *const origin_names[4] = { "EL2 with SP_EL0", "EL2", "a lower EL (AArch64)",
+					     "a lower EL (AArch32)" };
+
+void bm_exception(uint64_t index, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	panic("unexpected %s exception from %s: ESR_EL2 0x%llx ELR_EL2 0x%llx FAR_EL2 0x%llx",
+	      vector_names[index % 4], origin_names[(index / 4) % 4], (unsigned long long)esr,
+	      (unsigned long long)elr, (unsigned long long)far);
+}
+
+/* Add [base, base + size) minus every hole to the usable RAM list, page-aligned. */
+static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range *holes,
+		       size_t nholes)
+{
+	uint64_t lo = (base + PAGE_SIZE - 1) & ~PAGE_MASK, hi = (base + size) & ~PAGE_MASK;
+
+	for (size_t i = 0; i < nholes && lo < hi; i++) {
+		uint64_t h0 = holes[i].base & ~PAGE_MASK;
+		uint64_t h1 = (holes[i].base + holes[i].size + PAGE_SIZE - 1) & ~PAGE_MASK;
+		if (h1 <= lo || h0 >= hi)
+			continue;
+		if (h0 > lo)
+			add_usable(lo, h0 - lo, holes + i + 1, nholes - i - 1);
+		lo = h1;
+	}
+	if (lo < hi && bm_board.nram < HAL_MAX_MEM_RANGES)
+		bm_board.ram[bm_board.nram++] = (struct hal_mem_range){ lo, hi - lo };
+}
+
+#include "hal-baremetal/aarch64/qemu-virt/board.inc"
+
+/* ---- The self-test every pCPU runs -------------------------------------------------- */
+
+static uint32_t online, finished, calls_seen[BM_MAX_PCPUS], timer_fired[BM_MAX_PCPUS];
+static uint32_t frames_ok;
+
+static void count_call(void *arg)
+{
+	uint32_t *slot = arg;
+	__atomic_fetch_add(slot, 1, __ATOMIC_RELAXED);
+}
+
+static void timer_done(struct timer *t, void *arg)
+{
+	(void)t;
+	__atomic_store_n((uint32_t *)arg, 1, __ATOMIC_RELEASE);
+}
+
+static void self_test(void)
+{
+	unsigned me = hal_pcpu_id(), n = hal_pcpu_count();
+	struct ipi_msg msgs[BM_MAX_PCPUS] = { 0 };
+	struct timer t;
+
+	__atomic_fetch_add(&online, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&online, __ATOMIC_ACQUIRE) < n)
+		hal_cpu_relax();
+	/* A cross-pCPU call to every pCPU, itself included, over SGIs. */
+	for (unsigned to = 0; to < n; to++)
+		ipi_call(to, &msgs[to], count_call, &calls_seen[to]);
+	/* A 2 ms software timer on the EL2 physical timer, waited for in WFI. */
+	timer_init(&t, timer_done, &timer_fired[me]);
+	uint64_t start = hal_now_ns();
+	timer_arm(&t, start + 2000000);
+	while (!__atomic_load_n(&timer_fired[me], __ATOMIC_ACQUIRE))
+		cpu_idle();
+	bool late_enough = hal_now_ns() >= start + 2000000;
+	/* Frames: take, fill, check, give back. */
+	struct phys_frame f[16];
+	bool ok = late_enough;
+	for (unsigned i = 0; i < 16; i++)
+		ok = ok && phys_frame_alloc(&f[i]) == 0 && phys_frame_fill(&f[i], (uint8_t)(me + i)) == 0;
+	for (unsigned i = 0; i < 16; i++)
+		ok = ok && ((uint8_t *)phys_frame_ptr(&f[i]))[4095] == (uint8_t)(me + i) &&
+		     phys_frame_free(&f[i]) == 0;
+	if (ok)
+		__atomic_fetch_add(&frames_ok, 1, __ATOMIC_RELAXED);
+	/* Serve calls until every pCPU's arrived and ours were run. */
+	for (;;) {
+		bool done = __atomic_load_n(&calls_seen[me], __ATOMIC_ACQUIRE) == n;
+		for (unsigned to = 0; to < n; to++)
+			done = done && ipi_msg_done(&msgs[to]);
+		if (done)
+			break;
+		cpu_handle_irqs();
+		hal_cpu_relax();
+	}
+	log_info("pCPU %u: online, %u calls received, timer after %llu us%s", me,
+		 __atomic_load_n(&calls_seen[me], __ATOMIC_ACQUIRE),
+		 (unsigned long long)((hal_now_ns() - start) / 1000), ok ? "" : ", FRAME CHECK FAILED");
+	__atomic_fetch_add(&finished, 1, __ATOMIC_ACQ_REL);
+}
+
+static void secondary(void *arg)
+{
+	(void)arg;
+	if (cpu_init_this() == 0) {
+		self_test();
+		cpu_exit_this();
+	}
+}
+
+void bm_primary_main(uint64_t dtb)
+{
+	bm_cpu_init(0);
+	board_from_dtb(dtb);
+	bm_mmu_init();
+	if (bm_gic_init())
+		panic("no usable GICv3 in the DTB");
+	bm_gic_cpu_init(0);
+	int err = frame_init();
+	if (err || (err = cpu_boot_init()) || (err = cpu_init_this()))
+		panic("core bring-up failed: %d", err);
+	log_info("Tandem at EL2: %u pCPUs, %zu frames of RAM in %zu ranges, PA size %u bits",
+		 hal_pcpu_count(), frame_total(), bm_board.nram, hal_cpu_pa_bits());
+	for (unsigned i = 1; i < hal_pcpu_count(); i++)
+		if ((err = hal_pcpu_start(i, secondary, NULL)))
+			panic("pCPU %u did not start: %d", i, err);
+	self_test();
+	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < hal_pcpu_count())
+		hal_cpu_relax();
+	unsigned n = hal_pcpu_count();
+	bool pass = __atomic_load_n(&frames_ok, __ATOMIC_ACQUIRE) == n && frame_outstanding() == 0;
+	for (unsigned i = 0; i < n; i++)
+		pass = pass && calls_seen[i] == n && timer_fired[i];
+	log_info("Tandem: bare-metal self-test %s: %u pCPUs, cross-pCPU calls, EL2 timers, frames",
+		 pass ? "passed" : "FAILED", n);
+	if (!pass)
+		panic("self-test failed");
+	hal_halt();
+}

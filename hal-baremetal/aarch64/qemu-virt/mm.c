@@ -1,0 +1,50 @@
+/* Physical memory on bare metal: the RAM the DTB reports, less the image, the DTB and
+ * reserved ranges (computed at boot into bm_board.ram), identity-mapped by the EL2 MMU,
+ * so translation is a range check. */
+#include <stddef.h>
+
+#include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal/err.h"
+#include "hal/mm.h"
+
+int hal_mem_ranges(struct hal_mem_range *out, size_t max, size_t *count)
+{
+	if (!out || !count)
+		return -EINVAL;
+	*count = bm_board.nram;
+	if (bm_board.nram > max)
+		return -ENOSPC;
+	for (size_t i = 0; i < bm_board.nram; i++)
+		out[i] = bm_board.ram[i];
+	return 0;
+}
+
+static bool in_ram(uint64_t pa, uint64_t len)
+{
+	for (size_t i = 0; i < bm_board.nram; i++) {
+		const struct hal_mem_range *r = &bm_board.ram[i];
+		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base))
+			return true;
+	}
+	return false;
+}
+
+int hal_phys_to_virt(paddr_t pa, size_t len, void **va)
+{
+	if (!va || len == 0)
+		return -EINVAL;
+	if (!in_ram(pa, len))
+		return -EFAULT;
+	*va = (void *)(uintptr_t)pa;
+	return 0;
+}
+
+int hal_virt_to_phys(const void *va, paddr_t *pa)
+{
+	if (!va || !pa)
+		return -EINVAL;
+	if (!in_ram((uintptr_t)va, 1))
+		return -EFAULT;
+	*pa = (uintptr_t)va;
+	return 0;
+}
