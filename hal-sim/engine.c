@@ -33,10 +33,13 @@ struct engine_vcpu {
 	uint64_t saved_x0;
 	uint64_t spin_left;
 	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
+	uint64_t end_pc;    /* where the program's final WFI loops */
 	struct engine_result res;
 };
 
 static struct engine_vcpu vcpus[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
+
+#define FSC_ALIGNMENT 0x21u
 
 #define ACC_R 1u
 #define ACC_W 2u
@@ -176,6 +179,16 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 	if (l->store)
 		set_x(c, l->rt, a->value);
 	set_x(c, l->rn, a->addr); /* the base register holds the address; offset 0 */
+	if (a->addr & (width - 1)) {
+		/* With its MMU off every data access of the guest is to Device memory, which
+		 * must be aligned: an Alignment fault taken at EL1, not a trap to EL2. */
+		c->el1[FAR_EL1] = a->addr;
+		take_local(c, ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL |
+				      (l->store ? ISS_DABT_WNR : 0) | FSC_ALIGNMENT,
+			   VEC_SYNC);
+		exception_taken(c, e);
+		return 0;
+	}
 	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, a->addr, l->store ? ACC_W : ACC_R, &pa);
 	if (fsc == 0 && hal_phys_to_virt(pa, width, &host) == 0) {
 		uint64_t v = 0;
@@ -285,6 +298,18 @@ static int do_expect(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 	return 0;
 }
 
+/* The end of a program: "1: wfi; b 1b". The PC is put back on the WFI every time it
+ * completes, so a WFI that does not block (an interrupt pending but masked) never
+ * walks the PC off the program. */
+static int wait_forever(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
+{
+	struct a64_insn wfi = { .kind = A64_WFI };
+
+	c->pc = e->end_pc;
+	e->act_pc = e->end_pc + 4; /* after the WFI completes the PC is there: no restart */
+	return trap(e, exit, a64_trap_esr(&wfi, 0), 0, 0);
+}
+
 static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
 {
 	const struct action *a = &e->acts[e->idx];
@@ -318,9 +343,9 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 		return 0;
 	case ACT_END:
 		__atomic_store_n(&e->res.finished, true, __ATOMIC_RELEASE);
-		e->act_pc = c->pc + 4; /* stays here: WFI forever */
+		e->end_pc = c->pc;
 		e->idx = e->n;
-		return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+		return wait_forever(c, e, exit);
 	default:
 		return do_expect(c, e, a);
 	}
@@ -370,16 +395,16 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 	if ((c->hcr_el2 & HCR_VI) && !(c->pstate & PSR_I))
 		return take_irq(c, e, exit);
 	follow_pc(c, e);
+	if (e->idx >= e->n) {
+		if (!__atomic_load_n(&e->res.finished, __ATOMIC_ACQUIRE))
+			e->end_pc = c->pc; /* a program without END: it ends here */
+		return wait_forever(c, e, exit);
+	}
 	uint64_t pa;
 	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, c->pc, ACC_X, &pa);
 	if (fsc) /* fetching the "instruction" itself faults: an instruction abort */
 		return trap(e, exit, ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | (unsigned)fsc,
 			    c->pc, c->pc);
-	if (e->idx >= e->n) {
-		struct a64_insn wfi = { .kind = A64_WFI };
-		e->act_pc = c->pc + 4; /* after the WFI, the PC is "here" again */
-		return trap(e, exit, a64_trap_esr(&wfi, 0), 0, 0);
-	}
 	return run_action(c, e, exit);
 }
 

@@ -1,6 +1,7 @@
 /* The scenario parser: what a well-formed file becomes, and the exact "file:line:
  * message" every kind of malformed file gets. */
 #include <check.h>
+#include <errno.h>
 #include <string.h>
 
 #include "arch/aarch64/psci.h"
@@ -124,6 +125,8 @@ START_TEST(test_malformed_files_get_file_line_messages)
 		     "t.scn:2: expected a number, got \"99999999999999999999\"");
 	expect_error("vm a {\n memory 1 0xFFFFFFFFFFFG rw eager\n}\n",
 		     "t.scn:2: number \"0xFFFFFFFFFFFG\" is too large");
+	expect_error("vm a {\n vcpus 4\n memory 0x40000000 4K rw eager\n program 3 {\n }\n vcpus 2\n",
+		     "t.scn:6: vCPU 3 already has a program or an affinity: \"vcpus\" comes first");
 }
 END_TEST
 
@@ -137,6 +140,13 @@ START_TEST(test_hostile_bytes_never_crash)
 	memset(line, 'a', sizeof(line));
 	ck_assert_int_ne(scn_parse("l.scn", line, sizeof(line), &scn, err), 0);
 	ck_assert_str_eq(err, "l.scn:1: line too long (at most 1023 characters)");
+	scn_free(&scn);
+	/* A file name longer than the message buffer: cut, never overrun. */
+	char name[400];
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	ck_assert_int_eq(scn_parse(name, "bogus\n", 6, &scn, err), -EINVAL);
+	ck_assert_uint_eq(strlen(err), SCN_ERR_MAX - 1);
 }
 END_TEST
 

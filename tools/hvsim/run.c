@@ -59,7 +59,13 @@ static bool program_done(unsigned v, unsigned c)
 	if (!R.scn.vms[v].acts[c])
 		return true;
 	engine_result(vm_vmid(R.vms[v]), c, &r);
-	return r.finished || __atomic_load_n(&R.vms[v]->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+	if (r.finished)
+		return true;
+	/* A VM that powered itself off (or reset) ends its programs; hvsim's own stop
+	 * at the end of a run does not count. */
+	uint32_t why = __atomic_load_n(&R.vms[v]->stop_reason, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&R.vms[v]->state, __ATOMIC_ACQUIRE) == VM_STOPPED &&
+	       (why == VM_STOP_SYSTEM_OFF || why == VM_STOP_SYSTEM_RESET);
 }
 
 static bool everything_done(void)
@@ -84,6 +90,10 @@ static void housekeeping(struct timer *t, void *arg)
 		atomic_store(&R.timed_out, 1);
 	if (atomic_load(&R.timed_out) || everything_done()) {
 		atomic_store(&R.done, 1);
+		/* A vCPU that never blocks keeps its pCPU in static mode: stopping the VMs
+		 * is what makes every pCPU's loop look at the done flag. */
+		for (unsigned v = 0; v < R.scn.nvms; v++)
+			vm_stop(R.vms[v], VM_STOP_REQUESTED);
 		sched_kick_all();
 		return;
 	}

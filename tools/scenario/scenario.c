@@ -18,6 +18,8 @@ int error(struct parser *p, const char *fmt, ...)
 	va_list ap;
 	int n = snprintf(p->err, SCN_ERR_MAX, "%s:%u: ", p->file, p->line);
 
+	if (n < 0 || n >= SCN_ERR_MAX - 1)
+		return -EINVAL; /* a file name that long leaves no room for the message */
 	va_start(ap, fmt);
 	vsnprintf(p->err + n, SCN_ERR_MAX - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -220,6 +222,10 @@ static int vm_statement(struct parser *p)
 			return err;
 		if (n == 0)
 			return error(p, "a VM needs at least one vCPU");
+		for (unsigned i = n; i < VM_MAX_VCPUS; i++)
+			if (p->vm->acts[i] || c->affinity[i])
+				return error(p, "vCPU %u already has a program or an affinity: "
+						"\"vcpus\" comes first", i);
 		c->nvcpus = n;
 		p->vcpus_set = true;
 		return 0;
