@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/fuzz_util.h"
 #include "arch/aarch64/psci.h"
 #include "core/cpu.h"
 #include "core/frame.h"
@@ -78,15 +79,6 @@ static const uint64_t modes[4] = { 0x3C5, 0x3C4, 0x0, 0x10 };
 			abort();                                                      \
 		}                                                                     \
 	} while (0)
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 static void machine_once(void)
 {

@@ -53,6 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz/fuzz_util.h"
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/psci.h"
 #include "core/cpu.h"
@@ -122,15 +123,6 @@ static struct fuzz_state {
 	unsigned rounds;
 	atomic_int stop;
 } F;
-
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 static void machine_once(void)
 {
