@@ -248,12 +248,10 @@ static bool vcpu_done(unsigned c)
 {
 	struct vcpu *v = vm_vcpu(F.vm, c);
 	enum vcpu_state s = vcpu_state(v);
-	struct engine_result r;
 
 	if (s == VCPU_OFF || s == VCPU_BLOCKED || s == VCPU_UNUSABLE)
 		return true;
-	CHECK(engine_result(vm_vmid(F.vm), c, &r) == 0);
-	return F.has_prog[c] && r.finished;
+	return F.has_prog[c] && engine_finished(vm_vmid(F.vm), c);
 }
 
 static bool everything_done(void)

@@ -433,3 +433,9 @@ int engine_result(unsigned vmid, unsigned vcpu, struct engine_result *out)
 	out->finished = __atomic_load_n(&vcpus[vmid][vcpu].res.finished, __ATOMIC_ACQUIRE);
 	return 0;
 }
+
+bool engine_finished(unsigned vmid, unsigned vcpu)
+{
+	return vmid < ENGINE_MAX_VMS && vcpu < ENGINE_MAX_VCPUS &&
+	       __atomic_load_n(&vcpus[vmid][vcpu].res.finished, __ATOMIC_ACQUIRE);
+}

@@ -71,7 +71,13 @@ struct engine_result {
 	uint64_t steps, traps, irqs_taken, exceptions_taken;
 };
 
+/* The whole result; only consistent once the vCPU no longer runs (its VM stopped or
+ * the pCPUs joined). -EINVAL for ids out of range. */
 int engine_result(unsigned vmid, unsigned vcpu, struct engine_result *out);
+
+/* Whether the vCPU's program ran past its last action: safe to ask from any pCPU
+ * while the vCPU runs. */
+bool engine_finished(unsigned vmid, unsigned vcpu);
 
 /* The stage-2 walk the engine's "hardware" does, exposed for tests: translate ipa for
  * an access (PT_R/PT_W/PT_X) through the tables of vttbr/vtcr. 0 and *pa, or the fault

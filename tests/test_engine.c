@@ -117,12 +117,14 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
 	ck_assert_uint_eq(r.failures, 1);
 	ck_assert_str_eq(r.first_failure, "line 1: unexpected exception (ESR_EL1 0x96000010)");
+	ck_assert(!r.finished && !engine_finished(vm_vmid(vm), 0));
 	vm_handle_exit(v, &e);
 	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
 	ck_assert_int_eq(engine_load(ENGINE_MAX_VMS, 0, &p), -EINVAL);
 	ck_assert_int_eq(engine_result(0, ENGINE_MAX_VCPUS, &r), -EINVAL);
+	ck_assert(!engine_finished(ENGINE_MAX_VMS, 0));
 }
 END_TEST
 

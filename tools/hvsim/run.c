@@ -54,12 +54,9 @@ static void uart_irq(void *ctx, bool level)
 
 static bool program_done(unsigned v, unsigned c)
 {
-	struct engine_result r;
-
 	if (!R.scn.vms[v].acts[c])
 		return true;
-	engine_result(vm_vmid(R.vms[v]), c, &r);
-	if (r.finished)
+	if (engine_finished(vm_vmid(R.vms[v]), c))
 		return true;
 	/* A VM that powered itself off (or reset) ends its programs; hvsim's own stop
 	 * at the end of a run does not count. */
