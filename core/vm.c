@@ -55,6 +55,15 @@ static void table_remove(struct vm *vm)
 	spin_unlock(&table_lock);
 }
 
+/* The stage-2 TLB of this VM's VMID, after the engine changed or removed an entry. */
+static void s2_flush(void *ctx, gpa_t gpa, uint64_t size)
+{
+	struct vm *vm = ctx;
+	(void)gpa;
+	(void)size;
+	arch_vm_s2_flush(vm->as.pt.root, vm_vmid(vm));
+}
+
 static int build(struct vm *vm, const struct vm_config *cfg)
 {
 	uint64_t machine = hal_pcpu_count() >= 64 ? ~0ull : (1ull << hal_pcpu_count()) - 1;
@@ -107,7 +116,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out)
 	size_t n = cfg->name ? td_strnlen(cfg->name, VM_NAME_MAX - 1) : 0;
 	memcpy(vm->name, cfg->name ? cfg->name : "", n);
 	if ((err = table_insert(vm)) == 0 && (err = arch_vm_s2_setup(&vm->s2_format, &vm->vtcr)) == 0 &&
-	    (err = as_init(&vm->as, &vm->s2_format, NULL, NULL)) == 0) {
+	    (err = as_init(&vm->as, &vm->s2_format, s2_flush, vm)) == 0) {
 		err = build(vm, cfg);
 		if (err)
 			as_destroy(&vm->as);
@@ -174,6 +183,9 @@ int vm_destroy(struct vm *vm)
 		sched_remove(&vm->vcpus[i]);
 	if (!vm_quiescent(vm))
 		return -EBUSY;
+	/* Before the VMID can go to another VM, none of this one's translations may
+	 * survive in a TLB. */
+	arch_vm_s2_flush(vm->as.pt.root, vm_vmid(vm));
 	as_destroy(&vm->as);
 	table_remove(vm);
 	paddr_t pa;

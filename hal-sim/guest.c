@@ -13,6 +13,8 @@
 
 static _Atomic(hal_sim_guest_fn) guest_fn;
 static void *_Atomic guest_arg;
+static _Atomic uint64_t tlb_flushes;
+static _Atomic uint64_t last_flushed;
 
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg)
 {
@@ -35,4 +37,19 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		if (fn(ctx, exit, atomic_load(&guest_arg)))
 			return 0;
 	}
+}
+
+/* The engine keeps no TLB; the flushes are counted so that tests can see that core
+ * asks for them where the hardware needs them. */
+void hal_guest_tlb_flush(uint64_t s2root)
+{
+	atomic_store(&last_flushed, s2root);
+	atomic_fetch_add(&tlb_flushes, 1);
+}
+
+uint64_t hal_sim_tlb_flushes(uint64_t *last_s2root)
+{
+	if (last_s2root)
+		*last_s2root = atomic_load(&last_flushed);
+	return atomic_load(&tlb_flushes);
 }

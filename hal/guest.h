@@ -12,4 +12,10 @@ struct guest_exit; /* the trap state of one exit, arch/<isa> */
  * -EINVAL on NULL, -ENOSYS where the host cannot run guests yet. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
 
+/* Forget, on every pCPU, the TLB entries of the guest whose stage-2 root register
+ * value (aarch64: VTTBR_EL2, so its VMID) is s2root: after a stage-2 entry is removed
+ * or changed, and before a VMID is given to another VM. The simulation host's engine
+ * walks the tables on every access and keeps no TLB. */
+void hal_guest_tlb_flush(uint64_t s2root);
+
 #endif

@@ -7,6 +7,8 @@
 #include "core/hypercall.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "core/vmset.h"
+#include "hal-sim/sim.h"
 #include "hal/err.h"
 #include "tests/check_main.h"
 #include "tests/testlib.h"
@@ -238,6 +240,89 @@ START_TEST(test_thousand_vm_lifetimes_return_every_frame)
 }
 END_TEST
 
+/* A VMID may go to the next VM only once no TLB holds the old VM's translations; an
+ * unmap must reach the TLB as well. */
+START_TEST(test_unmap_and_destroy_flush_the_vms_tlb_entries)
+{
+	struct vm_config cfg = base_config();
+	struct vm *vm;
+	uint64_t root;
+
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	uint64_t vttbr = vm->vcpus[0].arch.ctx.vttbr_el2;
+	ck_assert_uint_eq(vttbr >> 48, vm_vmid(vm));
+	ck_assert_int_eq(as_handle_fault(&vm->as, RAM + (1u << 20), PT_W), 0);
+	paddr_t pa;
+	ck_assert_int_eq(pt_translate(&vm->as.pt, RAM + (1u << 20), &pa, NULL, NULL), 0);
+	uint64_t before = hal_sim_tlb_flushes(NULL);
+	ck_assert_int_eq(pt_unmap(&vm->as.pt, RAM + (1u << 20), 4096), 0);
+	ck_assert_uint_eq(hal_sim_tlb_flushes(&root), before + 1);
+	ck_assert_uint_eq(root, vttbr);
+	ck_assert_int_eq(frame_free(pa), 0); /* the page the lazy fault had allocated */
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	ck_assert_uint_ge(hal_sim_tlb_flushes(&root), before + 2);
+	ck_assert_uint_eq(root, vttbr);
+}
+END_TEST
+
+/* A set of VMs from specifications: the guest image lands in guest memory, the PL011
+ * is on the bus and takes console input, and destroying the set returns every frame. */
+START_TEST(test_vmset_builds_loads_images_and_gives_everything_back)
+{
+	static const uint8_t image[] = { 0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4, 5 };
+	struct vm_spec specs[2] = { { .cfg = base_config() }, { .cfg = base_config() } };
+	struct vmset set;
+	uint8_t back[sizeof(image)];
+	unsigned failed = 99;
+
+	specs[0].cfg.ndevices = specs[1].cfg.ndevices = 0;
+	specs[1].has_pl011 = true;
+	specs[1].pl011_base = 0x09000000;
+	specs[1].pl011_irq = 33;
+	specs[1].image = image;
+	specs[1].image_size = sizeof(image);
+	specs[1].image_addr = RAM + 0x1000 - 4; /* across a page boundary */
+	ck_assert_int_eq(vmset_build(&set, specs, 2, &failed), 0);
+	ck_assert_uint_eq(set.n, 2);
+	ck_assert_int_eq(as_read(&set.vms[1]->as, RAM + 0x1000 - 4, back, sizeof(back)), 0);
+	ck_assert_mem_eq(back, image, sizeof(image));
+	ck_assert_ptr_nonnull(mmio_bus_find(&set.vms[1]->bus, 0x09000018, 4));
+	ck_assert_ptr_null(mmio_bus_find(&set.vms[0]->bus, 0x09000018, 4));
+	ck_assert_int_eq(vmset_console_input(&set, 'x'), 0);
+	ck_assert(!vmset_all_stopped(&set));
+	vmset_start(&set);
+	vmset_stop(&set, VM_STOP_REQUESTED);
+	ck_assert(vmset_all_stopped(&set));
+	ck_assert_int_eq(vmset_destroy(&set), 0);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	ck_assert_uint_eq(failed, 99);
+}
+END_TEST
+
+START_TEST(test_vmset_refuses_an_image_outside_memory_and_leaves_nothing)
+{
+	static const uint8_t image[16];
+	struct vm_spec specs[2] = { { .cfg = base_config() }, { .cfg = base_config() } };
+	struct vmset set;
+	unsigned failed = 99;
+
+	specs[1].image = image;
+	specs[1].image_size = sizeof(image);
+	specs[1].image_addr = RAM + 64 * 1024 - 8; /* runs past the region */
+	ck_assert_int_eq(vmset_build(&set, specs, 2, &failed), -EINVAL);
+	ck_assert_uint_eq(failed, 1);
+	ck_assert_uint_eq(vm_count(), 0);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	struct vm_spec many[VMSET_MAX + 1];
+	for (unsigned i = 0; i <= VMSET_MAX; i++)
+		many[i] = (struct vm_spec){ .cfg = base_config() };
+	ck_assert_int_eq(vmset_build(&set, many, VMSET_MAX + 1, &failed), -EINVAL);
+	ck_assert_uint_eq(failed, VMSET_MAX);
+	ck_assert_uint_eq(vm_count(), 0);
+	ck_assert_int_eq(vmset_console_input(&set, 'x'), -ENODEV);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("vm");
@@ -252,6 +337,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_every_allocation_failure_during_create_leaves_nothing);
 	tcase_add_test(tc, test_vm_table_is_bounded);
 	tcase_add_test(tc, test_thousand_vm_lifetimes_return_every_frame);
+	tcase_add_test(tc, test_unmap_and_destroy_flush_the_vms_tlb_entries);
+	tcase_add_test(tc, test_vmset_builds_loads_images_and_gives_everything_back);
+	tcase_add_test(tc, test_vmset_refuses_an_image_outside_memory_and_leaves_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -35,6 +35,9 @@ void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg);
 /* The stage-2 table the vCPU translates through: VTTBR_EL2 (root, VMID) and VTCR_EL2. */
 void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr);
 
+/* Invalidate the TLB entries of the VM with this stage-2 root and VMID everywhere. */
+void arch_vm_s2_flush(uint64_t root, uint16_t vmid);
+
 /* General-purpose registers 0-30; 31 is XZR: reads as 0, writes ignored. -EINVAL for
  * a number above 31. */
 int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value);

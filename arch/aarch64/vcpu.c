@@ -59,6 +59,11 @@ void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_
 	v->ctx.vtcr_el2 = vtcr;
 }
 
+void arch_vm_s2_flush(uint64_t root, uint16_t vmid)
+{
+	hal_guest_tlb_flush(((uint64_t)vmid << 48) | (root & S2_OA_MASK));
+}
+
 int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value)
 {
 	if (reg > 31)

@@ -9,10 +9,10 @@
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/log.h"
-#include "core/pl011.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
+#include "core/vmset.h"
 #include "hal-sim/engine.h"
 #include "hal-sim/sim.h"
 #include "hal/console.h"
@@ -23,17 +23,11 @@
 
 #define HOUSEKEEPING_NS 2000000ull
 
-struct uart_link {
-	struct pl011 uart;
-	struct vm *vm;
-	unsigned line;
-	bool level;
-};
-
 struct run {
 	struct scenario scn;
-	struct vm *vms[SCN_MAX_VMS];
-	struct uart_link uarts[SCN_MAX_VMS];
+	struct vm_spec specs[SCN_MAX_VMS];
+	struct vmset set;
+	struct vm **vms; /* set.vms */
 	atomic_int done;
 	atomic_int timed_out;
 	uint64_t deadline;
@@ -41,16 +35,6 @@ struct run {
 };
 
 static struct run R;
-
-/* The UART's interrupt output, level-triggered, onto vCPU 0's interrupt line. */
-static void uart_irq(void *ctx, bool level)
-{
-	struct uart_link *l = ctx;
-
-	if (level && !l->level && l->vm)
-		vm_inject_irq(l->vm, 0, l->line);
-	l->level = level;
-}
 
 static bool program_done(unsigned v, unsigned c)
 {
@@ -81,16 +65,15 @@ static void housekeeping(struct timer *t, void *arg)
 	char ch;
 	(void)arg;
 
-	while (R.uarts[0].vm && hal_console_getc(&ch) == 0)
-		pl011_receive(&R.uarts[0].uart, (uint8_t)ch);
+	while (hal_console_getc(&ch) == 0)
+		vmset_console_input(&R.set, (uint8_t)ch);
 	if (hal_now_ns() > R.deadline)
 		atomic_store(&R.timed_out, 1);
 	if (atomic_load(&R.timed_out) || everything_done()) {
 		atomic_store(&R.done, 1);
 		/* A vCPU that never blocks keeps its pCPU in static mode: stopping the VMs
 		 * is what makes every pCPU's loop look at the done flag. */
-		for (unsigned v = 0; v < R.scn.nvms; v++)
-			vm_stop(R.vms[v], VM_STOP_REQUESTED);
+		vmset_stop(&R.set, VM_STOP_REQUESTED);
 		sched_kick_all();
 		return;
 	}
@@ -123,29 +106,29 @@ static uint64_t ram_needed(const struct scenario *s)
 	return need > (4ull << 30) ? 4ull << 30 : need;
 }
 
+/* The scenario's VMs through the same vmset the bare-metal image uses; hvsim runs the
+ * programs, not guest images. */
 static int build_vms(void)
 {
+	unsigned failed = 0;
+
 	for (unsigned v = 0; v < R.scn.nvms; v++) {
-		struct scn_vm *sv = &R.scn.vms[v];
-		struct uart_link *u = &R.uarts[v];
-		if (sv->has_pl011) {
-			pl011_init(&u->uart, sv->name, uart_irq, u);
-			u->line = sv->pl011_irq;
-			sv->cfg.devices[sv->cfg.ndevices++] =
-				(struct vm_device_config){ sv->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
-		}
-		int err = vm_create(&sv->cfg, &R.vms[v]);
-		if (err) {
-			fprintf(stderr, "hvsim: vm %s: cannot be created (%d): check its memory, vCPUs "
-					"and affinity against the machine\n", sv->name, err);
-			return err;
-		}
-		if (sv->has_pl011)
-			u->vm = R.vms[v];
-		for (unsigned c = 0; c < sv->cfg.nvcpus; c++)
-			if (sv->acts[c])
-				engine_load(vm_vmid(R.vms[v]), c, &sv->programs[c]);
+		const struct scn_vm *sv = &R.scn.vms[v];
+		R.specs[v] = (struct vm_spec){ .cfg = sv->cfg, .has_pl011 = sv->has_pl011,
+					       .pl011_base = sv->pl011_base,
+					       .pl011_irq = sv->pl011_irq };
 	}
+	R.vms = R.set.vms;
+	int err = vmset_build(&R.set, R.specs, R.scn.nvms, &failed);
+	if (err) {
+		fprintf(stderr, "hvsim: vm %s: cannot be created (%d): check its memory, vCPUs "
+				"and affinity against the machine\n", R.scn.vms[failed].name, err);
+		return err;
+	}
+	for (unsigned v = 0; v < R.scn.nvms; v++)
+		for (unsigned c = 0; c < R.scn.vms[v].cfg.nvcpus; c++)
+			if (R.scn.vms[v].acts[c])
+				engine_load(vm_vmid(R.vms[v]), c, &R.scn.vms[v].programs[c]);
 	return 0;
 }
 
@@ -175,12 +158,7 @@ static unsigned report(void)
 
 static void teardown(void)
 {
-	for (unsigned v = 0; v < R.scn.nvms; v++) {
-		if (R.uarts[v].vm)
-			pl011_flush(&R.uarts[v].uart);
-		if (R.vms[v])
-			vm_destroy(R.vms[v]);
-	}
+	vmset_destroy(&R.set);
 	cpu_exit_this();
 	size_t left = frame_outstanding();
 	hal_sim_fini();
@@ -217,8 +195,7 @@ int run_scenario(const struct hvsim_options *o)
 	       (unsigned long long)o->seed);
 	int rc = 1;
 	if (build_vms() == 0) {
-		for (unsigned v = 0; v < R.scn.nvms; v++)
-			vm_start(R.vms[v]);
+		vmset_start(&R.set);
 		R.deadline = hal_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
 		timer_init(&R.housekeeping, housekeeping, NULL);
 		timer_arm(&R.housekeeping, hal_now_ns() + HOUSEKEEPING_NS);

@@ -18,6 +18,7 @@
 #define sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" ::"r"((uint64_t)(v)))
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb_sy() __asm__ volatile("dsb sy" ::: "memory")
+#define dsb_ish() __asm__ volatile("dsb ish" ::: "memory")
 
 static inline uint32_t mmio_read32(uint64_t addr)
 {
@@ -47,6 +48,7 @@ struct bm_board {
 	uint64_t mpidr[BM_MAX_PCPUS];
 	size_t nram;
 	struct hal_mem_range ram[HAL_MAX_MEM_RANGES]; /* usable, for the frame allocator */
+	const char *bootargs; /* /chosen/bootargs (QEMU -append), "" if none */
 };
 
 extern struct bm_board bm_board;
@@ -61,8 +63,11 @@ int bm_gic_init(void);    /* boot pCPU: distributor */
 void bm_gic_cpu_init(unsigned cpu); /* every pCPU: its redistributor and CPU interface */
 void bm_cpu_init(unsigned id); /* TPIDR_EL2 -> this pCPU's HAL data */
 
-/* The pCPU's identity: TPIDR_EL2 points at one of these. */
+/* The pCPU's identity: TPIDR_EL2 points at one of these. The world switch finds the
+ * running guest's context in the first field (world.h: BM_CPU_GUEST). */
+struct guest_ctx;
 struct bm_cpu {
+	struct guest_ctx *guest;
 	unsigned id;
 	void *percpu;
 	void (*entry)(void *arg);

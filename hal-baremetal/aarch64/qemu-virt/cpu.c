@@ -29,10 +29,19 @@ int64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	return (int64_t)x0;
 }
 
+/* CPTR_EL2: RES1 bits, FP/SIMD not trapped (the world switch moves it), SVE trapped
+ * (no guest SVE state is kept). CNTHCTL_EL2: guests read the physical counter; the
+ * EL1 physical timer traps. */
+#define CPTR_EL2_GUEST 0x33FFull
+#define CNTHCTL_EL1PCTEN 1ull
+
 void bm_cpu_init(unsigned id)
 {
 	cpus[id].id = id;
 	sysreg_write(tpidr_el2, (uint64_t)(uintptr_t)&cpus[id]);
+	sysreg_write(cptr_el2, CPTR_EL2_GUEST);
+	sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN);
+	isb();
 }
 
 static struct bm_cpu *self(void)

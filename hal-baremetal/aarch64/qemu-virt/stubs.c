@@ -1,11 +1,9 @@
-/* The parts of the HAL contract bare metal does not provide yet, each failing cleanly:
- * the debugger transport (a second UART, with the gdb stub) and guest entry (the EL2
- * world switch, next in the bare-metal work). */
+/* The part of the HAL contract bare metal does not provide yet, failing cleanly: the
+ * debugger transport (a second UART, with the gdb stub). */
 #include <stddef.h>
 
 #include "hal/debug.h"
 #include "hal/err.h"
-#include "hal/guest.h"
 
 int hal_debug_open(void)
 {
@@ -32,9 +30,3 @@ void hal_debug_close(void)
 {
 }
 
-int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
-{
-	if (!ctx || !exit)
-		return -EINVAL;
-	return -ENOSYS;
-}

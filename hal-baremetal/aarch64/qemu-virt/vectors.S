@@ -1,7 +1,11 @@
-/* EL2 exception vectors (Arm ARM D1.10.2: 16 entries of 0x80 bytes). Until guest entry
- * exists, any exception taken to EL2 is a hypervisor bug: each entry hands its index
- * and the syndrome to bm_exception, which reports it and stops the machine. */
-	.macro	entry index
+/* EL2 exception vectors (Arm ARM D1.10.2: 16 entries of 0x80 bytes). An exception from
+ * a lower EL in AArch64 is a guest exit: the entry keeps the guest's X0/X1 on the EL2
+ * stack, puts the trap type in X1 and leaves through world.S. Anything else taken to
+ * EL2 is a hypervisor bug: the entry hands its index and the syndrome to bm_exception,
+ * which reports it and stops the machine. */
+#include "hal-baremetal/aarch64/qemu-virt/world.h"
+
+	.macro	fatal index
 	.balign	0x80
 	mov	x0, #\index
 	mrs	x1, esr_el2
@@ -10,23 +14,30 @@
 	b	bm_exception
 	.endm
 
+	.macro	guest_exit type
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mov	x1, #\type
+	b	bm_guest_exit
+	.endm
+
 	.text
 	.balign	0x800
 	.globl	el2_vectors
 el2_vectors:
-	entry 0
-	entry 1
-	entry 2
-	entry 3
-	entry 4
-	entry 5
-	entry 6
-	entry 7
-	entry 8
-	entry 9
-	entry 10
-	entry 11
-	entry 12
-	entry 13
-	entry 14
-	entry 15
+	fatal 0			/* current EL with SP_EL0 */
+	fatal 1
+	fatal 2
+	fatal 3
+	fatal 4			/* current EL with SP_EL2 */
+	fatal 5
+	fatal 6
+	fatal 7
+	guest_exit TRAP_SYNC_ID	/* lower EL, AArch64: the guest */
+	guest_exit TRAP_IRQ_ID
+	guest_exit TRAP_FIQ_ID
+	guest_exit TRAP_SERROR_ID
+	fatal 12		/* lower EL, AArch32: Tandem's guests never run there */
+	fatal 13
+	fatal 14
+	fatal 15

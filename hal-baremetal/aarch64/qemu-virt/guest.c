@@ -1,0 +1,83 @@
+/* Guest entry on bare metal: load the vCPU's EL2 controls and EL1 system registers,
+ * let world.S switch the general-purpose and FP/SIMD registers and ERET, and on the
+ * way back save them and hand the raw trap state (ESR_EL2, FAR_EL2, HPFAR_EL2) to the
+ * same arch/aarch64 decoder the simulation host's guest engine feeds. */
+#include <stddef.h>
+
+#include "arch/aarch64/ctx.h"
+#include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal-baremetal/aarch64/qemu-virt/world.h"
+#include "hal/err.h"
+#include "hal/guest.h"
+
+_Static_assert(offsetof(struct bm_cpu, guest) == BM_CPU_GUEST, "world.h: BM_CPU_GUEST");
+_Static_assert(offsetof(struct guest_ctx, x) == CTX_X, "world.h: CTX_X");
+_Static_assert(offsetof(struct guest_ctx, pc) == CTX_PC, "world.h: CTX_PC");
+_Static_assert(offsetof(struct guest_ctx, pstate) == CTX_PSTATE, "world.h: CTX_PSTATE");
+_Static_assert(offsetof(struct guest_ctx, fp.v) == CTX_FP, "world.h: CTX_FP");
+_Static_assert(offsetof(struct guest_ctx, fp.fpcr) == CTX_FPCR, "world.h: CTX_FPCR");
+_Static_assert(offsetof(struct guest_ctx, fp.fpsr) == CTX_FPCR + 4, "world.h: FPSR after FPCR");
+_Static_assert(TRAP_SYNC == TRAP_SYNC_ID && TRAP_IRQ == TRAP_IRQ_ID && TRAP_FIQ == TRAP_FIQ_ID &&
+		       TRAP_SERROR == TRAP_SERROR_ID,
+	       "world.h: trap types");
+
+#define CNTV_CTL_IMASK 2u
+
+unsigned bm_guest_run(struct guest_ctx *ctx);
+
+/* Each EL1 register by its enum el1_sysreg slot, written as an X-macro so that the
+ * load and the save cannot list different registers. */
+#define EL1_REGS(X)                                                                      \
+	X(SCTLR_EL1, sctlr_el1) X(ACTLR_EL1, actlr_el1) X(CPACR_EL1, cpacr_el1)          \
+	X(TTBR0_EL1, ttbr0_el1) X(TTBR1_EL1, ttbr1_el1) X(TCR_EL1, tcr_el1)              \
+	X(ESR_EL1, esr_el1) X(AFSR0_EL1, afsr0_el1) X(AFSR1_EL1, afsr1_el1)              \
+	X(FAR_EL1, far_el1) X(MAIR_EL1, mair_el1) X(AMAIR_EL1, amair_el1)                \
+	X(VBAR_EL1, vbar_el1) X(CONTEXTIDR_EL1, contextidr_el1) X(TPIDR_EL0, tpidr_el0)  \
+	X(TPIDRRO_EL0, tpidrro_el0) X(TPIDR_EL1, tpidr_el1) X(PAR_EL1, par_el1)          \
+	X(CNTKCTL_EL1, cntkctl_el1) X(CSSELR_EL1, csselr_el1) X(MDSCR_EL1, mdscr_el1)    \
+	X(ELR_EL1, elr_el1) X(SPSR_EL1, spsr_el1) X(SP_EL0, sp_el0) X(SP_EL1, sp_el1)    \
+	X(CNTV_CVAL_EL0, cntv_cval_el0) X(CNTV_CTL_EL0, cntv_ctl_el0)
+
+#define LOAD(slot, reg) sysreg_write(reg, ctx->el1[slot]);
+#define SAVE(slot, reg) ctx->el1[slot] = sysreg_read(reg);
+
+_Static_assert(EL1_SYSREG_COUNT == 27, "a new EL1 register must be added to EL1_REGS");
+
+int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
+{
+	if (!ctx || !exit)
+		return -EINVAL;
+	sysreg_write(vttbr_el2, ctx->vttbr_el2);
+	sysreg_write(vtcr_el2, ctx->vtcr_el2);
+	sysreg_write(vmpidr_el2, ctx->vmpidr_el2);
+	sysreg_write(vpidr_el2, ctx->vpidr_el2);
+	sysreg_write(cntvoff_el2, ctx->cntvoff_el2);
+	EL1_REGS(LOAD)
+	sysreg_write(hcr_el2, ctx->hcr_el2);
+	isb();
+	unsigned type = bm_guest_run(ctx);
+	EL1_REGS(SAVE)
+	/* The guest's virtual timer must not fire while another vCPU runs here. */
+	sysreg_write(cntv_ctl_el0, ctx->el1[CNTV_CTL_EL0] | CNTV_CTL_IMASK);
+	*exit = (struct guest_exit){ .type = (enum trap_type)type };
+	/* An interrupt leaves the syndrome registers as they were: report none. */
+	if (type == TRAP_SYNC || type == TRAP_SERROR) {
+		exit->esr = sysreg_read(esr_el2);
+		exit->far = sysreg_read(far_el2);
+		exit->hpfar = sysreg_read(hpfar_el2);
+	}
+	return 0;
+}
+
+void hal_guest_tlb_flush(uint64_t s2root)
+{
+	uint64_t mine = sysreg_read(vttbr_el2);
+
+	/* TLBI VMALLS12E1IS acts on the current VMID: borrow the VM's for the moment. */
+	dsb_ish();
+	sysreg_write(vttbr_el2, s2root);
+	isb();
+	__asm__ volatile("tlbi vmalls12e1is\n dsb ish" ::: "memory");
+	sysreg_write(vttbr_el2, mine);
+	isb();
+}

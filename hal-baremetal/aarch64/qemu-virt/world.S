@@ -1,0 +1,106 @@
+/* The EL2 world switch: the general-purpose and FP/SIMD halves of a vCPU's context
+ * (guest.c moves the system registers). bm_guest_run enters the guest described by
+ * the struct guest_ctx in X0 and returns the trap type (enum trap_type) once the guest
+ * exits through vectors.S; the host's callee-saved registers live on the EL2 stack in
+ * between, which the guest never sees (it runs on SP_EL0/SP_EL1). */
+#include "hal-baremetal/aarch64/qemu-virt/world.h"
+
+	.macro	fp_regs op, base
+	\op	q0, q1, [\base], #32
+	\op	q2, q3, [\base], #32
+	\op	q4, q5, [\base], #32
+	\op	q6, q7, [\base], #32
+	\op	q8, q9, [\base], #32
+	\op	q10, q11, [\base], #32
+	\op	q12, q13, [\base], #32
+	\op	q14, q15, [\base], #32
+	\op	q16, q17, [\base], #32
+	\op	q18, q19, [\base], #32
+	\op	q20, q21, [\base], #32
+	\op	q22, q23, [\base], #32
+	\op	q24, q25, [\base], #32
+	\op	q26, q27, [\base], #32
+	\op	q28, q29, [\base], #32
+	\op	q30, q31, [\base], #32
+	.endm
+
+	.text
+/* unsigned bm_guest_run(struct guest_ctx *ctx) */
+	.globl	bm_guest_run
+bm_guest_run:
+	stp	x29, x30, [sp, #-96]!
+	stp	x19, x20, [sp, #16]
+	stp	x21, x22, [sp, #32]
+	stp	x23, x24, [sp, #48]
+	stp	x25, x26, [sp, #64]
+	stp	x27, x28, [sp, #80]
+	mrs	x1, tpidr_el2
+	str	x0, [x1, #BM_CPU_GUEST]
+	add	x2, x0, #CTX_FP
+	fp_regs	ldp, x2
+	ldp	w3, w4, [x2]
+	msr	fpcr, x3
+	msr	fpsr, x4
+	ldr	x2, [x0, #CTX_PC]
+	msr	elr_el2, x2
+	ldr	x2, [x0, #CTX_PSTATE]
+	msr	spsr_el2, x2
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0]
+	eret
+	dsb	nsh			/* no speculation past the ERET */
+	isb
+
+/* From vectors.S: X1 = the trap type, the guest's X0 and X1 on top of the stack. */
+	.globl	bm_guest_exit
+bm_guest_exit:
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #BM_CPU_GUEST]
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el2
+	str	x2, [x0, #CTX_PC]
+	mrs	x2, spsr_el2
+	str	x2, [x0, #CTX_PSTATE]
+	add	x2, x0, #CTX_FP
+	fp_regs	stp, x2
+	mrs	x3, fpcr
+	mrs	x4, fpsr
+	stp	w3, w4, [x2]
+	mov	x0, x1
+	ldp	x19, x20, [sp, #16]
+	ldp	x21, x22, [sp, #32]
+	ldp	x23, x24, [sp, #48]
+	ldp	x25, x26, [sp, #64]
+	ldp	x27, x28, [sp, #80]
+	ldp	x29, x30, [sp], #96
+	ret
