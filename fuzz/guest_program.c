@@ -16,7 +16,7 @@
  *   header[1] records for vCPU 0: n % 65; the next (at most 64) go to vCPU 1
  *   header[2] the PL011's interrupt line, n % 64
  *   header[3] time-shared slice: 20 + 4 * n microseconds
- *   record [0]       action kind, n % 16 = enum act_kind (ACT_END too: ends early)
+ *   record [0]       action kind, n % 17 = enum act_kind (ACT_END too: ends early)
  *          [1]       load/store: bits 1:0 size, 2 sign-extend, 3 Xt, 4 LDAR/STLR;
  *                    HVC/SMC: the function id, n % 28 into calls[] below (the
  *                    last 3: raw [16..19], raw [16..23], raw [16..19] | 0xC4000000)
@@ -33,7 +33,9 @@
  *          [5..6]    offset within the area (little-endian); spin steps (% 1000)
  *          [7]       load/store: imm12 (not for LDAR/STLR); HVC/SMC: bit 7 set
  *                    gives imm16 = bits 6:0; expect irq: the line, n % 64
- *          [8..15]   value: store data, set/expect/MSR value, X3 of a call
+ *          [8..15]   value: store data, set/expect/MSR value, X3 of a call; wait64:
+ *                    the doubleword awaited if [1] bit 5 is set, else 0 (what fresh
+ *                    RAM holds, so that most waits end)
  *          [16..23]  raw: address, function id, X1, or system register
  *                    (op0 = 2 + bit 0, op1 = bits 3:1, CRn 7:4, CRm 11:8, op2 14:12)
  * Every program is terminated with ACT_END. A run ends when every vCPU is off,
@@ -193,6 +195,15 @@ static void make_ldst(struct action *a, const uint8_t *r)
 	a->value = le(r + 8, 8);
 }
 
+/* wait64 as the parser builds it (LDR X1, [X28]); only the address and the value
+ * awaited vary. */
+static void make_wait64(struct action *a, const uint8_t *r)
+{
+	a->ldst = (struct a64_ldst){ .size = 3, .reg64 = true, .rt = 1, .rn = 28 };
+	a->addr = address(r);
+	a->value = r[1] & 0x20 ? le(r + 8, 8) : 0;
+}
+
 static void make_call(struct action *a, const uint8_t *r)
 {
 	uint64_t raw = le(r + 16, 8), value = le(r + 8, 8);
@@ -223,7 +234,7 @@ static void make_sysreg(struct action *a, const uint8_t *r)
 
 static void decode(struct action *a, const uint8_t *r, unsigned line)
 {
-	*a = (struct action){ .kind = (enum act_kind)(r[0] % 16), .line = line };
+	*a = (struct action){ .kind = (enum act_kind)(r[0] % (ACT_END + 1)), .line = line };
 	switch (a->kind) {
 	case ACT_LOAD:
 	case ACT_STORE: make_ldst(a, r); break;
@@ -238,6 +249,7 @@ static void decode(struct action *a, const uint8_t *r, unsigned line)
 		break;
 	case ACT_EXPECT_IRQ: a->value = r[7] % 64; break;
 	case ACT_SPIN: a->value = le(r + 5, 2) % 1000; break;
+	case ACT_WAIT64: make_wait64(a, r); break;
 	default: break;
 	}
 }

@@ -11,12 +11,13 @@
  * input. Checked on success: 1 <= nvms <= SCN_MAX_VMS; a known mode, a non-zero
  * slice, at most 64 pCPUs; for every VM a unique non-empty NUL-terminated name that
  * cfg.name points at, 1 <= nvcpus <= VM_MAX_VCPUS, 1 <= nmem <= VM_MAX_MEM, no
- * devices (the instantiator adds them), a PL011 interrupt line below VCPU_VIRQS; every
- * program of vCPUs 0 .. nvcpus-1 is non-empty, ends with ACT_END (and has no other
- * ACT_END), holds actions the engine can run (loads and stores encodable by
- * a64_enc_ldst with rn != rt, system registers encodable by a64_enc_sysreg, registers
- * 0-30 for set/expect, spins of at most 10^8 steps), and every action's line is
- * between 1 and the number of lines of the input.
+ * devices (the instantiator adds them), a PL011 interrupt line below VCPU_VIRQS, an
+ * image (if any) with a non-empty NUL-terminated path and an address inside one of the
+ * VM's memory regions; every program of vCPUs 0 .. nvcpus-1 is non-empty, ends with
+ * ACT_END (and has no other ACT_END), holds actions the engine can run (loads, stores
+ * and wait64s encodable by a64_enc_ldst with rn != rt, system registers encodable by
+ * a64_enc_sysreg, registers 0-30 for set/expect, spins of at most 10^8 steps), and
+ * every action's line is between 1 and the number of lines of the input.
  *
  * Dictionary: fuzz/scenario.dict holds the keywords, register and PSCI names; give it
  * with -dict=, e.g.
@@ -81,6 +82,11 @@ static void check_action(const struct action *a, unsigned lines, bool last)
 		CHECK(a64_enc_ldst(&a->ldst) >= 0);
 		CHECK(a->ldst.rn != a->ldst.rt);
 		break;
+	case ACT_WAIT64:
+		CHECK(!a->ldst.store && a->ldst.size == 3 && a->ldst.reg64 && !a->ldst.sign_extend);
+		CHECK(a64_enc_ldst(&a->ldst) >= 0);
+		CHECK(a->ldst.rn != a->ldst.rt);
+		break;
 	case ACT_MSR:
 	case ACT_MRS:
 		CHECK(a64_enc_sysreg(&a->sys, a->kind == ACT_MRS) >= 0);
@@ -95,6 +101,19 @@ static void check_action(const struct action *a, unsigned lines, bool last)
 	default:
 		break;
 	}
+}
+
+static void check_image(const struct scn_vm *vm)
+{
+	const struct vm_config *c = &vm->cfg;
+	bool inside = false;
+
+	CHECK(memchr(vm->image_path, '\0', SCN_PATH_MAX) != NULL);
+	CHECK(vm->image_path[0] != '\0');
+	for (unsigned i = 0; i < c->nmem; i++)
+		inside |= vm->image_addr >= c->mem[i].gpa &&
+			  vm->image_addr - c->mem[i].gpa < c->mem[i].size;
+	CHECK(inside);
 }
 
 static void check_scenario(const struct scenario *s, unsigned lines)
@@ -116,6 +135,8 @@ static void check_scenario(const struct scenario *s, unsigned lines)
 		CHECK(c->ndevices == 0);
 		if (vm->has_pl011)
 			CHECK(vm->pl011_irq < VCPU_VIRQS);
+		if (vm->has_image)
+			check_image(vm);
 		for (unsigned i = 0; i < c->nmem; i++)
 			CHECK(c->mem[i].backend == AS_ALLOC_EAGER || c->mem[i].backend == AS_ALLOC_LAZY ||
 			      c->mem[i].backend == AS_IDENTITY || c->mem[i].backend == AS_LINEAR);

@@ -202,6 +202,8 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 				v |= ~0ull << bits;
 			set_x(c, l->rt, l->reg64 ? v : (uint32_t)v);
 		}
+		if (a->kind == ACT_WAIT64 && get_x(c, l->rt) != a->value)
+			return 0; /* "cmp; b.ne 1b": the next step loads again, no exit */
 		advance(c, e);
 		return 0;
 	}
@@ -317,7 +319,8 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 
 	switch (a->kind) {
 	case ACT_LOAD:
-	case ACT_STORE: return do_ldst(c, e, a, exit);
+	case ACT_STORE:
+	case ACT_WAIT64: return do_ldst(c, e, a, exit);
 	case ACT_HVC:
 	case ACT_SMC: return do_call(c, e, a, exit);
 	case ACT_WFI:
@@ -351,13 +354,24 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 	}
 }
 
+/* A waiting action whose trapped instruction the hypervisor completed goes round its
+ * loop again: a WFI woken without an interrupt, or an emulated load (MMIO) that read
+ * another value than the one awaited. */
+static bool waits_on(const struct guest_ctx *c, const struct engine_vcpu *e,
+		     const struct action *a)
+{
+	if (a->kind == ACT_WAIT_IRQ)
+		return e->res.irqs_taken == e->wait_base;
+	return a->kind == ACT_WAIT64 && get_x(c, a->ldst.rt) != a->value;
+}
+
 /* Line the engine's view of the program up with the PC the hypervisor left. */
 static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 {
 	if (e->trapped && c->pc == e->act_pc + 4 && e->idx < e->n) {
 		const struct action *a = &e->acts[e->idx];
-		if (a->kind == ACT_WAIT_IRQ && e->res.irqs_taken == e->wait_base) {
-			c->pc = e->act_pc; /* woke without an interrupt: wait again */
+		if (waits_on(c, e, a)) {
+			c->pc = e->act_pc; /* back to the loop's first instruction */
 		} else {
 			e->idx++;
 			e->act_pc += 4;

@@ -34,6 +34,7 @@ enum act_kind {
 	ACT_EXPECT_IRQ,   /* value = the line of the last interrupt taken */
 	ACT_WAIT_IRQ,     /* unmask IRQs and WFI until an interrupt has been taken */
 	ACT_SPIN,         /* value = steps of running without trapping */
+	ACT_WAIT64,       /* ldst (an LDR Xt), addr, value: load until Xt == value */
 	ACT_END,
 };
 

@@ -8,10 +8,13 @@
 #include "core/frame.h"
 #include "core/pt.h"
 #include "core/sched.h"
+#include "core/timer.h"
 #include "core/vm.h"
 #include "hal-sim/engine.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
+#include "hal/mm.h"
+#include "hal/time.h"
 #include "tests/check_main.h"
 #include "tests/testlib.h"
 
@@ -117,7 +120,7 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
 	ck_assert_uint_eq(r.failures, 1);
 	ck_assert_str_eq(r.first_failure, "line 1: unexpected exception (ESR_EL1 0x96000010)");
-	ck_assert(!r.finished && !engine_finished(vm_vmid(vm), 0));
+	ck_assert(r.finished && engine_finished(vm_vmid(vm), 0)); /* then ran into its END */
 	vm_handle_exit(v, &e);
 	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
@@ -125,6 +128,136 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 	ck_assert_int_eq(engine_load(ENGINE_MAX_VMS, 0, &p), -EINVAL);
 	ck_assert_int_eq(engine_result(0, ENGINE_MAX_VCPUS, &r), -EINVAL);
 	ck_assert(!engine_finished(ENGINE_MAX_VMS, 0));
+}
+END_TEST
+
+/* Write the doubleword at gpa of vm as another party would: through RAM, no exit. */
+static void guest_write64(struct vm *vm, uint64_t gpa, uint64_t value)
+{
+	paddr_t pa;
+	void *va;
+
+	ck_assert_int_eq(as_translate(&vm->as, gpa, &pa, NULL), 0);
+	ck_assert_int_eq(hal_phys_to_virt(pa, 8, &va), 0);
+	memcpy(va, &value, 8);
+}
+
+static void count_fired(struct timer *t, void *arg)
+{
+	(void)t;
+	++*(unsigned *)arg;
+}
+
+/* wait64 on a lazily allocated page: its first load traps as LDR X1, [X28] does; then it
+ * loops without exits (only a host interrupt ends the entry) while the word differs,
+ * even in its upper half only, and completes once the test writes the value. */
+START_TEST(test_wait64_loads_until_the_word_is_written)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_WAIT64, .line = 1,
+		  .ldst = { .size = 3, .reg64 = true, .rt = 1, .rn = 28 },
+		  .addr = 0x40100008, .value = 0x1122334455667788ull },
+		{ .kind = ACT_END, .line = 2 },
+	};
+	struct engine_program p = { prog, 2 };
+	struct vm_config cfg = { .name = "w", .nvcpus = 1, .entry = 0x40000000, .nmem = 2,
+		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
+			 { 0x40100000, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, 0 } } };
+	struct vm *vm;
+	struct vm_exit e;
+	struct engine_result r;
+	struct timer t;
+	unsigned fired = 0;
+
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
+	struct vcpu *v = vm_vcpu(vm, 0);
+	ck_assert_int_eq(vcpu_bind(v), 0);
+
+	/* LDR X1, [X28]: EC 0x24, IL, ISV, SAS=0b11, SRT=1, SF, DFSC translation. */
+	ck_assert_int_eq(vcpu_run(v, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
+	ck_assert_uint_eq(v->arch.trap.esr & ~0x3Full, 0x93C18000ull);
+	ck_assert_uint_ge(v->arch.trap.esr & 0x3F, 0x04);
+	ck_assert_uint_le(v->arch.trap.esr & 0x3F, 0x07);
+	ck_assert_uint_eq(v->arch.trap.far, 0x40100008);
+	ck_assert_uint_eq(v->arch.trap.hpfar, 0x40100ull << 4);
+	ck_assert_uint_eq(v->arch.ctx.x[28], 0x40100008);
+	vm_handle_exit(v, &e); /* the lazy page is allocated: retry */
+	ck_assert_uint_eq(v->arch.ctx.pc, 0x40000000);
+
+	/* The low half matches, the whole does not: it loops until the timer's IRQ. */
+	guest_write64(vm, 0x40100008, 0x55667788);
+	timer_init(&t, count_fired, &fired);
+	ck_assert_int_eq(timer_arm(&t, hal_now_ns() + 2000000), 0);
+	ck_assert_int_eq(vcpu_run(v, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_EXT_IRQ);
+	ck_assert_uint_eq(v->arch.ctx.pc, 0x40000000);
+	ck_assert_uint_eq(v->arch.ctx.x[1], 0x55667788);
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	ck_assert_uint_gt(r.steps, 3); /* loaded again and again, no exit */
+	ck_assert_uint_eq(r.traps, 1);
+	ck_assert(!r.finished);
+	vm_handle_exit(v, &e);
+	ck_assert_uint_eq(fired, 1);
+
+	/* Another party writes the value: the next load sees it and the program ends. */
+	guest_write64(vm, 0x40100008, 0x1122334455667788ull);
+	ck_assert_int_eq(vcpu_run(v, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_HALT); /* the final WFI */
+	ck_assert_uint_eq(v->arch.ctx.x[1], 0x1122334455667788ull);
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	ck_assert(r.finished);
+	ck_assert_uint_eq(r.failures, 0);
+	vm_handle_exit(v, &e);
+	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
+}
+END_TEST
+
+/* An emulated load (MMIO, here read-as-zero) completes the LDR; the loop's compare then
+ * fails and the wait loads, and traps, again. */
+START_TEST(test_wait64_on_mmio_loads_again_after_an_emulated_read)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_WAIT64, .line = 1,
+		  .ldst = { .size = 3, .reg64 = true, .rt = 1, .rn = 28 },
+		  .addr = 0x0a000000, .value = 7 },
+		{ .kind = ACT_END, .line = 2 },
+	};
+	struct engine_program p = { prog, 2 };
+	struct vm_config cfg = { .name = "m", .nvcpus = 1, .entry = 0x40000000, .nmem = 1,
+		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } },
+		.mmio_raz_wi = true };
+	struct vm *vm;
+	struct vm_exit e;
+	struct engine_result r;
+
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
+	struct vcpu *v = vm_vcpu(vm, 0);
+	ck_assert_int_eq(vcpu_bind(v), 0);
+	for (unsigned i = 0; i < 3; i++) {
+		ck_assert_int_eq(vcpu_run(v, &e), 0);
+		ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT); /* no RAM there: MMIO */
+		ck_assert(e.mmio_valid);
+		ck_assert_uint_eq(v->arch.trap.esr & ~0x3Full, 0x93C18000ull);
+		ck_assert_uint_eq(v->arch.ctx.pc, 0x40000000);
+		vm_handle_exit(v, &e); /* reads as zero: X1 = 0, PC past the LDR */
+		ck_assert_uint_eq(v->arch.ctx.x[1], 0);
+	}
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	ck_assert_uint_eq(r.traps, 3);
+	ck_assert(!r.finished);
+	ck_assert_uint_eq(r.failures, 0);
+	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
 }
 END_TEST
 
@@ -137,6 +270,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_walk_agrees_with_core_40_bit_ipa);
 	tcase_add_test(tc, test_walk_agrees_with_core_44_bit_ipa);
 	tcase_add_test(tc, test_store_to_a_hole_produces_the_hardware_data_abort);
+	tcase_add_test(tc, test_wait64_loads_until_the_word_is_written);
+	tcase_add_test(tc, test_wait64_on_mmio_loads_again_after_an_emulated_read);
 	suite_add_tcase(s, tc);
 	return s;
 }

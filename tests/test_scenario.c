@@ -2,6 +2,7 @@
  * message" every kind of malformed file gets. */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "arch/aarch64/psci.h"
@@ -81,6 +82,60 @@ START_TEST(test_a_full_vm_is_parsed)
 }
 END_TEST
 
+START_TEST(test_wait64_is_load64_of_x1_in_a_loop)
+{
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  program 0 {\n"
+			       "    wait64 0x40000100 -1\n"
+			       "  }\n"
+			       "}\n"),
+			 0);
+	const struct action *a = &scn.vms[0].programs[0].acts[0];
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 2);
+	ck_assert_uint_eq(a->kind, ACT_WAIT64);
+	ck_assert_uint_eq(a->line, 4);
+	ck_assert_uint_eq(a->addr, 0x40000100);
+	ck_assert_uint_eq(a->value, ~0ull);
+	/* LDR X1, [X28]: the encoding and trap of load64 x1. */
+	ck_assert(!a->ldst.store && !a->ldst.sign_extend && a->ldst.reg64);
+	ck_assert_uint_eq(a->ldst.size, 3);
+	ck_assert_uint_eq(a->ldst.rt, 1);
+	ck_assert_uint_eq(a->ldst.rn, 28);
+	ck_assert_int_eq(a64_enc_ldst(&a->ldst), 0xF9400381); /* LDR (imm), 64-bit, imm12 0 */
+}
+END_TEST
+
+START_TEST(test_images_are_parsed_with_their_address_defaults)
+{
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  image guests/a.bin\n"
+			       "}\n"
+			       "vm b {\n"
+			       "  image \"my guest.bin\" 0x48100000\n"
+			       "  memory 0x48000000 2M rwx eager\n"
+			       "}\n"
+			       "vm c {\n"
+			       "  image /abs/c.bin\n"
+			       "  memory 0x60000000 64K rwx eager\n"
+			       "  entry 0x60000800\n"
+			       "}\n"
+			       "vm d {\n"
+			       "  memory 0x70000000 64K rwx eager\n"
+			       "}\n"),
+			 0);
+	ck_assert(scn.vms[0].has_image);
+	ck_assert_str_eq(scn.vms[0].image_path, "guests/a.bin");
+	ck_assert_uint_eq(scn.vms[0].image_addr, 0x40000000); /* the first region */
+	ck_assert_str_eq(scn.vms[1].image_path, "my guest.bin");
+	ck_assert_uint_eq(scn.vms[1].image_addr, 0x48100000);
+	ck_assert_str_eq(scn.vms[2].image_path, "/abs/c.bin");
+	ck_assert_uint_eq(scn.vms[2].image_addr, 0x60000800); /* the entry, given after */
+	ck_assert(!scn.vms[3].has_image);
+}
+END_TEST
+
 static void expect_error(const char *text, const char *message)
 {
 	ck_assert_int_ne(parse(text), 0);
@@ -127,6 +182,44 @@ START_TEST(test_malformed_files_get_file_line_messages)
 		     "t.scn:2: number \"0xFFFFFFFFFFFG\" is too large");
 	expect_error("vm a {\n vcpus 4\n memory 0x40000000 4K rw eager\n program 3 {\n }\n vcpus 2\n",
 		     "t.scn:6: vCPU 3 already has a program or an affinity: \"vcpus\" comes first");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x40000000\n",
+		     "t.scn:4: usage: wait64 ADDR VALUE");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x4000000z 1\n",
+		     "t.scn:4: bad number \"0x4000000z\"");
+}
+END_TEST
+
+START_TEST(test_bad_images_get_file_line_messages)
+{
+	char text[600], path[SCN_PATH_MAX + 1];
+
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n image\n}\n",
+		     "t.scn:3: usage: image PATH [ADDR]");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n image a.bin 0x40000000 x\n}\n",
+		     "t.scn:3: usage: image PATH [ADDR]");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n image \"\"\n}\n",
+		     "t.scn:3: an image needs a path");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n image a.bin\n image b.bin\n}\n",
+		     "t.scn:4: VM \"a\" already has an image");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n image a.bin 0x4000000q\n}\n",
+		     "t.scn:3: bad number \"0x4000000q\"");
+	/* The address is checked at the "}", against every region, reported at the image. */
+	expect_error("vm a {\n image a.bin 0x40001000\n memory 0x40000000 4K rw eager\n"
+		     " memory 0x40002000 4K rw eager\n}\n",
+		     "t.scn:2: image address 0x40001000 is in none of VM \"a\"'s memory regions");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n image a.bin\n entry 0x50000000\n}\n",
+		     "t.scn:3: image address 0x50000000 (the entry) is in none of VM \"a\"'s memory "
+		     "regions");
+	/* 255 characters are accepted, 256 are not. */
+	memset(path, 'p', SCN_PATH_MAX - 1);
+	path[SCN_PATH_MAX - 1] = '\0';
+	snprintf(text, sizeof(text), "vm a {\n memory 0x40000000 4K rw eager\n image %s\n}\n", path);
+	ck_assert_int_eq(parse(text), 0);
+	ck_assert_str_eq(scn.vms[0].image_path, path);
+	scn_free(&scn);
+	strcat(path, "p");
+	snprintf(text, sizeof(text), "vm a {\n memory 0x40000000 4K rw eager\n image %s\n}\n", path);
+	expect_error(text, "t.scn:3: image path too long (at most 255 characters)");
 }
 END_TEST
 
@@ -157,7 +250,10 @@ Suite *test_suite(void)
 
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_full_vm_is_parsed);
+	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
+	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
+	tcase_add_test(tc, test_bad_images_get_file_line_messages);
 	tcase_add_test(tc, test_hostile_bytes_never_crash);
 	suite_add_tcase(s, tc);
 	return s;

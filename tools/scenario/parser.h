@@ -26,6 +26,8 @@ struct parser {
 	unsigned prog_vcpu;
 	size_t prog_cap;
 	bool vcpus_set, entry_set;
+	bool image_addr_set; /* the VM's image statement gave its address */
+	unsigned image_line;
 	char buf[LINE_MAX_LEN];
 	char *tok[MAX_TOKENS];
 	bool quoted[MAX_TOKENS];

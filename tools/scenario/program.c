@@ -86,6 +86,21 @@ static int ldst(struct parser *p, bool store)
 	return store ? number(p, p->tok[2], &a->value) : 0;
 }
 
+/* wait64 ADDR VALUE: "1: ldr x1, [x28]; cmp x1, VALUE; b.ne 1b", one action whose load
+ * is exactly load64's (same encoding, same traps). */
+static int wait64(struct parser *p)
+{
+	struct action *a;
+	int err = need(p, 3, 3, "wait64 ADDR VALUE");
+
+	if (err || !(a = new_action(p, ACT_WAIT64)))
+		return err ? err : -EINVAL;
+	a->ldst = (struct a64_ldst){ .size = 3, .reg64 = true, .rt = 1, .rn = base_reg(1) };
+	if ((err = number(p, p->tok[1], &a->addr)))
+		return err;
+	return number(p, p->tok[2], &a->value);
+}
+
 static int call(struct parser *p, enum act_kind kind, unsigned first, uint32_t fid, unsigned nargs)
 {
 	struct action *a = new_action(p, kind);
@@ -226,6 +241,8 @@ int program_statement(struct parser *p)
 			return error(p, "usage: wait irq");
 		return new_action(p, ACT_WAIT_IRQ) ? 0 : -EINVAL;
 	}
+	if (!strcmp(k, "wait64"))
+		return wait64(p);
 	if (!strcmp(k, "spin")) {
 		if ((err = need(p, 2, 2, "spin STEPS")) || !(a = new_action(p, ACT_SPIN)))
 			return err ? err : -EINVAL;

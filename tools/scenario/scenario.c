@@ -210,6 +210,60 @@ static int vm_memory(struct parser *p)
 	return 0;
 }
 
+/* image PATH [ADDR]: the VM's guest binary. ADDR defaults to the entry, known only once
+ * the block ends (vm_end resolves and checks it). */
+static int vm_image(struct parser *p)
+{
+	struct scn_vm *vm = p->vm;
+	int err = need(p, 2, 3, "image PATH [ADDR]");
+
+	if (err)
+		return err;
+	if (vm->has_image)
+		return error(p, "VM \"%s\" already has an image", vm->name);
+	size_t len = strlen(p->tok[1]);
+	if (len == 0)
+		return error(p, "an image needs a path");
+	if (len >= SCN_PATH_MAX)
+		return error(p, "image path too long (at most %d characters)", SCN_PATH_MAX - 1);
+	if (p->ntok == 3 && (err = number(p, p->tok[2], &vm->image_addr)))
+		return err;
+	memcpy(vm->image_path, p->tok[1], len + 1);
+	vm->has_image = true;
+	p->image_addr_set = p->ntok == 3;
+	p->image_line = p->line;
+	return 0;
+}
+
+static bool in_memory(const struct vm_config *c, uint64_t addr)
+{
+	for (unsigned i = 0; i < c->nmem; i++)
+		if (addr >= c->mem[i].gpa && addr - c->mem[i].gpa < c->mem[i].size)
+			return true;
+	return false;
+}
+
+/* "}" of a VM block: what needs the whole block is checked here. */
+static int vm_end(struct parser *p)
+{
+	struct scn_vm *vm = p->vm;
+
+	if (!vm->cfg.nmem)
+		return error(p, "VM \"%s\" has no memory", vm->name);
+	if (vm->has_image) {
+		if (!p->image_addr_set)
+			vm->image_addr = vm->cfg.entry;
+		if (!in_memory(&vm->cfg, vm->image_addr)) {
+			p->line = p->image_line; /* the statement to fix; the parse ends here */
+			return error(p, "image address 0x%llx%s is in none of VM \"%s\"'s memory "
+				     "regions", (unsigned long long)vm->image_addr,
+				     p->image_addr_set ? "" : " (the entry)", vm->name);
+		}
+	}
+	p->block = TOP;
+	return need(p, 1, 1, "}");
+}
+
 static int vm_statement(struct parser *p)
 {
 	const char *k = p->tok[0];
@@ -280,12 +334,10 @@ static int vm_statement(struct parser *p)
 		p->prog_cap = 0;
 		return 0;
 	}
-	if (!strcmp(k, "}")) {
-		if (!c->nmem)
-			return error(p, "VM \"%s\" has no memory", p->vm->name);
-		p->block = TOP;
-		return need(p, 1, 1, "}");
-	}
+	if (!strcmp(k, "image"))
+		return vm_image(p);
+	if (!strcmp(k, "}"))
+		return vm_end(p);
 	return error(p, "unknown VM statement \"%s\"", k);
 }
 
@@ -338,7 +390,7 @@ static int top_statement(struct parser *p)
 		strcpy(p->vm->name, p->tok[1]);
 		p->vm->cfg.name = p->vm->name;
 		p->vm->cfg.nvcpus = 1;
-		p->vcpus_set = p->entry_set = false;
+		p->vcpus_set = p->entry_set = p->image_addr_set = false;
 		p->block = IN_VM;
 		return 0;
 	}

@@ -16,6 +16,7 @@
 #define SCN_MAX_VMS 8
 #define SCN_MAX_ACTIONS 4096
 #define SCN_ERR_MAX 256
+#define SCN_PATH_MAX 256
 
 struct scn_vm {
 	char name[VM_NAME_MAX];
@@ -23,6 +24,12 @@ struct scn_vm {
 	bool has_pl011;
 	uint64_t pl011_base;
 	unsigned pl011_irq; /* the interrupt line the UART raises */
+	/* The guest binary of hosts that run real guests (hvsim runs the programs): the
+	 * path as written (relative paths are the scenario file's directory's), and the
+	 * guest-physical address it goes to, inside one of the VM's memory regions. */
+	bool has_image;
+	char image_path[SCN_PATH_MAX];
+	uint64_t image_addr;
 	struct engine_program programs[VM_MAX_VCPUS];
 	struct action *acts[VM_MAX_VCPUS]; /* owned */
 };

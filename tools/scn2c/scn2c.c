@@ -1,0 +1,308 @@
+/* scn2c: a scenario's VMs (scenarios/README.md) as C for the bare-metal image, the
+ * `const struct vm_plan tandem_plan` of core/vmset.h with every VM's guest image as a
+ * byte array. It runs on the build machine; what it writes must link into the
+ * freestanding image, so it includes only core/vmset.h and calls nothing. Programs are
+ * the simulation host's guests and are left out. The output goes to OUT.tmp, renamed
+ * to OUT only once complete: a failed run never leaves a partial OUT behind.
+ *
+ *   scn2c SCENARIO OUT.c [--image-dir DIR]
+ *
+ * Exit status 0, or 1 with a message on stderr. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/scenario/scenario.h"
+
+#define IMAGE_MAX (64u << 20)
+#define BYTES_PER_LINE 12
+
+struct image {
+	char path[PATH_MAX]; /* as opened */
+	uint8_t *bytes;      /* owned */
+	size_t size;
+};
+
+/* The symbolic names the generated C uses, by enum value. */
+static const char *const backend_names[] = {
+	[AS_LINEAR] = "AS_LINEAR",
+	[AS_ALLOC_EAGER] = "AS_ALLOC_EAGER",
+	[AS_ALLOC_LAZY] = "AS_ALLOC_LAZY",
+	[AS_IDENTITY] = "AS_IDENTITY",
+};
+
+static const char *const mode_names[] = {
+	[SCHED_STATIC] = "SCHED_STATIC",
+	[SCHED_TIMESHARED] = "SCHED_TIMESHARED",
+};
+
+/* "scn2c: message" on stderr; returns -1 for the caller to pass on. */
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("scn2c: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: scn2c SCENARIO OUT.c [--image-dir DIR]\n");
+	return 1;
+}
+
+/* The bare-metal host runs guest images, not programs: every VM needs one. */
+static int check_images(const struct scenario *s)
+{
+	for (unsigned i = 0; i < s->nvms; i++)
+		if (!s->vms[i].has_image)
+			return fail("vm %s: no image: the bare-metal host runs guest images "
+				    "(add `image PATH [ADDR]`)",
+				    s->vms[i].name);
+	return 0;
+}
+
+/* An image path as written, made absolute or relative to the working directory: it is
+ * relative to dir if given, else to the scenario file's directory. */
+static int resolve(char out[PATH_MAX], const char *scenario, const char *dir, const char *path)
+{
+	const char *slash = strrchr(scenario, '/');
+	int n;
+
+	if (path[0] == '/')
+		n = snprintf(out, PATH_MAX, "%s", path);
+	else if (dir)
+		n = snprintf(out, PATH_MAX, "%s/%s", dir, path);
+	else if (slash)
+		n = snprintf(out, PATH_MAX, "%.*s/%s", (int)(slash - scenario), scenario, path);
+	else
+		n = snprintf(out, PATH_MAX, "%s", path);
+	if (n < 0 || n >= PATH_MAX)
+		return fail("image path %s: too long", path);
+	return 0;
+}
+
+/* The whole file, at most IMAGE_MAX bytes, never empty. */
+static int read_image(const char *vm, struct image *img)
+{
+	FILE *f = fopen(img->path, "rb");
+	size_t cap = 0, n;
+
+	if (!f)
+		return fail("vm %s: cannot read image %s: %s", vm, img->path, strerror(errno));
+	do { /* up to IMAGE_MAX + 1 bytes: one more is enough to know it is too large */
+		if (img->size == cap) {
+			if (cap > IMAGE_MAX)
+				break;
+			cap = cap ? 2 * cap : 64 * 1024;
+			cap = cap > IMAGE_MAX ? IMAGE_MAX + 1 : cap;
+			uint8_t *b = realloc(img->bytes, cap);
+			if (!b) {
+				fclose(f);
+				return fail("vm %s: image %s: out of memory", vm, img->path);
+			}
+			img->bytes = b;
+		}
+		n = fread(img->bytes + img->size, 1, cap - img->size, f);
+		img->size += n;
+	} while (n);
+	int err = ferror(f) ? errno : 0;
+	fclose(f);
+	if (err)
+		return fail("vm %s: cannot read image %s: %s", vm, img->path, strerror(err));
+	if (img->size > IMAGE_MAX)
+		return fail("vm %s: image %s is larger than 64 MiB", vm, img->path);
+	if (img->size == 0)
+		return fail("vm %s: image %s is empty", vm, img->path);
+	return 0;
+}
+
+/* The image must lie wholly in the memory region that holds its first byte. */
+static int check_fit(const struct scn_vm *vm, const struct image *img)
+{
+	const struct vm_config *c = &vm->cfg;
+
+	for (unsigned i = 0; i < c->nmem; i++) {
+		const struct vm_mem_config *m = &c->mem[i];
+		if (vm->image_addr < m->gpa || vm->image_addr - m->gpa >= m->size)
+			continue;
+		if (img->size <= m->size - (vm->image_addr - m->gpa))
+			return 0;
+		return fail("vm %s: image %s (%zu bytes at 0x%llx) does not fit the memory region "
+			    "0x%llx-0x%llx",
+			    vm->name, img->path, img->size, (unsigned long long)vm->image_addr,
+			    (unsigned long long)m->gpa, (unsigned long long)(m->gpa + m->size - 1));
+	}
+	return fail("vm %s: image address 0x%llx is in no memory region", vm->name,
+		    (unsigned long long)vm->image_addr); /* the parser rules this out */
+}
+
+/* Text inside a C comment: printable characters only, and never a comment's end or
+ * start ("*" and "/" next to each other get a space between them). */
+static void put_comment_text(FILE *f, const char *s)
+{
+	for (char prev = 0; *s; prev = *s++) {
+		bool split = (prev == '*' && *s == '/') || (prev == '/' && *s == '*');
+		fprintf(f, "%s%c", split ? " " : "", *s >= 0x20 && *s < 0x7f ? *s : '?');
+	}
+}
+
+/* A C string literal; '?' escaped too, so that no trigraph forms. */
+static void put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\' || c == '?')
+			fprintf(f, "\\%c", c);
+		else if (c >= 0x20 && c < 0x7f)
+			fputc(c, f);
+		else
+			fprintf(f, "\\%03o", c);
+	}
+	fputc('"', f);
+}
+
+static void put_image(FILE *f, unsigned idx, const struct image *img)
+{
+	fprintf(f, "static const uint8_t image_%u[] = {\n", idx);
+	for (size_t i = 0; i < img->size; i++) {
+		bool first = i % BYTES_PER_LINE == 0;
+		bool last = i % BYTES_PER_LINE == BYTES_PER_LINE - 1 || i == img->size - 1;
+		fprintf(f, "%s0x%02x,%s", first ? "\t" : "", img->bytes[i], last ? "\n" : " ");
+	}
+	fprintf(f, "};\n\n");
+}
+
+/* One struct vm_spec: every vm_config field the parser fills (not the devices: the
+ * set adds the PL011), the PL011 and the image. */
+static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, size_t image_size)
+{
+	const struct vm_config *c = &vm->cfg;
+
+	fprintf(f, "\t{ .cfg = { .name = ");
+	put_string(f, vm->name);
+	fprintf(f, ", .nvcpus = %u, .affinity = {", c->nvcpus);
+	for (unsigned i = 0; i < c->nvcpus; i++)
+		fprintf(f, "%s 0x%llxull", i ? "," : "", (unsigned long long)c->affinity[i]);
+	fprintf(f, " }, .entry = 0x%llxull, .entry_arg = 0x%llxull,\n\t\t   .nmem = %u, .mem = {",
+		(unsigned long long)c->entry, (unsigned long long)c->entry_arg, c->nmem);
+	for (unsigned i = 0; i < c->nmem; i++) {
+		const struct vm_mem_config *m = &c->mem[i];
+		if ((unsigned)m->backend >= sizeof(backend_names) / sizeof(backend_names[0]))
+			return fail("vm %s: unknown memory backend %u", vm->name,
+				    (unsigned)m->backend);
+		fprintf(f, "%s { 0x%llxull, 0x%llxull, %uu, %s, 0x%llxull }", i ? "," : "",
+			(unsigned long long)m->gpa, (unsigned long long)m->size, m->flags,
+			backend_names[m->backend], (unsigned long long)m->hpa);
+	}
+	fprintf(f, " }, .mmio_raz_wi = %s },\n", c->mmio_raz_wi ? "true" : "false");
+	fprintf(f, "\t  .has_pl011 = %s, .pl011_base = 0x%llxull, .pl011_irq = %uu, "
+		   ".image = image_%u, .image_size = %zuu, .image_addr = 0x%llxull },\n",
+		vm->has_pl011 ? "true" : "false", (unsigned long long)vm->pl011_base, vm->pl011_irq,
+		idx, image_size, (unsigned long long)vm->image_addr);
+	return 0;
+}
+
+/* Read, check and write out VM i's image; its size in *size. */
+static int put_vm_image(FILE *f, const struct scn_vm *vm, unsigned i, const char *scenario,
+			const char *dir, size_t *size)
+{
+	struct image img = { .bytes = NULL };
+	int err = resolve(img.path, scenario, dir, vm->image_path);
+
+	if (!err)
+		err = read_image(vm->name, &img);
+	if (!err)
+		err = check_fit(vm, &img);
+	if (!err)
+		put_image(f, i, &img);
+	*size = img.size;
+	free(img.bytes);
+	return err;
+}
+
+static int put_plan(FILE *f, const struct scenario *s, const char *scenario, const char *dir)
+{
+	size_t sizes[SCN_MAX_VMS];
+
+	fprintf(f, "/* Generated by scn2c from ");
+	put_comment_text(f, scenario);
+	fprintf(f, ": do not edit. */\n#include \"core/vmset.h\"\n\n");
+	for (unsigned i = 0; i < s->nvms; i++)
+		if (put_vm_image(f, &s->vms[i], i, scenario, dir, &sizes[i]))
+			return -1;
+	fprintf(f, "static const struct vm_spec specs[] = {\n");
+	for (unsigned i = 0; i < s->nvms; i++)
+		if (put_spec(f, &s->vms[i], i, sizes[i]))
+			return -1;
+	if ((unsigned)s->mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+		return fail("unknown scheduling mode %u", (unsigned)s->mode);
+	fprintf(f, "};\n\nconst struct vm_plan tandem_plan = { .mode = %s, .slice_ns = %lluull, "
+		   ".pcpus = %uu, .nvms = %uu, .vms = specs };\n",
+		mode_names[s->mode], (unsigned long long)s->slice_ns, s->pcpus, s->nvms);
+	return 0;
+}
+
+/* Write the plan to OUT.tmp and rename it to OUT; on any failure remove OUT.tmp. */
+static int write_out(const struct scenario *s, const char *scenario, const char *out,
+		     const char *dir)
+{
+	char tmp[PATH_MAX];
+	int n = snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+
+	if (n < 0 || n >= (int)sizeof(tmp))
+		return fail("%s: path too long", out);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return fail("cannot write %s: %s", tmp, strerror(errno));
+	int err = put_plan(f, s, scenario, dir);
+	if (ferror(f) && !err)
+		err = fail("cannot write %s: %s", tmp, strerror(errno));
+	if (fclose(f) && !err)
+		err = fail("cannot write %s: %s", tmp, strerror(errno));
+	if (!err && rename(tmp, out))
+		err = fail("cannot rename %s to %s: %s", tmp, out, strerror(errno));
+	if (err)
+		remove(tmp);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "image-dir", required_argument, NULL, 'i' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	static struct scenario s; /* large: off the stack */
+	char err[SCN_ERR_MAX];
+	const char *dir = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c != 'i')
+			return usage();
+		dir = optarg;
+	}
+	if (argc - optind != 2)
+		return usage();
+	const char *scenario = argv[optind], *out = argv[optind + 1];
+	if (scn_load(scenario, &s, err)) {
+		fprintf(stderr, "%s\n", err);
+		scn_free(&s);
+		return 1;
+	}
+	int rc = check_images(&s) || write_out(&s, scenario, out, dir) ? 1 : 0;
+	scn_free(&s);
+	return rc;
+}
