@@ -2,8 +2,11 @@
  * frame allocator may use, turn on the EL2 MMU and the GIC, bring every pCPU up through
  * PSCI, and prove the HAL on real (emulated) hardware with the same core code the
  * simulation host tests: cross-pCPU calls over SGIs, software timers over the EL2
- * physical timer, frames from every pCPU. Then power off (QEMU exits with status 0).
- * Running VMs here needs the EL2 world switch (hal_guest_enter), which comes next. */
+ * physical timer, frames from every pCPU. Then run the VMs of the configuration
+ * compiled into the image (tandem_plan, from a scenario by tools/scn2c) on every pCPU
+ * until all of them are off, give everything back, and power off (QEMU exits with
+ * status 0). "trace" in the boot arguments (QEMU -append) prints every exit in
+ * hvsim --trace's format. */
 #include <stddef.h>
 
 #include "core/cpu.h"
@@ -11,8 +14,12 @@
 #include "core/frame.h"
 #include "core/ipi.h"
 #include "core/log.h"
+#include "core/mem.h"
+#include "core/sched.h"
 #include "core/timer.h"
+#include "core/vmset.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/time.h"
 
@@ -57,7 +64,7 @@ static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range 
 
 /* ---- The self-test every pCPU runs -------------------------------------------------- */
 
-static uint32_t online, finished, calls_seen[BM_MAX_PCPUS], timer_fired[BM_MAX_PCPUS];
+static uint32_t online, tested, finished, calls_seen[BM_MAX_PCPUS], timer_fired[BM_MAX_PCPUS];
 static uint32_t frames_ok;
 
 static void count_call(void *arg)
@@ -114,7 +121,88 @@ static void self_test(void)
 	log_info("pCPU %u: online, %u calls received, timer after %llu us%s", me,
 		 __atomic_load_n(&calls_seen[me], __ATOMIC_ACQUIRE),
 		 (unsigned long long)((hal_now_ns() - start) / 1000), ok ? "" : ", FRAME CHECK FAILED");
-	__atomic_fetch_add(&finished, 1, __ATOMIC_ACQ_REL);
+	__atomic_fetch_add(&tested, 1, __ATOMIC_ACQ_REL);
+}
+
+/* ---- Running the configured VMs ---------------------------------------------------- */
+
+#define HOUSEKEEPING_NS 5000000ull
+
+extern const struct vm_plan tandem_plan;
+
+static struct vmset vms;
+static uint32_t vms_ready; /* 1: run them, 2: none to run */
+static struct timer housekeeping;
+
+static bool all_off(void *arg)
+{
+	(void)arg;
+	return vmset_all_stopped(&vms);
+}
+
+/* On pCPU 0: console input to the first VM's UART; once every VM is off, wake every
+ * pCPU so that each leaves its scheduler loop. */
+static void housekeep(struct timer *t, void *arg)
+{
+	char ch;
+	(void)arg;
+
+	while (hal_console_getc(&ch) == 0)
+		vmset_console_input(&vms, (uint8_t)ch);
+	if (vmset_all_stopped(&vms)) {
+		sched_kick_all();
+		return;
+	}
+	timer_arm(t, hal_now_ns() + HOUSEKEEPING_NS);
+}
+
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = td_strnlen(w, 64);
+
+	for (const char *p = s; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = 0;
+		while (p[len] && p[len] != ' ')
+			len++;
+		if (len == n && td_strncmp(p, w, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* pCPU 0, after the self-test: build the VMs, or say why there are none to run. */
+static bool prepare_vms(void)
+{
+	const struct vm_plan *p = &tandem_plan;
+	unsigned failed = 0;
+
+	if (!p->nvms)
+		return false;
+	if (p->pcpus > hal_pcpu_count()) {
+		log_info("Tandem: the VM configuration is for %u pCPUs, this machine has %u: "
+			 "not running it", p->pcpus, hal_pcpu_count());
+		return false;
+	}
+	sched_init(p->mode, p->slice_ns ? p->slice_ns : SCHED_DEFAULT_SLICE_NS);
+	vm_set_trace(has_word(bm_board.bootargs, "trace"));
+	int err = vmset_build(&vms, p->vms, p->nvms, &failed);
+	if (err)
+		panic("VM %s cannot be created (%d): check its memory, vCPUs and image",
+		      p->vms[failed].cfg.name, err);
+	log_info("Tandem: running %u VMs on %u pCPUs, %s scheduling", p->nvms, hal_pcpu_count(),
+		 p->mode == SCHED_STATIC ? "static" : "time-shared");
+	return true;
+}
+
+static void run_vms(void)
+{
+	while (!__atomic_load_n(&vms_ready, __ATOMIC_ACQUIRE))
+		hal_cpu_relax();
+	if (__atomic_load_n(&vms_ready, __ATOMIC_ACQUIRE) == 1)
+		sched_run(all_off, NULL);
 }
 
 static void secondary(void *arg)
@@ -122,6 +210,8 @@ static void secondary(void *arg)
 	(void)arg;
 	if (cpu_init_this() == 0) {
 		self_test();
+		run_vms();
+		__atomic_fetch_add(&finished, 1, __ATOMIC_ACQ_REL);
 		cpu_exit_this();
 	}
 }
@@ -143,9 +233,9 @@ void bm_primary_main(uint64_t dtb)
 		if ((err = hal_pcpu_start(i, secondary, NULL)))
 			panic("pCPU %u did not start: %d", i, err);
 	self_test();
-	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < hal_pcpu_count())
-		hal_cpu_relax();
 	unsigned n = hal_pcpu_count();
+	while (__atomic_load_n(&tested, __ATOMIC_ACQUIRE) < n)
+		hal_cpu_relax();
 	bool pass = __atomic_load_n(&frames_ok, __ATOMIC_ACQUIRE) == n && frame_outstanding() == 0;
 	for (unsigned i = 0; i < n; i++)
 		pass = pass && calls_seen[i] == n && timer_fired[i];
@@ -153,5 +243,28 @@ void bm_primary_main(uint64_t dtb)
 		 pass ? "passed" : "FAILED", n);
 	if (!pass)
 		panic("self-test failed");
+	bool run = prepare_vms();
+	if (run) {
+		vmset_start(&vms);
+		timer_init(&housekeeping, housekeep, NULL);
+		timer_arm(&housekeeping, hal_now_ns() + HOUSEKEEPING_NS);
+	}
+	__atomic_store_n(&vms_ready, run ? 1 : 2, __ATOMIC_RELEASE);
+	run_vms();
+	/* Every VM is off: wake the pCPUs that idle without a vCPU, so that they see it. */
+	sched_kick_all();
+	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) < n - 1) {
+		cpu_handle_irqs();
+		hal_cpu_relax();
+	}
+	if (run) {
+		timer_cancel(&housekeeping);
+		if (vmset_destroy(&vms))
+			panic("a VM still had a vCPU on a pCPU after every pCPU stopped");
+		size_t left = frame_outstanding();
+		log_info("Tandem: every VM is off, %zu frames not given back; powering off", left);
+		if (left)
+			panic("frames leaked");
+	}
 	hal_halt();
 }

@@ -1,0 +1,166 @@
+/* Tandem's aarch64 test guest: a small EL1 program, run with its MMU off (addresses
+ * are guest-physical), assembled once per VM with NAME (a string) and CTX (the
+ * context id vCPU 0 hands to vCPU 1). Each step uses exactly the instruction and
+ * registers the matching action of the hvsim scenario (two-guests.scn) uses, so that
+ * both hosts must report the same exits: prints are STRB W9, [X10] to UARTDR; loads
+ * and stores go through X28 with the value in X1; calls are HVC/SMC #0 with X0-X3.
+ *
+ * vCPU 0: prints; asks Tandem over SMC whether vCPU 1 is on (AFFINITY_INFO: OFF, where
+ * QEMU's own firmware would answer for the physical CPU, which is ON); touches lazily
+ * allocated memory; reads an address with no device and checks it takes a synchronous
+ * external abort at VBAR_EL1; starts vCPU 1 with PSCI CPU_ON over HVC and waits for its
+ * flag (so that the two never print at once); ends with SYSTEM_OFF. vCPU 1: checks its context id, prints, touches lazy
+ * memory, raises the flag and turns itself off. A failed check prints a line with
+ * "FAIL" and powers the VM off. */
+#define UART 0x09000000
+#define NO_DEVICE 0x0a000000
+#define LAZY0 0x40100000
+#define LAZY1 0x40180000
+#define FLAG 0x4000f000
+
+#define PSCI_AFFINITY_INFO 0xC4000004
+#define PSCI_CPU_ON 0xC4000003
+#define PSCI_CPU_OFF 0x84000002
+#define PSCI_SYSTEM_OFF 0x84000008
+
+#define ESR_EC_SHIFT 26
+#define EC_DABT_CUR 0x25
+#define FSC_SYNC_EXT 0x10
+
+	/* Print a string: one STRB W9, [X10] per byte. */
+	.macro	print label
+	adr	x11, \label
+	bl	puts
+	.endm
+
+	/* A PSCI or Tandem call with X0-X3 set exactly (unused arguments zero). */
+	.macro	call insn, fid, a1=0, a2=0, a3=0
+	ldr	x0, =\fid
+	ldr	x1, =\a1
+	ldr	x2, =\a2
+	ldr	x3, =\a3
+	\insn	#0
+	.endm
+
+	.macro	fail_unless_x0 value, label
+	ldr	x12, =\value
+	cmp	x0, x12
+	adr	x11, \label
+	b.ne	fail
+	.endm
+
+	.section .text.boot, "ax"
+	.globl	_start
+_start:					/* vCPU 0, at the start of the image */
+	adr	x0, vectors
+	msr	vbar_el1, x0
+	isb
+	print	hello0
+	call	smc, PSCI_AFFINITY_INFO, 1, 0
+	fail_unless_x0 1, fail_smc
+	print	smc_ok
+	/* Lazily allocated memory: the first store faults into Tandem, which maps it. */
+	ldr	x28, =LAZY0
+	ldr	x1, =0xa1fa
+	str	x1, [x28]
+	ldr	x2, [x28]
+	mov	x0, x2
+	fail_unless_x0 0xa1fa, fail_lazy
+	/* No device: Tandem injects a synchronous external abort; the handler counts it. */
+	ldr	x28, =NO_DEVICE
+	ldr	w3, [x28]
+	adr	x0, aborts
+	ldr	x0, [x0]
+	fail_unless_x0 1, fail_abort
+	print	abort_ok
+	/* Only now vCPU 1: the two never print at the same time. */
+	call	hvc, PSCI_CPU_ON, 1, secondary, CTX
+	fail_unless_x0 0, fail_cpu_on
+	/* Wait for vCPU 1 without trapping: LDR X1, [X28] until it reads 1. */
+	ldr	x28, =FLAG
+1:	ldr	x1, [x28]
+	cmp	x1, #1
+	b.ne	1b
+	print	bye
+off:	call	hvc, PSCI_SYSTEM_OFF
+2:	wfi				/* not reached: the VM is off */
+	b	2b
+
+/* A failed check: X11 = its message. */
+fail:	bl	puts
+	b	off
+
+/* STRB W9, [X10] for each byte of the NUL-terminated string at X11. */
+puts:	ldr	x10, =UART
+3:	ldrb	w9, [x11], #1
+	cbz	w9, 4f
+	strb	w9, [x10]
+	b	3b
+4:	ret
+
+	.org	0x400			/* two-guests.scn starts vCPU 1 at image + 0x400 */
+secondary:				/* vCPU 1, from CPU_ON with X0 = CTX */
+	adr	x1, vectors
+	msr	vbar_el1, x1
+	isb
+	fail_unless_x0 CTX, fail_ctx
+	print	hello1
+	ldr	x28, =LAZY1
+	ldr	w1, =0x1234
+	str	w1, [x28]
+	ldr	w3, [x28]
+	mov	x0, x3
+	fail_unless_x0 0x1234, fail_lazy
+	ldr	x28, =FLAG
+	mov	x1, #1
+	str	x1, [x28]
+	call	hvc, PSCI_CPU_OFF
+	b	off			/* CPU_OFF returned: that is a failure too */
+
+/* EL1 vectors: only a synchronous exception from the current EL with SP_EL1 is
+ * expected, and only the external abort of the NO_DEVICE read. */
+	.balign	0x800
+vectors:
+	.rept	4
+	.balign	0x80
+	b	unexpected
+	.endr
+	.balign	0x80			/* current EL, SPx, synchronous */
+	mrs	x13, esr_el1
+	lsr	x14, x13, #ESR_EC_SHIFT
+	cmp	x14, #EC_DABT_CUR
+	b.ne	unexpected
+	and	x14, x13, #0x3f
+	cmp	x14, #FSC_SYNC_EXT
+	b.ne	unexpected
+	adr	x13, aborts
+	ldr	x14, [x13]
+	add	x14, x14, #1
+	str	x14, [x13]
+	mrs	x13, elr_el1
+	add	x13, x13, #4
+	msr	elr_el1, x13
+	eret
+	.rept	10
+	.balign	0x80
+	b	unexpected
+	.endr
+unexpected:
+	adr	x11, fail_exception
+	b	fail
+
+	.ltorg
+	.balign	8
+aborts:	.quad	0
+
+hello0:	.asciz	"hello from " NAME " vcpu 0\n"
+hello1:	.asciz	NAME " vcpu 1 is up\n"
+smc_ok:	.asciz	NAME ": smc answered by Tandem (vcpu 1 off)\n"
+abort_ok: .asciz NAME ": external abort taken at VBAR_EL1\n"
+bye:	.asciz	NAME ": bye\n"
+fail_smc: .asciz NAME ": FAIL smc not answered by Tandem\n"
+fail_cpu_on: .asciz NAME ": FAIL cpu_on\n"
+fail_lazy: .asciz NAME ": FAIL lazy memory\n"
+fail_abort: .asciz NAME ": FAIL no abort\n"
+fail_ctx: .asciz NAME ": FAIL context id\n"
+fail_exception: .asciz NAME ": FAIL unexpected exception\n"
