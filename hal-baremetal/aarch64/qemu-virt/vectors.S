@@ -1,6 +1,7 @@
 /* EL2 exception vectors (Arm ARM D1.10.2: 16 entries of 0x80 bytes). An exception from
- * a lower EL in AArch64 is a guest exit: the entry keeps the guest's X0/X1 on the EL2
- * stack, puts the trap type in X1 and leaves through world.S. Anything else taken to
+ * a lower EL (AArch64, or a guest's EL0 in AArch32) is a guest exit, never fatal: the
+ * entry keeps the guest's X0/X1 on the EL2 stack, puts the trap type in X1 and leaves
+ * through world.S. Anything else taken to
  * EL2 is a hypervisor bug: the entry hands its index and the syndrome to bm_exception,
  * which reports it and stops the machine. */
 #include "hal-baremetal/aarch64/qemu-virt/world.h"
@@ -37,7 +38,7 @@ el2_vectors:
 	guest_exit TRAP_IRQ_ID
 	guest_exit TRAP_FIQ_ID
 	guest_exit TRAP_SERROR_ID
-	fatal 12		/* lower EL, AArch32: Tandem's guests never run there */
-	fatal 13
-	fatal 14
-	fatal 15
+	guest_exit TRAP_SYNC_ID	/* lower EL, AArch32: a guest's EL0 may run there; */
+	guest_exit TRAP_IRQ_ID	/* its syndrome is decoded (and refused) like any */
+	guest_exit TRAP_FIQ_ID
+	guest_exit TRAP_SERROR_ID
