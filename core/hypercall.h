@@ -1,11 +1,11 @@
 /* Tandem's own hypercalls, in the SMCCC vendor-specific hypervisor service range
- * (OEN 6, fast calls), so that they never collide with PSCI or SMCCC functions. */
+ * (OEN 6, fast calls: 0x86000000-0x8600FFFF), so that they never collide with PSCI or
+ * SMCCC functions. None is defined yet: interrupts are acknowledged through the
+ * virtual GIC's CPU interface, not by a call. Every call in the range answers
+ * NOT_SUPPORTED (-1). */
 #ifndef CORE_HYPERCALL_H
 #define CORE_HYPERCALL_H
 
-/* Acknowledge the lowest pending virtual interrupt line: returns its number, or -1 if
- * none is pending. The guest's interrupt controller until the virtual GIC: a guest
- * sees the line asserted (HCR_EL2.VI on aarch64) and acknowledges with this call. */
-#define HC_IRQ_ACK 0x86000001u
+#define HC_RANGE_BASE 0x86000000u
 
 #endif

@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "core/cpu.h"
+#include "hal/cpu.h"
 #include "core/timer.h"
 #include "hal/err.h"
 #include "hal/time.h"
@@ -12,6 +13,7 @@ void timer_queue_init(struct timer_queue *q)
 {
 	q->lock = (struct spinlock)SPINLOCK_INIT;
 	q->head = NULL;
+	q->running = NULL;
 }
 
 void timer_init(struct timer *t, timer_fn_t fn, void *arg)
@@ -26,7 +28,7 @@ static bool unlink_locked(struct timer_queue *q, struct timer *t)
 		if (*pp == t) {
 			*pp = t->next;
 			t->next = NULL;
-			t->queue = NULL;
+			__atomic_store_n(&t->queue, NULL, __ATOMIC_RELEASE);
 			return true;
 		}
 	}
@@ -69,6 +71,18 @@ int timer_cancel(struct timer *t)
 	return 0;
 }
 
+int timer_cancel_sync(struct timer *t)
+{
+	int err = timer_cancel(t);
+
+	if (!t)
+		return err;
+	struct timer_queue *q = __atomic_load_n(&t->fired_on, __ATOMIC_ACQUIRE);
+	while (q && __atomic_load_n(&q->running, __ATOMIC_ACQUIRE) == t)
+		hal_cpu_relax();
+	return err;
+}
+
 int timer_arm(struct timer *t, uint64_t deadline_ns)
 {
 	struct pcpu *cpu = this_cpu();
@@ -104,10 +118,15 @@ void timer_irq(unsigned irq, void *arg)
 	spin_lock(&q->lock);
 	while (q->head && q->head->deadline <= hal_now_ns()) {
 		struct timer *t = q->head;
+		/* Marked running before it looks unarmed, so that timer_cancel_sync, which
+		 * sees it unarmed, also sees it running. */
+		__atomic_store_n(&t->fired_on, q, __ATOMIC_RELEASE);
+		__atomic_store_n(&q->running, t, __ATOMIC_RELEASE);
 		unlink_locked(q, t);
 		spin_unlock(&q->lock);
 		t->fn(t, t->arg);
 		spin_lock(&q->lock);
+		__atomic_store_n(&q->running, NULL, __ATOMIC_RELEASE);
 	}
 	reprogram_locked(q);
 	spin_unlock(&q->lock);

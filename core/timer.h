@@ -15,7 +15,8 @@ typedef void (*timer_fn_t)(struct timer *t, void *arg);
 
 struct timer_queue {
 	struct spinlock lock;
-	struct timer *head; /* sorted by deadline */
+	struct timer *head;    /* sorted by deadline */
+	struct timer *running; /* whose callback runs right now (timer_cancel_sync) */
 };
 
 struct timer {
@@ -24,6 +25,7 @@ struct timer {
 	void *arg;
 	struct timer *next;
 	struct timer_queue *queue; /* NULL when not armed */
+	struct timer_queue *fired_on; /* where its callback last ran */
 };
 
 void timer_queue_init(struct timer_queue *q);
@@ -37,6 +39,11 @@ int timer_arm(struct timer *t, uint64_t deadline_ns);
 /* Disarm t from any pCPU; -ENOENT if it was not armed (or has already fired). Its
  * pCPU may take one spurious timer IRQ afterwards, which is harmless. */
 int timer_cancel(struct timer *t);
+
+/* timer_cancel, and then wait until a callback of t that already started on another
+ * pCPU has returned: after it, t and its argument may be freed. Not from t's own
+ * callback. */
+int timer_cancel_sync(struct timer *t);
 
 /* The HAL timer IRQ handler: runs this pCPU's expired timers, re-arms the one-shot. */
 void timer_irq(unsigned irq, void *arg);

@@ -6,8 +6,10 @@
 #include "core/cpu.h"
 #include "core/log.h"
 #include "core/vcpu.h"
+#include "core/vm.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
+#include "hal/time.h"
 
 static const char *const state_names[] = {
 	[VCPU_UNUSABLE] = "unusable", [VCPU_CREATED] = "created", [VCPU_FREE] = "free",
@@ -29,6 +31,8 @@ static int illegal(struct vcpu *v, const char *what)
 	return -EPERM;
 }
 
+static void vtimer_fired(struct timer *t, void *arg);
+
 int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity)
 {
 	if (!v || !affinity)
@@ -36,6 +40,7 @@ int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity)
 	*v = (struct vcpu){ .vm = vm, .id = id, .affinity = affinity, .lock = SPINLOCK_INIT,
 			    .state = VCPU_CREATED, .pcpu = VCPU_NO_PCPU };
 	arch_vcpu_init(&v->arch, id);
+	timer_init(&v->vtimer, vtimer_fired, v);
 	v->hwid = arch_vcpu_hwid(id);
 	v->home = (unsigned)__builtin_ctzll(affinity);
 	return 0;
@@ -157,21 +162,32 @@ int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg)
 	return err;
 }
 
-static bool irq_pending_locked(const struct vcpu *v)
+/* The VM's interrupt lock, taken before the vCPU's. A vCPU outside any VM (tests of
+ * the state machine alone) has no interrupt controller. */
+static void irq_lock(struct vcpu *v)
 {
-	return v->pending_total != 0;
+	if (v->vm)
+		spin_lock(&v->vm->irq_lock);
+}
+
+static void irq_unlock(struct vcpu *v)
+{
+	if (v->vm)
+		spin_unlock(&v->vm->irq_lock);
 }
 
 int vcpu_block(struct vcpu *v)
 {
 	int err = 0;
 
+	irq_lock(v);
 	spin_lock(&v->lock);
 	if (v->state != VCPU_RUNNING && v->state != VCPU_BOUND)
 		err = illegal(v, "block");
-	else if (!irq_pending_locked(v))
-		v->state = VCPU_BLOCKED; /* WFI completes at once while the line is asserted */
+	else if (!v->vm || !arch_irq_pending(&v->vm->arch, v->id))
+		v->state = VCPU_BLOCKED; /* WFI completes at once with an interrupt pending */
 	spin_unlock(&v->lock);
+	irq_unlock(v);
 	return err;
 }
 
@@ -204,51 +220,83 @@ int vcpu_try_bind(struct vcpu *v)
 	return err;
 }
 
-int vcpu_raise_irq(struct vcpu *v, unsigned irq)
-{
-	if (irq >= VCPU_VIRQS)
-		return -EINVAL;
-	spin_lock(&v->lock);
-	v->pending[irq]++;
-	v->pending_total++;
-	spin_unlock(&v->lock);
-	return 0;
-}
-
-/* BOUND -> RUNNING, with the interrupt line asserted while anything is pending.
- * Caller holds the lock. */
+/* BOUND -> RUNNING, its interrupts in its list registers. Caller holds the VM's
+ * interrupt lock and the vCPU's lock. */
 static int enter_locked(struct vcpu *v)
 {
 	if (v->state != VCPU_BOUND || v->pcpu != hal_pcpu_id())
 		return illegal(v, "run");
-	arch_vcpu_set_virq(&v->arch, irq_pending_locked(v));
+	if (v->vm)
+		arch_irq_flush(&v->vm->arch, &v->arch);
 	v->state = VCPU_RUNNING;
 	v->started = true;
 	return 0;
 }
 
-int vcpu_ack_irq(struct vcpu *v)
+static int enter(struct vcpu *v)
 {
-	int line = -ENOENT;
-
+	irq_lock(v);
 	spin_lock(&v->lock);
-	for (unsigned i = 0; i < VCPU_VIRQS; i++) {
-		if (v->pending[i]) {
-			v->pending[i]--;
-			v->pending_total--;
-			v->delivered[i]++;
-			line = (int)i;
-			break;
-		}
-	}
-	arch_vcpu_set_virq(&v->arch, irq_pending_locked(v));
+	int err = enter_locked(v);
 	spin_unlock(&v->lock);
-	return line;
+	irq_unlock(v);
+	return err;
 }
 
-/* RUNNING -> BOUND after the exit (unless an exit handler already moved it). */
+/* The system counter value c as hal_now_ns() time. */
+static uint64_t counter_to_ns(uint64_t c)
+{
+	uint64_t now = hal_counter(), ns = hal_now_ns(), hz = hal_counter_hz();
+
+	if (c <= now || !hz)
+		return ns;
+	uint64_t d = c - now;
+	return ns + (d / hz) * 1000000000ull + ((d % hz) * 1000000000ull) / hz;
+}
+
+/* A host timer stands in for the virtual timer while the vCPU runs, waits or is not
+ * scheduled: when the guest's deadline passes, the line rises and the vCPU is kicked
+ * or woken wherever it is. */
+static void vtimer_fired(struct timer *t, void *arg)
+{
+	struct vcpu *v = arg;
+	(void)t;
+	vm_set_irq_level(v->vm, v->id, ARCH_VTIMER_IRQ, true);
+}
+
+/* After an exit: the virtual timer's line as the guest left its registers, and the
+ * host timer for the deadline it set, if any. Caller holds the VM's interrupt lock. */
+static uint64_t vtimer_update_locked(struct vcpu *v)
+{
+	uint64_t deadline;
+	bool level = arch_vtimer(&v->arch, hal_counter(), &deadline);
+
+	arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, level, NULL);
+	return deadline;
+}
+
+static void vtimer_arm(struct vcpu *v, uint64_t deadline)
+{
+	if (deadline == v->vtimer_deadline)
+		return;
+	v->vtimer_deadline = deadline;
+	if (deadline)
+		timer_arm(&v->vtimer, counter_to_ns(deadline));
+	else
+		timer_cancel(&v->vtimer);
+}
+
+/* RUNNING -> BOUND after the exit (unless an exit handler already moved it), its
+ * interrupts back in the controller and its virtual timer looked at. */
 static void leave(struct vcpu *v, const struct vm_exit *exit)
 {
+	if (v->vm) {
+		spin_lock(&v->vm->irq_lock);
+		arch_irq_sync(&v->vm->arch, &v->arch);
+		uint64_t deadline = vtimer_update_locked(v);
+		spin_unlock(&v->vm->irq_lock);
+		vtimer_arm(v, deadline);
+	}
 	spin_lock(&v->lock);
 	if (v->state == VCPU_RUNNING)
 		v->state = VCPU_BOUND;
@@ -259,9 +307,8 @@ static void leave(struct vcpu *v, const struct vm_exit *exit)
 
 int vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
-	spin_lock(&v->lock);
-	int err = enter_locked(v);
-	spin_unlock(&v->lock);
+	int err = enter(v);
+
 	if (err)
 		return err;
 	err = arch_vcpu_run(&v->arch, exit);
@@ -273,9 +320,7 @@ int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit 
 {
 	if (!trap || !exit)
 		return -EINVAL;
-	spin_lock(&v->lock);
-	int err = enter_locked(v);
-	spin_unlock(&v->lock);
+	int err = enter(v);
 	if (err)
 		return err;
 	arch_vcpu_decode(&v->arch, trap, exit);

@@ -16,6 +16,7 @@
 
 #include "arch/exit.h"
 #include "core/spinlock.h"
+#include "core/timer.h"
 #include "arch/tandem_isa.h"
 
 enum vcpu_state {
@@ -28,7 +29,6 @@ enum vcpu_state {
 	VCPU_OFF,     /* never started, or CPU_OFF */
 };
 
-#define VCPU_VIRQS 64u   /* interrupt lines until the virtual GIC replaces them */
 #define VCPU_NO_PCPU (~0u)
 
 struct vm;
@@ -48,10 +48,9 @@ struct vcpu {
 	bool queued;       /* in its home run queue's list (guarded by that queue's lock) */
 	uint32_t sched_refs; /* queue entries and slices not finished with it (atomic) */
 	unsigned pcpu;     /* where it is bound or running, or VCPU_NO_PCPU */
-	uint32_t pending[VCPU_VIRQS];   /* injected, not yet acknowledged, per line */
-	uint32_t pending_total;         /* the sum of pending[], so entry tests one word */
-	uint64_t delivered[VCPU_VIRQS]; /* acknowledged by the guest, per line */
 	struct vcpu *rq_next;
+	struct timer vtimer;       /* fires when its virtual timer's output rises */
+	uint64_t vtimer_deadline;  /* system-counter value vtimer is armed for, or 0 */
 
 	uint64_t exits[EXIT_KIND_COUNT];
 };
@@ -73,13 +72,16 @@ int vcpu_power_off(struct vcpu *v); /* FREE or RUNNING -> OFF */
 /* OFF -> FREE at entry with arg (PSCI CPU_ON). -EALREADY if on, -EBUSY if on but not
  * started yet; those two leave the vCPU as it is. */
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg);
-int vcpu_block(struct vcpu *v);   /* RUNNING -> BLOCKED, unless an interrupt is pending */
+/* RUNNING -> BLOCKED, unless the VM's interrupt controller has an interrupt for it
+ * (checked under the VM's interrupt lock, so an injection cannot slip in between). */
+int vcpu_block(struct vcpu *v);
 /* End a block: BLOCKED -> BOUND if it is still loaded on its pCPU, else -> FREE and 1
  * is returned: the caller must queue it. 0 without change if it was not blocked. */
 int vcpu_wake(struct vcpu *v);
 
-/* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND), with the
- * interrupt line asserted while an interrupt is pending. -EPERM if not BOUND here. */
+/* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND): its pending
+ * interrupts are handed to it before (arch_irq_flush) and taken back after
+ * (arch_irq_sync). -EPERM if not BOUND here. */
 int vcpu_run(struct vcpu *v, struct vm_exit *exit);
 
 /* The same as vcpu_run, but with the trap state given instead of taken from the guest:
@@ -90,14 +92,6 @@ int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit 
 int vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t value);
 uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg);
 void vcpu_set_return(struct vcpu *v, uint64_t value);
-
-/* Mark interrupt line irq pending; the caller kicks or wakes the vCPU. -EINVAL for a
- * line out of range. */
-int vcpu_raise_irq(struct vcpu *v, unsigned irq);
-
-/* The guest acknowledges the lowest pending line (HC_IRQ_ACK): its number, or -ENOENT.
- * The line drops when nothing is pending any more. */
-int vcpu_ack_irq(struct vcpu *v);
 
 enum vcpu_state vcpu_state(struct vcpu *v);
 

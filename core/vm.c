@@ -64,6 +64,63 @@ static void s2_flush(void *ctx, gpa_t gpa, uint64_t size)
 	arch_vm_s2_flush(vm->as.pt.root, vm_vmid(vm));
 }
 
+/* The interrupt controller's register windows on the VM's MMIO bus. */
+static int irqchip_read(struct vm *vm, unsigned w, uint64_t off, unsigned width, uint64_t *value)
+{
+	spin_lock(&vm->irq_lock);
+	int err = arch_irqchip_read(&vm->arch, w, off, width, value);
+	spin_unlock(&vm->irq_lock);
+	return err;
+}
+
+static int irqchip_write(struct vm *vm, unsigned w, uint64_t off, unsigned width, uint64_t value)
+{
+	uint64_t kick = 0;
+
+	spin_lock(&vm->irq_lock);
+	int err = arch_irqchip_write(&vm->arch, w, off, width, value, &kick);
+	spin_unlock(&vm->irq_lock);
+	vm_kick_vcpus(vm, kick);
+	return err;
+}
+
+static int chip0_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	return irqchip_read(ctx, 0, off, width, value);
+}
+
+static int chip0_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	return irqchip_write(ctx, 0, off, width, value);
+}
+
+static int chip1_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	return irqchip_read(ctx, 1, off, width, value);
+}
+
+static int chip1_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	return irqchip_write(ctx, 1, off, width, value);
+}
+
+static const struct mmio_ops irqchip_ops[ARCH_IRQCHIP_WINDOWS] = {
+	{ chip0_read, chip0_write },
+	{ chip1_read, chip1_write },
+};
+
+static int add_irqchip(struct vm *vm, unsigned nvcpus)
+{
+	int err = arch_vm_init(&vm->arch, nvcpus);
+
+	for (unsigned i = 0; i < ARCH_IRQCHIP_WINDOWS && !err; i++) {
+		uint64_t base, size;
+		arch_irqchip_window(&vm->arch, i, &base, &size);
+		err = mmio_bus_add(&vm->bus, base, size, &irqchip_ops[i], vm);
+	}
+	return err;
+}
+
 static int build(struct vm *vm, const struct vm_config *cfg)
 {
 	uint64_t machine = hal_pcpu_count() >= 64 ? ~0ull : (1ull << hal_pcpu_count()) - 1;
@@ -79,6 +136,8 @@ static int build(struct vm *vm, const struct vm_config *cfg)
 		if ((err = mmio_bus_add(&vm->bus, d->base, d->size, d->ops, d->ctx)))
 			return err;
 	}
+	if ((err = add_irqchip(vm, cfg->nvcpus)))
+		return err;
 	for (unsigned i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		uint64_t aff = cfg->affinity[i] ? cfg->affinity[i] : machine;
@@ -183,6 +242,9 @@ int vm_destroy(struct vm *vm)
 		sched_remove(&vm->vcpus[i]);
 	if (!vm_quiescent(vm))
 		return -EBUSY;
+	/* No virtual-timer callback may run on this VM any more. */
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		timer_cancel_sync(&vm->vcpus[i].vtimer);
 	/* Before the VMID can go to another VM, none of this one's translations may
 	 * survive in a TLB. */
 	arch_vm_s2_flush(vm->as.pt.root, vm_vmid(vm));
@@ -261,24 +323,51 @@ int vm_vcpu_resides_on(struct vm *vm, unsigned vcpu_id, unsigned *pcpu)
 	return 0;
 }
 
-int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq)
+/* Make v see a new interrupt: wake it if it waits, make it exit if it runs elsewhere;
+ * a vCPU that is queued or bound here picks it up at its next entry. */
+static void kick_vcpu(struct vcpu *v)
 {
-	struct vcpu *v = vm_vcpu(vm, vcpu_id);
-
-	if (!v)
-		return -ENOENT;
-	int err = vcpu_raise_irq(v, irq);
-	if (err)
-		return err;
 	if (vcpu_wake(v) == 1) {
 		sched_enqueue(v); /* was blocked off-CPU: queue it (and kick its pCPU) */
-		return 0;
+		return;
 	}
 	spin_lock(&v->lock);
 	unsigned where = v->pcpu;
 	bool running = v->state == VCPU_RUNNING || v->state == VCPU_BOUND;
 	spin_unlock(&v->lock);
 	if (running && where != VCPU_NO_PCPU && where != hal_pcpu_id())
-		hal_ipi_send(where, IPI_KICK); /* exit the guest so the line is seen */
-	return 0;
+		hal_ipi_send(where, IPI_KICK); /* exit the guest so the interrupt is seen */
+}
+
+void vm_kick_vcpus(struct vm *vm, uint64_t mask)
+{
+	for (unsigned i = 0; i < vm->nvcpus && i < 64; i++)
+		if (mask & (1ull << i))
+			kick_vcpu(&vm->vcpus[i]);
+}
+
+int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq)
+{
+	uint64_t kick = 0;
+
+	if (!vm_vcpu(vm, vcpu_id))
+		return -ENOENT;
+	spin_lock(&vm->irq_lock);
+	int err = arch_irq_inject(&vm->arch, vcpu_id, irq, &kick);
+	spin_unlock(&vm->irq_lock);
+	vm_kick_vcpus(vm, kick);
+	return err;
+}
+
+int vm_set_irq_level(struct vm *vm, unsigned vcpu_id, unsigned irq, bool level)
+{
+	uint64_t kick = 0;
+
+	if (!vm_vcpu(vm, vcpu_id))
+		return -ENOENT;
+	spin_lock(&vm->irq_lock);
+	int err = arch_irq_set_level(&vm->arch, vcpu_id, irq, level, &kick);
+	spin_unlock(&vm->irq_lock);
+	vm_kick_vcpus(vm, kick);
+	return err;
 }

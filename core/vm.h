@@ -62,6 +62,11 @@ struct vm {
 	uint32_t stop_reason;    /* enum vm_stop_reason */
 	unsigned nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
+	/* The interrupt controller (arch/<isa>), its state guarded by irq_lock, which is
+	 * taken before any vCPU's lock. */
+	struct spinlock irq_lock;
+	struct arch_vm arch;
+	uint64_t ipis_sent; /* guest IPIs (EXIT_IPI) */
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad
@@ -97,11 +102,20 @@ struct vm *current_vm(void);
  * is on no pCPU right now (off, or waiting in a run queue). */
 int vm_vcpu_resides_on(struct vm *vm, unsigned vcpu_id, unsigned *pcpu);
 
-/* Make interrupt line irq pending on a vCPU wherever it is: running on another pCPU
- * (kicked with an IPI, so that it sees the line), blocked (woken), or not scheduled
- * (the line is asserted when it next runs). The guest acknowledges with HC_IRQ_ACK.
- * -ENOENT for no such vCPU, -EINVAL for a bad line. */
+/* An edge on interrupt irq (a GIC INTID on aarch64) of the VM's interrupt controller:
+ * a private one (SGI, PPI) of vCPU vcpu_id, or a shared one, which goes where the guest
+ * routed it. The vCPU that gets it receives it wherever it is: running on another pCPU
+ * (kicked with an IPI, so that it exits and sees it), blocked (woken), or not
+ * scheduled (delivered when it next runs). -ENOENT for no such vCPU, -EINVAL for a bad
+ * number. */
 int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq);
+
+/* The level of a level-sensitive interrupt line (a device's output), delivered the
+ * same way while it is high. */
+int vm_set_irq_level(struct vm *vm, unsigned vcpu_id, unsigned irq, bool level);
+
+/* Wake or kick every vCPU whose bit is set in mask, so that it sees a new interrupt. */
+void vm_kick_vcpus(struct vm *vm, uint64_t mask);
 
 /* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */
 void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);

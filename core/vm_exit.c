@@ -64,10 +64,6 @@ static void on_nothing(struct vcpu *v, struct vm_exit *e)
 
 static void on_hypercall(struct vcpu *v, struct vm_exit *e)
 {
-	if (e->u.hcall.nr == HC_IRQ_ACK) {
-		e->ret = vcpu_ack_irq(v);
-		return;
-	}
 	log_debug("vm %u vcpu %u: unknown hypercall 0x%llx", v->vm->id, v->id,
 		  (unsigned long long)e->u.hcall.nr);
 	e->ret = -ENOSYS;
@@ -197,6 +193,18 @@ static void on_entry_failed(struct vcpu *v, struct vm_exit *e)
 	vm_stop(v->vm, VM_STOP_ERROR);
 }
 
+/* A guest IPI (aarch64: a write of ICC_SGI1R_EL1): to its targets, wherever they are. */
+static void on_ipi(struct vcpu *v, struct vm_exit *e)
+{
+	uint64_t kick = 0;
+
+	spin_lock(&v->vm->irq_lock);
+	arch_irq_send_ipi(&v->vm->arch, v->id, e->u.sysreg.value, &kick);
+	spin_unlock(&v->vm->irq_lock);
+	__atomic_fetch_add(&v->vm->ipis_sent, 1, __ATOMIC_RELAXED);
+	vm_kick_vcpus(v->vm, kick);
+}
+
 static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_NOTHING] = on_nothing,
 	[EXIT_HYPERCALL] = on_hypercall,
@@ -214,7 +222,7 @@ static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_CPU_STATE] = on_cpu_state,
 	[EXIT_SYSTEM_DOWN] = on_system_down,
 	[EXIT_SYSTEM_RESET] = on_system_down,
-	[EXIT_IPI] = on_nothing,
+	[EXIT_IPI] = on_ipi,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
 };
 

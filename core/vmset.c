@@ -3,13 +3,13 @@
 
 #include "hal/err.h"
 
-/* A UART's interrupt output, level-triggered, onto vCPU 0's interrupt line. */
+/* A UART's interrupt output, a level-sensitive line of the VM's interrupt controller. */
 static void uart_irq(void *ctx, bool level)
 {
 	struct vmset_uart *u = ctx;
 
-	if (level && !u->level && u->vm)
-		vm_inject_irq(u->vm, 0, u->line);
+	if (u->vm && level != u->level)
+		vm_set_irq_level(u->vm, 0, u->line, level);
 	u->level = level;
 }
 

@@ -64,7 +64,7 @@ static const struct mmio_ops dev_ops = { dev_read, dev_write };
 static const uint32_t calls[12] = {
 	PSCI_VERSION, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_64, PSCI_AFFINITY_INFO_64,
 	PSCI_SYSTEM_OFF, PSCI_SYSTEM_RESET, PSCI_FEATURES, SMCCC_VERSION, SMCCC_ARCH_FEATURES,
-	PSCI_MIGRATE_INFO_TYPE, HC_IRQ_ACK,
+	PSCI_MIGRATE_INFO_TYPE, HC_RANGE_BASE + 1,
 };
 
 static const uint64_t areas[5] = { RAM, LAZY, LINEAR, DEV, HOLE };

@@ -12,11 +12,12 @@
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/ctx.h"
 #include "arch/aarch64/sysreg.h"
-#include "core/hypercall.h"
+#include "arch/aarch64/vgic.h"
 #include "hal-sim/engine.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
 #include "hal/mm.h"
+#include "hal/time.h"
 
 enum exc { EXC_NONE, EXC_ABORT, EXC_UNDEF, EXC_OTHER };
 
@@ -29,8 +30,6 @@ struct engine_vcpu {
 	bool trapped;       /* the last step trapped on action idx */
 	enum exc last_exc;
 	int last_irq;
-	bool in_irq;        /* the IRQ handler's acknowledgement is under way */
-	uint64_t saved_x0;
 	uint64_t spin_left;
 	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
 	uint64_t end_pc;    /* where the program's final WFI loops */
@@ -38,6 +37,12 @@ struct engine_vcpu {
 };
 
 static struct engine_vcpu vcpus[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
+
+/* The generic timer the engine's guests see: the HAL's system counter. */
+static uint64_t engine_counter(void)
+{
+	return hal_counter();
+}
 
 #define FSC_ALIGNMENT 0x21u
 
@@ -137,35 +142,90 @@ static bool exception_taken(struct guest_ctx *c, struct engine_vcpu *e)
 	return true;
 }
 
-/* A virtual IRQ (HCR_EL2.VI, PSTATE.I clear) is taken at VBAR_EL1 + 0x80 of the current
- * vector group; the handler acknowledges it with HC_IRQ_ACK and returns. */
-static int take_irq(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
+/* ---- The GICv3 virtual CPU interface, as the hardware provides it ------------------
+ * From the list registers in the context (ICH_LR<n>_EL2, filled by the vGIC before the
+ * entry) and the guest's own view (ICH_VMCR_EL2: group enable, priority mask, EOI
+ * mode). The running priority is the most urgent active LR's. */
+
+static unsigned lr_priority(uint64_t lr)
 {
-	c->el1[ELR_EL1] = c->pc;
-	c->el1[SPSR_EL1] = c->pstate;
-	c->pc = c->el1[VBAR_EL1] + vector_base(c->pstate) + VEC_IRQ + 4; /* past the HVC */
-	c->pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
-	e->saved_x0 = c->x[0];
-	c->x[0] = HC_IRQ_ACK;
-	e->in_irq = true;
-	struct a64_insn hvc = { .kind = A64_HVC, .imm16 = 0 };
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = a64_trap_esr(&hvc, 0) };
-	e->res.traps++;
-	return 1;
+	return (unsigned)(lr >> ICH_LR_PRIORITY_SHIFT) & 0xFF;
 }
 
-static void irq_acknowledged(struct guest_ctx *c, struct engine_vcpu *e)
+static unsigned running_priority(const struct guest_ctx *c)
 {
-	int64_t line = (int64_t)c->x[0];
+	unsigned rp = 0x100; /* idle */
 
-	if (line >= 0) {
-		e->last_irq = (int)line;
-		__atomic_fetch_add(&e->res.irqs_taken, 1, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && lr_priority(c->ich_lr[i]) < rp)
+			rp = lr_priority(c->ich_lr[i]);
+	return rp;
+}
+
+/* The LR a read of ICC_IAR1_EL1 would acknowledge, or -1 (the guest reads 1023). */
+static int highest_pending_lr(const struct guest_ctx *c)
+{
+	unsigned pmr = (unsigned)(c->ich_vmcr >> ICH_VMCR_PMR_SHIFT) & 0xFF;
+	unsigned limit = running_priority(c) < pmr ? running_priority(c) : pmr;
+	int best = -1;
+
+	if (!(c->ich_hcr & ICH_HCR_EN) || !(c->ich_vmcr & ICH_VMCR_ENG1))
+		return -1;
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++) {
+		uint64_t lr = c->ich_lr[i];
+		if ((lr & ICH_LR_STATE_MASK) != ICH_LR_PENDING || lr_priority(lr) >= limit)
+			continue;
+		if (best < 0 || lr_priority(lr) < lr_priority(c->ich_lr[best]))
+			best = (int)i;
 	}
-	c->x[0] = e->saved_x0;
-	c->pc = c->el1[ELR_EL1];
-	c->pstate = c->el1[SPSR_EL1];
-	e->in_irq = false;
+	return best;
+}
+
+/* ICC_IAR1_EL1: acknowledge (pending -> active) and return the INTID, or 1023. */
+static uint64_t icc_iar1(struct guest_ctx *c)
+{
+	int i = highest_pending_lr(c);
+
+	if (i < 0)
+		return 1023;
+	c->ich_lr[i] = (c->ich_lr[i] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
+	return c->ich_lr[i] & ICH_LR_VINTID_MASK;
+}
+
+/* ICC_EOIR1_EL1 (EOImode 0: drop and deactivate) / ICC_DIR_EL1: the LR of intid
+ * leaves the active state. An INTID in no LR is ignored. */
+static void icc_deactivate(struct guest_ctx *c, uint64_t intid)
+{
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && (c->ich_lr[i] & ICH_LR_VINTID_MASK) == (intid & 0xFFFFFF)) {
+			c->ich_lr[i] &= ~ICH_LR_ACTIVE;
+			return;
+		}
+}
+
+/* The underflow maintenance interrupt (ICH_HCR_EL2.UIE): at most one LR still valid. */
+static bool maintenance_due(const struct guest_ctx *c)
+{
+	unsigned valid = 0;
+
+	if (!(c->ich_hcr & ICH_HCR_UIE))
+		return false;
+	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+		valid += (c->ich_lr[i] & ICH_LR_STATE_MASK) != 0;
+	return valid <= 1;
+}
+
+/* A virtual IRQ is taken at VBAR_EL1 + 0x80 of the current vector group once PSTATE.I
+ * is clear; the engine's handler reads ICC_IAR1_EL1, notes the INTID, writes
+ * ICC_EOIR1_EL1 (and ICC_DIR_EL1 in EOI mode 1) and returns: no exit, as on the
+ * hardware. */
+static void take_irq(struct guest_ctx *c, struct engine_vcpu *e)
+{
+	uint64_t intid = icc_iar1(c);
+
+	e->last_irq = (int)intid;
+	__atomic_fetch_add(&e->res.irqs_taken, 1, __ATOMIC_RELAXED);
+	icc_deactivate(c, intid);
 }
 
 static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
@@ -217,6 +277,10 @@ static bool sysreg_traps(const struct guest_ctx *c, const struct a64_sysreg *s)
 {
 	if ((c->hcr_el2 & HCR_TIDCP) && s->op0 == 3 && (s->crn == 11 || s->crn == 15))
 		return true;
+	/* ICC_SGI1R/ASGI1R/SGI0R_EL1 with HCR_EL2.IMO set. */
+	if ((c->hcr_el2 & HCR_IMO) && s->op0 == 3 && s->op1 == 0 && s->crn == 12 && s->crm == 11 &&
+	    s->op2 >= 5)
+		return true;
 	return (c->hcr_el2 & HCR_TACR) && s->op0 == 3 && s->op1 == 0 && s->crn == 1 && s->crm == 0 &&
 	       s->op2 == 1;
 }
@@ -235,6 +299,79 @@ static int el1_index(const struct a64_sysreg *s)
 	return -1;
 }
 
+#define SYS(op0, op1, crn, crm, op2) ((op0) << 16 | (op1) << 12 | (crn) << 8 | (crm) << 4 | (op2))
+
+/* The GIC CPU interface and the virtual timer: registers the hardware gives a guest
+ * without a trap (ICH_HCR_EL2.En, CNTHCTL_EL2). 0 if s is one of them. */
+static int gic_timer_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, bool read,
+			    uint64_t *value)
+{
+	unsigned id = SYS(s->op0, s->op1, s->crn, s->crm, s->op2);
+	uint64_t pmr_mask = 0xFFull << ICH_VMCR_PMR_SHIFT;
+
+	switch (id) {
+	case SYS(3, 0, 4, 6, 0): /* ICC_PMR_EL1 */
+		if (read)
+			*value = (c->ich_vmcr & pmr_mask) >> ICH_VMCR_PMR_SHIFT;
+		else
+			c->ich_vmcr = (c->ich_vmcr & ~pmr_mask) | ((*value & 0xFF) << ICH_VMCR_PMR_SHIFT);
+		return 0;
+	case SYS(3, 0, 12, 12, 7): /* ICC_IGRPEN1_EL1 */
+		if (read)
+			*value = !!(c->ich_vmcr & ICH_VMCR_ENG1);
+		else
+			c->ich_vmcr = (*value & 1) ? c->ich_vmcr | ICH_VMCR_ENG1 : c->ich_vmcr & ~ICH_VMCR_ENG1;
+		return 0;
+	case SYS(3, 0, 12, 12, 4): /* ICC_CTLR_EL1: EOImode */
+		if (read)
+			*value = (c->ich_vmcr & ICH_VMCR_EOIM) ? 2 : 0;
+		else
+			c->ich_vmcr = (*value & 2) ? c->ich_vmcr | ICH_VMCR_EOIM : c->ich_vmcr & ~ICH_VMCR_EOIM;
+		return 0;
+	case SYS(3, 0, 12, 12, 5): /* ICC_SRE_EL1: the system-register interface, always */
+		if (read)
+			*value = 7;
+		return 0;
+	case SYS(3, 0, 12, 12, 0): /* ICC_IAR1_EL1 */
+		if (read)
+			*value = icc_iar1(c);
+		return read ? 0 : -1;
+	case SYS(3, 0, 12, 12, 1): /* ICC_EOIR1_EL1 */
+		if (!read && !(c->ich_vmcr & ICH_VMCR_EOIM))
+			icc_deactivate(c, *value);
+		return read ? -1 : 0;
+	case SYS(3, 0, 12, 11, 1): /* ICC_DIR_EL1 */
+		if (!read)
+			icc_deactivate(c, *value);
+		return read ? -1 : 0;
+	case SYS(3, 3, 14, 0, 0): /* CNTFRQ_EL0 */
+		if (read)
+			*value = hal_counter_hz();
+		return read ? 0 : -1;
+	case SYS(3, 3, 14, 0, 2): /* CNTVCT_EL0 */
+		if (read)
+			*value = engine_counter() - c->cntvoff_el2;
+		return read ? 0 : -1;
+	case SYS(3, 3, 14, 3, 1): /* CNTV_CTL_EL0: ISTATUS is the hardware's */
+		if (read)
+			*value = (c->el1[CNTV_CTL_EL0] & 3) |
+				 ((c->el1[CNTV_CTL_EL0] & 1) &&
+					  engine_counter() - c->cntvoff_el2 >= c->el1[CNTV_CVAL_EL0]
+				  ? 4 : 0);
+		else
+			c->el1[CNTV_CTL_EL0] = *value & 3;
+		return 0;
+	case SYS(3, 3, 14, 3, 2): /* CNTV_CVAL_EL0 */
+		if (read)
+			*value = c->el1[CNTV_CVAL_EL0];
+		else
+			c->el1[CNTV_CVAL_EL0] = *value;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
 static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
 		     struct guest_exit *exit)
 {
@@ -245,6 +382,13 @@ static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 		set_x(c, a->sys.rt, a->value);
 	if (sysreg_traps(c, &a->sys))
 		return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
+	uint64_t v = read ? 0 : get_x(c, a->sys.rt);
+	if (gic_timer_sysreg(c, &a->sys, read, &v) == 0) {
+		if (read)
+			set_x(c, a->sys.rt, v);
+		advance(c, e);
+		return 0;
+	}
 	int i = el1_index(&a->sys);
 	if (i < 0) {
 		take_local(c, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, VEC_SYNC);
@@ -400,14 +544,16 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 	}
 	struct engine_vcpu *e = &vcpus[vmid][vcpu];
 	e->res.steps++;
-	if (e->in_irq && c->pc == c->el1[VBAR_EL1] + vector_base(c->el1[SPSR_EL1]) + VEC_IRQ + 4) {
-		irq_acknowledged(c, e);
-		return 0;
-	}
 	if (exception_taken(c, e))
 		return 0;
-	if ((c->hcr_el2 & HCR_VI) && !(c->pstate & PSR_I))
-		return take_irq(c, e, exit);
+	if (maintenance_due(c)) {
+		*exit = (struct guest_exit){ .type = TRAP_IRQ }; /* the host refills the LRs */
+		return 1;
+	}
+	if (!(c->pstate & PSR_I) && highest_pending_lr(c) >= 0) {
+		take_irq(c, e);
+		return 0;
+	}
 	follow_pc(c, e);
 	if (e->idx >= e->n) {
 		if (!__atomic_load_n(&e->res.finished, __ATOMIC_ACQUIRE))

@@ -62,6 +62,16 @@ uint64_t hal_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+uint64_t hal_counter(void)
+{
+	return hal_now_ns();
+}
+
+uint64_t hal_counter_hz(void)
+{
+	return 1000000000ull;
+}
+
 unsigned hal_timer_irq(void)
 {
 	return SIM_TIMER_IRQ;

@@ -8,6 +8,12 @@
 /* Nanoseconds since an arbitrary point before boot; never goes backwards. */
 uint64_t hal_now_ns(void);
 
+/* The system counter guests' generic timers count from (aarch64: CNTPCT_EL0; a
+ * guest's virtual counter is it minus CNTVOFF_EL2), and its frequency in Hz. The
+ * simulation host's counts nanoseconds. */
+uint64_t hal_counter(void);
+uint64_t hal_counter_hz(void);
+
 /* Arm this pCPU's one-shot timer: hal_timer_irq() becomes pending on this pCPU once
  * hal_now_ns() >= deadline (at once if it already is). Replaces an armed deadline.
  * Never fails. */

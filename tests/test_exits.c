@@ -7,6 +7,7 @@
 
 #include "arch/aarch64/psci.h"
 #include "arch/aarch64/sysreg.h"
+#include "arch/aarch64/vgic.h"
 #include "core/frame.h"
 #include "core/hypercall.h"
 #include "core/sched.h"
@@ -206,7 +207,8 @@ START_TEST(test_cpu_off_suspend_and_system_calls)
 	ck_assert_int_eq(vcpu_wake(v0), 0); /* still on its pCPU: back to BOUND */
 	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
 	/* With an interrupt pending, CPU_SUSPEND returns at once. */
-	ck_assert_int_eq(vcpu_raise_irq(v0, 3), 0);
+	test_gic_enable(vm, 0, 3, 0x80);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 3), 0);
 	ck_assert_int_eq(hvc(PSCI_CPU_SUSPEND_32, 0, 0, 0), 0);
 	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
 	hvc(PSCI_CPU_OFF, 0, 0, 0);
@@ -237,23 +239,122 @@ START_TEST(test_unknown_hypercalls_return_not_supported)
 }
 END_TEST
 
-START_TEST(test_interrupt_line_and_its_acknowledgement)
+/* LR contents of a context: INTID and state of list register i. */
+static unsigned lr_intid(const struct guest_ctx *c, unsigned i)
 {
-	struct guest_exit irq = { .type = TRAP_IRQ };
+	return (unsigned)(c->ich_lr[i] & ICH_LR_VINTID_MASK);
+}
 
+static uint64_t lr_state(const struct guest_ctx *c, unsigned i)
+{
+	return c->ich_lr[i] & ICH_LR_STATE_MASK;
+}
+
+/* Pending interrupts reach the list registers by priority; an acknowledged one comes
+ * back active and goes first; a completed one is gone; a disabled one never goes. */
+START_TEST(test_interrupts_reach_the_list_registers_by_priority)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+
+	test_gic_enable(vm, 0, 7, 0x80);
+	test_gic_enable(vm, 0, 2, 0x40);
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0);
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 2), 0);
-	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0);
-	ck_assert_int_eq(vm_feed_trap(v0, &irq, NULL), 0);
-	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VI, HCR_VI); /* asserted on entry */
-	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), 2); /* lowest line first */
-	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), 7);
-	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VI, HCR_VI); /* 7 is pending twice */
-	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), 7);
-	ck_assert_uint_eq(v0->arch.ctx.hcr_el2 & HCR_VI, 0);   /* dropped */
-	ck_assert_int_eq(hvc(HC_IRQ_ACK, 0, 0, 0), -1);
-	ck_assert_uint_eq(v0->delivered[7], 2);
-	ck_assert_uint_eq(v0->delivered[2], 1);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0); /* an edge on a pending one: coalesced */
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 9), 0); /* not enabled: stays in the distributor */
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(c->ich_hcr, ICH_HCR_EN);
+	ck_assert_uint_eq(lr_intid(c, 0), 2);
+	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING);
+	ck_assert_uint_eq((c->ich_lr[0] >> ICH_LR_PRIORITY_SHIFT) & 0xFF, 0x40);
+	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_GROUP1, ICH_LR_GROUP1);
+	ck_assert_uint_eq(lr_intid(c, 1), 7);
+	ck_assert_uint_eq(c->ich_lr[2] | c->ich_lr[3], 0);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 2)->flags & VGIC_IN_LR, VGIC_IN_LR);
+	/* The guest acknowledges 2 (pending -> active) and exits. */
+	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
+	vgic_sync(g, 0, c);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 2)->flags & (VGIC_ACTIVE | VGIC_IN_LR), VGIC_ACTIVE);
+	ck_assert_uint_eq(c->ich_lr[0] | c->ich_lr[1], 0);
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(lr_intid(c, 0), 2);
+	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_ACTIVE);
+	ck_assert_uint_eq(lr_intid(c, 1), 7);
+	/* It completes 2 and takes 7. */
+	ck_assert_int_eq(test_guest_take_irq(c), 7);
+	c->ich_lr[0] &= ~ICH_LR_STATE_MASK;
+	vgic_sync(g, 0, c);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 2)->flags & (VGIC_ACTIVE | VGIC_PENDING), 0);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 7)->flags & (VGIC_ACTIVE | VGIC_PENDING), 0);
+	ck_assert(!vgic_has_pending(g, 0)); /* 9 is pending but disabled */
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 9)->flags & VGIC_PENDING, VGIC_PENDING);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, VGIC_NR_IRQS), -EINVAL);
+	ck_assert_int_eq(vm_inject_irq(vm, 4, 1), -ENOENT);
+}
+END_TEST
+
+/* More pending than list registers: the four most urgent go, an underflow maintenance
+ * interrupt is asked for, and the rest follow once the guest completes those. */
+START_TEST(test_more_interrupts_than_list_registers)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+	unsigned seen = 0;
+
+	for (unsigned i = 0; i < 6; i++) {
+		test_gic_enable(vm, 0, i, 0xA0 - 0x10 * i); /* SGI 5 most urgent */
+		ck_assert_int_eq(vm_inject_irq(vm, 0, i), 0);
+	}
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(c->ich_hcr, ICH_HCR_EN | ICH_HCR_UIE);
+	ck_assert_uint_eq(g->lr_overflows, 1);
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_uint_eq(lr_intid(c, i), 5 - i);
+	for (int got; (got = test_guest_take_irq(c)) >= 0;)
+		seen |= 1u << got;
+	vgic_sync(g, 0, c);
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(c->ich_hcr, ICH_HCR_EN); /* the last two fit */
+	for (int got; (got = test_guest_take_irq(c)) >= 0;)
+		seen |= 1u << got;
+	vgic_sync(g, 0, c);
+	ck_assert_uint_eq(seen, 0x3F);
+	ck_assert(!vgic_has_pending(g, 0));
+}
+END_TEST
+
+/* A guest's write of ICC_SGI1R_EL1 traps and sends SGIs to the vCPUs it names. */
+START_TEST(test_sgi1r_write_sends_sgis)
+{
+	struct vgic *g = &vm->arch.vgic;
+
+	test_gic_enable(vm, 1, 4, 0x80);
+	test_gic_enable(vm, 2, 4, 0x80);
+	/* MSR ICC_SGI1R_EL1, X5 = INTID 4, TargetList {1, 2}. */
+	v0->arch.ctx.x[5] = (4ull << 24) | 0x6;
+	v0->arch.ctx.pc = PC0;
+	struct vm_exit e = feed(((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL |
+					SYSREG_ICC_SGI1R | (5u << 5), 0, 0);
+	ck_assert_uint_eq(e.kind, EXIT_IPI);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	ck_assert_uint_eq(vm->ipis_sent, 1);
+	ck_assert_uint_eq(vgic_irq_state(g, 1, 4)->flags & VGIC_PENDING, VGIC_PENDING);
+	ck_assert_uint_eq(vgic_irq_state(g, 2, 4)->flags & VGIC_PENDING, VGIC_PENDING);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 4)->flags & VGIC_PENDING, 0);
+	/* IRM: everyone but the sender; Aff1 naming no vCPU: nobody. */
+	v0->arch.ctx.x[5] = (1ull << 40) | (9ull << 24);
+	feed(((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | SYSREG_ICC_SGI1R | (5u << 5), 0, 0);
+	ck_assert_uint_eq(vgic_irq_state(g, 1, 9)->flags & VGIC_PENDING, VGIC_PENDING);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 9)->flags & VGIC_PENDING, 0);
+	v0->arch.ctx.x[5] = (1ull << 16) | (10ull << 24) | 1;
+	feed(((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | SYSREG_ICC_SGI1R | (5u << 5), 0, 0);
+	for (unsigned c = 0; c < vm->nvcpus; c++)
+		ck_assert_uint_eq(vgic_irq_state(g, c, 10)->flags & VGIC_PENDING, 0);
+	/* Reading it is undefined. */
+	v0->arch.ctx.pc = PC0;
+	e = feed(((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | SYSREG_ICC_SGI1R | (5u << 5) | 1, 0, 0);
+	ck_assert_uint_eq(e.outcome, EXIT_INJECT_UNDEF);
 }
 END_TEST
 
@@ -267,7 +368,8 @@ START_TEST(test_wfi_and_wfe_block_and_step_over)
 	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
 	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
 	vcpu_wake(v0);
-	ck_assert_int_eq(vcpu_raise_irq(v0, 1), 0);
+	test_gic_enable(vm, 0, 1, 0x80);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 1), 0);
 	feed(0x06000001ull, 0, 0); /* WFE, with an interrupt pending: no block */
 	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
 	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
@@ -472,7 +574,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_cpu_off_suspend_and_system_calls);
 	tcase_add_test(tc, test_system_off_and_reset_stop_the_vm);
 	tcase_add_test(tc, test_unknown_hypercalls_return_not_supported);
-	tcase_add_test(tc, test_interrupt_line_and_its_acknowledgement);
+	tcase_add_test(tc, test_interrupts_reach_the_list_registers_by_priority);
+	tcase_add_test(tc, test_more_interrupts_than_list_registers);
+	tcase_add_test(tc, test_sgi1r_write_sends_sgis);
 	tcase_add_test(tc, test_wfi_and_wfe_block_and_step_over);
 	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
 	tcase_add_test(tc, test_every_unhandled_class_injects_undef);

@@ -22,4 +22,17 @@ void test_machine_down(void);
  * all of them to return. */
 void test_on_pcpus(unsigned n, void (*fn)(void *arg), void *arg);
 
+struct vm;
+struct guest_ctx;
+
+/* What a guest does to receive interrupt intid on vCPU vcpu, through the VM's virtual
+ * GIC registers (MMIO, as a guest would): the distributor's Group 1 enable, the
+ * interrupt's enable and priority. Fails the test on any error. */
+void test_gic_enable(struct vm *vm, unsigned vcpu, unsigned intid, unsigned priority);
+
+/* A scripted guest taking an interrupt the hardware way: acknowledge the most urgent
+ * pending list register (ICC_IAR1_EL1) and complete it (ICC_EOIR1_EL1). Its INTID, or
+ * -1 if no list register is pending (ICH_HCR_EL2.En clear counts as none). */
+int test_guest_take_irq(struct guest_ctx *ctx);
+
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "arch/aarch64/ctx.h"
+#include "arch/aarch64/vgic.h"
 #include "arch/exit.h"
 #include "arch/pt_format.h"
 
@@ -18,6 +19,91 @@ struct arch_vcpu {
 	uint32_t psci_fid; /* the PSCI/SMCCC function of the last exit, or 0 */
 	bool pc_advance;   /* complete by stepping over the trapping instruction */
 };
+
+/* Per-VM arch state: the virtual interrupt controller. */
+struct arch_vm {
+	struct vgic vgic;
+};
+
+/* ---- The VM's interrupt controller (aarch64: the vGICv3) ---------------------------
+ * core serialises every call on one VM with the VM's interrupt lock. A call that can
+ * make an interrupt deliverable sets a bit per vCPU in *kick: core wakes that vCPU or
+ * makes it exit so that it sees the interrupt. Interrupt numbers are GIC INTIDs. */
+
+/* Reset for nvcpus vCPUs. -EINVAL for a bad count. */
+static inline int arch_vm_init(struct arch_vm *a, unsigned nvcpus)
+{
+	return vgic_init(&a->vgic, nvcpus);
+}
+
+/* The interrupt controller's MMIO windows, numbered 0 .. ARCH_IRQCHIP_WINDOWS - 1. */
+#define ARCH_IRQCHIP_WINDOWS 2
+static inline void arch_irqchip_window(const struct arch_vm *a, unsigned i, uint64_t *base,
+				       uint64_t *size)
+{
+	*base = i == 0 ? VGIC_DIST_BASE : VGIC_REDIST_BASE;
+	*size = i == 0 ? VGIC_DIST_SIZE : vgic_redist_size(&a->vgic);
+}
+
+static inline int arch_irqchip_read(struct arch_vm *a, unsigned i, uint64_t off, unsigned width,
+				    uint64_t *value)
+{
+	return i == 0 ? vgic_dist_read(&a->vgic, off, width, value)
+		      : vgic_redist_read(&a->vgic, off, width, value);
+}
+
+static inline int arch_irqchip_write(struct arch_vm *a, unsigned i, uint64_t off, unsigned width,
+				     uint64_t value, uint64_t *kick)
+{
+	return i == 0 ? vgic_dist_write(&a->vgic, off, width, value, kick)
+		      : vgic_redist_write(&a->vgic, off, width, value, kick);
+}
+
+/* An edge on irq (private ones of vCPU vcpu; shared ones go where the guest routed
+ * them), and the level of a level-sensitive line. -EINVAL for a bad number. */
+static inline int arch_irq_inject(struct arch_vm *a, unsigned vcpu, unsigned irq, uint64_t *kick)
+{
+	return vgic_inject(&a->vgic, vcpu, irq, kick);
+}
+
+static inline int arch_irq_set_level(struct arch_vm *a, unsigned vcpu, unsigned irq, bool level,
+				     uint64_t *kick)
+{
+	return vgic_set_level(&a->vgic, vcpu, irq, level, kick);
+}
+
+/* A guest IPI (EXIT_IPI: the ICC_SGI1R_EL1 value it wrote) from vCPU from. */
+static inline int arch_irq_send_ipi(struct arch_vm *a, unsigned from, uint64_t value,
+				    uint64_t *kick)
+{
+	return vgic_send_sgi(&a->vgic, from, value, kick);
+}
+
+/* Whether vCPU vcpu has an interrupt that ends a WFI. */
+static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
+{
+	return vgic_has_pending(&a->vgic, vcpu);
+}
+
+/* Hand the vCPU its interrupts before an entry, and take them back after the exit. */
+static inline void arch_irq_flush(struct arch_vm *a, struct arch_vcpu *v)
+{
+	vgic_flush(&a->vgic, v->index, &v->ctx);
+}
+
+static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v)
+{
+	vgic_sync(&a->vgic, v->index, &v->ctx);
+}
+
+/* The vCPU's virtual timer (the generic timer's EL1 virtual timer, CNTV_*), a
+ * level-sensitive private interrupt. */
+#define ARCH_VTIMER_IRQ VGIC_PPI_VTIMER
+
+/* Its output as the saved registers leave it, with the system counter at now: true if
+ * asserted (enabled, unmasked, CVAL reached). Otherwise *deadline is the
+ * system-counter value at which it will be (enabled and unmasked), or 0 (never). */
+bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
 
 /* The stage-2 format and VTCR_EL2 for this machine's physical-address size. */
 int arch_vm_s2_setup(struct pt_format *fmt, uint64_t *vtcr);
@@ -45,9 +131,6 @@ uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg);
 
 /* The return value of a call the guest made (X0). */
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value);
-
-/* Assert or clear the virtual IRQ line (HCR_EL2.VI) for the next entry. */
-void arch_vcpu_set_virq(struct arch_vcpu *v, bool pending);
 
 /* Enter the guest until it traps, then decode the trap into *exit. -ENOSYS if the host
  * cannot run guests. */

@@ -31,6 +31,14 @@ struct guest_ctx {
 	uint64_t vttbr_el2;
 	uint64_t vtcr_el2;
 	uint64_t cntvoff_el2;
+	/* The virtual CPU interface (GICv3 ICH_*_EL2): filled by the vGIC before entry,
+	 * moved to and from the hardware by the world switch (or used by the guest
+	 * engine), read back by the vGIC after the exit. */
+	uint64_t ich_lr[4];
+	uint64_t ich_hcr;
+	uint64_t ich_vmcr;
+	uint32_t ich_ap0r[4];
+	uint32_t ich_ap1r[4];
 };
 
 /* Why control came back to EL2 (the vector that was taken). */

@@ -42,11 +42,19 @@ static void ec_sys64(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 	bool read = iss & ISS_SYS_DIR_READ;
 	uint8_t rt = (uint8_t)ISS_SYS_RT(iss);
 
+	uint32_t id = (uint32_t)ISS_SYS_ID(iss);
+
 	v->pc_advance = true;
 	exit->kind = read ? EXIT_SYSREG_READ : EXIT_SYSREG_WRITE;
-	exit->u.sysreg.id = (uint32_t)ISS_SYS_ID(iss);
+	exit->u.sysreg.id = id;
 	exit->u.sysreg.reg = rt;
 	exit->u.sysreg.value = read ? 0 : arch_vcpu_get_gpr(v, rt);
+	if (read)
+		return;
+	if (id == SYSREG_ICC_SGI1R)
+		exit->kind = EXIT_IPI; /* Group 1 SGIs: core sends them through the vGIC */
+	else if (id == SYSREG_ICC_SGI0R || id == SYSREG_ICC_ASGI1R)
+		exit->kind = EXIT_NOTHING; /* every interrupt is Group 1, non-secure: nothing to send */
 }
 
 static uint64_t fault_ipa(const struct arch_vcpu *v)

@@ -61,6 +61,11 @@
 	 ((unsigned long long)(op1) << 14) | ((unsigned long long)(crn) << 10) |  \
 	 ((unsigned long long)(crm) << 1))
 
+/* GICv3 SGI generation registers: with HCR_EL2.IMO set, a guest's write traps. */
+#define SYSREG_ICC_SGI1R SYSREG_ISS(3, 0, 12, 11, 5)
+#define SYSREG_ICC_ASGI1R SYSREG_ISS(3, 0, 12, 11, 6)
+#define SYSREG_ICC_SGI0R SYSREG_ISS(3, 0, 12, 11, 7)
+
 /* HPFAR_EL2.FIPA[43:4] holds IPA[51:12] (D19.2 HPFAR_EL2). */
 #define HPFAR_FIPA_MASK 0x00000FFFFFFFFFF0ull
 

@@ -59,6 +59,23 @@ void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_
 	v->ctx.vtcr_el2 = vtcr;
 }
 
+#define CNTV_CTL_ENABLE 1u
+#define CNTV_CTL_IMASK 2u
+
+bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
+{
+	uint64_t ctl = v->ctx.el1[CNTV_CTL_EL0], cval = v->ctx.el1[CNTV_CVAL_EL0];
+	uint64_t off = v->ctx.cntvoff_el2;
+
+	*deadline = 0;
+	if (!(ctl & CNTV_CTL_ENABLE) || (ctl & CNTV_CTL_IMASK))
+		return false;
+	if (now - off >= cval) /* the virtual count is CNTPCT - CNTVOFF */
+		return true;
+	*deadline = cval + off;
+	return false;
+}
+
 void arch_vm_s2_flush(uint64_t root, uint16_t vmid)
 {
 	hal_guest_tlb_flush(((uint64_t)vmid << 48) | (root & S2_OA_MASK));
@@ -81,14 +98,6 @@ uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg)
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value)
 {
 	v->ctx.x[0] = value;
-}
-
-void arch_vcpu_set_virq(struct arch_vcpu *v, bool pending)
-{
-	if (pending)
-		v->ctx.hcr_el2 |= HCR_VI;
-	else
-		v->ctx.hcr_el2 &= ~HCR_VI;
 }
 
 int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)

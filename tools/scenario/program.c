@@ -21,7 +21,7 @@ static const struct {
 	{ "migrate_info_up_cpu", PSCI_MIGRATE_INFO_UP_CPU_64, 0 },
 	{ "system_off", PSCI_SYSTEM_OFF, 0 },  { "system_reset", PSCI_SYSTEM_RESET, 0 },
 	{ "features", PSCI_FEATURES, 1 },      { "smccc_version", SMCCC_VERSION, 0 },
-	{ "smccc_arch_features", SMCCC_ARCH_FEATURES, 1 }, { "irq_ack", HC_IRQ_ACK, 0 },
+	{ "smccc_arch_features", SMCCC_ARCH_FEATURES, 1 },
 };
 
 static const struct {
@@ -30,6 +30,14 @@ static const struct {
 } sysreg_names[] = {
 	{ "sctlr_el1", { 3, 0, 1, 0, 0, 0 } },	  { "actlr_el1", { 3, 0, 1, 0, 1, 0 } },
 	{ "vbar_el1", { 3, 0, 12, 0, 0, 0 } },	  { "tpidr_el1", { 3, 0, 13, 0, 4, 0 } },
+	/* The GIC CPU interface (the virtual one, without a trap, apart from SGI1R). */
+	{ "icc_pmr_el1", { 3, 0, 4, 6, 0, 0 } },	  { "icc_igrpen1_el1", { 3, 0, 12, 12, 7, 0 } },
+	{ "icc_ctlr_el1", { 3, 0, 12, 12, 4, 0 } },	  { "icc_sre_el1", { 3, 0, 12, 12, 5, 0 } },
+	{ "icc_iar1_el1", { 3, 0, 12, 12, 0, 0 } },	  { "icc_eoir1_el1", { 3, 0, 12, 12, 1, 0 } },
+	{ "icc_dir_el1", { 3, 0, 12, 11, 1, 0 } },	  { "icc_sgi1r_el1", { 3, 0, 12, 11, 5, 0 } },
+	/* The virtual timer. */
+	{ "cntfrq_el0", { 3, 3, 14, 0, 0, 0 } },	  { "cntvct_el0", { 3, 3, 14, 0, 2, 0 } },
+	{ "cntv_ctl_el0", { 3, 3, 14, 3, 1, 0 } },	  { "cntv_cval_el0", { 3, 3, 14, 3, 2, 0 } },
 };
 
 static int sysreg(struct parser *p, const char *t, struct a64_sysreg *r)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "arch/aarch64/psci.h"
+#include "arch/aarch64/vgic.h"
 #include "core/hypercall.h"
 #include "tools/scenario/parser.h"
 #include "tools/scenario/scenario.h"
@@ -303,8 +304,11 @@ static int vm_statement(struct parser *p)
 		if ((err = need(p, 2, 3, "pl011 BASE [IRQ]")) || (err = number(p, p->tok[1], &p->vm->pl011_base)))
 			return err;
 		p->vm->pl011_irq = 33; /* SPI 1 on QEMU's virt board */
-		if (p->ntok == 3 && (err = small(p, p->tok[2], VCPU_VIRQS - 1, &p->vm->pl011_irq)))
+		if (p->ntok == 3 && (err = small(p, p->tok[2], VGIC_NR_IRQS - 1, &p->vm->pl011_irq)))
 			return err;
+		if (p->vm->pl011_irq < VGIC_NR_PRIVATE)
+			return error(p, "a pl011's interrupt is a shared one (SPI): %d-%d",
+				     VGIC_NR_PRIVATE, VGIC_NR_IRQS - 1);
 		p->vm->has_pl011 = true;
 		return 0;
 	}

@@ -43,6 +43,17 @@ unsigned bm_guest_run(struct guest_ctx *ctx);
 
 _Static_assert(EL1_SYSREG_COUNT == 27, "a new EL1 register must be added to EL1_REGS");
 
+/* The GICv3 virtual CPU interface (IHI 0069 12.4): QEMU's has 4 list registers and 5
+ * bits of preemption, so one active-priorities register per group. */
+#define ICH_REGS(X)                                                                     \
+	X(ich_lr[0], S3_4_C12_C12_0) X(ich_lr[1], S3_4_C12_C12_1)                        \
+	X(ich_lr[2], S3_4_C12_C12_2) X(ich_lr[3], S3_4_C12_C12_3)                        \
+	X(ich_ap0r[0], S3_4_C12_C8_0) X(ich_ap1r[0], S3_4_C12_C9_0)                      \
+	X(ich_vmcr, S3_4_C12_C11_7) X(ich_hcr, S3_4_C12_C11_0)
+
+#define ICH_LOAD(field, reg) sysreg_write(reg, ctx->field);
+#define ICH_SAVE(field, reg) ctx->field = (__typeof__(ctx->field))sysreg_read(reg);
+
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 {
 	if (!ctx || !exit)
@@ -53,10 +64,14 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	sysreg_write(vpidr_el2, ctx->vpidr_el2);
 	sysreg_write(cntvoff_el2, ctx->cntvoff_el2);
 	EL1_REGS(LOAD)
+	ICH_REGS(ICH_LOAD)
 	sysreg_write(hcr_el2, ctx->hcr_el2);
 	isb();
 	unsigned type = bm_guest_run(ctx);
 	EL1_REGS(SAVE)
+	ICH_REGS(ICH_SAVE)
+	/* No virtual interface (nor its maintenance interrupt) while the host runs. */
+	sysreg_write(S3_4_C12_C11_0, 0);
 	/* The guest's virtual timer must not fire while another vCPU runs here. */
 	sysreg_write(cntv_ctl_el0, ctx->el1[CNTV_CTL_EL0] | CNTV_CTL_IMASK);
 	*exit = (struct guest_exit){ .type = (enum trap_type)type };

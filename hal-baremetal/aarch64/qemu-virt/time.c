@@ -18,6 +18,17 @@ uint64_t hal_now_ns(void)
 	return (t / freq) * 1000000000ull + ((t % freq) * 1000000000ull) / freq;
 }
 
+uint64_t hal_counter(void)
+{
+	isb();
+	return sysreg_read(cntpct_el0);
+}
+
+uint64_t hal_counter_hz(void)
+{
+	return sysreg_read(cntfrq_el0);
+}
+
 void hal_timer_arm(uint64_t deadline_ns)
 {
 	uint64_t freq = sysreg_read(cntfrq_el0);

@@ -1,0 +1,143 @@
+/* The virtual GICv3 of one VM (Arm IHI 0069): a distributor and one redistributor per
+ * vCPU emulated over MMIO at QEMU virt's addresses, and the CPU interface provided by
+ * the list registers (ICH_LR<n>_EL2) that the world switch (or the guest engine)
+ * carries in each vCPU's context. Every interrupt is Group 1, non-secure, with
+ * affinity routing (ARE) always on.
+ *
+ * An interrupt is in exactly one place at a time: in the distributor's state here
+ * (PENDING, ACTIVE), or in a list register of the vCPU it was given to (IN_LR, with
+ * the LR's state the truth until vgic_sync reads it back). vgic_flush puts the
+ * highest-priority deliverable interrupts into the LRs before an entry; vgic_sync
+ * takes every LR back after the exit. An interrupt raised again while it sits in an
+ * LR is remembered in PENDING and merged at sync, so nothing is lost or doubled.
+ *
+ * Nothing here locks: the caller (core, through the VM's interrupt lock) serialises
+ * every call on one VM. Calls that can make an interrupt deliverable report, in
+ * *kick, a bit per vCPU that must be woken or made to exit so that it sees it. */
+#ifndef ARCH_AARCH64_VGIC_H
+#define ARCH_AARCH64_VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/aarch64/ctx.h"
+
+#define VGIC_DIST_BASE 0x08000000ull
+#define VGIC_DIST_SIZE 0x10000ull
+#define VGIC_REDIST_BASE 0x080A0000ull
+#define VGIC_REDIST_STRIDE 0x20000ull /* RD_base frame, then the SGI_base frame */
+#define VGIC_SGI_FRAME 0x10000ull
+
+#define VGIC_NR_SGIS 16
+#define VGIC_NR_PRIVATE 32 /* SGIs 0-15, PPIs 16-31: one set per vCPU */
+#define VGIC_NR_SPIS 96    /* SPIs 32-127: GICD_TYPER.ITLinesNumber = 3 */
+#define VGIC_NR_IRQS (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
+#define VGIC_MAX_VCPUS 16
+#define VGIC_NR_LRS 4      /* what QEMU's GICv3 has; the engine models as many */
+#define VGIC_LR_FREE 0xFFFFu
+
+#define VGIC_PPI_MAINTENANCE 25
+#define VGIC_PPI_VTIMER 27
+
+/* struct vgic_irq.flags */
+#define VGIC_ENABLED 0x01u
+#define VGIC_PENDING 0x02u /* latched: an edge, an SGI, a GICD_ISPENDR write */
+#define VGIC_ACTIVE 0x04u
+#define VGIC_LEVEL 0x08u   /* the input line is high (level-sensitive interrupts) */
+#define VGIC_EDGE 0x10u    /* GICD_ICFGR: edge-triggered (SGIs always) */
+#define VGIC_IN_LR 0x20u   /* held by list register .lr of its vCPU */
+
+struct vgic_irq {
+	uint8_t flags;
+	uint8_t priority; /* GICD_IPRIORITYR byte: lower is more urgent */
+	uint8_t lr;       /* IN_LR: which list register */
+	uint8_t lr_vcpu;  /* IN_LR: whose (SPIs may move between vCPUs) */
+};
+
+/* A vCPU's redistributor and its private interrupts. */
+struct vgic_cpu {
+	struct vgic_irq priv[VGIC_NR_PRIVATE];
+	uint32_t waker;                   /* GICR_WAKER: ProcessorSleep (bit 1) */
+	uint16_t lr_intid[VGIC_NR_LRS];   /* what each LR holds, or VGIC_LR_FREE */
+};
+
+struct vgic {
+	unsigned nvcpus;
+	uint32_t ctlr;                    /* GICD_CTLR: EnableGrp1NS (bit 1); ARE reads 1 */
+	struct vgic_irq spi[VGIC_NR_SPIS];
+	uint64_t irouter[VGIC_NR_SPIS];   /* GICD_IROUTER<n>: Aff3.Aff2.Aff1.Aff0, IRM */
+	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
+	uint64_t lr_overflows;            /* flushes that found more than the LRs hold */
+};
+
+/* ICH_LR<n>_EL2 (IHI 0069 12.4.6). */
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_PENDING (1ull << 62)
+#define ICH_LR_ACTIVE (2ull << 62)
+#define ICH_LR_STATE_MASK (3ull << 62)
+#define ICH_LR_HW (1ull << 61)
+#define ICH_LR_GROUP1 (1ull << 60)
+#define ICH_LR_PRIORITY_SHIFT 48
+#define ICH_LR_PINTID_SHIFT 32
+#define ICH_LR_VINTID_MASK 0xFFFFFFFFull
+
+/* ICH_HCR_EL2 */
+#define ICH_HCR_EN (1ull << 0)
+#define ICH_HCR_UIE (1ull << 1) /* maintenance interrupt when at most one LR is valid */
+
+/* ICH_VMCR_EL2 */
+#define ICH_VMCR_ENG1 (1ull << 1)
+#define ICH_VMCR_EOIM (1ull << 9)
+#define ICH_VMCR_PMR_SHIFT 24
+
+/* Reset: nvcpus redistributors (1..VGIC_MAX_VCPUS), everything disabled, SGIs
+ * enabled-edge as the architecture's reset leaves them configurable, SPIs routed to
+ * vCPU 0. -EINVAL for a bad count. */
+int vgic_init(struct vgic *g, unsigned nvcpus);
+
+/* An edge on intid: private ones (SGI/PPI) of vCPU vcpu, SPIs wherever IROUTER points
+ * (vcpu ignored). -EINVAL for an INTID or vCPU out of range. */
+int vgic_inject(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick);
+
+/* The input line of a level-sensitive interrupt (also how an edge-configured one sees
+ * a rising edge). */
+int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, uint64_t *kick);
+
+/* A guest's write of ICC_SGI1R_EL1 from vCPU from: INTID, TargetList with Aff1-3 and
+ * RS, or IRM (every vCPU but the sender). Targets that do not exist are ignored. */
+int vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r, uint64_t *kick);
+
+/* MMIO, offsets from VGIC_DIST_BASE / VGIC_REDIST_BASE. Reserved, write-only and
+ * read-only registers behave as the architecture says (RAZ/WI); an access of a width
+ * the register does not take reads as zero and is ignored. Never an error for an
+ * offset inside the windows; -EINVAL outside. */
+int vgic_dist_read(struct vgic *g, uint64_t off, unsigned width, uint64_t *value);
+int vgic_dist_write(struct vgic *g, uint64_t off, unsigned width, uint64_t value, uint64_t *kick);
+int vgic_redist_read(struct vgic *g, uint64_t off, unsigned width, uint64_t *value);
+int vgic_redist_write(struct vgic *g, uint64_t off, unsigned width, uint64_t value,
+		      uint64_t *kick);
+uint64_t vgic_redist_size(const struct vgic *g); /* nvcpus * VGIC_REDIST_STRIDE */
+
+/* The vCPU an SPI (index 0 = INTID 32) is routed to by its IROUTER, or -1 if its
+ * affinity names no vCPU (then it waits until rerouted). */
+int vgic_spi_target(const struct vgic *g, unsigned spi_index);
+
+/* Whether vCPU vcpu has an interrupt that could be delivered now (enabled, pending,
+ * its group enabled): what ends a WFI. */
+bool vgic_has_pending(const struct vgic *g, unsigned vcpu);
+
+/* Before entering vCPU vcpu: fill its list registers in ctx (active interrupts first,
+ * then pending ones by priority), ask for an underflow maintenance interrupt when more
+ * wait than fit, and enable the virtual CPU interface. */
+void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx);
+
+/* After its exit: take every list register back into the distributor state
+ * (acknowledged, completed, still pending) and free them. */
+void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx);
+
+/* The state of one interrupt as the guest would read it through the distributor
+ * (pending/active include what sits in an LR as of the last sync), for tests and
+ * invariant checks. NULL for an INTID or vCPU out of range. */
+const struct vgic_irq *vgic_irq_state(const struct vgic *g, unsigned vcpu, unsigned intid);
+
+#endif
