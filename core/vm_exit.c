@@ -46,14 +46,18 @@ static void trace_exit(const struct vcpu *v, const struct vm_exit *e)
 		used += (size_t)fmt_snprintf(raw + used, sizeof(raw) - used, "%s=0x%llx ", names[i],
 					     (unsigned long long)w[i]);
 	const char *kind = (unsigned)e->kind < EXIT_KIND_COUNT ? kind_names[e->kind] : "?";
+	bool sysreg = e->kind == EXIT_SYSREG_READ || e->kind == EXIT_SYSREG_WRITE || e->kind == EXIT_IPI;
 	uint64_t addr = e->mmio_valid || e->kind == EXIT_MMIO_READ || e->kind == EXIT_MMIO_WRITE
 				? e->mmio.addr
 				: e->kind == EXIT_STAGE2_FAULT ? e->u.fault.gpa
-				: e->kind == EXIT_HYPERCALL ? e->u.hcall.nr : e->u.cpu.hwid;
+				: e->kind == EXIT_HYPERCALL ? e->u.hcall.nr
+				: sysreg ? e->u.sysreg.id
+				: e->kind == EXIT_EXT_IRQ || e->kind == EXIT_HALT || e->kind == EXIT_NOTHING ? 0
+				: e->u.cpu.hwid;
+	uint64_t value = e->mmio_valid ? e->mmio.value : sysreg ? e->u.sysreg.value : (uint64_t)e->ret;
 	log_info("vm %u vcpu %u %s%s addr=0x%llx width=%u value=0x%llx -> %s", v->vm->id, v->id,
 		 raw, kind, (unsigned long long)addr, e->mmio_valid ? e->mmio.width : 0,
-		 (unsigned long long)(e->mmio_valid ? e->mmio.value : (uint64_t)e->ret),
-		 outcome_names[e->outcome & 3]);
+		 (unsigned long long)value, outcome_names[e->outcome & 3]);
 }
 
 static void on_nothing(struct vcpu *v, struct vm_exit *e)

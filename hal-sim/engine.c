@@ -468,7 +468,14 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 	case ACT_HVC:
 	case ACT_SMC: return do_call(c, e, a, exit);
 	case ACT_WFI:
-	case ACT_WFE: return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+	case ACT_WFE:
+		/* HCR_EL2.TWI/TWE trap only a WFx that would wait: with a virtual interrupt
+		 * pending in a list register (masked or not) it completes at once. */
+		if (highest_pending_lr(c) >= 0) {
+			advance(c, e);
+			return 0;
+		}
+		return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
 	case ACT_MSR:
 	case ACT_MRS: return do_sysreg(c, e, a, exit);
 	case ACT_SET_REG:
@@ -482,6 +489,17 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 		}
 		c->pstate &= ~PSR_I; /* unmask, then wait */
 		return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+	case ACT_MASK_IRQ:
+	case ACT_UNMASK_IRQ:
+		c->pstate = a->kind == ACT_MASK_IRQ ? c->pstate | PSR_I : c->pstate & ~PSR_I;
+		advance(c, e);
+		return 0;
+	case ACT_VTIMER:
+		c->x[1] = engine_counter() - c->cntvoff_el2 + a->value;
+		c->el1[CNTV_CVAL_EL0] = c->x[1];
+		c->el1[CNTV_CTL_EL0] = 1;
+		advance(c, e);
+		return 0;
 	case ACT_SPIN:
 		if (e->spin_left == 0)
 			e->spin_left = a->value + 1;

@@ -34,6 +34,9 @@ enum act_kind {
 	ACT_EXPECT_IRQ,   /* value = the line of the last interrupt taken */
 	ACT_WAIT_IRQ,     /* unmask IRQs and WFI until an interrupt has been taken */
 	ACT_SPIN,         /* value = steps of running without trapping */
+	ACT_MASK_IRQ,     /* MSR DAIFSet, #2 */
+	ACT_UNMASK_IRQ,   /* MSR DAIFClr, #2 */
+	ACT_VTIMER,       /* value = ticks: CVAL = CNTVCT + value, CTL = ENABLE (X1 = CVAL) */
 	ACT_WAIT64,       /* ldst (an LDR Xt), addr, value: load until Xt == value */
 	ACT_END,
 };

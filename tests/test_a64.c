@@ -506,8 +506,8 @@ START_TEST(test_trap_esr_matches_the_hand_worked_syndromes)
 	ck_assert_uint_eq(esr_of(0xD4024682, 0), 0x5A001234);
 	ck_assert_uint_eq(esr_of(0xD4000003, 0), 0x5E000000);
 	/* EC 0x01 << 26 | IL | TI. */
-	ck_assert_uint_eq(esr_of(0xD503207F, 0), 0x06000000);
-	ck_assert_uint_eq(esr_of(0xD503205F, 0), 0x06000001);
+	ck_assert_uint_eq(esr_of(0xD503207F, 0), 0x07E00000); /* CV=1, COND=always, as QEMU reports */
+	ck_assert_uint_eq(esr_of(0xD503205F, 0), 0x07E00001);
 	/* EC 0x18 << 26 | IL | Op0 3 << 20 | CRn 15 << 10 | Rt 5 << 5 | read:
 	 * MRS X5, S3_0_C15_C0_0. */
 	ck_assert_uint_eq(esr_of(0xD538F005, 0), 0x62303CA1);

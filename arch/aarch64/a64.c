@@ -213,8 +213,10 @@ uint64_t a64_trap_esr(const struct a64_insn *insn, unsigned dfsc)
 		return esr(EC_DABT_LOW, dabt_iss(&insn->ldst, dfsc));
 	case A64_HVC: return esr(EC_HVC64, insn->imm16);
 	case A64_SMC: return esr(EC_SMC64, insn->imm16);
-	case A64_WFI: return esr(EC_WFx, 0);
-	case A64_WFE: return esr(EC_WFx, ISS_WFX_TI_WFE);
+	/* A trapped WFx reports a valid condition, "always" (CV = 1, COND = 0b1110), as
+	 * QEMU's cortex-a72 does. */
+	case A64_WFI: return esr(EC_WFx, ISS_WFX_CV_AL);
+	case A64_WFE: return esr(EC_WFx, ISS_WFX_CV_AL | ISS_WFX_TI_WFE);
 	case A64_MSR:
 	case A64_MRS:
 		if (!sysreg_valid(sys))

@@ -30,8 +30,9 @@
 #define EC_BRK64 0x3C
 #define EC_MAX 0x3F
 
-/* WFx ISS: TI[1:0], 0b00 WFI, 0b01 WFE. */
+/* WFx ISS: CV[24] and COND[23:20] (0b1110: always), TI[1:0], 0b00 WFI, 0b01 WFE. */
 #define ISS_WFX_TI_WFE 0x1ull
+#define ISS_WFX_CV_AL ((1ull << 24) | (0xEull << 20))
 
 /* HVC/SMC ISS: imm16. */
 #define ISS_IMM16(iss) ((iss) & 0xFFFFull)

@@ -28,6 +28,9 @@ struct parser {
 	bool vcpus_set, entry_set;
 	bool image_addr_set; /* the VM's image statement gave its address */
 	unsigned image_line;
+	bool in_repeat;       /* inside "repeat N {" of the current program */
+	unsigned repeat_from; /* its first action */
+	unsigned repeat_times;
 	char buf[LINE_MAX_LEN];
 	char *tok[MAX_TOKENS];
 	bool quoted[MAX_TOKENS];

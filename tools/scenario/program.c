@@ -251,6 +251,29 @@ int program_statement(struct parser *p)
 	}
 	if (!strcmp(k, "wait64"))
 		return wait64(p);
+	if (!strcmp(k, "repeat")) {
+		if (p->ntok != 3 || strcmp(p->tok[2], "{"))
+			return error(p, "usage: repeat N {");
+		if (p->in_repeat)
+			return error(p, "repeat blocks do not nest");
+		if ((err = small(p, p->tok[1], 1000, &p->repeat_times)))
+			return err;
+		if (p->repeat_times == 0)
+			return error(p, "repeat at least once");
+		p->in_repeat = true;
+		p->repeat_from = p->vm->programs[p->prog_vcpu].n;
+		return 0;
+	}
+	if (!strcmp(k, "mask") || !strcmp(k, "unmask")) {
+		if (p->ntok != 2 || strcmp(p->tok[1], "irq"))
+			return error(p, "usage: %s irq", k);
+		return new_action(p, k[0] == 'm' ? ACT_MASK_IRQ : ACT_UNMASK_IRQ) ? 0 : -EINVAL;
+	}
+	if (!strcmp(k, "vtimer")) {
+		if ((err = need(p, 2, 2, "vtimer TICKS")) || !(a = new_action(p, ACT_VTIMER)))
+			return err ? err : -EINVAL;
+		return number(p, p->tok[1], &a->value);
+	}
 	if (!strcmp(k, "spin")) {
 		if ((err = need(p, 2, 2, "spin STEPS")) || !(a = new_action(p, ACT_SPIN)))
 			return err ? err : -EINVAL;

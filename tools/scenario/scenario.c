@@ -401,6 +401,24 @@ static int top_statement(struct parser *p)
 	return error(p, "unknown statement \"%s\"", k);
 }
 
+/* The "}" of "repeat N {": the actions since its "{" N - 1 times more. */
+static int repeat_end(struct parser *p)
+{
+	struct engine_program *prog = &p->vm->programs[p->prog_vcpu];
+	unsigned from = p->repeat_from, to = prog->n;
+
+	p->in_repeat = false;
+	for (unsigned t = 1; t < p->repeat_times; t++)
+		for (unsigned i = from; i < to; i++) {
+			struct action copy = p->vm->acts[p->prog_vcpu][i]; /* new_action may move it */
+			struct action *a = new_action(p, copy.kind);
+			if (!a)
+				return -EINVAL;
+			*a = copy;
+		}
+	return 0;
+}
+
 static int statement(struct parser *p)
 {
 	if (p->block == TOP)
@@ -408,9 +426,11 @@ static int statement(struct parser *p)
 	if (p->block == IN_VM)
 		return vm_statement(p);
 	if (!strcmp(p->tok[0], "}")) {
-		p->block = IN_VM;
 		if (need(p, 1, 1, "}"))
 			return -EINVAL;
+		if (p->in_repeat)
+			return repeat_end(p);
+		p->block = IN_VM;
 		return new_action(p, ACT_END) ? 0 : -EINVAL;
 	}
 	return program_statement(p);

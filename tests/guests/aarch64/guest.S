@@ -17,6 +17,17 @@
 #define LAZY0 0x40100000
 #define LAZY1 0x40180000
 #define FLAG 0x4000f000
+#define READY 0x4000f008
+
+#define GICD 0x08000000
+#define GICD_ISENABLER1 0x08000104
+#define GICR0_WAKER 0x080A0014
+#define GICR0_ISENABLER0 0x080B0100
+#define GICR1_WAKER 0x080C0014
+#define GICR1_ISENABLER0 0x080D0100
+#define UARTIMSC 0x09000038
+#define TIMER_TICKS 62500		/* 1 ms at QEMU's 62.5 MHz */
+#define TIMER_IRQS 100
 
 #define PSCI_AFFINITY_INFO 0xC4000004
 #define PSCI_CPU_ON 0xC4000003
@@ -40,6 +51,33 @@
 	ldr	x2, =\a2
 	ldr	x3, =\a3
 	\insn	#0
+	.endm
+
+	/* STR W1, [X28] of a 32-bit value, as the scenario's store32. */
+	.macro	store32 addr, value
+	ldr	x28, =\addr
+	ldr	w1, =\value
+	str	w1, [x28]
+	.endm
+
+	/* The CPU interface: priority mask and Group 1 on (no trap: the hardware's). */
+	.macro	gic_cpu_on
+	mov	x9, #0xff
+	msr	icc_pmr_el1, x9
+	mov	x9, #1
+	msr	icc_igrpen1_el1, x9
+	isb
+	.endm
+
+	/* Wait in WFI with IRQs masked (it ends once an interrupt is pending), then take
+	 * it: the handler leaves its INTID in TPIDR_EL1, which must be intid. */
+	.macro	take_irq intid, label
+	wfi
+	msr	daifclr, #2
+	isb
+	msr	daifset, #2
+	mrs	x0, tpidr_el1
+	fail_unless_x0 \intid, \label
 	.endm
 
 	.macro	fail_unless_x0 value, label
@@ -73,14 +111,56 @@ _start:					/* vCPU 0, at the start of the image */
 	ldr	x0, [x0]
 	fail_unless_x0 1, fail_abort
 	print	abort_ok
+	/* The GIC: distributor, this vCPU's redistributor (PPI 27, SGI 2), interface. */
+	store32	GICD, 2
+	store32	GICR0_WAKER, 0
+	store32	GICR0_ISENABLER0, 0x08000004
+	gic_cpu_on
+	/* Virtual-timer interrupts, each 1 ms ahead, each waited for in WFI. */
+	mov	x20, #TIMER_IRQS
+5:	mrs	x1, cntvct_el0
+	ldr	x2, =TIMER_TICKS
+	add	x1, x1, x2
+	msr	cntv_cval_el0, x1
+	mov	x2, #1
+	msr	cntv_ctl_el0, x2
+	take_irq 27, fail_timer
+	msr	cntv_ctl_el0, xzr
+	subs	x20, x20, #1
+	b.ne	5b
+	print	timer_ok
 	/* Only now vCPU 1: the two never print at the same time. */
 	call	hvc, PSCI_CPU_ON, 1, secondary, CTX
 	fail_unless_x0 0, fail_cpu_on
+	/* SGIs: once vCPU 1's interface is up, SGI 1 to it (a trapped ICC_SGI1R_EL1
+	 * write), and SGI 2 back. */
+	ldr	x28, =READY
+6:	ldr	x1, [x28]
+	cmp	x1, #1
+	b.ne	6b
+	ldr	x9, =0x01000002
+	msr	icc_sgi1r_el1, x9
+	take_irq 2, fail_sgi
+	print	sgi_ok
 	/* Wait for vCPU 1 without trapping: LDR X1, [X28] until it reads 1. */
 	ldr	x28, =FLAG
 1:	ldr	x1, [x28]
 	cmp	x1, #1
 	b.ne	1b
+#ifdef UART_RX
+	/* A byte from the console: the UART's receive interrupt, SPI 33. */
+	store32	GICD_ISENABLER1, 2
+	store32	UARTIMSC, 0x10
+	take_irq 33, fail_uart
+	ldr	x28, =UART
+	ldr	w3, [x28]
+	adr	x11, uart_ok
+	bl	puts
+	mov	w9, w3
+	strb	w9, [x10]
+	mov	w9, #'\n'
+	strb	w9, [x10]
+#endif
 	print	bye
 off:	call	hvc, PSCI_SYSTEM_OFF
 2:	wfi				/* not reached: the VM is off */
@@ -111,6 +191,15 @@ secondary:				/* vCPU 1, from CPU_ON with X0 = CTX */
 	ldr	w3, [x28]
 	mov	x0, x3
 	fail_unless_x0 0x1234, fail_lazy
+	store32	GICR1_WAKER, 0
+	store32	GICR1_ISENABLER0, 2
+	gic_cpu_on
+	ldr	x28, =READY
+	mov	x1, #1
+	str	x1, [x28]
+	take_irq 1, fail_sgi
+	ldr	x9, =0x02000001
+	msr	icc_sgi1r_el1, x9
 	ldr	x28, =FLAG
 	mov	x1, #1
 	str	x1, [x28]
@@ -141,7 +230,12 @@ vectors:
 	add	x13, x13, #4
 	msr	elr_el1, x13
 	eret
-	.rept	10
+	.balign	0x80			/* current EL, SPx, IRQ: acknowledge, note, complete */
+	mrs	x13, icc_iar1_el1
+	msr	tpidr_el1, x13
+	msr	icc_eoir1_el1, x13
+	eret
+	.rept	9
 	.balign	0x80
 	b	unexpected
 	.endr
@@ -164,3 +258,9 @@ fail_lazy: .asciz NAME ": FAIL lazy memory\n"
 fail_abort: .asciz NAME ": FAIL no abort\n"
 fail_ctx: .asciz NAME ": FAIL context id\n"
 fail_exception: .asciz NAME ": FAIL unexpected exception\n"
+fail_timer: .asciz NAME ": FAIL timer interrupt\n"
+fail_sgi: .asciz NAME ": FAIL SGI\n"
+fail_uart: .asciz NAME ": FAIL uart interrupt\n"
+timer_ok: .asciz NAME ": 100 virtual timer interrupts\n"
+sgi_ok:	.asciz	NAME ": SGIs between vcpu 0 and vcpu 1\n"
+uart_ok: .asciz NAME ": uart receive interrupt, byte "
