@@ -8,14 +8,18 @@
  *   [0]      trap type: n % 8 below 5 is SYNC, then IRQ, FIQ, SERROR
  *   [1..4]   ESR_EL2, little-endian (bits 31:26 EC, 25 IL, 24:0 ISS)
  *   [5..12]  FAR_EL2
- *   [13]     where the faulting IPA points: n % 6 of RAM, lazy RAM, linear RAM, the
- *            device, a hole, or raw (HPFAR from [5..12] shifted)
+ *   [13]     where the faulting IPA points: n % 8 of RAM, lazy RAM, linear RAM, the
+ *            device, a hole, the vGIC distributor, its redistributors, or raw (HPFAR
+ *            from [5..12] shifted)
  *   [14..15] page offset within that area, in 4 KiB pages (little-endian)
  *   [16]     X0: n % 16 < 12 picks a PSCI/SMCCC/Tandem function, else raw from [24..31]
  *   [17]     register number (0-31) that gets [24..31]
  *   [18]     PSTATE mode: n % 4 of EL1h, EL1t, EL0t, AArch32
  *   [19..23] X1 low bits (a target vCPU / function id for the calls)
  *   [24..31] a register value
+ * A SYNC record whose [0] / 8 % 4 is 0 replaces the ESR with a write of ICC_SGI1R_EL1
+ * from register [17] % 31 (the guest's IPI, [24..31] its value): every target list,
+ * affinity, RS and IRM reaches the vGIC's SGI decoder.
  * A short trailing record is ignored. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +29,8 @@
 
 #include "fuzz/fuzz_util.h"
 #include "arch/aarch64/psci.h"
+#include "arch/aarch64/sysreg.h"
+#include "arch/aarch64/vgic.h"
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/hypercall.h"
@@ -67,8 +73,8 @@ static const uint32_t calls[12] = {
 	PSCI_MIGRATE_INFO_TYPE, HC_RANGE_BASE + 1,
 };
 
-static const uint64_t areas[5] = { RAM, LAZY, LINEAR, DEV, HOLE };
-static const uint64_t area_pages[5] = { 16, 256, 16, 1, 4096 };
+static const uint64_t areas[7] = { RAM, LAZY, LINEAR, DEV, HOLE, VGIC_DIST_BASE, VGIC_REDIST_BASE };
+static const uint64_t area_pages[7] = { 16, 256, 16, 1, 4096, 16, 64 };
 static const uint64_t modes[4] = { 0x3C5, 0x3C4, 0x0, 0x10 };
 
 #define CHECK(cond)                                                                   \
@@ -119,10 +125,14 @@ static void one_trap(struct vcpu *v, const uint8_t *r)
 	static const enum trap_type types[8] = { TRAP_SYNC, TRAP_SYNC, TRAP_SYNC, TRAP_SYNC,
 						 TRAP_SYNC, TRAP_IRQ, TRAP_FIQ, TRAP_SERROR };
 	struct guest_exit t = { .type = types[r[0] % 8], .esr = le(r + 1, 4), .far = le(r + 5, 8) };
-	unsigned area = r[13] % 6;
-	uint64_t ipa = area < 5 ? areas[area] + (le(r + 14, 2) % area_pages[area]) * 4096 + (t.far & 0xFFF)
+	unsigned area = r[13] % 8;
+	uint64_t ipa = area < 7 ? areas[area] + (le(r + 14, 2) % area_pages[area]) * 4096 + (t.far & 0xFFF)
 				: t.far << 12;
 	uint64_t value = le(r + 24, 8);
+
+	if (t.type == TRAP_SYNC && (r[0] / 8) % 4 == 0)
+		t.esr = ((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | SYSREG_ICC_SGI1R |
+			((uint64_t)(r[17] % 31) << 5);
 
 	t.hpfar = ((ipa >> 12) << 4) & 0x00000FFFFFFFFFF0ull;
 	v->arch.ctx.x[0] = r[16] % 16 < 12 ? calls[r[16] % 12] : value;

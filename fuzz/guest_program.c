@@ -14,7 +14,7 @@
  *             bit 3: vCPU 1 has a program (else it only waits when started)
  *             bit 4: vCPU 0's affinity is pCPU 0 (else "any pCPU"; both home on 0)
  *   header[1] records for vCPU 0: n % 65; the next (at most 64) go to vCPU 1
- *   header[2] the PL011's interrupt line, n % 64
+ *   header[2] the PL011's interrupt (an INTID), n % 128
  *   header[3] time-shared slice: 20 + 4 * n microseconds
  *   record [0]       action kind, n % 17 = enum act_kind (ACT_END too: ends early)
  *          [1]       load/store: bits 1:0 size, 2 sign-extend, 3 Xt, 4 LDAR/STLR;
@@ -32,7 +32,7 @@
  *                    near the entry, for CPU_ON), raw [16..23]
  *          [5..6]    offset within the area (little-endian); spin steps (% 1000)
  *          [7]       load/store: imm12 (not for LDAR/STLR); HVC/SMC: bit 7 set
- *                    gives imm16 = bits 6:0; expect irq: the line, n % 64
+ *                    gives imm16 = bits 6:0; expect irq: an INTID, n % 128
  *          [8..15]   value: store data, set/expect/MSR value, X3 of a call; wait64:
  *                    the doubleword awaited if [1] bit 5 is set, else 0 (what fresh
  *                    RAM holds, so that most waits end)
@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "fuzz/fuzz_util.h"
+#include "arch/aarch64/vgic.h"
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/psci.h"
 #include "core/cpu.h"
@@ -148,12 +149,13 @@ static void machine_once(void)
 	up = true;
 }
 
-/* The UART's interrupt output, level-triggered, onto vCPU 0's line (as hvsim does). */
+/* The UART's interrupt output, a level-sensitive line of the vGIC (as hvsim wires it;
+ * here any INTID, SGIs refused). */
 static void uart_irq(void *ctx, bool level)
 {
 	(void)ctx;
-	if (level && !F.uart_level && F.vm)
-		vm_inject_irq(F.vm, 0, F.uart_line);
+	if (F.vm && level != F.uart_level)
+		vm_set_irq_level(F.vm, 0, F.uart_line, level);
 	F.uart_level = level;
 }
 
@@ -247,7 +249,7 @@ static void decode(struct action *a, const uint8_t *r, unsigned line)
 		a->reg = r[2] % 32;
 		a->value = le(r + 8, 8);
 		break;
-	case ACT_EXPECT_IRQ: a->value = r[7] % 64; break;
+	case ACT_EXPECT_IRQ: a->value = r[7] % VGIC_NR_IRQS; break;
 	case ACT_SPIN: a->value = le(r + 5, 2) % 1000; break;
 	case ACT_WAIT64: make_wait64(a, r); break;
 	default: break;
@@ -336,7 +338,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&F, 0, sizeof(F));
 	F.has_prog[0] = true;
 	F.has_prog[1] = h[0] & 8;
-	F.uart_line = h[2] % VCPU_VIRQS;
+	F.uart_line = h[2] % VGIC_NR_IRQS;
 	const uint8_t *r = data + HEADER;
 	for (unsigned c = 0; c < 2; c++) {
 		for (unsigned i = 0; i < n[c]; i++, r += REC)

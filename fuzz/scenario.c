@@ -134,7 +134,7 @@ static void check_scenario(const struct scenario *s, unsigned lines)
 		CHECK(c->nmem >= 1 && c->nmem <= VM_MAX_MEM);
 		CHECK(c->ndevices == 0);
 		if (vm->has_pl011)
-			CHECK(vm->pl011_irq < VCPU_VIRQS);
+			CHECK(vm->pl011_irq >= VGIC_NR_PRIVATE && vm->pl011_irq < VGIC_NR_IRQS);
 		if (vm->has_image)
 			check_image(vm);
 		for (unsigned i = 0; i < c->nmem; i++)
