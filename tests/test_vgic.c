@@ -605,6 +605,22 @@ START_TEST(test_an_sgi_reads_pending_in_the_targets_redistributor)
 }
 END_TEST
 
+START_TEST(test_ispendr_of_an_interrupt_in_an_lr_kicks_the_holder_and_the_target)
+{
+	dwr(GICD_CTLR, 4, ENABLE_GRP1);
+	dwr(GICD_ICFGR + 8, 4, 2u << 16); /* INTID 40 edge */
+	dwr(GICD_ISENABLER + 4, 4, 1u << 8);
+	dwr(GICD_ISPENDR + 4, 4, 1u << 8);
+	vgic_flush(&g, 0, &ctx[0]);
+	ck_assert(flags(0, 40) & VGIC_IN_LR);
+	dwr(GICD_IROUTER + 8 * 40, 8, 0x1); /* vCPU 1 from now on; vCPU 0 still holds it */
+	ck_assert_uint_eq(dwr(GICD_ISPENDR + 4, 4, 1u << 8), 0x3);
+	vgic_sync(&g, 0, &ctx[0]);
+	ck_assert(!(flags(0, 40) & VGIC_IN_LR));
+	ck_assert(vgic_has_pending(&g, 1));
+}
+END_TEST
+
 /* ---- widths, holes and the window edges ---------------------------------------------- */
 
 START_TEST(test_wrong_widths_read_zero_and_are_ignored)
@@ -755,8 +771,8 @@ static void check_hole_write(bool dist, uint64_t off, unsigned width, const stru
 
 	FAIL_IF(err || kick, "write of width %u at 0x%llx: %d, kick 0x%llx", width,
 		(unsigned long long)off, err, (unsigned long long)kick);
-	FAIL_IF(memcmp(&g, before, sizeof(g)) != 0, "a write of width %u at 0x%llx changed the state",
-		width, (unsigned long long)off);
+	FAIL_IF(memcmp(&g, before, sizeof(g)) != 0,
+		"a write of width %u at 0x%llx changed the state", width, (unsigned long long)off);
 }
 
 static void check_hole_read(bool dist, uint64_t off, unsigned width)
@@ -768,36 +784,35 @@ static void check_hole_read(bool dist, uint64_t off, unsigned width)
 		err, (unsigned long long)v);
 }
 
-START_TEST(test_holes_in_the_distributor_read_zero_and_ignore_garbage)
+/* Every offset of the distributor's window (dist) or of the redistributors' frames,
+ * every taken width: what is no register reads zero and ignores a write. */
+static void check_holes(bool dist)
 {
+	bool (*is_register)(uint64_t, unsigned, bool) = dist ? dist_register : redist_register;
+	uint64_t size = dist ? VGIC_DIST_SIZE : vgic_redist_size(&g);
 	struct vgic before;
 
 	make_busy();
 	before = g;
-	for (uint64_t off = 0; off < VGIC_DIST_SIZE; off++)
+	for (uint64_t off = 0; off < size; off++)
 		for (unsigned w = 0; w < 4; w++) {
-			if (!dist_register(off, hole_widths[w], false))
-				check_hole_read(true, off, hole_widths[w]);
-			if (!dist_register(off, hole_widths[w], true))
-				check_hole_write(true, off, hole_widths[w], &before);
+			uint64_t in = off % VGIC_REDIST_STRIDE;
+			if (!is_register(in, hole_widths[w], false))
+				check_hole_read(dist, off, hole_widths[w]);
+			if (!is_register(in, hole_widths[w], true))
+				check_hole_write(dist, off, hole_widths[w], &before);
 		}
+}
+
+START_TEST(test_holes_in_the_distributor_read_zero_and_ignore_garbage)
+{
+	check_holes(true);
 }
 END_TEST
 
 START_TEST(test_holes_in_the_redistributors_read_zero_and_ignore_garbage)
 {
-	struct vgic before;
-
-	make_busy();
-	before = g;
-	for (uint64_t off = 0; off < vgic_redist_size(&g); off++)
-		for (unsigned w = 0; w < 4; w++) {
-			uint64_t in = off % VGIC_REDIST_STRIDE;
-			if (!redist_register(in, hole_widths[w], false))
-				check_hole_read(false, off, hole_widths[w]);
-			if (!redist_register(in, hole_widths[w], true))
-				check_hole_write(false, off, hole_widths[w], &before);
-		}
+	check_holes(false);
 }
 END_TEST
 
@@ -872,6 +887,7 @@ Suite *test_suite(void)
 	tcase_add_test(state, test_an_edge_reads_pending_then_active_after_the_guest_takes_it);
 	tcase_add_test(state, test_a_level_interrupt_stays_pending_while_active_and_high);
 	tcase_add_test(state, test_an_sgi_reads_pending_in_the_targets_redistributor);
+	tcase_add_test(state, test_ispendr_of_an_interrupt_in_an_lr_kicks_the_holder_and_the_target);
 	suite_add_tcase(s, state);
 
 	tcase_add_checked_fixture(holes, setup, NULL);

@@ -20,11 +20,10 @@
 #include "arch/aarch64/vgic.h"
 #include "hal/err.h"
 
-/* Distributor registers (IHI 0069 12.9). */
+/* Distributor registers (IHI 0069, "The GIC Distributor register map"). */
 #define GICD_CTLR 0x0000u
 #define GICD_TYPER 0x0004u
 #define GICD_IIDR 0x0008u
-#define GICD_TYPER2 0x000Cu
 #define GICD_IGROUPR 0x0080u
 #define GICD_ISENABLER 0x0100u
 #define GICD_ICENABLER 0x0180u
@@ -33,54 +32,54 @@
 #define GICD_ISACTIVER 0x0300u
 #define GICD_ICACTIVER 0x0380u
 #define GICD_IPRIORITYR 0x0400u
-#define GICD_IPRIORITYR_END 0x07FCu /* 1020 bytes: INTIDs 0-1019 */
 #define GICD_ICFGR 0x0C00u
 #define GICD_ICFGR_END 0x0D00u
 #define GICD_IROUTER 0x6000u /* + 8 * INTID, for INTIDs 32-1019 */
 #define GICD_IROUTER_END 0x7FE0u
 #define GICD_PIDR2 0xFFE8u
 
-/* GICD_CTLR with DS = 1 (12.9.4): EnableGrp0, EnableGrp1, ARE, DS; RWP reads 0. */
+/* GICD_CTLR as a GIC with DS = 1 lays it out: EnableGrp0, EnableGrp1, ARE, DS; RWP
+ * (bit 31) reads 0. GICD_TYPER2 and every other register not named here are RAZ/WI. */
 #define GICD_CTLR_ENABLE_GRP0 (1u << 0)
 #define GICD_CTLR_ENABLE_GRP1 (1u << 1)
 #define GICD_CTLR_ARE (1u << 4)
 #define GICD_CTLR_DS (1u << 6)
 
-/* GICD_TYPER (12.9.38): ITLinesNumber [4:0] = SPIs / 32 (the lines of INTIDs 0-31
- * count as the first), IDbits [23:19] = 9 (10-bit INTIDs). CPUNumber, SecurityExtn,
+/* GICD_TYPER: ITLinesNumber [4:0] = SPIs / 32, so that 32 * (ITLinesNumber + 1) - 1 is
+ * the last SPI's INTID; IDbits [23:19] = 9 (10-bit INTIDs). CPUNumber, SecurityExtn,
  * MBIS, LPIS, A3V (so Aff3 is 0 everywhere), No1N (1 of N is offered), RSS: 0. */
 #define GICD_TYPER_VALUE ((9u << 19) | (VGIC_NR_SPIS / 32u))
 
-/* GICD_IIDR / GICR_IIDR (12.9.23, 12.11.16): Implementer [11:0] 0x43B, the JEP106
- * code of Arm; Revision, Variant and ProductID 0. */
+/* GICD_IIDR / GICR_IIDR: Implementer [11:0] 0x43B, the JEP106 code of Arm; Revision,
+ * Variant and ProductID 0. */
 #define GIC_IIDR_VALUE 0x0000043Bu
 
 /* GICD_PIDR2 / GICR_PIDR2: ArchRev [7:4] = 3 (GICv3), JEDEC-assigned ID bits 0xB. */
 #define GIC_PIDR2_VALUE 0x3Bu
 
-/* GICD_IROUTER<n> (12.9.22): Aff0-2 [23:0], Interrupt_Routing_Mode [31], Aff3 [39:32]
+/* GICD_IROUTER<n>: Aff0-2 [23:0], Interrupt_Routing_Mode [31], Aff3 [39:32]
  * (RES0 here as GICD_TYPER.A3V is 0, so the upper word is RAZ/WI). */
 #define GICD_IROUTER_IRM (1ull << 31)
 #define GICD_IROUTER_MASK (GICD_IROUTER_IRM | 0xFFFFFFull)
 #define GICD_IROUTER_AFF_MASK 0xFF00FFFFFFull
 
-/* Redistributor RD_base frame (12.11). */
+/* Redistributor RD_base frame. */
 #define GICR_CTLR 0x0000u
 #define GICR_IIDR 0x0004u
 #define GICR_TYPER 0x0008u
 #define GICR_WAKER 0x0014u
 #define GICR_PIDR2 0xFFE8u
 
-/* GICR_TYPER (12.11.35): Affinity_Value [63:32], Processor_Number [23:8], Last [4]. */
+/* GICR_TYPER: Affinity_Value [63:32], Processor_Number [23:8], Last [4]. */
 #define GICR_TYPER_LAST (1ull << 4)
 #define GICR_TYPER_PROCESSOR_SHIFT 8
 #define GICR_TYPER_AFFINITY_SHIFT 32
 
-/* GICR_WAKER (12.11.38): ProcessorSleep [1] RW, ChildrenAsleep [2] follows it at once. */
+/* GICR_WAKER: ProcessorSleep [1] RW, ChildrenAsleep [2] follows it at once. */
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
 
-/* Redistributor SGI_base frame (12.10): the distributor's layout for INTIDs 0-31. */
+/* Redistributor SGI_base frame: the distributor's layout for INTIDs 0-31. */
 #define GICR_IGROUPR0 0x0080u
 #define GICR_IPRIORITYR 0x0400u
 #define GICR_IPRIORITYR_END 0x0420u
@@ -89,8 +88,8 @@
 #define GICR_ICFGR0_SGIS 0xAAAAAAAAu /* every SGI edge-triggered, read-only */
 
 /* Five bits of priority, as many as the virtual CPU interface of QEMU's GICv3 and of
- * KVM's vGIC (ICH_VTR_EL2.PRIbits = 4): the unimplemented low bits are RAZ/WI
- * (IHI 0069 4.8), so the distributor never keeps a distinction the LRs would lose. */
+ * KVM's vGIC (ICH_VTR_EL2.PRIbits = 4): the unimplemented low bits are RAZ/WI (IHI 0069,
+ * "Interrupt prioritization"), so the distributor keeps no distinction the LRs lose. */
 #define VGIC_PRIORITY_MASK 0xF8u
 
 /* ---- the interrupt state behind the registers ---------------------------------------- */
@@ -104,11 +103,12 @@ static struct vgic_irq *irq_at(struct vgic *g, unsigned vcpu, unsigned intid)
 	return &g->spi[intid - VGIC_NR_PRIVATE];
 }
 
-/* The pending state GICD_ISPENDR reads: the latch, or the line of a level-sensitive
- * interrupt (IHI 0069 4.1.2). */
+/* The pending state GICD_ISPENDR reads: the latch (an edge, an ISPENDR write), or the
+ * line of a level-sensitive interrupt. */
 static bool irq_pending(const struct vgic_irq *irq)
 {
-	return (irq->flags & VGIC_PENDING) || ((irq->flags & VGIC_LEVEL) && !(irq->flags & VGIC_EDGE));
+	return (irq->flags & VGIC_PENDING) ||
+	       ((irq->flags & VGIC_LEVEL) && !(irq->flags & VGIC_EDGE));
 }
 
 static bool irq_deliverable(const struct vgic *g, const struct vgic_irq *irq)
@@ -175,7 +175,7 @@ static uint32_t bits_read(struct vgic *g, unsigned vcpu, uint32_t reg, unsigned 
 	return v;
 }
 
-/* Writing 0 to a bit changes nothing (IHI 0069 12.9.x, "set-enable", "clear-pending"…).
+/* Writing 0 to a bit changes nothing (GICD_ISENABLER<n> and its siblings).
  * Clearing the pending latch of a level-sensitive interrupt leaves its line level, so
  * it still reads pending while the line is high. */
 static void bits_write(struct vgic *g, unsigned vcpu, uint32_t reg, unsigned first,
@@ -211,8 +211,10 @@ static uint32_t priority_read(struct vgic *g, unsigned vcpu, unsigned intid, uns
 static void priority_write(struct vgic *g, unsigned vcpu, unsigned intid, unsigned bytes,
 			   uint32_t value)
 {
-	for (unsigned i = 0; i < bytes; i++)
-		irq_at(g, vcpu, intid + i)->priority = (uint8_t)((value >> (8 * i)) & VGIC_PRIORITY_MASK);
+	for (unsigned i = 0; i < bytes; i++) {
+		uint32_t byte = (value >> (8 * i)) & VGIC_PRIORITY_MASK;
+		irq_at(g, vcpu, intid + i)->priority = (uint8_t)byte;
+	}
 }
 
 /* One ICFGR word, INTIDs first to first + 15: Int_config[1] (bit 2n + 1) set means
@@ -245,7 +247,7 @@ static void config_write(struct vgic *g, unsigned vcpu, unsigned first, uint32_t
 /* ---- the distributor ----------------------------------------------------------------- */
 
 /* The first INTID of word n of a one-bit-per-INTID register, if it covers SPIs that
- * exist; the word for INTIDs 0-31 is RAZ/WI with affinity routing (IHI 0069 12.9). */
+ * exist; the word for INTIDs 0-31 is RAZ/WI with affinity routing (GICD_CTLR.ARE). */
 static bool dist_spi_word(uint64_t n, unsigned bits_per_irq, unsigned *first)
 {
 	uint64_t intid = n * (32 / bits_per_irq);
@@ -382,8 +384,9 @@ static uint64_t redist_typer(const struct vgic *g, unsigned vcpu)
 {
 	uint64_t hwid = arch_vcpu_hwid(vcpu);
 	uint64_t aff = (hwid & 0xFFFFFFull) | ((hwid >> 32) & 0xFF) << 24;
-	uint64_t v = aff << GICR_TYPER_AFFINITY_SHIFT | (uint64_t)vcpu << GICR_TYPER_PROCESSOR_SHIFT;
+	uint64_t v = aff << GICR_TYPER_AFFINITY_SHIFT;
 
+	v |= (uint64_t)vcpu << GICR_TYPER_PROCESSOR_SHIFT;
 	return vcpu + 1 == g->nvcpus ? v | GICR_TYPER_LAST : v;
 }
 
@@ -397,7 +400,8 @@ static uint32_t rd_read32(struct vgic *g, unsigned vcpu, uint64_t off)
 	case GICR_TYPER + 4: return (uint32_t)(redist_typer(g, vcpu) >> 32);
 	case GICR_WAKER: return waker ? waker | GICR_WAKER_CHILDREN_ASLEEP : 0;
 	case GICR_PIDR2: return GIC_PIDR2_VALUE;
-	default: return 0; /* GICR_CTLR too: no LPIs, nothing to wait for */
+	case GICR_CTLR: /* no LPIs; RWP and UWP: nothing to wait for */
+	default: return 0;
 	}
 }
 
