@@ -2,6 +2,7 @@
 #include <stddef.h>
 
 #include "core/cpu.h"
+#include "core/vcpu.h"
 #include "core/log.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
@@ -27,6 +28,11 @@ int cpu_boot_init(void)
 		err = hal_irq_register(IPI_CALL, ipi_call_irq, NULL);
 	if (!err)
 		err = hal_irq_register(IPI_KICK, ipi_kick_irq, NULL);
+	/* The virtual timer's physical interrupt goes to the guest that ran, linked. */
+	if (!err)
+		err = hal_irq_register(ARCH_VTIMER_IRQ, vcpu_forwarded_irq, NULL);
+	if (!err)
+		err = hal_irq_forward(ARCH_VTIMER_IRQ, true);
 	return err;
 }
 
@@ -40,6 +46,7 @@ int cpu_init_this(void)
 	hal_irq_enable(hal_timer_irq());
 	hal_irq_enable(IPI_CALL);
 	hal_irq_enable(IPI_KICK);
+	hal_irq_enable(ARCH_VTIMER_IRQ);
 	__atomic_store_n(&cpu->up, 1, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -6,9 +6,12 @@
 #include "core/cpu.h"
 #include "core/log.h"
 #include "core/vcpu.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
+#include "hal/guest.h"
+#include "hal/irq.h"
 #include "hal/time.h"
 
 static const char *const state_names[] = {
@@ -115,6 +118,14 @@ int vcpu_bind(struct vcpu *v)
 int vcpu_unbind(struct vcpu *v)
 {
 	int err = 0, runnable = 0;
+
+	if (v->vm && v->pcpu == hal_pcpu_id()) { /* only this pCPU changes it now */
+		/* Physical interrupts left active for it here must not outlive its stay. */
+		hal_guest_unload();
+		spin_lock(&v->vm->irq_lock);
+		arch_irq_put(&v->vm->arch, v->id);
+		spin_unlock(&v->vm->irq_lock);
+	}
 
 	spin_lock(&v->lock);
 	if (v->state == VCPU_BOUND && v->pcpu == hal_pcpu_id()) {
@@ -341,4 +352,23 @@ uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg)
 void vcpu_set_return(struct vcpu *v, uint64_t value)
 {
 	arch_vcpu_set_return(&v->arch, value);
+}
+
+void vcpu_forwarded_irq(unsigned irq, void *arg)
+{
+	struct vcpu *v = sched_current();
+	uint64_t kick = 0;
+	int err = -ENOENT;
+
+	(void)arg;
+	if (v && v->vm) {
+		spin_lock(&v->vm->irq_lock);
+		err = arch_irq_forward(&v->vm->arch, v->id, irq, &kick);
+		spin_unlock(&v->vm->irq_lock);
+	}
+	if (err) {
+		hal_irq_deactivate(irq);
+		return;
+	}
+	__atomic_fetch_add(&v->vm->irqs_forwarded, 1, __ATOMIC_RELAXED);
 }

@@ -95,4 +95,9 @@ void vcpu_set_return(struct vcpu *v, uint64_t value);
 
 enum vcpu_state vcpu_state(struct vcpu *v);
 
+/* The handler of a forwarded physical interrupt (the virtual timer's): it becomes a
+ * hardware-linked interrupt of the vCPU that ran on this pCPU when it arrived, or is
+ * deactivated at once if none did. */
+void vcpu_forwarded_irq(unsigned irq, void *arg);
+
 #endif

@@ -67,6 +67,7 @@ struct vm {
 	struct spinlock irq_lock;
 	struct arch_vm arch;
 	uint64_t ipis_sent; /* guest IPIs (EXIT_IPI) */
+	uint64_t irqs_forwarded; /* physical interrupts linked to its vCPUs */
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad

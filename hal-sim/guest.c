@@ -53,3 +53,7 @@ uint64_t hal_sim_tlb_flushes(uint64_t *last_s2root)
 		*last_s2root = atomic_load(&last_flushed);
 	return atomic_load(&tlb_flushes);
 }
+
+void hal_guest_unload(void)
+{
+}

@@ -221,6 +221,41 @@ int hal_irq_dispatch(unsigned irq)
 	return 0;
 }
 
+static bool forwarded[HAL_IRQ_COUNT];
+static uint64_t deactivations, activations;
+
+int hal_irq_forward(unsigned irq, bool on)
+{
+	if (irq >= HAL_IRQ_COUNT)
+		return -EINVAL;
+	__atomic_store_n(&forwarded[irq], on, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* The simulation host has no active state to clear: the deactivations are counted so
+ * that tests see where core and the vGIC ask for them. */
+void hal_irq_deactivate(unsigned irq)
+{
+	(void)irq;
+	__atomic_fetch_add(&deactivations, 1, __ATOMIC_RELAXED);
+}
+
+void hal_irq_activate(unsigned irq)
+{
+	(void)irq;
+	__atomic_fetch_add(&activations, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t hal_sim_irq_activations(void)
+{
+	return __atomic_load_n(&activations, __ATOMIC_RELAXED);
+}
+
+uint64_t hal_sim_irq_deactivations(void)
+{
+	return __atomic_load_n(&deactivations, __ATOMIC_RELAXED);
+}
+
 int hal_ipi_send(unsigned cpu, unsigned ipi)
 {
 	if (cpu >= sim.npcpus || ipi >= HAL_IPI_COUNT)

@@ -47,6 +47,10 @@ struct guest_exit;
 typedef int (*hal_sim_guest_fn)(struct guest_ctx *ctx, struct guest_exit *exit, void *arg);
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg);
 
+/* How many times hal_irq_deactivate / hal_irq_activate were called. */
+uint64_t hal_sim_irq_deactivations(void);
+uint64_t hal_sim_irq_activations(void);
+
 /* How many times hal_guest_tlb_flush was called, and with which stage-2 root last. */
 uint64_t hal_sim_tlb_flushes(uint64_t *last_s2root);
 

@@ -12,6 +12,12 @@ struct guest_exit; /* the trap state of one exit, arch/<isa> */
  * -EINVAL on NULL, -ENOSYS where the host cannot run guests yet. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
 
+/* The vCPU whose registers the last hal_guest_enter on this pCPU loaded leaves it:
+ * silence what of it the hardware keeps running (aarch64: its virtual timer, masked
+ * until its next entry reloads it), so that it cannot interrupt the host or another
+ * vCPU. No-op in the simulation host. */
+void hal_guest_unload(void);
+
 /* Forget, on every pCPU, the TLB entries of the guest whose stage-2 root register
  * value (aarch64: VTTBR_EL2, so its VMID) is s2root: after a stage-2 entry is removed
  * or changed, and before a VMID is given to another VM. The simulation host's engine

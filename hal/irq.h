@@ -39,6 +39,18 @@ int hal_irq_fetch(unsigned *irq);
  * number, -ENOENT (after EOI) if no handler is installed. Called by core/cpu.c. */
 int hal_irq_dispatch(unsigned irq);
 
+/* Forward irq to guests (on) or not: a forwarded interrupt's dispatch only drops its
+ * priority and leaves it active, so that it does not fire again until a guest's
+ * completion of the virtual interrupt linked to it (a hardware list register)
+ * deactivates it, or hal_irq_deactivate does. -EINVAL for a bad number. */
+int hal_irq_forward(unsigned irq, bool on);
+
+/* Deactivate a forwarded interrupt left active on this pCPU, or make one active before
+ * a guest entry, so that it cannot fire while the guest has its virtual twin (the
+ * guest's completion deactivates it). */
+void hal_irq_deactivate(unsigned irq);
+void hal_irq_activate(unsigned irq);
+
 /* Make IPI `ipi` (0 .. HAL_IPI_COUNT-1) pending on pCPU `cpu`, waking it if it waits.
  * Two sends before delivery coalesce, as on the GIC. -EINVAL for a bad id. */
 int hal_ipi_send(unsigned cpu, unsigned ipi);

@@ -12,6 +12,7 @@
 #include "core/hypercall.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "hal-sim/sim.h"
 #include "hal/err.h"
 #include "tests/check_main.h"
 #include "tests/testlib.h"
@@ -324,6 +325,89 @@ START_TEST(test_more_interrupts_than_list_registers)
 }
 END_TEST
 
+/* A level-sensitive interrupt made pending by an injection stays pending across an
+ * exit the guest did not use to take it (the fuzzer's first vGIC finding). */
+START_TEST(test_a_latched_level_interrupt_survives_an_exit)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+
+	test_gic_enable(vm, 0, 40, 0x80); /* SPIs reset level-sensitive */
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 40), 0);
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING);
+	vgic_sync(g, 0, c); /* exited before acknowledging */
+	ck_assert(vgic_has_pending(g, 0));
+	vgic_flush(g, 0, c);
+	ck_assert_int_eq(test_guest_take_irq(c), 40);
+	vgic_sync(g, 0, c);
+	ck_assert(!vgic_has_pending(g, 0));
+}
+END_TEST
+
+/* The virtual timer's physical interrupt, forwarded: linked in the LR (HW, pINTID), the
+ * link dropped once the guest completes it, and deactivated by the host when the
+ * vCPU leaves its pCPU still holding it. Arriving with no vCPU running, it is
+ * deactivated at once. */
+START_TEST(test_forwarded_timer_interrupt_is_hardware_linked)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+	uint64_t deact = hal_sim_irq_deactivations();
+
+	test_gic_enable(vm, 0, 27, 0x80);
+	vcpu_forwarded_irq(27, NULL); /* no vCPU runs on this pCPU now */
+	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
+	ck_assert(!vgic_has_pending(g, 0));
+	ck_assert_int_eq(vgic_forward(g, 0, 27, NULL), 0);
+	ck_assert_int_eq(vgic_forward(g, 0, 5, NULL), -EINVAL); /* SGIs have no twin */
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_HW, ICH_LR_HW);
+	ck_assert_uint_eq((c->ich_lr[0] >> ICH_LR_PINTID_SHIFT) & 0x1FFF, 27);
+	ck_assert_int_eq(test_guest_take_irq(c), 27); /* completes: the GIC deactivates */
+	vgic_sync(g, 0, c);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, 0);
+	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
+	/* Linked again, and the vCPU leaves its pCPU before taking it. */
+	ck_assert_int_eq(vgic_forward(g, 0, 27, NULL), 0);
+	vgic_flush(g, 0, c);
+	vgic_sync(g, 0, c);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, VGIC_HW);
+	ck_assert_int_eq(vcpu_unbind(v0), 1);
+	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 2);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, 0);
+	ck_assert(vgic_has_pending(g, 0)); /* still the guest's, unlinked */
+	ck_assert_int_eq(vcpu_bind(v0), 0);
+}
+END_TEST
+
+/* The timer's line, raised by the host timer that stands in for it, goes into an LR
+ * already linked, its physical twin made active first: the still-asserting physical
+ * timer cannot make the guest exit again before it completes the interrupt. */
+START_TEST(test_timer_line_is_linked_before_entry)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+	uint64_t act = hal_sim_irq_activations();
+
+	test_gic_enable(vm, 0, 27, 0x80);
+	ck_assert_int_eq(vm_set_irq_level(vm, 0, 27, true), 0);
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(hal_sim_irq_activations(), act + 1);
+	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_PENDING);
+	/* Acknowledged but the line still high: pending and active cannot be linked. */
+	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
+	vgic_sync(g, 0, c);
+	uint64_t deact = hal_sim_irq_deactivations();
+	vgic_flush(g, 0, c);
+	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING | ICH_LR_ACTIVE);
+	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_HW, 0);
+	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
+	vgic_sync(g, 0, c);
+	ck_assert_int_eq(vm_set_irq_level(vm, 0, 27, false), 0);
+}
+END_TEST
+
 /* A guest's write of ICC_SGI1R_EL1 traps and sends SGIs to the vCPUs it names. */
 START_TEST(test_sgi1r_write_sends_sgis)
 {
@@ -577,6 +661,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_interrupts_reach_the_list_registers_by_priority);
 	tcase_add_test(tc, test_more_interrupts_than_list_registers);
 	tcase_add_test(tc, test_sgi1r_write_sends_sgis);
+	tcase_add_test(tc, test_a_latched_level_interrupt_survives_an_exit);
+	tcase_add_test(tc, test_forwarded_timer_interrupt_is_hardware_linked);
+	tcase_add_test(tc, test_timer_line_is_linked_before_entry);
 	tcase_add_test(tc, test_wfi_and_wfe_block_and_step_over);
 	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
 	tcase_add_test(tc, test_every_unhandled_class_injects_undef);

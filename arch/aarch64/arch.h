@@ -79,6 +79,18 @@ static inline int arch_irq_send_ipi(struct arch_vm *a, unsigned from, uint64_t v
 	return vgic_send_sgi(&a->vgic, from, value, kick);
 }
 
+/* A physical interrupt forwarded to the vCPU that ran when it arrived (hal_irq_forward),
+ * and the vCPU leaving its pCPU with such interrupts still linked. */
+static inline int arch_irq_forward(struct arch_vm *a, unsigned vcpu, unsigned irq, uint64_t *kick)
+{
+	return vgic_forward(&a->vgic, vcpu, irq, kick);
+}
+
+static inline void arch_irq_put(struct arch_vm *a, unsigned vcpu)
+{
+	vgic_put(&a->vgic, vcpu);
+}
+
 /* Whether vCPU vcpu has an interrupt that ends a WFI. */
 static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
 {

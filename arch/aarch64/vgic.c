@@ -4,6 +4,7 @@
 
 #include "arch/aarch64/vgic.h"
 #include "hal/err.h"
+#include "hal/irq.h"
 
 #define GICD_CTLR_ENABLE_GRP1 (1u << 1)
 
@@ -91,6 +92,30 @@ int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, ui
 	return 0;
 }
 
+int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick)
+{
+	struct vgic_irq *irq = irq_of(g, vcpu, intid);
+
+	if (!irq || intid < VGIC_NR_SGIS || intid >= VGIC_NR_PRIVATE)
+		return -EINVAL;
+	irq->flags |= VGIC_HW | VGIC_PENDING;
+	note_kick(g, irq, (int)vcpu, kick);
+	return 0;
+}
+
+void vgic_put(struct vgic *g, unsigned vcpu)
+{
+	if (vcpu >= g->nvcpus)
+		return;
+	for (unsigned i = VGIC_NR_SGIS; i < VGIC_NR_PRIVATE; i++) {
+		struct vgic_irq *irq = &g->cpu[vcpu].priv[i];
+		if (irq->flags & VGIC_HW) {
+			hal_irq_deactivate(i);
+			irq->flags &= (uint8_t)~VGIC_HW;
+		}
+	}
+}
+
 /* ICC_SGI1R_EL1 (IHI 0069 12.2.22): TargetList[15:0], Aff1[23:16], INTID[27:24],
  * Aff2[39:32], IRM[40], RS[47:44], Aff3[55:48]. A vCPU's affinity is Aff1 = index / 16,
  * Aff0 = index % 16, so RS, Aff2 and Aff3 must be 0 to name one. */
@@ -149,6 +174,28 @@ static bool before(const struct vgic_irq *a, unsigned ia, const struct vgic_irq 
 	return ia < ib;
 }
 
+/* The virtual timer's interrupt goes into an LR linked to its physical twin, made
+ * active on this pCPU first: then the physical timer, still asserting when the guest
+ * is entered, cannot exit it again before the guest completed the interrupt. A link
+ * holds only a pending or an active interrupt, never both (the physical GIC keeps the
+ * pending state of a linked interrupt): pending and active, it goes unlinked. */
+static void link_hw(struct vgic_irq *irq, unsigned intid, uint64_t state)
+{
+	if (intid != VGIC_PPI_VTIMER)
+		return;
+	if (state == (ICH_LR_PENDING | ICH_LR_ACTIVE)) {
+		if (irq->flags & VGIC_HW) {
+			hal_irq_deactivate(intid);
+			irq->flags &= (uint8_t)~VGIC_HW;
+		}
+		return;
+	}
+	if (state == ICH_LR_PENDING && !(irq->flags & VGIC_HW)) {
+		hal_irq_activate(intid);
+		irq->flags |= VGIC_HW;
+	}
+}
+
 /* Insert intid into the best-first list of at most VGIC_NR_LRS candidates. */
 static void consider(struct vgic *g, unsigned vcpu, unsigned intid, unsigned *best, unsigned *n,
 		     unsigned *waiting)
@@ -193,10 +240,21 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 			continue;
 		struct vgic_irq *irq = irq_of(g, vcpu, best[lr]);
 		uint64_t state = ((irq->flags & VGIC_ACTIVE) ? ICH_LR_ACTIVE : 0) |
-				 (is_pending(irq) && (irq->flags & VGIC_ENABLED) ? ICH_LR_PENDING : 0);
+				 (deliverable(g, irq) ? ICH_LR_PENDING : 0);
+		link_hw(irq, best[lr], state);
 		ctx->ich_lr[lr] = state | ICH_LR_GROUP1 |
 				  ((uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT) | best[lr];
-		irq->flags = (uint8_t)((irq->flags | VGIC_IN_LR) & ~(VGIC_PENDING | VGIC_ACTIVE));
+		if (irq->flags & VGIC_HW) /* the guest's completion deactivates it */
+			ctx->ich_lr[lr] |= ICH_LR_HW | ((uint64_t)best[lr] << ICH_LR_PINTID_SHIFT);
+		/* What goes into the LR leaves the distributor: active always, pending only
+		 * if it went as pending (remembering a latch a level interrupt had). */
+		uint8_t moved = VGIC_ACTIVE;
+		if (state & ICH_LR_PENDING) {
+			moved |= VGIC_PENDING;
+			if (irq->flags & VGIC_PENDING)
+				irq->flags |= VGIC_LATCHED;
+		}
+		irq->flags = (uint8_t)((irq->flags | VGIC_IN_LR) & ~moved);
 		irq->lr = (uint8_t)lr;
 		irq->lr_vcpu = (uint8_t)vcpu;
 		cpu->lr_intid[lr] = (uint16_t)best[lr];
@@ -220,12 +278,16 @@ void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 		struct vgic_irq *irq = irq_of(g, vcpu, intid);
 		uint64_t state = ctx->ich_lr[lr] & ICH_LR_STATE_MASK;
 		irq->flags &= (uint8_t)~VGIC_IN_LR;
+		if (!state)
+			irq->flags &= (uint8_t)~VGIC_HW; /* completed: the hardware deactivated it */
 		if (state & ICH_LR_ACTIVE)
 			irq->flags |= VGIC_ACTIVE;
-		/* Still pending in the LR: an edge stays latched; a level interrupt is
-		 * pending for as long as its line is high, which VGIC_LEVEL already says. */
-		if ((state & ICH_LR_PENDING) && (irq->flags & VGIC_EDGE))
+		/* Still pending in the LR: an edge stays latched, and so does a level
+		 * interrupt's latch (GICD_ISPENDR, an injection); otherwise a level
+		 * interrupt is pending for as long as its line is high (VGIC_LEVEL). */
+		if ((state & ICH_LR_PENDING) && (irq->flags & (VGIC_EDGE | VGIC_LATCHED)))
 			irq->flags |= VGIC_PENDING;
+		irq->flags &= (uint8_t)~VGIC_LATCHED;
 		cpu->lr_intid[lr] = VGIC_LR_FREE;
 		ctx->ich_lr[lr] = 0;
 	}

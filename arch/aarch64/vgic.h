@@ -46,6 +46,9 @@
 #define VGIC_LEVEL 0x08u   /* the input line is high (level-sensitive interrupts) */
 #define VGIC_EDGE 0x10u    /* GICD_ICFGR: edge-triggered (SGIs always) */
 #define VGIC_IN_LR 0x20u   /* held by list register .lr of its vCPU */
+#define VGIC_HW 0x40u      /* linked to the physical interrupt of the same number,
+			    * left active on the vCPU's pCPU (private ones only) */
+#define VGIC_LATCHED 0x80u /* in an LR as pending, with PENDING latched when it went */
 
 struct vgic_irq {
 	uint8_t flags;
@@ -102,6 +105,16 @@ int vgic_inject(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick);
 /* The input line of a level-sensitive interrupt (also how an edge-configured one sees
  * a rising edge). */
 int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, uint64_t *kick);
+
+/* The physical private interrupt intid, taken while vCPU vcpu ran and left active
+ * (hal_irq_forward), becomes that vCPU's pending interrupt intid, hardware-linked: the
+ * list register carries HW and the physical INTID, so the guest's completion
+ * deactivates the physical interrupt, which cannot fire again before. */
+int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick);
+
+/* vCPU vcpu leaves its pCPU: every physical interrupt still linked to it is
+ * deactivated there (hal_irq_deactivate) and the virtual one goes on unlinked. */
+void vgic_put(struct vgic *g, unsigned vcpu);
 
 /* A guest's write of ICC_SGI1R_EL1 from vCPU from: INTID, TargetList with Aff1-3 and
  * RS, or IRM (every vCPU but the sender). Targets that do not exist are ignored. */

@@ -20,6 +20,7 @@
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
+#define GICD_ISACTIVER 0x0300
 #define GICD_IPRIORITYR 0x0400
 #define GICD_IROUTER 0x6000
 
@@ -33,6 +34,7 @@
 #define GICR_IGROUPR0 0x0080
 #define GICR_ISENABLER0 0x0100
 #define GICR_ICENABLER0 0x0180
+#define GICR_ISACTIVER0 0x0300
 #define GICR_IPRIORITYR 0x0400
 
 #define PRIORITY 0xA0u
@@ -45,6 +47,7 @@ struct handler {
 
 static struct spinlock handler_lock = SPINLOCK_INIT;
 static struct handler handlers[HAL_IRQ_COUNT];
+static bool forwarded[HAL_IRQ_COUNT];
 static uint64_t rd_base[BM_MAX_PCPUS];
 static unsigned nspis;
 
@@ -192,9 +195,37 @@ int hal_irq_dispatch(unsigned irq)
 	if (h.fn)
 		h.fn(irq, h.arg);
 	sysreg_write(S3_0_C12_C12_1, irq); /* ICC_EOIR1_EL1: priority drop */
-	sysreg_write(S3_0_C12_C11_1, irq); /* ICC_DIR_EL1: deactivate */
+	if (!__atomic_load_n(&forwarded[irq], __ATOMIC_ACQUIRE))
+		sysreg_write(S3_0_C12_C11_1, irq); /* ICC_DIR_EL1: deactivate */
 	isb();
 	return h.fn ? 0 : -ENOENT;
+}
+
+int hal_irq_forward(unsigned irq, bool on)
+{
+	if (irq >= HAL_IRQ_COUNT)
+		return -EINVAL;
+	__atomic_store_n(&forwarded[irq], on, __ATOMIC_RELEASE);
+	return 0;
+}
+
+void hal_irq_activate(unsigned irq)
+{
+	if (irq < HAL_IRQ_PRIVATE) {
+		uint64_t rd = rd_base[hal_pcpu_id()];
+		if (rd)
+			mmio_write32(rd + GICR_SGI + GICR_ISACTIVER0, 1u << irq);
+	} else if (irq < nspis) {
+		mmio_write32(bm_board.gicd_base + GICD_ISACTIVER + (irq / 32) * 4, 1u << (irq % 32));
+	}
+	dsb_sy();
+}
+
+/* A forwarded interrupt a guest did not complete, deactivated by the host. */
+void hal_irq_deactivate(unsigned irq)
+{
+	sysreg_write(S3_0_C12_C11_1, irq); /* ICC_DIR_EL1 */
+	isb();
 }
 
 int hal_ipi_send(unsigned cpu, unsigned ipi)

@@ -72,8 +72,6 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	ICH_REGS(ICH_SAVE)
 	/* No virtual interface (nor its maintenance interrupt) while the host runs. */
 	sysreg_write(S3_4_C12_C11_0, 0);
-	/* The guest's virtual timer must not fire while another vCPU runs here. */
-	sysreg_write(cntv_ctl_el0, ctx->el1[CNTV_CTL_EL0] | CNTV_CTL_IMASK);
 	*exit = (struct guest_exit){ .type = (enum trap_type)type };
 	/* An interrupt leaves the syndrome registers as they were: report none. */
 	if (type == TRAP_SYNC || type == TRAP_SERROR) {
@@ -94,5 +92,13 @@ void hal_guest_tlb_flush(uint64_t s2root)
 	isb();
 	__asm__ volatile("tlbi vmalls12e1is\n dsb ish" ::: "memory");
 	sysreg_write(vttbr_el2, mine);
+	isb();
+}
+
+/* Until the vCPU leaves this pCPU its virtual timer keeps running: firing between two
+ * of its entries it is acknowledged by the host and forwarded to it, linked. */
+void hal_guest_unload(void)
+{
+	sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | CNTV_CTL_IMASK);
 	isb();
 }

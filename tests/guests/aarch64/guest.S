@@ -233,7 +233,10 @@ vectors:
 	.balign	0x80			/* current EL, SPx, IRQ: acknowledge, note, complete */
 	mrs	x13, icc_iar1_el1
 	msr	tpidr_el1, x13
-	msr	icc_eoir1_el1, x13
+	cmp	x13, #27		/* the timer's line is level: quiet it before the EOI */
+	b.ne	7f
+	msr	cntv_ctl_el0, xzr
+7:	msr	icc_eoir1_el1, x13
 	eret
 	.rept	9
 	.balign	0x80
