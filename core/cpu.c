@@ -16,6 +16,13 @@ static void ipi_kick_irq(unsigned irq, void *arg)
 	(void)arg;
 }
 
+/* The exit it caused is all it is for: the next entry refills the list registers. */
+static void maintenance_irq(unsigned irq, void *arg)
+{
+	(void)irq;
+	(void)arg;
+}
+
 int cpu_boot_init(void)
 {
 	for (unsigned i = 0; i < HAL_MAX_PCPUS; i++) {
@@ -33,6 +40,8 @@ int cpu_boot_init(void)
 		err = hal_irq_register(ARCH_VTIMER_IRQ, vcpu_forwarded_irq, NULL);
 	if (!err)
 		err = hal_irq_forward(ARCH_VTIMER_IRQ, true);
+	if (!err)
+		err = hal_irq_register(ARCH_IRQCHIP_MAINTENANCE_IRQ, maintenance_irq, NULL);
 	return err;
 }
 
@@ -47,6 +56,7 @@ int cpu_init_this(void)
 	hal_irq_enable(IPI_CALL);
 	hal_irq_enable(IPI_KICK);
 	hal_irq_enable(ARCH_VTIMER_IRQ);
+	hal_irq_enable(ARCH_IRQCHIP_MAINTENANCE_IRQ);
 	__atomic_store_n(&cpu->up, 1, __ATOMIC_RELEASE);
 	return 0;
 }

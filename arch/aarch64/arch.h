@@ -112,6 +112,11 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v)
  * level-sensitive private interrupt. */
 #define ARCH_VTIMER_IRQ VGIC_PPI_VTIMER
 
+/* The interrupt controller's maintenance interrupt (the list registers drained while
+ * more interrupts wait): its only job is to make the guest exit, so that the next
+ * entry refills them. */
+#define ARCH_IRQCHIP_MAINTENANCE_IRQ VGIC_PPI_MAINTENANCE
+
 /* Its output as the saved registers leave it, with the system counter at now: true if
  * asserted (enabled, unmasked, CVAL reached). Otherwise *deadline is the
  * system-counter value at which it will be (enabled and unmasked), or 0 (never). */
