@@ -228,6 +228,28 @@ static void take_irq(struct guest_ctx *c, struct engine_vcpu *e)
 	icc_deactivate(c, intid);
 }
 
+/* An aligned load or store of 1, 2, 4 or 8 bytes is single-copy atomic on the hardware
+ * (Arm ARM B2.2.1): vCPUs on other pCPUs may poll what this one writes (wait64). */
+static uint64_t guest_load(const void *p, unsigned width)
+{
+	switch (width) {
+	case 1: return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
+	case 2: return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
+	case 4: return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+	default: return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+	}
+}
+
+static void guest_store(void *p, unsigned width, uint64_t v)
+{
+	switch (width) {
+	case 1: __atomic_store_n((uint8_t *)p, (uint8_t)v, __ATOMIC_RELAXED); break;
+	case 2: __atomic_store_n((uint16_t *)p, (uint16_t)v, __ATOMIC_RELAXED); break;
+	case 4: __atomic_store_n((uint32_t *)p, (uint32_t)v, __ATOMIC_RELAXED); break;
+	default: __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED); break;
+	}
+}
+
 static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
 		   struct guest_exit *exit)
 {
@@ -254,9 +276,9 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 		uint64_t v = 0;
 		if (l->store) {
 			v = get_x(c, l->rt);
-			memcpy(host, &v, width);
+			guest_store(host, width, v);
 		} else {
-			memcpy(&v, host, width);
+			v = guest_load(host, width);
 			unsigned bits = 8 * width;
 			if (l->sign_extend && bits < 64 && ((v >> (bits - 1)) & 1))
 				v |= ~0ull << bits;
