@@ -148,9 +148,9 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx);
  * (acknowledged, completed, still pending) and free them. */
 void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx);
 
-/* The state of one interrupt as the guest would read it through the distributor
- * (pending/active include what sits in an LR as of the last sync), for tests and
- * invariant checks. NULL for an INTID or vCPU out of range. */
+/* The distributor's state of one interrupt, for tests and invariant checks: while an
+ * LR holds it (VGIC_IN_LR) its pending and active state is the LR's, not shown here.
+ * NULL for an INTID or vCPU out of range. */
 const struct vgic_irq *vgic_irq_state(const struct vgic *g, unsigned vcpu, unsigned intid);
 
 #endif
