@@ -16,7 +16,9 @@ static void ipi_kick_irq(unsigned irq, void *arg)
 	(void)arg;
 }
 
-/* The exit it caused is all it is for: the next entry refills the list registers. */
+/* The exit it caused is all it is for: the next entry refills the list registers. (On
+ * the GICv3 the exit turns the virtual interface off, which lowers the line, so this
+ * handler may never even run.) */
 static void maintenance_irq(unsigned irq, void *arg)
 {
 	(void)irq;
