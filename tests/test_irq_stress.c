@@ -42,8 +42,8 @@
 #include "tests/check_main.h"
 #include "tests/testlib.h"
 
-#define RAM 0x40000000ull
-#define VCPU_OF(ctx) ((struct vcpu *)((char *)(ctx) - offsetof(struct vcpu, arch.ctx)))
+#define RAM TEST_RAM
+#define VCPU_OF TEST_VCPU_OF
 #define WAIT_NS 60000000000ull
 
 #define NV 8          /* vCPUs, and worker pCPUs 1 .. NV */
@@ -58,34 +58,12 @@
 #define ESR_MSR_SGI1R \
 	(((uint64_t)EC_SYS64 << ESR_EC_SHIFT) | ESR_IL | SYSREG_ICC_SGI1R | ((uint64_t)RT << 5))
 
-static atomic_int stop_workers;
 static size_t baseline;
 static struct vm *vm;
 static atomic_uint errors; /* a PSCI call or an injection that failed */
 
 /* vCPU 0's PSCI CPU_ON calls, and how many results it has looked at. */
 static unsigned on_issued, on_checked;
-
-static bool workers_done(void *arg)
-{
-	(void)arg;
-	return atomic_load(&stop_workers);
-}
-
-static void worker(void *arg)
-{
-	(void)arg;
-	ck_assert_int_eq(cpu_init_this(), 0);
-	sched_run(workers_done, NULL);
-	cpu_exit_this();
-}
-
-static void start_workers(unsigned from, unsigned to)
-{
-	atomic_store(&stop_workers, 0);
-	for (unsigned i = from; i <= to; i++)
-		ck_assert_int_eq(hal_pcpu_start(i, worker, NULL), 0);
-}
 
 static void setup_n(unsigned pcpus, enum sched_mode mode)
 {
@@ -98,33 +76,6 @@ static void teardown(void)
 {
 	cpu_exit_this();
 	test_machine_down();
-}
-
-static struct vm *make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity)
-{
-	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = RAM, .nmem = 1,
-		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
-	struct vm *made;
-
-	for (unsigned i = 0; i < nvcpus; i++)
-		cfg.affinity[i] = affinity[i];
-	ck_assert_int_eq(vm_create(&cfg, &made), 0);
-	return made;
-}
-
-static void trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
-		     uint64_t a2)
-{
-	ctx->x[0] = fid;
-	ctx->x[1] = a1;
-	ctx->x[2] = a2;
-	ctx->x[3] = 0;
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x5A000000ull };
-}
-
-static void trap_wfi(struct guest_exit *exit)
-{
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x06000000ull };
 }
 
 /* ---- What every guest does ----------------------------------------------------------- */
@@ -141,7 +92,7 @@ static bool bring_up_next(struct guest_ctx *ctx, struct guest_exit *exit)
 	if (on_issued >= NV - 1)
 		return false;
 	on_issued++;
-	trap_hvc(ctx, exit, PSCI_CPU_ON_64, on_issued, RAM); /* MPIDR of vCPU i is i */
+	test_trap_hvc(ctx, exit, PSCI_CPU_ON_64, on_issued, RAM); /* MPIDR of vCPU i is i */
 	return true;
 }
 
@@ -233,7 +184,7 @@ static void start_vm(const char *name, hal_sim_guest_fn guest)
 	log_set_level(LOG_WARN); /* no "vm start" line in the TAP output */
 	atomic_store(&errors, 0);
 	on_issued = on_checked = 0;
-	vm = make_vm(name, NV, aff);
+	vm = test_make_vm(name, NV, aff);
 	for (unsigned t = 0; t < NV; t++) {
 		for (unsigned s = 0; s < NV; s++)
 			test_gic_enable(vm, t, s, PRIORITY);
@@ -241,16 +192,13 @@ static void start_vm(const char *name, hal_sim_guest_fn guest)
 	}
 	hal_sim_set_guest(guest, NULL);
 	ck_assert_int_eq(vm_start(vm), 0);
-	start_workers(1, NV);
+	test_workers_start(1, NV);
 }
 
 static void stop_and_join(void)
 {
 	vm_stop(vm, VM_STOP_REQUESTED);
-	atomic_store(&stop_workers, 1);
-	sched_kick_all();
-	for (unsigned i = 1; i <= NV; i++)
-		ck_assert_int_eq(hal_sim_join(i), 0);
+	test_workers_stop(1, NV);
 	hal_sim_set_guest(NULL, NULL);
 	ck_assert_uint_eq(atomic_load(&errors), 0);
 	for (unsigned v = 0; v < NV; v++)
@@ -358,7 +306,7 @@ static int all_to_all_guest(struct guest_ctx *ctx, struct guest_exit *exit, void
 		atomic_store(&st.sleeping[me], 1);
 		t = next_target(me);
 		if (t < 0) {
-			trap_wfi(exit);
+			test_trap_wfi(exit);
 			return 1;
 		}
 		atomic_store(&st.sleeping[me], 0);
@@ -468,7 +416,7 @@ static int pingpong_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *
 		hal_cpu_relax(); /* a spinning guest: only a kick makes it exit */
 		return 0;
 	}
-	trap_wfi(exit);
+	test_trap_wfi(exit);
 	return 1;
 }
 

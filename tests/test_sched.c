@@ -21,42 +21,17 @@
 #include "tests/check_main.h"
 #include "tests/testlib.h"
 
-#define RAM 0x40000000ull
-#define VCPU_OF(ctx) ((struct vcpu *)((char *)(ctx) - offsetof(struct vcpu, arch.ctx)))
+#define RAM TEST_RAM
+#define VCPU_OF TEST_VCPU_OF
 #define WAIT_NS 60000000000ull
 
-static atomic_int stop_workers;
 static size_t baseline;
-
-static bool workers_done(void *arg)
-{
-	(void)arg;
-	return atomic_load(&stop_workers);
-}
-
-static void worker(void *arg)
-{
-	(void)arg;
-	ck_assert_int_eq(cpu_init_this(), 0);
-	sched_run(workers_done, NULL);
-	cpu_exit_this();
-}
-
-static void start_workers(unsigned from, unsigned to)
-{
-	atomic_store(&stop_workers, 0);
-	for (unsigned i = from; i <= to; i++)
-		ck_assert_int_eq(hal_pcpu_start(i, worker, NULL), 0);
-}
 
 static void stop_all(struct vm **vms, unsigned n, unsigned from, unsigned to)
 {
 	for (unsigned i = 0; i < n; i++)
 		vm_stop(vms[i], VM_STOP_REQUESTED);
-	atomic_store(&stop_workers, 1);
-	sched_kick_all();
-	for (unsigned i = from; i <= to; i++)
-		ck_assert_int_eq(hal_sim_join(i), 0);
+	test_workers_stop(from, to);
 	for (unsigned i = 0; i < n; i++)
 		ck_assert_int_eq(vm_destroy(vms[i]), 0);
 	hal_sim_set_guest(NULL, NULL);
@@ -72,33 +47,6 @@ static void wait_for(bool (*cond)(void *), void *arg)
 		ck_assert_uint_lt(hal_now_ns(), until);
 		hal_cpu_relax();
 	}
-}
-
-static struct vm *make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity)
-{
-	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = RAM, .nmem = 1,
-		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
-	struct vm *vm;
-
-	for (unsigned i = 0; i < nvcpus; i++)
-		cfg.affinity[i] = affinity[i];
-	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
-	return vm;
-}
-
-static void trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
-		     uint64_t a2)
-{
-	ctx->x[0] = fid;
-	ctx->x[1] = a1;
-	ctx->x[2] = a2;
-	ctx->x[3] = 0;
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x5A000000ull };
-}
-
-static void trap_wfi(struct guest_exit *exit)
-{
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x06000000ull };
 }
 
 static void setup_n(unsigned pcpus, enum sched_mode mode)
@@ -141,7 +89,7 @@ static int spin_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
 	(void)arg;
 
 	if (v->id == 0 && !atomic_exchange(&spin.on_sent[m], 1)) {
-		trap_hvc(ctx, exit, PSCI_CPU_ON_64, 1, RAM);
+		test_trap_hvc(ctx, exit, PSCI_CPU_ON_64, 1, RAM);
 		return 1;
 	}
 	atomic_fetch_or(&spin.ran_on[m][v->id], 1u << hal_pcpu_id());
@@ -151,7 +99,7 @@ static int spin_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
 	if (current_vcpu() != v || current_vm() != v->vm) /* AxVMHal's current ids */
 		atomic_fetch_add(&spin.residency_wrong, 1);
 	if (atomic_load(&spin.count[m][v->id]) >= SPIN_LIMIT) {
-		trap_wfi(exit); /* done: wait for an interrupt that never comes */
+		test_trap_wfi(exit); /* done: wait for an interrupt that never comes */
 		return 1;
 	}
 	atomic_fetch_add(&spin.count[m][v->id], 1);
@@ -175,10 +123,10 @@ START_TEST(test_time_shared_pcpu_preempts_a_spinning_vcpu)
 
 	setup_n(2, SCHED_TIMESHARED);
 	memset(&spin, 0, sizeof(spin));
-	spin.vms[0] = make_vm("spin", 2, aff);
+	spin.vms[0] = test_make_vm("spin", 2, aff);
 	hal_sim_set_guest(spin_guest, NULL);
 	ck_assert_int_eq(vm_start(spin.vms[0]), 0);
-	start_workers(1, 1);
+	test_workers_start(1, 1);
 	wait_for(all_counted, &nvms);
 	/* vCPU 0 never blocks before its count is done, so vCPU 1 can only have run
 	 * because vCPU 0 was preempted. */
@@ -197,12 +145,12 @@ START_TEST(test_two_vms_two_vcpus_share_two_pcpus)
 
 	setup_n(3, SCHED_TIMESHARED);
 	memset(&spin, 0, sizeof(spin));
-	spin.vms[0] = make_vm("a", 2, aff_a);
-	spin.vms[1] = make_vm("b", 2, aff_b);
+	spin.vms[0] = test_make_vm("a", 2, aff_a);
+	spin.vms[1] = test_make_vm("b", 2, aff_b);
 	hal_sim_set_guest(spin_guest, NULL);
 	ck_assert_int_eq(vm_start(spin.vms[0]), 0);
 	ck_assert_int_eq(vm_start(spin.vms[1]), 0);
-	start_workers(1, 2);
+	test_workers_start(1, 2);
 	wait_for(all_counted, &nvms);
 	ck_assert_uint_eq(atomic_load(&spin.ran_on[0][0]), 1u << 1);
 	ck_assert_uint_eq(atomic_load(&spin.ran_on[1][1]), 1u << 1);
@@ -222,10 +170,10 @@ START_TEST(test_static_partitioning_runs_without_slices)
 
 	setup_n(3, SCHED_STATIC);
 	memset(&spin, 0, sizeof(spin));
-	spin.vms[0] = make_vm("static", 2, aff);
+	spin.vms[0] = test_make_vm("static", 2, aff);
 	hal_sim_set_guest(spin_guest, NULL);
 	ck_assert_int_eq(vm_start(spin.vms[0]), 0);
-	start_workers(1, 2);
+	test_workers_start(1, 2);
 	wait_for(all_counted, &nvms);
 	ck_assert_uint_eq(sched_preemptions(), 0);
 	ck_assert_int_eq(atomic_load(&spin.residency_wrong), 0); /* checked while running */
@@ -264,7 +212,7 @@ static int waiting_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *a
 	(void)arg;
 	if (take_interrupt(ctx))
 		return 0;
-	trap_wfi(exit);
+	test_trap_wfi(exit);
 	return 1;
 }
 
@@ -289,11 +237,11 @@ START_TEST(test_wfi_blocks_until_an_interrupt_from_another_pcpu)
 
 	setup_n(2, SCHED_STATIC);
 	memset(&wake, 0, sizeof(wake));
-	struct vm *vm = make_vm("wfi", 1, aff);
+	struct vm *vm = test_make_vm("wfi", 1, aff);
 	test_gic_enable(vm, 0, 5, 0x80);
 	hal_sim_set_guest(waiting_guest, NULL);
 	ck_assert_int_eq(vm_start(vm), 0);
-	start_workers(1, 1);
+	test_workers_start(1, 1);
 	wait_for(vcpu0_blocked, vm);
 	unsigned where;
 	ck_assert_int_eq(vm_vcpu_resides_on(vm, 0, &where), -EAGAIN); /* off its pCPU */
@@ -314,13 +262,13 @@ START_TEST(test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry)
 
 	setup_n(2, SCHED_STATIC);
 	memset(&wake, 0, sizeof(wake));
-	struct vm *vm = make_vm("early", 1, aff);
+	struct vm *vm = test_make_vm("early", 1, aff);
 	test_gic_enable(vm, 0, 9, 0x80);
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 9), 0); /* not started: pending */
 	ck_assert(vgic_has_pending(&vm->arch.vgic, 0));
 	hal_sim_set_guest(waiting_guest, NULL);
 	ck_assert_int_eq(vm_start(vm), 0);
-	start_workers(1, 1);
+	test_workers_start(1, 1);
 	wait_for(woke_once, NULL);
 	ck_assert_int_eq(atomic_load(&wake.last_line), 9);
 	wait_for(vcpu0_blocked, vm);

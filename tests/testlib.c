@@ -3,6 +3,7 @@
 #include "arch/aarch64/vgic.h"
 #include "core/cpu.h"
 #include "core/frame.h"
+#include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/sim.h"
 #include "hal/cpu.h"
@@ -71,4 +72,62 @@ int test_guest_take_irq(struct guest_ctx *ctx)
 		return -1;
 	ctx->ich_lr[best] &= ~ICH_LR_STATE_MASK; /* acknowledged and completed */
 	return (int)(ctx->ich_lr[best] & ICH_LR_VINTID_MASK);
+}
+
+static int stop_workers;
+
+static bool workers_done(void *arg)
+{
+	(void)arg;
+	return __atomic_load_n(&stop_workers, __ATOMIC_ACQUIRE);
+}
+
+static void worker(void *arg)
+{
+	(void)arg;
+	ck_assert_int_eq(cpu_init_this(), 0);
+	sched_run(workers_done, NULL);
+	cpu_exit_this();
+}
+
+void test_workers_start(unsigned from, unsigned to)
+{
+	__atomic_store_n(&stop_workers, 0, __ATOMIC_RELEASE);
+	for (unsigned i = from; i <= to; i++)
+		ck_assert_int_eq(hal_pcpu_start(i, worker, NULL), 0);
+}
+
+void test_workers_stop(unsigned from, unsigned to)
+{
+	__atomic_store_n(&stop_workers, 1, __ATOMIC_RELEASE);
+	sched_kick_all();
+	for (unsigned i = from; i <= to; i++)
+		ck_assert_int_eq(hal_sim_join(i), 0);
+}
+
+struct vm *test_make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity)
+{
+	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = TEST_RAM, .nmem = 1,
+		.mem = { { TEST_RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm *vm;
+
+	for (unsigned i = 0; i < nvcpus; i++)
+		cfg.affinity[i] = affinity[i];
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	return vm;
+}
+
+void test_trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
+		   uint64_t a2)
+{
+	ctx->x[0] = fid;
+	ctx->x[1] = a1;
+	ctx->x[2] = a2;
+	ctx->x[3] = 0;
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x5A000000ull }; /* HVC #0 */
+}
+
+void test_trap_wfi(struct guest_exit *exit)
+{
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x06000000ull }; /* WFI */
 }

@@ -4,6 +4,8 @@
 #define TESTS_TESTLIB_H
 
 #include <check.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "hal/types.h"
 
@@ -24,6 +26,25 @@ void test_on_pcpus(unsigned n, void (*fn)(void *arg), void *arg);
 
 struct vm;
 struct guest_ctx;
+struct guest_exit;
+
+/* ---- Running VMs on worker pCPUs (the scheduler tests) ----------------------------- */
+
+/* The vCPU whose context ctx is (inside a scripted guest function). */
+#define TEST_VCPU_OF(ctx) ((struct vcpu *)((char *)(ctx) - offsetof(struct vcpu, arch.ctx)))
+#define TEST_RAM 0x40000000ull
+
+/* pCPUs from .. to run the scheduler until test_workers_stop; stopping joins them. */
+void test_workers_start(unsigned from, unsigned to);
+void test_workers_stop(unsigned from, unsigned to);
+
+/* A VM of nvcpus vCPUs with the given pCPU masks and 64 KiB of RAM at TEST_RAM. */
+struct vm *test_make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity);
+
+/* A scripted guest's traps: HVC #0 with X0-X2 (X3 zero), and WFI. */
+void test_trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
+		   uint64_t a2);
+void test_trap_wfi(struct guest_exit *exit);
 
 /* What a guest does to receive interrupt intid on vCPU vcpu, through the VM's virtual
  * GIC registers (MMIO, as a guest would): the distributor's Group 1 enable, the
