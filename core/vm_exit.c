@@ -130,6 +130,15 @@ static void on_undef(struct vcpu *v, struct vm_exit *e)
 	e->outcome = EXIT_INJECT_UNDEF;
 }
 
+/* A trapped system-register access: the ISA emulates the registers a vCPU owns
+ * (aarch64: the debug registers); any other, the PMU included, is UNDEFINED for the
+ * guest. */
+static void on_sysreg(struct vcpu *v, struct vm_exit *e)
+{
+	if (arch_vcpu_sysreg(&v->arch, &e->u.sysreg, e->kind == EXIT_SYSREG_READ))
+		on_undef(v, e);
+}
+
 static void on_ext_irq(struct vcpu *v, struct vm_exit *e)
 {
 	(void)v;
@@ -214,8 +223,8 @@ static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_HYPERCALL] = on_hypercall,
 	[EXIT_MMIO_READ] = on_mmio,
 	[EXIT_MMIO_WRITE] = on_mmio,
-	[EXIT_SYSREG_READ] = on_undef, /* no emulated system registers yet */
-	[EXIT_SYSREG_WRITE] = on_undef,
+	[EXIT_SYSREG_READ] = on_sysreg,
+	[EXIT_SYSREG_WRITE] = on_sysreg,
 	[EXIT_PORT_IN] = on_undef,
 	[EXIT_PORT_OUT] = on_undef,
 	[EXIT_EXT_IRQ] = on_ext_irq,

@@ -15,6 +15,7 @@
 #include "arch/aarch64/vgic.h"
 #include "hal-sim/engine.h"
 #include "hal-sim/sim.h"
+#include "hal/cpu.h"
 #include "hal/err.h"
 #include "hal/mm.h"
 #include "hal/time.h"
@@ -293,11 +294,14 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 	return trap(e, exit, a64_trap_esr(&insn, fsc ? (unsigned)fsc : 0x07), a->addr, a->addr);
 }
 
-/* Which system-register accesses trap to EL2 under the HCR_EL2 Tandem sets (TIDCP:
- * implementation-defined registers; TACR: ACTLR_EL1); the rest are the guest's. */
+/* Which system-register accesses trap to EL2 under the vCPU's HCR_EL2 (TIDCP:
+ * implementation-defined registers; TACR: ACTLR_EL1) and MDCR_EL2 (the PMU and debug
+ * registers); the rest are the guest's. */
 static bool sysreg_traps(const struct guest_ctx *c, const struct a64_sysreg *s)
 {
 	if ((c->hcr_el2 & HCR_TIDCP) && s->op0 == 3 && (s->crn == 11 || s->crn == 15))
+		return true;
+	if (engine_mdcr_trapped(c->mdcr_el2, s))
 		return true;
 	/* ICC_SGI1R/ASGI1R/SGI0R_EL1 with HCR_EL2.IMO set. */
 	if ((c->hcr_el2 & HCR_IMO) && s->op0 == 3 && s->op1 == 0 && s->crn == 12 && s->crm == 11 &&
@@ -310,6 +314,8 @@ static bool sysreg_traps(const struct guest_ctx *c, const struct a64_sysreg *s)
 /* The EL1 registers the engine keeps in the context; -1 for others (UNDEFINED). */
 static int el1_index(const struct a64_sysreg *s)
 {
+	if (s->op0 == 2 && s->op1 == 0 && s->crn == 0 && s->crm == 2 && s->op2 == 2)
+		return MDSCR_EL1; /* the world switch moves it with the vCPU */
 	if (s->op0 != 3 || s->op1 != 0)
 		return -1;
 	if (s->crn == 1 && s->crm == 0 && s->op2 == 0)
@@ -412,6 +418,14 @@ static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 		return 0;
 	}
 	int i = el1_index(&a->sys);
+	if (i < 0 && engine_mdcr_traps(&a->sys)) {
+		/* A PMU or debug register MDCR_EL2 let through: this pCPU's own. */
+		v = engine_phys_reg(hal_pcpu_id(), &a->sys, read, v);
+		if (read)
+			set_x(c, a->sys.rt, v);
+		advance(c, e);
+		return 0;
+	}
 	if (i < 0) {
 		take_local(c, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, VEC_SYNC);
 		exception_taken(c, e);
@@ -611,6 +625,7 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 void engine_install(void)
 {
 	memset(vcpus, 0, sizeof(vcpus));
+	engine_phys_regs_reset();
 	hal_sim_set_guest(engine_step, NULL);
 }
 

@@ -5,7 +5,9 @@
  * tables (VTTBR_EL2/VTCR_EL2 from the vCPU context): a permitted access reads or writes
  * guest memory with no exit; any other is a stage-2 data abort. Exceptions Tandem
  * injects, and virtual interrupts (HCR_EL2.VI with PSTATE.I clear), are taken at the
- * guest's VBAR_EL1 offsets. The guest runs with its MMU off (VA == IPA). */
+ * guest's VBAR_EL1 offsets. System registers trap as HCR_EL2 and MDCR_EL2 in the
+ * vCPU's context say; PMU and debug registers that do not trap are the pCPU's own
+ * (debugregs.c). The guest runs with its MMU off (VA == IPA). */
 #ifndef HAL_SIM_ENGINE_H
 #define HAL_SIM_ENGINE_H
 
@@ -88,5 +90,17 @@ bool engine_finished(unsigned vmid, unsigned vcpu);
  * status code (translation 0x04-0x07, access flag 0x08-0x0B, permission 0x0C-0x0F)
  * as a positive number. */
 int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, unsigned access, uint64_t *pa);
+
+/* The engine's PMU and debug registers (debugregs.c). The MDCR_EL2 controls that trap
+ * an access to s (any one of them suffices), 0 if s is no PMU or debug register of the
+ * engine's PE; and whether an MDCR_EL2 value traps it. */
+uint64_t engine_mdcr_traps(const struct a64_sysreg *s);
+bool engine_mdcr_trapped(uint64_t mdcr_el2, const struct a64_sysreg *s);
+
+/* An access that was not trapped: to pCPU pcpu's physical register s, shared by every
+ * vCPU that runs there. A read returns what was last written (0 at first); a write
+ * returns value. engine_install resets every bank. */
+uint64_t engine_phys_reg(unsigned pcpu, const struct a64_sysreg *s, bool read, uint64_t value);
+void engine_phys_regs_reset(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "arch/aarch64/stage2.h"
+#include "arch/aarch64/sysreg.h"
 #include "core/frame.h"
 #include "core/pt.h"
 #include "core/sched.h"
@@ -261,6 +262,68 @@ START_TEST(test_wait64_on_mmio_loads_again_after_an_emulated_read)
 }
 END_TEST
 
+/* The engine's PMU and debug registers are the pCPU's, as the hardware's are: with
+ * MDCR_EL2 clear, what one VM writes to DBGBVR0_EL1 another VM reads there, and the PMU
+ * answers; with MDCR_EL2.TDA or TPM set, the same accesses trap with EC 0x18. */
+START_TEST(test_untrapped_debug_registers_are_shared_by_the_pcpu)
+{
+	static const struct action writer[] = {
+		{ .kind = ACT_MSR, .line = 1, .sys = { 2, 0, 0, 0, 4, 1 }, .value = 0xd00d },
+		{ .kind = ACT_MSR, .line = 2, .sys = { 3, 3, 9, 12, 0, 2 }, .value = 1 },
+		{ .kind = ACT_END, .line = 3 },
+	};
+	static const struct action reader[] = {
+		{ .kind = ACT_MRS, .line = 1, .sys = { 2, 0, 0, 0, 4, 2 } },
+		{ .kind = ACT_EXPECT_REG, .line = 2, .reg = 2, .value = 0xd00d },
+		{ .kind = ACT_MRS, .line = 3, .sys = { 3, 3, 9, 12, 0, 3 } },
+		{ .kind = ACT_EXPECT_REG, .line = 4, .reg = 3, .value = 1 },
+		{ .kind = ACT_END, .line = 5 },
+	};
+	struct engine_program pw = { writer, 3 }, pr = { reader, 5 };
+	struct vm_config cfg = { .name = "w", .nvcpus = 1, .entry = 0x40000000, .nmem = 1,
+		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm *vw, *vr;
+	struct vm_exit e;
+	struct engine_result r;
+
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(&cfg, &vw), 0);
+	cfg.name = "r";
+	ck_assert_int_eq(vm_create(&cfg, &vr), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vw), 0, &pw), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vr), 0, &pr), 0);
+	struct vcpu *w = vm_vcpu(vw, 0), *rd = vm_vcpu(vr, 0);
+	w->arch.ctx.mdcr_el2 = 0;
+	rd->arch.ctx.mdcr_el2 = 0;
+	ck_assert_int_eq(vcpu_bind(w), 0);
+	ck_assert_int_eq(vcpu_run(w, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_HALT); /* both MSRs went to the hardware: the END */
+	ck_assert_int_eq(vcpu_unbind(w) >= 0, 1);
+	ck_assert_int_eq(vcpu_bind(rd), 0);
+	ck_assert_int_eq(vcpu_run(rd, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_HALT);
+	ck_assert_int_eq(engine_result(vm_vmid(vr), 0, &r), 0);
+	ck_assert_msg(r.failures == 0, "%s", r.first_failure);
+	ck_assert_int_eq(vcpu_unbind(rd) >= 0, 1);
+	/* Trapped: MSR DBGBVR0_EL1, X1 (Op0 2, Op2 4, Rt 1) and MSR PMCR_EL0, X2 (Op0 3,
+	 * Op1 3, CRn 9, CRm 12, Rt 2). */
+	ck_assert_int_eq(engine_load(vm_vmid(vw), 0, &pw), 0);
+	w->arch.ctx.pc = 0x40000000;
+	w->arch.ctx.mdcr_el2 = MDCR_TDA | MDCR_TPM;
+	ck_assert_int_eq(vcpu_bind(w), 0);
+	ck_assert_int_eq(vcpu_run(w, &e), 0);
+	ck_assert_uint_eq(w->arch.trap.esr, 0x62280020ull);
+	w->arch.ctx.pc += 4;
+	ck_assert_int_eq(vcpu_run(w, &e), 0);
+	ck_assert_uint_eq(w->arch.trap.esr, 0x6230E458ull);
+	ck_assert_int_eq(vcpu_unbind(w) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vw), 0);
+	ck_assert_int_eq(vm_destroy(vr), 0);
+	hal_sim_set_guest(NULL, NULL);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -272,6 +335,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_store_to_a_hole_produces_the_hardware_data_abort);
 	tcase_add_test(tc, test_wait64_loads_until_the_word_is_written);
 	tcase_add_test(tc, test_wait64_on_mmio_loads_again_after_an_emulated_read);
+	tcase_add_test(tc, test_untrapped_debug_registers_are_shared_by_the_pcpu);
 	suite_add_tcase(s, tc);
 	return s;
 }

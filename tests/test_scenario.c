@@ -106,6 +106,48 @@ START_TEST(test_wait64_is_load64_of_x1_in_a_loop)
 }
 END_TEST
 
+/* Debug and PMU registers by name, the numbered ones included, with the Arm ARM's
+ * encodings; a number past the architecture's last register is no name. */
+START_TEST(test_debug_and_pmu_register_names)
+{
+	static const struct {
+		const char *name;
+		unsigned op0, op1, crn, crm, op2;
+	} regs[] = {
+		{ "dbgbvr0_el1", 2, 0, 0, 0, 4 },  { "dbgbcr15_el1", 2, 0, 0, 15, 5 },
+		{ "dbgwvr3_el1", 2, 0, 0, 3, 6 },  { "dbgwcr9_el1", 2, 0, 0, 9, 7 },
+		{ "mdscr_el1", 2, 0, 0, 2, 2 },    { "oslar_el1", 2, 0, 1, 0, 4 },
+		{ "oslsr_el1", 2, 0, 1, 1, 4 },    { "mdrar_el1", 2, 0, 1, 0, 0 },
+		{ "dbgauthstatus_el1", 2, 0, 7, 14, 6 }, { "mdccsr_el0", 2, 3, 0, 1, 0 },
+		{ "pmcr_el0", 3, 3, 9, 12, 0 },    { "pmccntr_el0", 3, 3, 9, 13, 0 },
+		{ "pmuserenr_el0", 3, 3, 9, 14, 0 }, { "pmintenset_el1", 3, 0, 9, 14, 1 },
+		{ "pmevcntr0_el0", 3, 3, 14, 8, 0 }, { "pmevcntr30_el0", 3, 3, 14, 11, 6 },
+		{ "pmevtyper13_el0", 3, 3, 14, 13, 5 }, { "pmccfiltr_el0", 3, 3, 14, 15, 7 },
+	};
+	char text[128];
+
+	for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++) {
+		snprintf(text, sizeof(text), "vm a {\n memory 0x40000000 4K rwx eager\n program 0 {\n"
+			 " mrs x3 %s\n }\n}\n", regs[i].name);
+		ck_assert_msg(parse(text) == 0, "%s: %s", regs[i].name, err);
+		const struct a64_sysreg *r = &scn.vms[0].programs[0].acts[0].sys;
+		ck_assert_msg(r->op0 == regs[i].op0 && r->op1 == regs[i].op1 && r->crn == regs[i].crn &&
+				      r->crm == regs[i].crm && r->op2 == regs[i].op2 && r->rt == 3,
+			      "%s: s%u_%u_c%u_c%u_%u", regs[i].name, r->op0, r->op1, r->crn, r->crm, r->op2);
+		scn_free(&scn);
+	}
+	static const char *const bad[] = { "dbgbvr16_el1", "dbgbvr_el1", "dbgbvr1_el0",
+					   "dbgwcr001_el1", "pmevcntr31_el0", "pmevtyper3_el1" };
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "vm a {\n memory 0x40000000 4K rwx eager\n program 0 {\n"
+			 " msr %s 1\n", bad[i]);
+		ck_assert_int_ne(parse(text), 0);
+		ck_assert_msg(strstr(err, "t.scn:4: unknown system register") == err, "%s", err);
+		scn_free(&scn);
+	}
+}
+END_TEST
+
 START_TEST(test_images_are_parsed_with_their_address_defaults)
 {
 	ck_assert_int_eq(parse("vm a {\n"
@@ -251,6 +293,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_full_vm_is_parsed);
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
+	tcase_add_test(tc, test_debug_and_pmu_register_names);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
 	tcase_add_test(tc, test_bad_images_get_file_line_messages);

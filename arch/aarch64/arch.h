@@ -11,9 +11,23 @@
 #include "arch/exit.h"
 #include "arch/pt_format.h"
 
+/* The self-hosted debug registers as the vCPU's guest sees them (debug.c): MDCR_EL2
+ * traps every access, and they never reach the hardware. The architecture allows 16
+ * breakpoints and 16 watchpoints; how many a guest uses is its ID_AA64DFR0_EL1's say. */
+#define ARCH_DBG_BRPS 16
+#define ARCH_DBG_WRPS 16
+struct arch_debug {
+	uint64_t bvr[ARCH_DBG_BRPS], wvr[ARCH_DBG_WRPS];
+	uint32_t bcr[ARCH_DBG_BRPS], wcr[ARCH_DBG_WRPS];
+	uint32_t mdccint, osdlr, dbgprcr;
+	uint8_t claim; /* claim tags */
+	bool oslk;     /* the OS lock: locked at reset */
+};
+
 /* Per-vCPU arch state: the saved context and what the last exit needs to finish. */
 struct arch_vcpu {
 	struct guest_ctx ctx;
+	struct arch_debug dbg;
 	struct guest_exit trap; /* the raw state of the last exit */
 	unsigned index;
 	uint32_t psci_fid; /* the PSCI/SMCCC function of the last exit, or 0 */
@@ -157,6 +171,12 @@ int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit);
  * the ISA handles alone (PSCI_VERSION, unknown classes -> UNDEF) come back as
  * EXIT_NOTHING with the outcome already applied. */
 void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);
+
+/* A trapped system-register access (EXIT_SYSREG_READ / _WRITE) the vCPU may own: 0 with
+ * a read's result in s->value, or -ENOENT for a register Tandem does not emulate (the
+ * PMU among them) and -EPERM for a direction or exception level the register refuses;
+ * the guest gets an UNDEF for either. */
+int arch_vcpu_sysreg(struct arch_vcpu *v, struct exit_sysreg *s, bool read);
 
 /* Apply core's outcome: results into registers, PC advance, or an injected exception. */
 void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit);

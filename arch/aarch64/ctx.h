@@ -31,6 +31,9 @@ struct guest_ctx {
 	uint64_t vttbr_el2;
 	uint64_t vtcr_el2;
 	uint64_t cntvoff_el2;
+	/* MDCR_EL2's trap controls (PMU and debug registers); HPMN is left to the host,
+	 * which fills in its pCPU's own counter count on entry. */
+	uint64_t mdcr_el2;
 	/* The virtual CPU interface (GICv3 ICH_*_EL2): filled by the vGIC before entry,
 	 * moved to and from the hardware by the world switch (or used by the guest
 	 * engine), read back by the vGIC after the exit. */

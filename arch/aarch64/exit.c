@@ -112,6 +112,9 @@ static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 	v->pc_advance = true;
 }
 
+/* No debug exception class (breakpoint 0x30, software step 0x32, watchpoint 0x34,
+ * BRK 0x3C): MDCR_EL2.TDE is clear, so a guest's own debug exceptions are taken at its
+ * EL1 and never come here; one that did would get the UNDEF of any unexpected class. */
 static const ec_handler_t ec_handlers[EC_MAX + 1] = {
 	[EC_WFx] = ec_wfx,
 	[EC_HVC64] = ec_hvc,

@@ -112,6 +112,20 @@
 #define HCR_TACR (1ull << 21)
 #define HCR_RW (1ull << 31)
 
+/* MDCR_EL2 (Arm ARM, "MDCR_EL2, Monitor Debug Configuration Register"). HPMN: the
+ * event counters EL1 and EL0 may reach (reset: PMCR_EL0.N; 0 is CONSTRAINED
+ * UNPREDICTABLE without FEAT_HPMN0). TPMCR traps PMCR_EL0, TPM every PMU register;
+ * TDE routes debug exceptions to EL2; TDA traps the debug registers that TDOSA (the OS
+ * lock and power-down registers) and TDRA (MDRAR_EL1) do not. All traps are EC 0x18. */
+#define MDCR_HPMN_MASK 0x1Full
+#define MDCR_TPMCR (1ull << 5)
+#define MDCR_TPM (1ull << 6)
+#define MDCR_HPME (1ull << 7)
+#define MDCR_TDE (1ull << 8)
+#define MDCR_TDA (1ull << 9)
+#define MDCR_TDOSA (1ull << 10)
+#define MDCR_TDRA (1ull << 11)
+
 /* MPIDR_EL1 (D19.2): Aff3[39:32], U[30], MT[24], Aff2[23:16], Aff1[15:8], Aff0[7:0];
  * bit 31 is RES1. */
 #define MPIDR_RES1 (1ull << 31)

@@ -15,6 +15,13 @@
 #define GUEST_HCR (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_INNER | \
 		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
+/* MDCR_EL2: every PMU register traps (TPM, and TPMCR for PMCR_EL0), and so does every
+ * debug register (TDA, TDOSA, TDRA): a guest reaches neither the pCPU's counters nor
+ * its breakpoints and watchpoints, which whatever runs next would inherit. TDE stays
+ * clear: a guest's own debug exceptions (BRK, software step) go to its EL1. HPMN is
+ * the host's to fill (the pCPU's PMCR_EL0.N). */
+#define GUEST_MDCR (MDCR_TPMCR | MDCR_TPM | MDCR_TDA | MDCR_TDOSA | MDCR_TDRA)
+
 /* The MIDR the guest sees: a Cortex-A72 r0p3, the CPU QEMU's virt board is run with. */
 #define GUEST_MIDR 0x410FD083ull
 
@@ -39,6 +46,8 @@ void arch_vcpu_init(struct arch_vcpu *v, unsigned index)
 	*v = (struct arch_vcpu){ .index = index };
 	v->ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
 	v->ctx.hcr_el2 = GUEST_HCR;
+	v->ctx.mdcr_el2 = GUEST_MDCR;
+	v->dbg.oslk = true; /* as after a cold reset */
 	v->ctx.vmpidr_el2 = MPIDR_RES1 | arch_vcpu_hwid(index);
 	v->ctx.vpidr_el2 = GUEST_MIDR;
 	v->ctx.el1[SCTLR_EL1] = 0x30C50830ull; /* RES1 bits, MMU and caches off */

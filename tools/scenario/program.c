@@ -38,7 +38,58 @@ static const struct {
 	/* The virtual timer. */
 	{ "cntfrq_el0", { 3, 3, 14, 0, 0, 0 } },	  { "cntvct_el0", { 3, 3, 14, 0, 2, 0 } },
 	{ "cntv_ctl_el0", { 3, 3, 14, 3, 1, 0 } },	  { "cntv_cval_el0", { 3, 3, 14, 3, 2, 0 } },
+	/* Self-hosted debug (MDCR_EL2.TDA, TDOSA, TDRA); dbg[bw][vc]r<n>_el1 below. */
+	{ "mdscr_el1", { 2, 0, 0, 2, 2, 0 } },	  { "mdccint_el1", { 2, 0, 0, 2, 0, 0 } },
+	{ "oseccr_el1", { 2, 0, 0, 6, 2, 0 } },	  { "mdrar_el1", { 2, 0, 1, 0, 0, 0 } },
+	{ "oslar_el1", { 2, 0, 1, 0, 4, 0 } },	  { "oslsr_el1", { 2, 0, 1, 1, 4, 0 } },
+	{ "osdlr_el1", { 2, 0, 1, 3, 4, 0 } },	  { "dbgprcr_el1", { 2, 0, 1, 4, 4, 0 } },
+	{ "dbgclaimset_el1", { 2, 0, 7, 8, 6, 0 } }, { "dbgclaimclr_el1", { 2, 0, 7, 9, 6, 0 } },
+	{ "dbgauthstatus_el1", { 2, 0, 7, 14, 6, 0 } }, { "mdccsr_el0", { 2, 3, 0, 1, 0, 0 } },
+	{ "dbgdtr_el0", { 2, 3, 0, 4, 0, 0 } },	  { "dbgdtrrx_el0", { 2, 3, 0, 5, 0, 0 } },
+	/* The PMU (MDCR_EL2.TPM, TPMCR); pmevcntr<n>_el0 and pmevtyper<n>_el0 below. */
+	{ "pmcr_el0", { 3, 3, 9, 12, 0, 0 } },	  { "pmcntenset_el0", { 3, 3, 9, 12, 1, 0 } },
+	{ "pmcntenclr_el0", { 3, 3, 9, 12, 2, 0 } }, { "pmovsclr_el0", { 3, 3, 9, 12, 3, 0 } },
+	{ "pmswinc_el0", { 3, 3, 9, 12, 4, 0 } },	  { "pmselr_el0", { 3, 3, 9, 12, 5, 0 } },
+	{ "pmceid0_el0", { 3, 3, 9, 12, 6, 0 } },	  { "pmceid1_el0", { 3, 3, 9, 12, 7, 0 } },
+	{ "pmccntr_el0", { 3, 3, 9, 13, 0, 0 } },	  { "pmxevtyper_el0", { 3, 3, 9, 13, 1, 0 } },
+	{ "pmxevcntr_el0", { 3, 3, 9, 13, 2, 0 } },	  { "pmuserenr_el0", { 3, 3, 9, 14, 0, 0 } },
+	{ "pmovsset_el0", { 3, 3, 9, 14, 3, 0 } },	  { "pmintenset_el1", { 3, 0, 9, 14, 1, 0 } },
+	{ "pmintenclr_el1", { 3, 0, 9, 14, 2, 0 } },	  { "pmccfiltr_el0", { 3, 3, 14, 15, 7, 0 } },
 };
+
+/* A decimal number of at most two digits followed by exactly suffix, or ~0u. */
+static unsigned number_then(const char *t, const char *suffix)
+{
+	unsigned n = 0, digits = 0;
+
+	for (; *t >= '0' && *t <= '9' && digits < 3; t++, digits++)
+		n = n * 10 + (unsigned)(*t - '0');
+	return digits && digits < 3 && !strcmp(t, suffix) ? n : ~0u;
+}
+
+/* The numbered ones: dbgbvr<n>_el1, dbgbcr, dbgwvr, dbgwcr (n 0-15: op2 4-7, CRm n) and
+ * pmevcntr<n>_el0, pmevtyper<n>_el0 (n 0-30: CRm 0b10:n[4:3] / 0b11:n[4:3], op2 n[2:0]). */
+static bool numbered_sysreg(const char *t, struct a64_sysreg *r)
+{
+	static const char *const dbg[] = { "dbgbvr", "dbgbcr", "dbgwvr", "dbgwcr" };
+	static const char *const pmu[] = { "pmevcntr", "pmevtyper" };
+
+	for (unsigned i = 0; i < 4; i++)
+		if (!strncmp(t, dbg[i], 6)) {
+			unsigned n = number_then(t + 6, "_el1");
+			if (n < 16)
+				*r = (struct a64_sysreg){ 2, 0, 0, n, 4 + i, 0 };
+			return n < 16;
+		}
+	for (unsigned i = 0; i < 2; i++)
+		if (!strncmp(t, pmu[i], strlen(pmu[i]))) {
+			unsigned n = number_then(t + strlen(pmu[i]), "_el0");
+			if (n < 31)
+				*r = (struct a64_sysreg){ 3, 3, 14, 8 + 4 * i + n / 8, n % 8, 0 };
+			return n < 31;
+		}
+	return false;
+}
 
 static int sysreg(struct parser *p, const char *t, struct a64_sysreg *r)
 {
@@ -47,6 +98,8 @@ static int sysreg(struct parser *p, const char *t, struct a64_sysreg *r)
 			*r = sysreg_names[i].r;
 			return 0;
 		}
+	if (numbered_sysreg(t, r))
+		return 0;
 	unsigned op0, op1, crn, crm, op2;
 	char tail;
 	if (sscanf(t, "s%u_%u_c%u_c%u_%u%c", &op0, &op1, &crn, &crm, &op2, &tail) != 5 ||

@@ -73,6 +73,13 @@ struct bm_cpu {
 	void (*entry)(void *arg);
 	void *arg;
 	uint32_t running;
+	uint64_t hpmn; /* MDCR_EL2.HPMN guests run with: this PE's PMCR_EL0.N */
 };
+
+/* This pCPU's (TPIDR_EL2). */
+static inline struct bm_cpu *bm_self(void)
+{
+	return (struct bm_cpu *)(uintptr_t)sysreg_read(tpidr_el2);
+}
 
 #endif

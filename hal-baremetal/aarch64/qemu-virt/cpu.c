@@ -35,18 +35,56 @@ int64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 #define CPTR_EL2_GUEST 0x33FFull
 #define CNTHCTL_EL1PCTEN 1ull
 
+/* Disable breakpoint or watchpoint n (DBGBCR<n>_EL1.E / DBGWCR<n>_EL1.E). */
+static void debug_point_off(unsigned n, bool watch)
+{
+#define POINT_OFF(i)                                          \
+	case i:                                               \
+		if (watch)                                    \
+			sysreg_write(dbgwcr##i##_el1, 0);     \
+		else                                          \
+			sysreg_write(dbgbcr##i##_el1, 0);     \
+		break;
+	switch (n) {
+		POINT_OFF(0) POINT_OFF(1) POINT_OFF(2) POINT_OFF(3) POINT_OFF(4) POINT_OFF(5)
+		POINT_OFF(6) POINT_OFF(7) POINT_OFF(8) POINT_OFF(9) POINT_OFF(10) POINT_OFF(11)
+		POINT_OFF(12) POINT_OFF(13) POINT_OFF(14) POINT_OFF(15)
+	default:
+		break;
+	}
+#undef POINT_OFF
+}
+
+/* The PMU and the self-hosted debug logic as guests meet them. Every guest access to
+ * either traps (MDCR_EL2, loaded with each vCPU), so the hardware keeps the state set
+ * here: no breakpoint or watchpoint enabled (their reset values are UNKNOWN), the OS
+ * lock open (so that a guest's own MDSCR_EL1.SS software step, switched with the vCPU,
+ * works), and HPMN at PMCR_EL0.N, its reset value, so that EL2 keeps the whole PMU.
+ * ID_AA64DFR0_EL1: PMUVer[11:8] (0: none, 0xF: IMPLEMENTATION DEFINED), BRPs[15:12]
+ * and WRPs[23:20] (each the count minus one). */
+static void debug_init(struct bm_cpu *c)
+{
+	uint64_t dfr0 = sysreg_read(id_aa64dfr0_el1);
+	unsigned pmuver = (unsigned)(dfr0 >> 8) & 0xF;
+
+	c->hpmn = pmuver && pmuver != 0xF ? (sysreg_read(pmcr_el0) >> 11) & 0x1F : 0;
+	for (unsigned n = 0; n <= ((dfr0 >> 12) & 0xF); n++)
+		debug_point_off(n, false);
+	for (unsigned n = 0; n <= ((dfr0 >> 20) & 0xF); n++)
+		debug_point_off(n, true);
+	sysreg_write(mdscr_el1, 0);
+	sysreg_write(oslar_el1, 0);
+	sysreg_write(mdcr_el2, c->hpmn);
+}
+
 void bm_cpu_init(unsigned id)
 {
 	cpus[id].id = id;
 	sysreg_write(tpidr_el2, (uint64_t)(uintptr_t)&cpus[id]);
 	sysreg_write(cptr_el2, CPTR_EL2_GUEST);
 	sysreg_write(cnthctl_el2, CNTHCTL_EL1PCTEN);
+	debug_init(&cpus[id]);
 	isb();
-}
-
-static struct bm_cpu *self(void)
-{
-	return (struct bm_cpu *)(uintptr_t)sysreg_read(tpidr_el2);
 }
 
 unsigned hal_pcpu_count(void)
@@ -56,17 +94,17 @@ unsigned hal_pcpu_count(void)
 
 unsigned hal_pcpu_id(void)
 {
-	return self()->id;
+	return bm_self()->id;
 }
 
 void hal_percpu_set(void *data)
 {
-	self()->percpu = data;
+	bm_self()->percpu = data;
 }
 
 void *hal_percpu_get(void)
 {
-	return self()->percpu;
+	return bm_self()->percpu;
 }
 
 unsigned hal_cpu_pa_bits(void)

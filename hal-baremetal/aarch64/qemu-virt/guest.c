@@ -1,10 +1,12 @@
-/* Guest entry on bare metal: load the vCPU's EL2 controls and EL1 system registers,
- * let world.S switch the general-purpose and FP/SIMD registers and ERET, and on the
- * way back save them and hand the raw trap state (ESR_EL2, FAR_EL2, HPFAR_EL2) to the
- * same arch/aarch64 decoder the simulation host's guest engine feeds. */
+/* Guest entry on bare metal: load the vCPU's EL2 controls (HCR, MDCR, VTTBR, VTCR,
+ * VMPIDR, VPIDR, CNTVOFF) and EL1 system registers, let world.S switch the
+ * general-purpose and FP/SIMD registers and ERET, and on the way back save them and
+ * hand the raw trap state (ESR_EL2, FAR_EL2, HPFAR_EL2) to the same arch/aarch64
+ * decoder the simulation host's guest engine feeds. */
 #include <stddef.h>
 
 #include "arch/aarch64/ctx.h"
+#include "arch/aarch64/sysreg.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal-baremetal/aarch64/qemu-virt/world.h"
 #include "hal/err.h"
@@ -63,6 +65,8 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	sysreg_write(vmpidr_el2, ctx->vmpidr_el2);
 	sysreg_write(vpidr_el2, ctx->vpidr_el2);
 	sysreg_write(cntvoff_el2, ctx->cntvoff_el2);
+	/* The vCPU's PMU and debug traps, with this pCPU's own HPMN. */
+	sysreg_write(mdcr_el2, (ctx->mdcr_el2 & ~MDCR_HPMN_MASK) | bm_self()->hpmn);
 	EL1_REGS(LOAD)
 	ICH_REGS(ICH_LOAD)
 	sysreg_write(hcr_el2, ctx->hcr_el2);
