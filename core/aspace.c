@@ -15,24 +15,32 @@ static bool owns_frames(enum as_backend b)
 	return b == AS_ALLOC_EAGER || b == AS_ALLOC_LAZY;
 }
 
+/* ctx: the space's struct pt, whose account the frames were charged to. */
 static void release_frames(void *ctx, paddr_t pa, uint64_t size)
 {
-	(void)ctx;
-	frame_free_contig(pa, (size_t)(size >> PAGE_SHIFT));
+	const struct pt *pt = ctx;
+
+	frame_free_contig_acct(pt->acct, pa, (size_t)(size >> PAGE_SHIFT));
 }
 
-int as_init(struct aspace *as, const struct pt_format *fmt, pt_flush_fn flush, void *ctx)
+int as_init_acct(struct aspace *as, const struct pt_format *fmt, pt_flush_fn flush, void *ctx,
+		 struct frame_account *acct)
 {
 	if (!as)
 		return -EINVAL;
 	*as = (struct aspace){ .lock = SPINLOCK_INIT };
-	return pt_init(&as->pt, fmt, flush, ctx);
+	return pt_init_acct(&as->pt, fmt, flush, ctx, acct);
+}
+
+int as_init(struct aspace *as, const struct pt_format *fmt, pt_flush_fn flush, void *ctx)
+{
+	return as_init_acct(as, fmt, flush, ctx, NULL);
 }
 
 static void region_unmap(struct aspace *as, const struct as_region *r)
 {
 	pt_unmap_release(&as->pt, r->base, r->size, owns_frames(r->backend) ? release_frames : NULL,
-			 NULL);
+			 &as->pt);
 }
 
 void as_destroy(struct aspace *as)
@@ -87,12 +95,12 @@ static int map_eager(struct aspace *as, gpa_t base, uint64_t size, unsigned flag
 {
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
 		paddr_t pa;
-		int err = frame_alloc_zeroed(&pa);
+		int err = frame_alloc_zeroed_acct(as->pt.acct, &pa);
 		if (!err && (err = pt_map(&as->pt, base + off, pa, PAGE_SIZE, flags, 0)) != 0)
-			frame_free(pa);
+			frame_free_acct(as->pt.acct, pa);
 		if (err) {
 			if (off)
-				pt_unmap_release(&as->pt, base, off, release_frames, NULL);
+				pt_unmap_release(&as->pt, base, off, release_frames, &as->pt);
 			return err;
 		}
 	}
@@ -153,7 +161,8 @@ int as_remove_region(struct aspace *as, gpa_t base, uint64_t size)
 		err = -EINVAL;
 	else
 		err = pt_unmap_release(&as->pt, base, size,
-				       owns_frames(as->regions[i].backend) ? release_frames : NULL, NULL);
+				       owns_frames(as->regions[i].backend) ? release_frames : NULL,
+				       &as->pt);
 	if (!err) {
 		as->nregions--;
 		memmove(&as->regions[i], &as->regions[i + 1],
@@ -161,6 +170,35 @@ int as_remove_region(struct aspace *as, gpa_t base, uint64_t size)
 	}
 	spin_unlock(&as->lock);
 	return err;
+}
+
+struct host_span {
+	paddr_t base;
+	uint64_t size;
+};
+
+static int leaf_in_span(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
+{
+	const struct host_span *h = ctx;
+	(void)gpa, (void)flags;
+	return pa < h->base + h->size && h->base < pa + size;
+}
+
+bool as_holds_frames(struct aspace *as, paddr_t base, uint64_t size)
+{
+	struct host_span h = { base, size };
+	bool found = false;
+
+	if (!as || !size)
+		return false;
+	spin_lock(&as->lock);
+	for (unsigned i = 0; as->pt.fmt && i < as->nregions && !found; i++) {
+		const struct as_region *r = &as->regions[i];
+		found = owns_frames(r->backend) &&
+			pt_for_each(&as->pt, r->base, r->size, leaf_in_span, &h) == 1;
+	}
+	spin_unlock(&as->lock);
+	return found;
 }
 
 int as_find_region(struct aspace *as, gpa_t gpa, struct as_region *out)
@@ -201,11 +239,11 @@ static int fault_locked(struct aspace *as, gpa_t gpa, unsigned access)
 	if (r->backend != AS_ALLOC_LAZY)
 		return -EFAULT;
 	paddr_t pa;
-	if (frame_alloc_zeroed(&pa))
+	if (frame_alloc_zeroed_acct(as->pt.acct, &pa))
 		return -ENOMEM;
 	int err = pt_map(&as->pt, page, pa, PAGE_SIZE, r->flags, 0);
 	if (err) {
-		frame_free(pa);
+		frame_free_acct(as->pt.acct, pa);
 		return err;
 	}
 	as->lazy_faults++;

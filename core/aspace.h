@@ -6,7 +6,10 @@
  *            then allocates one zeroed frame;
  *   identity GPA == HPA (pass-through devices, reserved ranges).
  * The space owns the frames of eager and lazy regions and every table page, and gives
- * all of them back when a region is removed or the space destroyed. Thread-safe. */
+ * all of them back when a region is removed or the space destroyed; with an account
+ * (as_init_acct) every one of them is charged to it. It maps linear and identity
+ * regions wherever it is told: whoever adds them must own that host memory (a VM's
+ * claims, core/hostmem.h). Thread-safe. */
 #ifndef CORE_ASPACE_H
 #define CORE_ASPACE_H
 
@@ -40,6 +43,8 @@ struct aspace {
 /* An empty space over fmt; flush (may be NULL) is how its TLB entries are invalidated.
  * -EINVAL, -ENOMEM. */
 int as_init(struct aspace *as, const struct pt_format *fmt, pt_flush_fn flush, void *ctx);
+int as_init_acct(struct aspace *as, const struct pt_format *fmt, pt_flush_fn flush, void *ctx,
+		 struct frame_account *acct);
 
 /* Remove every region and free every frame and table page the space holds. */
 void as_destroy(struct aspace *as);
@@ -54,6 +59,10 @@ int as_add_region(struct aspace *as, gpa_t base, uint64_t size, unsigned flags,
  * -ENOENT if no region starts there, -EINVAL if size differs from the region's, -ENOMEM
  * if a neighbouring block had to be split and could not be (nothing changes). */
 int as_remove_region(struct aspace *as, gpa_t base, uint64_t size);
+
+/* Whether any frame of [base, base + size) backs an eager or lazy page of the space
+ * (the space's own RAM, not what linear regions map). */
+bool as_holds_frames(struct aspace *as, paddr_t base, uint64_t size);
 
 /* The region containing gpa, copied to *out; -ENOENT if none. */
 int as_find_region(struct aspace *as, gpa_t gpa, struct as_region *out);

@@ -194,6 +194,14 @@ struct fdt_platform {
 	const char *bootargs;    /* /chosen bootargs, inside the blob; NULL if absent */
 };
 
+/* For pass-through of [base, base + size) (size > 0) to a VM: 0 if it lies inside one
+ * reg entry (translated to CPU physical) of an enabled device node (a node with a
+ * compatible that is no memory node, no /reserved-memory child and no CPU), with *node
+ * (may be NULL) that node; -EBUSY, *node set, if that device is or lies inside an
+ * interrupt controller or MSI controller, which the hypervisor keeps; -ENOENT if no
+ * device holds all of it. The blob must have passed fdt_check. */
+int fdt_passthrough(const void *blob, uint64_t base, uint64_t size, int *node);
+
 /* Check blob[0, size) and describe the platform in *out. 0 on success; -EINVAL for a
  * blob fdt_check refuses or a malformed part the platform uses (reg, interrupts,
  * cells, strings, a psci method that is neither "smc" nor "hvc", a range that wraps);

@@ -212,6 +212,69 @@ static int plat_cpus(const void *blob, struct fdt_platform *out)
 	return 0;
 }
 
+/* Whether one of node's reg entries, translated, holds [base, base + size) (whole) or
+ * overlaps it (!whole). */
+static bool reg_meets(const void *blob, int node, uint64_t base, uint64_t size, bool whole)
+{
+	int n = fdt_reg_count(blob, node);
+
+	for (int i = 0; i < n; i++) {
+		uint64_t addr, len;
+		if (fdt_reg(blob, node, (size_t)i, &addr, &len) || fdt_translate(blob, node, &addr) ||
+		    !len || addr + len - 1 < addr)
+			continue;
+		if (whole ? base >= addr && size <= len && base - addr <= len - size
+			  : base <= addr + len - 1 && addr <= base + size - 1)
+			return true;
+	}
+	return false;
+}
+
+static bool is_device(const void *blob, int node, int reserved_memory)
+{
+	return fdt_get_prop(blob, node, "compatible", NULL) && fdt_node_enabled(blob, node) &&
+	       !is_string(blob, node, "device_type", "memory") &&
+	       !is_string(blob, node, "device_type", "cpu") &&
+	       (reserved_memory < 0 || fdt_parent(blob, node) != reserved_memory);
+}
+
+/* The node or one of its ancestors takes interrupts or MSIs for the whole machine. */
+static bool in_irq_controller(const void *blob, int node)
+{
+	int path[FDT_MAX_DEPTH], depth;
+
+	if (fdt_ancestors(blob, node, path, &depth))
+		return false;
+	for (int i = 0; i <= depth; i++)
+		if (fdt_get_prop(blob, path[i], "interrupt-controller", NULL) ||
+		    fdt_get_prop(blob, path[i], "msi-controller", NULL))
+			return true;
+	return false;
+}
+
+int fdt_passthrough(const void *blob, uint64_t base, uint64_t size, int *node)
+{
+	int rm = fdt_path_offset(blob, "/reserved-memory"), found = -ENOENT;
+
+	if (!size || base + size - 1 < base)
+		return -ENOENT;
+	for (int n = fdt_root(blob); n >= 0; n = fdt_next_node(blob, n, NULL)) {
+		if (!is_device(blob, n, rm))
+			continue;
+		/* Any part of an interrupt controller makes the whole range the hypervisor's. */
+		if (in_irq_controller(blob, n) && reg_meets(blob, n, base, size, false)) {
+			if (node)
+				*node = n;
+			return -EBUSY;
+		}
+		if (found < 0 && reg_meets(blob, n, base, size, true))
+			found = n;
+	}
+	if (found >= 0 && node)
+		*node = found;
+	return found >= 0 ? 0 : -ENOENT;
+}
+
 int fdt_platform(const void *blob, size_t size, struct fdt_platform *out)
 {
 	int err;

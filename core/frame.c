@@ -1,7 +1,12 @@
 /* Frame allocator: one bitmap per RAM range (a zone), stored in the zone's own first
- * frames so it needs no heap on either host. One lock guards all zones, the counters
- * and the fault-injection state. It never touches frame contents except to zero them
- * on request and to hold its bitmaps. */
+ * frames so it needs no heap on either host. One lock guards all zones, the counters,
+ * every account's fields and the fault-injection state. It never touches frame
+ * contents except to zero them on request and to hold its bitmaps.
+ *
+ * Reservations are counts, not frames: promised is what accounts were promised and do
+ * not hold yet, and free frames never fall below it (an unaccounted allocation may
+ * only take free - promised frames), so every account can always take a single frame
+ * up to its reservation. */
 #include <stdbool.h>
 
 #include "core/frame.h"
@@ -24,6 +29,7 @@ static struct {
 	struct zone zones[HAL_MAX_MEM_RANGES];
 	size_t nzones;
 	size_t total, outstanding;
+	size_t promised; /* sum over accounts of reserved - in_use */
 	uint64_t calls, fail_at;
 	uint32_t fail_rate;
 	struct rand_state rng;
@@ -69,7 +75,7 @@ int frame_init(void)
 		return -ENOSPC;
 	spin_lock(&fa.lock);
 	fa.nzones = 0;
-	fa.total = fa.outstanding = 0;
+	fa.total = fa.outstanding = fa.promised = 0;
 	fa.calls = fa.fail_at = 0;
 	fa.fail_rate = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -105,6 +111,44 @@ size_t frame_free_count(void)
 	return fa.total - frame_outstanding();
 }
 
+size_t frame_available(void)
+{
+	spin_lock(&fa.lock);
+	size_t n = fa.total - fa.outstanding - fa.promised;
+	spin_unlock(&fa.lock);
+	return n;
+}
+
+/* Whether count frames may be taken for a (NULL: for no account). Caller holds the
+ * lock. */
+static bool may_take(const struct frame_account *a, size_t count)
+{
+	if (a)
+		return count <= a->reserved - a->in_use;
+	return count <= fa.total - fa.outstanding - fa.promised;
+}
+
+/* count frames were taken for a. Caller holds the lock and checked may_take. */
+static void charge(struct frame_account *a, size_t count)
+{
+	fa.outstanding += count;
+	if (!a)
+		return;
+	a->in_use += count;
+	fa.promised -= count;
+	if (a->in_use > a->peak)
+		a->peak = a->in_use;
+}
+
+static void uncharge(struct frame_account *a, size_t count)
+{
+	fa.outstanding -= count;
+	if (!a)
+		return;
+	a->in_use -= count;
+	fa.promised += count;
+}
+
 /* Counts an allocation call and decides whether to fail it. Caller holds the lock. */
 static bool fault_injected(void)
 {
@@ -114,6 +158,45 @@ static bool fault_injected(void)
 		return true;
 	}
 	return fa.fail_rate && rand_next(&fa.rng) % 1000000u < fa.fail_rate;
+}
+
+int frame_reserve(struct frame_account *a, size_t count, size_t *available)
+{
+	if (!a)
+		return -EINVAL;
+	spin_lock(&fa.lock);
+	size_t avail = fa.total - fa.outstanding - fa.promised;
+	int err = fault_injected() || count > avail ? -ENOMEM : 0;
+	if (!err) {
+		a->reserved += count;
+		fa.promised += count;
+	}
+	spin_unlock(&fa.lock);
+	if (err && available)
+		*available = avail;
+	return err;
+}
+
+int frame_unreserve(struct frame_account *a)
+{
+	if (!a)
+		return -EINVAL;
+	spin_lock(&fa.lock);
+	int err = a->in_use ? -EBUSY : 0;
+	if (!err) {
+		fa.promised -= a->reserved;
+		a->reserved = 0;
+	}
+	spin_unlock(&fa.lock);
+	return err;
+}
+
+struct frame_account frame_account_read(const struct frame_account *a)
+{
+	spin_lock(&fa.lock);
+	struct frame_account copy = *a;
+	spin_unlock(&fa.lock);
+	return copy;
 }
 
 /* Zone and frame index of [pa, pa + count frames) among allocatable frames. */
@@ -151,18 +234,18 @@ static bool zone_take_one(struct zone *z, size_t *idx)
 	return false;
 }
 
-int frame_alloc(paddr_t *pa)
+int frame_alloc_acct(struct frame_account *a, paddr_t *pa)
 {
 	if (!pa)
 		return -EINVAL;
 	spin_lock(&fa.lock);
 	int err = -ENOMEM;
-	if (!fault_injected()) {
+	if (!fault_injected() && may_take(a, 1)) {
 		for (size_t i = 0; i < fa.nzones; i++) {
 			size_t idx;
 			if (zone_take_one(&fa.zones[i], &idx)) {
 				*pa = fa.zones[i].base + ((paddr_t)idx << PAGE_SHIFT);
-				fa.outstanding++;
+				charge(a, 1);
 				err = 0;
 				break;
 			}
@@ -170,6 +253,11 @@ int frame_alloc(paddr_t *pa)
 	}
 	spin_unlock(&fa.lock);
 	return err;
+}
+
+int frame_alloc(paddr_t *pa)
+{
+	return frame_alloc_acct(NULL, pa);
 }
 
 static int zero_frames(paddr_t pa, size_t count)
@@ -182,13 +270,18 @@ static int zero_frames(paddr_t pa, size_t count)
 	return err;
 }
 
-int frame_alloc_zeroed(paddr_t *pa)
+int frame_alloc_zeroed_acct(struct frame_account *a, paddr_t *pa)
 {
-	int err = frame_alloc(pa);
+	int err = frame_alloc_acct(a, pa);
 
 	if (!err && (err = zero_frames(*pa, 1)) != 0)
-		frame_free(*pa);
+		frame_free_acct(a, *pa);
 	return err;
+}
+
+int frame_alloc_zeroed(paddr_t *pa)
+{
+	return frame_alloc_zeroed_acct(NULL, pa);
 }
 
 /* First free run of count frames aligned to align frames in z; its index or SIZE_MAX.
@@ -212,13 +305,13 @@ static size_t zone_find_run(const struct zone *z, size_t count, size_t align)
 	}
 }
 
-int frame_alloc_contig(size_t count, size_t align, paddr_t *pa)
+int frame_alloc_contig_acct(struct frame_account *a, size_t count, size_t align, paddr_t *pa)
 {
 	if (!pa || count == 0 || align == 0 || (align & (align - 1)) || align > (1u << 20))
 		return -EINVAL;
 	spin_lock(&fa.lock);
 	int err = -ENOMEM;
-	if (!fault_injected()) {
+	if (!fault_injected() && may_take(a, count)) {
 		for (size_t z = 0; z < fa.nzones; z++) {
 			size_t i = zone_find_run(&fa.zones[z], count, align);
 			if (i == SIZE_MAX)
@@ -226,7 +319,7 @@ int frame_alloc_contig(size_t count, size_t align, paddr_t *pa)
 			for (size_t k = 0; k < count; k++)
 				bit_set(&fa.zones[z], i + k, true);
 			*pa = fa.zones[z].base + ((paddr_t)i << PAGE_SHIFT);
-			fa.outstanding += count;
+			charge(a, count);
 			err = 0;
 			break;
 		}
@@ -235,36 +328,52 @@ int frame_alloc_contig(size_t count, size_t align, paddr_t *pa)
 	return err;
 }
 
-/* Clear count taken frames at pa, all or none. Caller holds the lock. */
-static int release_locked(paddr_t pa, size_t count)
+int frame_alloc_contig(size_t count, size_t align, paddr_t *pa)
+{
+	return frame_alloc_contig_acct(NULL, count, align, pa);
+}
+
+/* Clear count taken frames at pa, all or none, and give them back to a. Caller holds
+ * the lock. */
+static int release_locked(struct frame_account *a, paddr_t pa, size_t count)
 {
 	size_t idx;
 	struct zone *z = zone_of(pa, count, &idx);
 
-	if (!z)
+	if (!z || (a && count > a->in_use))
 		return -EINVAL;
 	for (size_t k = 0; k < count; k++)
 		if (!bit_get(z, idx + k))
 			return -EINVAL;
 	for (size_t k = 0; k < count; k++)
 		bit_set(z, idx + k, false);
-	fa.outstanding -= count;
+	uncharge(a, count);
 	return 0;
 }
 
-int frame_free_contig(paddr_t pa, size_t count)
+int frame_free_contig_acct(struct frame_account *a, paddr_t pa, size_t count)
 {
 	if (count == 0)
 		return -EINVAL;
 	spin_lock(&fa.lock);
-	int err = release_locked(pa, count);
+	int err = release_locked(a, pa, count);
 	spin_unlock(&fa.lock);
 	return err;
 }
 
+int frame_free_contig(paddr_t pa, size_t count)
+{
+	return frame_free_contig_acct(NULL, pa, count);
+}
+
+int frame_free_acct(struct frame_account *a, paddr_t pa)
+{
+	return frame_free_contig_acct(a, pa, 1);
+}
+
 int frame_free(paddr_t pa)
 {
-	return frame_free_contig(pa, 1);
+	return frame_free_contig_acct(NULL, pa, 1);
 }
 
 static int region_check(paddr_t base, uint64_t size, size_t *count)
@@ -275,7 +384,7 @@ static int region_check(paddr_t base, uint64_t size, size_t *count)
 	return 0;
 }
 
-int frame_claim_at(paddr_t base, uint64_t size)
+int frame_claim_at_acct(struct frame_account *a, paddr_t base, uint64_t size)
 {
 	size_t count, idx;
 	int err = region_check(base, size, &count);
@@ -292,16 +401,24 @@ int frame_claim_at(paddr_t base, uint64_t size)
 		for (size_t k = 0; k < count && !err; k++)
 			if (bit_get(z, idx + k))
 				err = -EBUSY;
+		/* Free frames never fall below what accounts were promised. */
+		if (!err && !may_take(a, count))
+			err = -ENOMEM;
 		for (size_t k = 0; k < count && !err; k++)
 			bit_set(z, idx + k, true);
 		if (!err)
-			fa.outstanding += count;
+			charge(a, count);
 	}
 	spin_unlock(&fa.lock);
 	return err;
 }
 
-int frame_release_at(paddr_t base, uint64_t size)
+int frame_claim_at(paddr_t base, uint64_t size)
+{
+	return frame_claim_at_acct(NULL, base, size);
+}
+
+int frame_release_at_acct(struct frame_account *a, paddr_t base, uint64_t size)
 {
 	size_t count, idx;
 	int err = region_check(base, size, &count);
@@ -309,9 +426,42 @@ int frame_release_at(paddr_t base, uint64_t size)
 	if (err)
 		return err;
 	spin_lock(&fa.lock);
-	err = zone_of(base, count, &idx) ? release_locked(base, count) : -ERANGE;
+	err = zone_of(base, count, &idx) ? release_locked(a, base, count) : -ERANGE;
 	spin_unlock(&fa.lock);
 	return err;
+}
+
+int frame_release_at(paddr_t base, uint64_t size)
+{
+	return frame_release_at_acct(NULL, base, size);
+}
+
+enum frame_range_kind frame_range_kind(paddr_t base, uint64_t size)
+{
+	size_t idx, count = (size_t)(size >> PAGE_SHIFT);
+	enum frame_range_kind kind = FRAME_RANGE_NOT_RAM;
+
+	if (region_check(base, size, &count))
+		return FRAME_RANGE_NOT_RAM;
+	spin_lock(&fa.lock);
+	if (zone_of(base, count, &idx)) {
+		kind = FRAME_RANGE_RAM;
+	} else {
+		for (size_t i = 0; i < fa.nzones; i++) {
+			const struct zone *z = &fa.zones[i];
+			uint64_t end = z->base + ((uint64_t)z->nframes << PAGE_SHIFT);
+			uint64_t meta_end = z->base + ((uint64_t)z->meta << PAGE_SHIFT);
+			if (base >= end || base + size <= z->base)
+				continue;
+			if (base < meta_end) {
+				kind = FRAME_RANGE_BITMAP;
+				break;
+			}
+			kind = FRAME_RANGE_PARTIAL;
+		}
+	}
+	spin_unlock(&fa.lock);
+	return kind;
 }
 
 void frame_fault_fail_nth(uint64_t n)

@@ -157,19 +157,56 @@ static bool format_ok(const struct pt_format *f)
 	return true;
 }
 
-int pt_init(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx)
+unsigned pt_root_pages(const struct pt_format *fmt)
+{
+	size_t bytes = lvl_entries(fmt, 0) * 8;
+
+	return bytes <= PAGE_SIZE ? 1 : (unsigned)(bytes / PAGE_SIZE);
+}
+
+int pt_init_acct(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx,
+		 struct frame_account *acct)
 {
 	if (!pt || !format_ok(fmt))
 		return -EINVAL;
-	size_t bytes = lvl_entries(fmt, 0) * 8;
-	unsigned pages = bytes <= PAGE_SIZE ? 1 : (unsigned)(bytes / PAGE_SIZE);
+	unsigned pages = pt_root_pages(fmt);
 	paddr_t root;
-	if (frame_alloc_contig(pages, pages, &root))
+	if (frame_alloc_contig_acct(acct, pages, pages, &root))
 		return -ENOMEM;
 	memset(table_of(fmt, 0, root), 0, (size_t)pages * PAGE_SIZE);
 	*pt = (struct pt){ .fmt = fmt, .root = root, .root_pages = pages, .table_pages = pages,
-			   .flush = flush, .flush_ctx = ctx };
+			   .flush = flush, .flush_ctx = ctx, .acct = acct };
 	return 0;
+}
+
+int pt_init(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx)
+{
+	return pt_init_acct(pt, fmt, flush, ctx, NULL);
+}
+
+/* Level l's tables (l >= 1) are reached through entries of level l - 1: one table per
+ * distinct entry any address of the ranges falls in. */
+size_t pt_max_tables(const struct pt_format *fmt, const struct pt_range *ranges, size_t n)
+{
+	size_t tables = 0;
+
+	for (unsigned l = 1; fmt && l < fmt->levels; l++) {
+		unsigned shift = lvl_shift(fmt, l - 1);
+		uint64_t next = 0; /* the first entry index not yet counted */
+		for (size_t i = 0; i < n; i++) {
+			if (!ranges[i].size)
+				continue;
+			uint64_t first = ranges[i].base >> shift;
+			uint64_t last = (ranges[i].base + ranges[i].size - 1) >> shift;
+			if (first < next)
+				first = next;
+			if (first <= last) {
+				tables += (size_t)(last - first + 1);
+				next = last + 1;
+			}
+		}
+	}
+	return tables;
 }
 
 static void free_tables(struct pt *pt, unsigned l, paddr_t table)
@@ -181,7 +218,7 @@ static void free_tables(struct pt *pt, unsigned l, paddr_t table)
 		uint64_t e = entry_load(&t[i]);
 		if (present(f, e) && is_table(f, l, e)) {
 			free_tables(pt, l + 1, entry_pa(f, e));
-			frame_free(entry_pa(f, e));
+			frame_free_acct(pt->acct, entry_pa(f, e));
 			pt->table_pages--;
 		}
 	}
@@ -192,7 +229,7 @@ void pt_destroy(struct pt *pt)
 	if (!pt || !pt->fmt)
 		return;
 	free_tables(pt, 0, pt->root);
-	frame_free_contig(pt->root, pt->root_pages);
+	frame_free_contig_acct(pt->acct, pt->root, pt->root_pages);
 	pt->table_pages -= pt->root_pages;
 	pt->fmt = NULL;
 }
@@ -301,7 +338,7 @@ static int map_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, paddr_
 				return -EEXIST;
 			paddr_t child;
 			if (!present(f, e)) {
-				if (frame_alloc_zeroed(&child))
+				if (frame_alloc_zeroed_acct(pt->acct, &child))
 					return -ENOMEM;
 				pt->table_pages++;
 				entry_store(slot, pt_table_entry(f, child));
@@ -324,7 +361,7 @@ static void op_release_pending(struct pt_op *op)
 	for (unsigned i = 0; i < op->npending; i++) {
 		struct pt_pending *p = &op->pending[i];
 		if (p->size == 0)
-			frame_free(p->pa);
+			frame_free_acct(op->pt->acct, p->pa);
 		else
 			op->release(op->release_ctx, p->pa, p->size);
 	}
@@ -400,7 +437,7 @@ static int split_block(struct pt *pt, unsigned l, uint64_t *slot, gpa_t block_gp
 	uint64_t csize = pt_level_size(f, l + 1);
 	paddr_t child;
 
-	if (frame_alloc(&child))
+	if (frame_alloc_acct(pt->acct, &child))
 		return -ENOMEM;
 	pt->table_pages++;
 	uint64_t *c = table_of(f, l + 1, child);

@@ -24,6 +24,8 @@ typedef uint64_t gpa_t; /* guest-physical address: the input of a second-stage t
 /* How the owner invalidates TLB entries for [gpa, gpa + size) of this table. */
 typedef void (*pt_flush_fn)(void *ctx, gpa_t gpa, uint64_t size);
 
+struct frame_account;
+
 struct pt {
 	const struct pt_format *fmt;
 	paddr_t root;
@@ -31,11 +33,30 @@ struct pt {
 	size_t table_pages; /* root included */
 	pt_flush_fn flush;
 	void *flush_ctx;
+	struct frame_account *acct; /* what every table page is charged to (NULL: none) */
 };
 
 /* Set up an empty table: allocates the (possibly concatenated, size-aligned) root.
- * flush may be NULL. -EINVAL for a NULL or inconsistent format, -ENOMEM. */
+ * flush may be NULL. -EINVAL for a NULL or inconsistent format, -ENOMEM.
+ * pt_init_acct charges the root and every table page to acct (core/frame.h). */
 int pt_init(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx);
+int pt_init_acct(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, void *ctx,
+		 struct frame_account *acct);
+
+/* Pages of fmt's root table (concatenated tables at the initial level). */
+unsigned pt_root_pages(const struct pt_format *fmt);
+
+/* A guest-physical range, for pt_max_tables. */
+struct pt_range {
+	gpa_t base;
+	uint64_t size;
+};
+
+/* The most table pages besides the root a table of fmt can hold while it maps nothing
+ * outside ranges[0, n) (sorted by base, not overlapping): every table any address of
+ * them reaches, as if all of them were mapped in 4 KiB pages. Blocks and holes only
+ * need fewer, so an owner that reserves this many never runs out. */
+size_t pt_max_tables(const struct pt_format *fmt, const struct pt_range *ranges, size_t n);
 
 /* Free every table page (not the frames the leaves point to). */
 void pt_destroy(struct pt *pt);

@@ -1,9 +1,12 @@
 /* VMs: creation from a config, the VM table, stop and destroy, interrupt injection and
  * residency. Exit handling lives in vm_exit.c. */
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "core/cpu.h"
+#include "core/fmt.h"
 #include "core/frame.h"
+#include "core/hostmem.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -17,16 +20,114 @@
 static struct spinlock table_lock = SPINLOCK_INIT;
 static struct vm *vms[VM_MAX];
 
-static int check_config(const struct vm_config *cfg)
+/* A sentence into why; returns err. */
+static int refuse(struct vm_refusal *why, int mem, int err, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse(struct vm_refusal *why, int mem, int err, const char *fmt, ...)
 {
-	uint64_t machine = hal_pcpu_count() >= 64 ? ~0ull : (1ull << hal_pcpu_count()) - 1;
+	va_list ap;
 
-	if (!cfg || cfg->nvcpus == 0 || cfg->nvcpus > VM_MAX_VCPUS || cfg->nmem > VM_MAX_MEM ||
-	    cfg->ndevices > MMIO_MAX_DEVICES)
-		return -EINVAL;
+	why->mem = mem;
+	va_start(ap, fmt);
+	fmt_vsnprintf(why->why, sizeof(why->why), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int check_config(const struct vm_config *cfg, struct vm_refusal *why)
+{
+	unsigned pcpus = hal_pcpu_count();
+	uint64_t machine = pcpus >= 64 ? ~0ull : (1ull << pcpus) - 1;
+
+	if (!cfg)
+		return refuse(why, -1, -EINVAL, "has no configuration");
+	if (cfg->nvcpus == 0 || cfg->nvcpus > VM_MAX_VCPUS)
+		return refuse(why, -1, -EINVAL, "has %u vCPUs (1 to %d)", cfg->nvcpus, VM_MAX_VCPUS);
+	if (cfg->nmem > VM_MAX_MEM)
+		return refuse(why, -1, -EINVAL, "has %u memory regions (at most %d)", cfg->nmem,
+			      VM_MAX_MEM);
+	if (cfg->ndevices > MMIO_MAX_DEVICES)
+		return refuse(why, -1, -EINVAL, "has %u devices (at most %d)", cfg->ndevices,
+			      MMIO_MAX_DEVICES);
 	for (unsigned i = 0; i < cfg->nvcpus; i++)
 		if (cfg->affinity[i] & ~machine)
-			return -EINVAL;
+			return refuse(why, -1, -EINVAL,
+				      "vCPU %u's affinity names a pCPU this machine does not have "
+				      "(it has %u)", i, pcpus);
+	return 0;
+}
+
+static uint64_t host_base(const struct vm_mem_config *m)
+{
+	return m->backend == AS_IDENTITY ? m->gpa : m->hpa;
+}
+
+static bool maps_host(const struct vm_mem_config *m)
+{
+	return m->backend == AS_LINEAR || m->backend == AS_IDENTITY;
+}
+
+/* What the frame count needs to be meaningful: whole pages inside the IPA size, and a
+ * host range that does not wrap. The address space checks the rest when it maps. */
+static int check_memory(const struct vm_config *cfg, const struct pt_format *fmt,
+			struct vm_refusal *why)
+{
+	uint64_t top = fmt->va_bits < 64 ? 1ull << fmt->va_bits : ~0ull;
+
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct vm_mem_config *m = &cfg->mem[i];
+		unsigned long long gpa = m->gpa;
+		if (((m->gpa | m->size) & PAGE_MASK) || !m->size ||
+		    (maps_host(m) && (host_base(m) & PAGE_MASK)))
+			return refuse(why, (int)i, -EINVAL,
+				      "memory at 0x%08llx: not a whole number of pages", gpa);
+		if (m->gpa + m->size < m->gpa || m->gpa + m->size > top)
+			return refuse(why, (int)i, -ERANGE,
+				      "memory at 0x%08llx: beyond the guest-physical address size "
+				      "(%u bits)", gpa, fmt->va_bits);
+		if (maps_host(m) && host_base(m) + m->size < host_base(m))
+			return refuse(why, (int)i, -ERANGE,
+				      "memory at 0x%08llx: its host range wraps around", gpa);
+	}
+	return 0;
+}
+
+static size_t struct_pages(void)
+{
+	return (sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE;
+}
+
+/* vm_frames_needed over a checked config. */
+static size_t frames_needed(const struct vm_config *cfg, const struct pt_format *fmt)
+{
+	struct pt_range r[VM_MAX_MEM];
+	size_t n = 0, frames = struct_pages() + pt_root_pages(fmt);
+
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct vm_mem_config *m = &cfg->mem[i];
+		size_t k = n++;
+		for (; k > 0 && r[k - 1].base > m->gpa; k--) /* sorted by base */
+			r[k] = r[k - 1];
+		r[k] = (struct pt_range){ m->gpa, m->size };
+		if (maps_host(m))
+			frames += hostmem_frames(host_base(m), m->size);
+		else
+			frames += (size_t)(m->size >> PAGE_SHIFT);
+	}
+	return frames + pt_max_tables(fmt, r, n);
+}
+
+int vm_frames_needed(const struct vm_config *cfg, size_t *frames)
+{
+	struct vm_refusal why;
+	struct pt_format fmt;
+	uint64_t vtcr;
+	int err = check_config(cfg, &why);
+
+	if (err || !frames || (err = arch_vm_s2_setup(&fmt, &vtcr)) ||
+	    (err = check_memory(cfg, &fmt, &why)))
+		return err ? err : -EINVAL;
+	*frames = frames_needed(cfg, &fmt);
 	return 0;
 }
 
@@ -121,7 +222,17 @@ static int add_irqchip(struct vm *vm, unsigned nvcpus)
 	return err;
 }
 
-static int build(struct vm *vm, const struct vm_config *cfg)
+static int region_error(struct vm_refusal *why, unsigned i, const struct vm_mem_config *m,
+			int err)
+{
+	return refuse(why, (int)i, err, "memory at 0x%08llx: %s", (unsigned long long)m->gpa,
+		      err == -EEXIST   ? "overlaps another of its memory regions"
+		      : err == -ENOMEM ? "needs more page tables than it reserved"
+		      : err == -ERANGE ? "is beyond what its stage-2 tables can map"
+				       : "has permissions its backend does not allow");
+}
+
+static int build(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *why)
 {
 	uint64_t machine = hal_pcpu_count() >= 64 ? ~0ull : (1ull << hal_pcpu_count()) - 1;
 	int err;
@@ -129,64 +240,157 @@ static int build(struct vm *vm, const struct vm_config *cfg)
 	for (unsigned i = 0; i < cfg->nmem; i++) {
 		const struct vm_mem_config *m = &cfg->mem[i];
 		if ((err = as_add_region(&vm->as, m->gpa, m->size, m->flags, m->backend, m->hpa)))
-			return err;
+			return region_error(why, i, m, err);
 	}
 	for (unsigned i = 0; i < cfg->ndevices; i++) {
 		const struct vm_device_config *d = &cfg->devices[i];
 		if ((err = mmio_bus_add(&vm->bus, d->base, d->size, d->ops, d->ctx)))
-			return err;
+			return refuse(why, -1, err, "device at 0x%08llx: cannot be added (%d)",
+				      (unsigned long long)d->base, err);
 	}
 	if ((err = add_irqchip(vm, cfg->nvcpus)))
-		return err;
+		return refuse(why, -1, err, "its interrupt controller cannot be set up (%d)", err);
 	for (unsigned i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		uint64_t aff = cfg->affinity[i] ? cfg->affinity[i] : machine;
 		if ((err = vcpu_init(v, vm, i, aff)) ||
 		    (err = vcpu_set_entry(v, i == 0 ? cfg->entry : 0, i == 0 ? cfg->entry_arg : 0)) ||
 		    (err = vcpu_set_s2(v, vm->as.pt.root, vm_vmid(vm), vm->vtcr)) ||
-		    (err = vcpu_setup(v)))
-			return err;
-		if (i > 0 && (err = vcpu_power_off(v)))
-			return err;
+		    (err = vcpu_setup(v)) || (i > 0 && (err = vcpu_power_off(v))))
+			return refuse(why, -1, err, "vCPU %u cannot be set up (%d)", i, err);
 	}
 	vm->nvcpus = cfg->nvcpus;
 	return 0;
 }
 
-int vm_create(const struct vm_config *cfg, struct vm **out)
+/* Claim the host memory of every linear and identity region, charged to the VM. */
+static int claim_host_memory(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *why)
 {
-	int err = check_config(cfg);
+	char reason[VM_WHY_MAX - 32];
 
-	if (err || !out)
-		return err ? err : -EINVAL;
-	size_t pages = (sizeof(struct vm) + PAGE_SIZE - 1) / PAGE_SIZE;
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct vm_mem_config *m = &cfg->mem[i];
+		if (!maps_host(m))
+			continue;
+		int err = hostmem_claim(vm->id, vm->name, &vm->frames, host_base(m), m->size, reason,
+					sizeof(reason));
+		if (err)
+			return refuse(why, (int)i, err, "memory at 0x%08llx: %s",
+				      (unsigned long long)m->gpa, reason);
+	}
+	return 0;
+}
+
+/* Give back everything a VM that is off every pCPU holds, and its reservation. */
+static void release(struct vm *vm)
+{
+	as_destroy(&vm->as);
+	if (vm->id < VM_MAX)
+		hostmem_release_all(vm->id, &vm->frames);
+	table_remove(vm);
+	/* The account lives in the struct it pays for: move it out first. */
+	struct frame_account frames = vm->frames;
+	size_t pages = vm->struct_pages;
+	paddr_t pa;
+	if (hal_virt_to_phys(vm, &pa))
+		panic("VM struct is not in RAM");
+	memset(&vm->frames, 0, sizeof(vm->frames));
+	if (frame_free_contig_acct(&frames, pa, pages) || frame_unreserve(&frames))
+		panic("a VM's frames do not add up: %zu still charged to it", frames.in_use);
+}
+
+/* The VM struct, from a fresh reservation of everything the VM can ever hold. */
+static int new_vm(const struct vm_config *cfg, const struct pt_format *fmt, struct vm **out,
+		  struct vm_refusal *why)
+{
+	struct frame_account frames = { 0 };
+	size_t need = frames_needed(cfg, fmt), avail = 0, pages = struct_pages();
 	paddr_t pa;
 	void *va;
-	if (frame_alloc_contig(pages, 1, &pa))
-		return -ENOMEM;
+
+	if (frame_reserve(&frames, need, &avail)) {
+		if (avail >= need)
+			return refuse(why, -1, -ENOMEM, "cannot reserve its %zu frames", need);
+		return refuse(why, -1, -ENOMEM,
+			      "does not fit: needs %zu frames, %zu are available: %zu frames "
+			      "(%zu KiB) short", need, avail, need - avail,
+			      (need - avail) * (PAGE_SIZE / 1024));
+	}
+	if (frame_alloc_contig_acct(&frames, pages, 1, &pa)) {
+		frame_unreserve(&frames);
+		return refuse(why, -1, -ENOMEM, "has no %zu contiguous frames for its structure",
+			      pages);
+	}
 	if (hal_phys_to_virt(pa, pages * PAGE_SIZE, &va))
 		panic("VM frames at 0x%llx are not RAM", (unsigned long long)pa);
 	struct vm *vm = va;
 	memset(vm, 0, sizeof(*vm));
+	vm->id = VM_MAX; /* in no table yet */
+	vm->frames = frames;
 	vm->struct_pages = pages;
+	*out = vm;
+	return 0;
+}
+
+int vm_create_reason(const struct vm_config *cfg, struct vm **out, struct vm_refusal *why)
+{
+	struct vm_refusal ignored;
+	struct pt_format fmt;
+	uint64_t vtcr;
+	struct vm *vm = NULL;
+
+	why = why ? why : &ignored;
+	*why = (struct vm_refusal){ .mem = -1 };
+	int err = check_config(cfg, why);
+	if (err || !out)
+		return err ? err : refuse(why, -1, -EINVAL, "has nowhere to go");
+	if ((err = arch_vm_s2_setup(&fmt, &vtcr)))
+		return refuse(why, -1, err, "has no stage-2 translation on this machine (%d)", err);
+	if ((err = check_memory(cfg, &fmt, why)) || (err = new_vm(cfg, &fmt, &vm, why)))
+		return err;
+	vm->s2_format = fmt;
+	vm->vtcr = vtcr;
 	vm->mmio_raz_wi = cfg->mmio_raz_wi;
 	vm->state = VM_CREATED;
 	mmio_bus_init(&vm->bus);
 	size_t n = cfg->name ? td_strnlen(cfg->name, VM_NAME_MAX - 1) : 0;
 	memcpy(vm->name, cfg->name ? cfg->name : "", n);
-	if ((err = table_insert(vm)) == 0 && (err = arch_vm_s2_setup(&vm->s2_format, &vm->vtcr)) == 0 &&
-	    (err = as_init(&vm->as, &vm->s2_format, s2_flush, vm)) == 0) {
-		err = build(vm, cfg);
-		if (err)
-			as_destroy(&vm->as);
-	}
+	/* The address space before the table: no one may see the VM half made. */
+	if ((err = as_init_acct(&vm->as, &vm->s2_format, s2_flush, vm, &vm->frames)))
+		refuse(why, -1, err, "has no frames for its stage-2 root");
+	else if ((err = table_insert(vm)))
+		refuse(why, -1, err, "is one VM too many (at most %d)", VM_MAX);
+	else if (!(err = claim_host_memory(vm, cfg, why)))
+		err = build(vm, cfg, why);
 	if (err) {
-		table_remove(vm);
-		frame_free_contig(pa, pages);
+		release(vm);
 		return err;
 	}
 	*out = vm;
 	return 0;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out)
+{
+	return vm_create_reason(cfg, out, NULL);
+}
+
+int vm_frame_holder(paddr_t base, uint64_t size, char *name, size_t len)
+{
+	int err = -ENOENT;
+
+	spin_lock(&table_lock);
+	for (unsigned i = 0; i < VM_MAX && err; i++) {
+		if (!vms[i] || !as_holds_frames(&vms[i]->as, base, size))
+			continue;
+		size_t n = td_strnlen(vms[i]->name, len ? len - 1 : 0);
+		memcpy(name, vms[i]->name, n);
+		if (len)
+			name[n] = '\0';
+		err = 0;
+	}
+	spin_unlock(&table_lock);
+	return err;
 }
 
 int vm_start(struct vm *vm)
@@ -245,15 +449,13 @@ int vm_destroy(struct vm *vm)
 	/* No virtual-timer callback may run on this VM any more. */
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		timer_cancel_sync(&vm->vcpus[i].vtimer);
+	struct frame_account f = frame_account_read(&vm->frames);
+	log_info("vm %u (%s): destroyed, %zu frames in use, peak %zu, %zu reserved", vm->id,
+		 vm->name, f.in_use, f.peak, f.reserved);
 	/* Before the VMID can go to another VM, none of this one's translations may
 	 * survive in a TLB. */
 	arch_vm_s2_flush(vm->as.pt.root, vm_vmid(vm));
-	as_destroy(&vm->as);
-	table_remove(vm);
-	paddr_t pa;
-	if (hal_virt_to_phys(vm, &pa))
-		panic("VM struct is not in RAM");
-	frame_free_contig(pa, vm->struct_pages);
+	release(vm);
 	return 0;
 }
 

@@ -1,6 +1,11 @@
 /* Virtual machines (AxVM and AxVMHal's VM side): built from a configuration, started,
  * stopped and destroyed with every resource returned. A VM owns its address space,
- * its vCPUs and its MMIO bus; its struct lives in frames from the frame allocator. */
+ * its vCPUs and its MMIO bus; its struct lives in frames from the frame allocator.
+ * Every frame it takes (its struct with the vCPUs and device state, stage-2 tables,
+ * RAM, lazily populated pages, host RAM its linear and identity regions claim) is
+ * charged to its frame account, which reserves the VM's maximum when it is created.
+ * The account and the claims (core/hostmem.h) belong to the VM, not to its address
+ * space, so that a VM rebuilt in place (a reset) keeps both. */
 #ifndef CORE_VM_H
 #define CORE_VM_H
 
@@ -8,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/aspace.h"
+#include "core/frame.h"
 #include "core/mmio.h"
 #include "core/vcpu.h"
 
@@ -15,6 +21,7 @@
 #define VM_MAX_VCPUS 16
 #define VM_MAX_MEM 8
 #define VM_NAME_MAX 16
+#define VM_WHY_MAX 192
 
 struct vm_mem_config {
 	uint64_t gpa;
@@ -44,6 +51,15 @@ struct vm_config {
 			   * instead of an external abort */
 };
 
+/* Why vm_create_reason refused a configuration, for a person: the memory region at
+ * fault (an index into vm_config.mem) or -1 for the VM as a whole, and a sentence
+ * without the VM's name ("memory at 0x09000000: host ... overlaps the console UART,
+ * which Tandem uses"; "does not fit: needs N frames, M are available: ..."). */
+struct vm_refusal {
+	int mem;
+	char why[VM_WHY_MAX];
+};
+
 enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 enum vm_stop_reason { VM_STOP_NONE, VM_STOP_REQUESTED, VM_STOP_SYSTEM_OFF,
 		      VM_STOP_SYSTEM_RESET, VM_STOP_ERROR };
@@ -52,6 +68,7 @@ struct vm {
 	unsigned id;
 	char name[VM_NAME_MAX];
 	size_t struct_pages;
+	struct frame_account frames; /* everything the VM holds, against its maximum */
 	struct pt_format s2_format;
 	uint64_t vtcr;
 	struct aspace as;
@@ -71,9 +88,22 @@ struct vm {
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad
- * regions or devices), -ENOSPC with VM_MAX VMs alive, -ENOMEM; nothing is left behind
- * on error. vCPU 0 is set to start at entry; the others are OFF until PSCI CPU_ON. */
+ * regions or devices), -ENOSPC with VM_MAX VMs alive, -ENOMEM (its maximum does not
+ * fit in the frames no other VM was promised), -EBUSY or -ENOENT for a linear or
+ * identity region over host memory it cannot claim (core/hostmem.h); nothing is left
+ * behind on error. vCPU 0 is set to start at entry; the others are OFF until PSCI
+ * CPU_ON. vm_create_reason also says why it refused, in *why (may be NULL). */
 int vm_create(const struct vm_config *cfg, struct vm **out);
+int vm_create_reason(const struct vm_config *cfg, struct vm **out, struct vm_refusal *why);
+
+/* The frames a VM of cfg reserves when it is created: its struct, its stage-2 root and
+ * every table its regions can need, its eager and lazy RAM, and the host RAM its linear
+ * and identity regions claim. -EINVAL for a config vm_create would refuse as bad. */
+int vm_frames_needed(const struct vm_config *cfg, size_t *frames);
+
+/* Which VM holds frames of [base, base + size) as its eager or lazy RAM: its name in
+ * name[0, len), or -ENOENT. For messages about refused claims. */
+int vm_frame_holder(paddr_t base, uint64_t size, char *name, size_t len);
 
 /* Make vCPU 0 runnable. -EPERM unless the VM is CREATED. */
 int vm_start(struct vm *vm);

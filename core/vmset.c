@@ -1,6 +1,7 @@
 /* Instantiating VM specifications (vmset.h): the same steps on both hosts. */
 #include "core/vmset.h"
 
+#include "core/fmt.h"
 #include "hal/err.h"
 
 /* A UART's interrupt output, a level-sensitive line of the VM's interrupt controller. */
@@ -13,38 +14,58 @@ static void uart_irq(void *ctx, bool level)
 	u->level = level;
 }
 
-static int build_one(struct vmset *s, const struct vm_spec *spec)
+void vmset_init(struct vmset *s)
 {
+	*s = (struct vmset){ 0 };
+}
+
+int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *why)
+{
+	struct vm_refusal ignored;
+	why = why ? why : &ignored;
+	*why = (struct vm_refusal){ .mem = -1 };
+	if (!s || !spec || s->n >= VMSET_MAX) {
+		fmt_snprintf(why->why, sizeof(why->why), "is one VM too many (at most %d)",
+			     VMSET_MAX);
+		return -EINVAL;
+	}
 	struct vmset_uart *u = &s->uarts[s->n];
 	struct vm_config cfg = spec->cfg;
-
+	*u = (struct vmset_uart){ 0 };
 	if (spec->has_pl011) {
-		if (cfg.ndevices >= MMIO_MAX_DEVICES)
+		if (cfg.ndevices >= MMIO_MAX_DEVICES) {
+			fmt_snprintf(why->why, sizeof(why->why), "has no room for its PL011");
 			return -EINVAL;
+		}
 		pl011_init(&u->uart, cfg.name, uart_irq, u);
 		u->line = spec->pl011_irq;
 		cfg.devices[cfg.ndevices++] =
 			(struct vm_device_config){ spec->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
 	}
 	struct vm *vm;
-	int err = vm_create(&cfg, &vm);
+	int err = vm_create_reason(&cfg, &vm, why);
 	if (err)
 		return err;
+	if (spec->image && (err = as_write(&vm->as, spec->image_addr, spec->image, spec->image_size))) {
+		vm_destroy(vm);
+		fmt_snprintf(why->why, sizeof(why->why), "its image does not fit its memory at 0x%llx",
+			     (unsigned long long)spec->image_addr);
+		return err == -EFAULT ? -EINVAL : err;
+	}
 	s->vms[s->n++] = vm;
 	if (spec->has_pl011)
 		u->vm = vm;
-	if (spec->image && (err = as_write(&vm->as, spec->image_addr, spec->image, spec->image_size)))
-		return err == -EFAULT ? -EINVAL : err;
 	return 0;
 }
 
-int vmset_build(struct vmset *s, const struct vm_spec *specs, unsigned n, unsigned *failed)
+int vmset_build(struct vmset *s, const struct vm_spec *specs, unsigned n, unsigned *failed,
+		struct vm_refusal *why)
 {
 	if (!s || (!specs && n))
 		return -EINVAL;
-	*s = (struct vmset){ 0 };
+	vmset_init(s);
 	for (unsigned i = 0; i < n; i++) {
-		int err = i < VMSET_MAX ? build_one(s, &specs[i]) : -EINVAL;
+		int err = vmset_add(s, &specs[i], why);
 		if (err) {
 			if (failed)
 				*failed = i;

@@ -49,11 +49,19 @@ struct vmset {
 	struct vmset_uart uarts[VMSET_MAX];
 };
 
-/* Create every VM of specs[0..n) and load its image. 0, or the first error with the
- * VMs made so far destroyed again: -EINVAL (too many VMs, an image that does not fit
- * the VM's memory), or vm_create's errors. *failed is the index of the spec that
- * failed (may be NULL). */
-int vmset_build(struct vmset *s, const struct vm_spec *specs, unsigned n, unsigned *failed);
+/* Empty the set, for vmset_add. */
+void vmset_init(struct vmset *s);
+
+/* Create the VM of spec, load its image and add it to the set. 0, or an error with
+ * nothing added and *why (may be NULL) saying why: -EINVAL (a full set, an image that
+ * does not fit the VM's memory), or vm_create_reason's errors. */
+int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *why);
+
+/* Create every VM of specs[0..n) (vmset_add in order). 0, or the first error with the
+ * VMs made so far destroyed again; *failed is the index of the spec that failed and
+ * *why says why (either may be NULL). */
+int vmset_build(struct vmset *s, const struct vm_spec *specs, unsigned n, unsigned *failed,
+		struct vm_refusal *why);
 
 /* Start every VM (vCPU 0 of each becomes runnable). */
 void vmset_start(struct vmset *s);

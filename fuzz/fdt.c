@@ -13,7 +13,9 @@
  * siblings share a name); every property
  * lies inside the blob and is found again by name; every reg entry fdt_reg_count
  * announces is readable (the first 8) and the one after it is -ENOENT; the first and
- * last interrupts decode or fail cleanly, the one after them is -ENOENT.
+ * last interrupts decode or fail cleanly, the one after them is -ENOENT; the pass-through
+ * check of the UART's, the distributor's and an arbitrary range (the input's last 16
+ * bytes) is 0, -EBUSY or -ENOENT, with a node when it is not -ENOENT.
  * Any difference aborts. */
 #include <stdbool.h>
 #include <stdint.h>
@@ -171,6 +173,15 @@ static void walk(const uint8_t *blob)
 	CHECK(n == -ENOENT);
 }
 
+static void check_passthrough(const uint8_t *blob, uint64_t base, uint64_t size)
+{
+	int node = -1, err = fdt_passthrough(blob, base, size, &node);
+
+	CHECK(err == 0 || err == -EBUSY || err == -ENOENT);
+	if (err != -ENOENT)
+		CHECK(fdt_node_name(blob, node, NULL) != NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -187,8 +198,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err == -EINVAL && perr == -EINVAL);
 	} else {
 		CHECK(perr == 0 || perr == -EINVAL || perr == -ENOSPC);
-		if (!perr)
+		if (!perr) {
 			check_platform(&p);
+			check_passthrough(blob, p.uart.base, p.uart.size);
+			check_passthrough(blob, p.gicd.base, p.gicd.size);
+		}
+		if (size >= 16) {
+			uint64_t b = 0, l = 0;
+			for (int i = 0; i < 8; i++) {
+				b |= (uint64_t)data[size - 16 + i] << (8 * i);
+				l |= (uint64_t)data[size - 8 + i] << (8 * i);
+			}
+			check_passthrough(blob, b, l);
+		}
 		walk(blob);
 	}
 	free(blob);

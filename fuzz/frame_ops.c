@@ -1,20 +1,28 @@
 /* fuzz/frame_ops: the frame allocator against a reference model of which frames are
- * taken. The machine has two small RAM ranges with a hole between them; every input
- * starts from a fresh allocator.
+ * taken and what two accounts were promised and hold. The machine has two small RAM
+ * ranges with a hole between them; every input starts from a fresh allocator.
  *
- * Input: a sequence of 4-byte operations [op, a, b, c]:
- *   op % 6 == 0  claim   base = window(a, b), size = (c % 12) pages, plus 1 byte if c >= 250
- *   op % 6 == 1  release base and size as for claim
- *   op % 6 == 2  alloc one frame (held in slot a % 64, if that slot is empty)
- *   op % 6 == 3  free slot a % 64 (a freed slot's frame is freed a second time when
- *                b is odd: a double free that must be refused)
- *   op % 6 == 4  alloc_contig count = c % 9 (0 is invalid), align = 1 << (b % 4)
- *   op % 6 == 5  fail the (b % 4 + 1)th allocation call from now
+ * Input: a sequence of 4-byte operations [op, a, b, c]; k = (op / 12) % 2 names an
+ * account where one is used:
+ *   op % 12 == 0   claim   base = window(a, b), size = (c % 12) pages, plus 1 byte if c >= 250
+ *   op % 12 == 1   release base and size as for claim
+ *   op % 12 == 2   alloc one frame (held in slot a % 64, if that slot is empty)
+ *   op % 12 == 3   free slot a % 64 (a freed slot's frame is freed a second time when
+ *                  b is odd: a double free that must be refused)
+ *   op % 12 == 4   alloc_contig count = c % 9 (0 is invalid), align = 1 << (b % 4)
+ *   op % 12 == 5   fail the (b % 4 + 1)th allocation call from now
+ *   op % 12 == 6   reserve c % 24 frames for account k
+ *   op % 12 == 7   unreserve account k
+ *   op % 12 == 8   alloc one frame charged to k (held in k's slot a % 16, if empty)
+ *   op % 12 == 9   free k's slot a % 16 to k; if that slot is empty, free unaccounted
+ *                  slot a % 64's frame to k, which must be refused if k holds nothing
+ *   op % 12 == 10  claim as for 0, charged to k
+ *   op % 12 == 11  release as for 1, charged back to k
  * window(a, b) is a page of range 0 (a < 128), of range 1 (a >= 128), or in the hole
  * or below RAM (b % 16 == 0), or an unaligned address (b % 16 == 1).
- * The allocator's return code, frame choice and outstanding count are checked against
- * the model after every step; at the end everything is returned and the count must
- * be zero. Any difference aborts. */
+ * The allocator's return code, frame choice, outstanding and available counts and both
+ * accounts are checked against the model after every step; at the end everything is
+ * returned and the count must be zero. Any difference aborts. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +41,11 @@ static bool taken[2][FRAMES];
 static paddr_t slots[64];
 static size_t model_outstanding;
 static uint64_t fail_in; /* calls until the injected failure, 0 = none */
+
+static struct frame_account accts[2];
+static struct frame_account model[2];  /* what accts must hold */
+static paddr_t acct_slots[2][16];
+static size_t promised;                /* sum of reserved - in_use */
 
 #define CHECK(cond)                                                              \
 	do {                                                                     \
@@ -64,6 +77,53 @@ static bool next_call_fails(void)
 	return --fail_in == 0;
 }
 
+static size_t model_available(void)
+{
+	return 2 * (FRAMES - 1) - model_outstanding - promised;
+}
+
+/* Room left for account k (NULL-like: k < 0 is no account). */
+static size_t room(int k)
+{
+	return k < 0 ? model_available() : model[k].reserved - model[k].in_use;
+}
+
+static void model_charge(int k, size_t n)
+{
+	model_outstanding += n;
+	if (k < 0)
+		return;
+	model[k].in_use += n;
+	promised -= n;
+	if (model[k].in_use > model[k].peak)
+		model[k].peak = model[k].in_use;
+}
+
+static void model_uncharge(int k, size_t n)
+{
+	model_outstanding -= n;
+	if (k < 0)
+		return;
+	model[k].in_use -= n;
+	promised += n;
+}
+
+/* Forget every slot whose frame lies in [i, i + n) of range r. */
+static void forget_slots(int r, size_t i, size_t n)
+{
+	paddr_t *all[64 + 32];
+	for (int s = 0; s < 64; s++)
+		all[s] = &slots[s];
+	for (int s = 0; s < 32; s++)
+		all[64 + s] = &acct_slots[s / 16][s % 16];
+	for (int s = 0; s < 64 + 32; s++) {
+		int sr;
+		size_t si;
+		if (*all[s] && locate(*all[s], &sr, &si) && sr == r && si >= i && si < i + n)
+			*all[s] = 0;
+	}
+}
+
 static int model_region(paddr_t base, uint64_t size, int *r, size_t *i, size_t *n)
 {
 	if ((base & 4095) || size == 0 || (size & 4095))
@@ -74,55 +134,61 @@ static int model_region(paddr_t base, uint64_t size, int *r, size_t *i, size_t *
 	return 0;
 }
 
-static void op_claim(paddr_t base, uint64_t size, bool claim)
+/* Claim or release, for no account (k < 0) or charged to account k. */
+static void op_claim(paddr_t base, uint64_t size, bool claim, int k)
 {
 	int r;
 	size_t i, n;
 	int want = model_region(base, size, &r, &i, &n);
+	struct frame_account *a = k < 0 ? NULL : &accts[k];
 
 	if (want == 0 && claim && next_call_fails())
 		want = -ENOMEM;
+	if (want == 0 && !claim && k >= 0 && n > model[k].in_use)
+		want = -EINVAL;
 	if (want == 0) {
-		for (size_t k = 0; k < n; k++)
-			if (taken[r][i + k] == claim)
+		for (size_t f = 0; f < n; f++)
+			if (taken[r][i + f] == claim)
 				want = claim ? -EBUSY : -EINVAL;
 	}
-	int got = claim ? frame_claim_at(base, size) : frame_release_at(base, size);
+	if (want == 0 && claim && n > room(k))
+		want = -ENOMEM;
+	int got = claim ? frame_claim_at_acct(a, base, size) : frame_release_at_acct(a, base, size);
 	CHECK(got == want);
 	if (got == 0) {
-		for (size_t k = 0; k < n; k++)
-			taken[r][i + k] = claim;
-		model_outstanding = claim ? model_outstanding + n : model_outstanding - n;
+		for (size_t f = 0; f < n; f++)
+			taken[r][i + f] = claim;
+		if (claim)
+			model_charge(k, n);
+		else
+			model_uncharge(k, n);
 		/* A released region may have held slot frames: forget those slots. */
-		for (int s = 0; !claim && s < 64; s++) {
-			int sr;
-			size_t si;
-			if (slots[s] && locate(slots[s], &sr, &si) && sr == r && si >= i && si < i + n)
-				slots[s] = 0;
-		}
+		if (!claim)
+			forget_slots(r, i, n);
 	}
 }
 
-static void op_alloc(unsigned slot)
+/* One frame for no account (k < 0, into slots[slot]) or for k (into acct_slots). */
+static void op_alloc(unsigned slot, int k)
 {
 	paddr_t pa;
 	bool fails = next_call_fails();
-	int got = frame_alloc(&pa);
-	size_t free_frames = 2 * (FRAMES - 1) - model_outstanding;
+	int got = frame_alloc_acct(k < 0 ? NULL : &accts[k], &pa);
 
-	if (fails || free_frames == 0) {
+	if (fails || room(k) == 0) {
 		CHECK(got == -ENOMEM);
 		return;
 	}
-	CHECK(got == 0);
+	CHECK(got == 0); /* free frames never fall below what accounts were promised */
 	int r;
 	size_t i;
 	CHECK(locate(pa, &r, &i));
 	CHECK(!taken[r][i]);
 	taken[r][i] = true;
-	model_outstanding++;
-	if (!slots[slot])
-		slots[slot] = pa;
+	model_charge(k, 1);
+	paddr_t *s = k < 0 ? &slots[slot] : &acct_slots[k][slot % 16];
+	if (!*s)
+		*s = pa;
 }
 
 static void op_free(unsigned slot, bool twice)
@@ -138,6 +204,59 @@ static void op_free(unsigned slot, bool twice)
 	if (twice)
 		CHECK(frame_free(slots[slot]) == -EINVAL);
 	slots[slot] = 0;
+}
+
+/* Free account k's slot back to k; with that slot empty, try to charge back to k a
+ * frame k never had, which must be refused while k holds nothing. */
+static void op_free_acct(int k, unsigned slot, unsigned other)
+{
+	paddr_t *s = &acct_slots[k][slot];
+	int r;
+	size_t i;
+
+	if (!*s) {
+		if (slots[other] && model[k].in_use == 0)
+			CHECK(frame_free_acct(&accts[k], slots[other]) == -EINVAL);
+		return;
+	}
+	CHECK(locate(*s, &r, &i));
+	if (model[k].in_use == 0) { /* k gave back frames it never had (releases for k) */
+		CHECK(frame_free_acct(&accts[k], *s) == -EINVAL);
+		return;
+	}
+	CHECK(frame_free_acct(&accts[k], *s) == 0);
+	taken[r][i] = false;
+	model_uncharge(k, 1);
+	*s = 0;
+}
+
+static void op_reserve(int k, size_t count)
+{
+	bool fails = next_call_fails();
+	size_t avail = 0;
+	int got = frame_reserve(&accts[k], count, &avail);
+
+	if (fails || count > model_available()) {
+		CHECK(got == -ENOMEM);
+		CHECK(avail == model_available());
+		return;
+	}
+	CHECK(got == 0);
+	model[k].reserved += count;
+	promised += count;
+}
+
+static void op_unreserve(int k)
+{
+	int got = frame_unreserve(&accts[k]);
+
+	if (model[k].in_use) {
+		CHECK(got == -EBUSY);
+		return;
+	}
+	CHECK(got == 0);
+	promised -= model[k].reserved;
+	model[k].reserved = 0;
 }
 
 static bool run_fits(size_t count, size_t align)
@@ -164,7 +283,7 @@ static void op_contig(size_t count, size_t align)
 	}
 	bool fails = next_call_fails();
 	int got = frame_alloc_contig(count, align, &pa);
-	if (fails || !run_fits(count, align)) {
+	if (fails || count > room(-1) || !run_fits(count, align)) {
 		CHECK(got == -ENOMEM);
 		return;
 	}
@@ -202,24 +321,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(frame_init() == 0);
 	memset(taken, 0, sizeof(taken));
 	memset(slots, 0, sizeof(slots));
-	model_outstanding = 0;
+	memset(acct_slots, 0, sizeof(acct_slots));
+	memset(accts, 0, sizeof(accts));
+	memset(model, 0, sizeof(model));
+	model_outstanding = promised = 0;
 	fail_in = 0;
 
 	for (; size >= 4; data += 4, size -= 4) {
-		uint8_t op = data[0] % 6, a = data[1], b = data[2], c = data[3];
+		uint8_t op = data[0] % 12, a = data[1], b = data[2], c = data[3];
+		int k = (data[0] / 12) % 2;
 		uint64_t sz = (uint64_t)(c % 12) * 4096 + (c >= 250 ? 1 : 0);
 		switch (op) {
-		case 0: op_claim(window(a, b), sz, true); break;
-		case 1: op_claim(window(a, b), sz, false); break;
-		case 2: op_alloc(a % 64); break;
+		case 0: op_claim(window(a, b), sz, true, -1); break;
+		case 1: op_claim(window(a, b), sz, false, -1); break;
+		case 2: op_alloc(a % 64, -1); break;
 		case 3: op_free(a % 64, b & 1); break;
 		case 4: op_contig(c % 9, (size_t)1 << (b % 4)); break;
 		case 5:
 			fail_in = (uint64_t)(b % 4) + 1;
 			frame_fault_fail_nth(fail_in);
 			break;
+		case 6: op_reserve(k, c % 24); break;
+		case 7: op_unreserve(k); break;
+		case 8: op_alloc(a % 16, k); break;
+		case 9: op_free_acct(k, a % 16, a % 64); break;
+		case 10: op_claim(window(a, b), sz, true, k); break;
+		case 11: op_claim(window(a, b), sz, false, k); break;
 		}
 		CHECK(frame_outstanding() == model_outstanding);
+		CHECK(frame_available() == model_available());
+		for (int j = 0; j < 2; j++) {
+			struct frame_account got = frame_account_read(&accts[j]);
+			CHECK(got.reserved == model[j].reserved && got.in_use == model[j].in_use &&
+			      got.peak == model[j].peak);
+		}
 	}
 	frame_fault_clear();
 	/* Return everything the model says is taken, frame by frame. */

@@ -137,9 +137,13 @@ static void check_scenario(const struct scenario *s, unsigned lines)
 			CHECK(vm->pl011_irq >= VGIC_NR_PRIVATE && vm->pl011_irq < VGIC_NR_IRQS);
 		if (vm->has_image)
 			check_image(vm);
-		for (unsigned i = 0; i < c->nmem; i++)
+		CHECK(vm->line >= 1);
+		for (unsigned i = 0; i < c->nmem; i++) {
 			CHECK(c->mem[i].backend == AS_ALLOC_EAGER || c->mem[i].backend == AS_ALLOC_LAZY ||
 			      c->mem[i].backend == AS_IDENTITY || c->mem[i].backend == AS_LINEAR);
+			/* Messages point at the statement: inside the VM's block, in order. */
+			CHECK(vm->mem_line[i] > (i ? vm->mem_line[i - 1] : vm->line));
+		}
 		for (unsigned p = 0; p < c->nvcpus; p++) {
 			const struct engine_program *prog = &vm->programs[p];
 			if (!vm->acts[p]) {

@@ -26,4 +26,12 @@ int hal_phys_to_virt(paddr_t pa, size_t len, void **va);
  * an address that is not part of the RAM mapping (stack, heap, image). */
 int hal_virt_to_phys(const void *va, paddr_t *pa);
 
+/* Whether a VM may be given the host range [base, base + size), which is not RAM the
+ * frame allocator hands out, by mapping it directly (device pass-through): 0 if it
+ * lies inside one device the board describes that Tandem does not use; -EBUSY if it
+ * overlaps something Tandem uses itself (its console UART, the interrupt controller,
+ * the firmware's tables, its own image), *what naming it ("the console UART");
+ * -ENOENT if it is no device of the board. */
+int hal_passthrough_check(paddr_t base, uint64_t size, const char **what);
+
 #endif

@@ -380,6 +380,111 @@ START_TEST(test_eight_pcpus_never_get_the_same_frame)
 }
 END_TEST
 
+/* ---- Accounts and reservations ------------------------------------------------------ */
+
+START_TEST(test_reserved_frames_are_not_available_to_unaccounted_allocation)
+{
+	struct frame_account a = { 0 };
+	static paddr_t got[USABLE];
+	size_t n = 0;
+
+	ck_assert_int_eq(frame_reserve(&a, 100, NULL), 0);
+	ck_assert_uint_eq(frame_available(), USABLE - 100);
+	ck_assert_uint_eq(frame_free_count(), USABLE);
+	while (frame_alloc(&got[n]) == 0)
+		n++;
+	ck_assert_uint_eq(n, USABLE - 100);
+	/* The account still gets every frame it was promised, one by one. */
+	paddr_t mine[100];
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(frame_alloc_acct(&a, &mine[i]), 0);
+	ck_assert_int_eq(frame_alloc_acct(&a, &mine[0]), -ENOMEM); /* beyond its reservation */
+	ck_assert_uint_eq(a.in_use, 100);
+	ck_assert_uint_eq(a.peak, 100);
+	ck_assert_int_eq(frame_unreserve(&a), -EBUSY);
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(frame_free_acct(&a, mine[i]), 0);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(frame_free(got[i]), 0);
+	ck_assert_uint_eq(a.in_use, 0);
+	ck_assert_uint_eq(a.peak, 100);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	ck_assert_uint_eq(frame_available(), USABLE);
+}
+END_TEST
+
+START_TEST(test_reservation_beyond_what_is_available_is_refused_with_the_count)
+{
+	struct frame_account a = { 0 }, b = { 0 };
+	size_t avail = 0;
+
+	ck_assert_int_eq(frame_reserve(&a, USABLE - 10, NULL), 0);
+	ck_assert_int_eq(frame_reserve(&b, 11, &avail), -ENOMEM);
+	ck_assert_uint_eq(avail, 10);
+	ck_assert_uint_eq(b.reserved, 0);
+	ck_assert_int_eq(frame_reserve(&b, 10, &avail), 0);
+	ck_assert_uint_eq(frame_available(), 0);
+	paddr_t pa;
+	ck_assert_int_eq(frame_alloc(&pa), -ENOMEM);
+	ck_assert_int_eq(frame_claim_at(TEST_RAM1_BASE + PAGE_SIZE, PAGE_SIZE), -ENOMEM);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	ck_assert_int_eq(frame_unreserve(&b), 0);
+	ck_assert_uint_eq(frame_available(), USABLE);
+}
+END_TEST
+
+START_TEST(test_accounted_claim_and_contig_draw_from_the_reservation)
+{
+	struct frame_account a = { 0 };
+	paddr_t run;
+
+	ck_assert_int_eq(frame_reserve(&a, 24, NULL), 0);
+	ck_assert_int_eq(frame_claim_at_acct(&a, TEST_RAM1_BASE + 16 * PAGE_SIZE, 16 * PAGE_SIZE), 0);
+	ck_assert_int_eq(frame_alloc_contig_acct(&a, 16, 1, &run), -ENOMEM); /* 8 left */
+	ck_assert_int_eq(frame_alloc_contig_acct(&a, 8, 8, &run), 0);
+	ck_assert_uint_eq(a.in_use, 24);
+	ck_assert_uint_eq(frame_outstanding(), 24);
+	ck_assert_uint_eq(frame_available(), USABLE - 24);
+	/* Giving back more than it holds is refused and changes nothing. */
+	struct frame_account empty = { 0 };
+	ck_assert_int_eq(frame_free_contig_acct(&empty, run, 8), -EINVAL);
+	ck_assert_int_eq(frame_release_at_acct(&empty, TEST_RAM1_BASE + 16 * PAGE_SIZE, PAGE_SIZE),
+			 -EINVAL);
+	ck_assert_uint_eq(frame_outstanding(), 24);
+	ck_assert_int_eq(frame_free_contig_acct(&a, run, 8), 0);
+	ck_assert_int_eq(frame_release_at_acct(&a, TEST_RAM1_BASE + 16 * PAGE_SIZE, 16 * PAGE_SIZE),
+			 0);
+	ck_assert_uint_eq(a.in_use, 0);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_a_failed_reservation_is_an_injectable_allocation_call)
+{
+	struct frame_account a = { 0 };
+
+	frame_fault_fail_nth(1);
+	ck_assert_int_eq(frame_reserve(&a, 1, NULL), -ENOMEM);
+	ck_assert_uint_eq(a.reserved, 0);
+	ck_assert_int_eq(frame_reserve(&a, 1, NULL), 0);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+}
+END_TEST
+
+START_TEST(test_range_kind_tells_claimable_ram_from_bitmaps_and_holes)
+{
+	ck_assert_int_eq(frame_range_kind(TEST_RAM0_BASE + PAGE_SIZE, TEST_RAM0_SIZE - PAGE_SIZE),
+			 FRAME_RANGE_RAM);
+	ck_assert_int_eq(frame_range_kind(TEST_RAM0_BASE, 2 * PAGE_SIZE), FRAME_RANGE_BITMAP);
+	ck_assert_int_eq(frame_range_kind(TEST_RAM1_BASE + TEST_RAM1_SIZE - PAGE_SIZE, 2 * PAGE_SIZE),
+			 FRAME_RANGE_PARTIAL);
+	ck_assert_int_eq(frame_range_kind(TEST_RAM0_BASE + TEST_RAM0_SIZE, PAGE_SIZE),
+			 FRAME_RANGE_NOT_RAM);
+	ck_assert_int_eq(frame_range_kind(0x1001, PAGE_SIZE), FRAME_RANGE_NOT_RAM);
+}
+END_TEST
+
 START_TEST(test_init_refuses_ranges_too_small_for_any_frame)
 {
 	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1, .ranges = { { 0x40000000, PAGE_SIZE } } };
@@ -418,6 +523,11 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fault_rate_is_seeded_and_reproducible);
 	tcase_add_test(tc, test_eight_pcpus_never_get_the_same_frame);
 	tcase_add_test(tc, test_init_refuses_ranges_too_small_for_any_frame);
+	tcase_add_test(tc, test_reserved_frames_are_not_available_to_unaccounted_allocation);
+	tcase_add_test(tc, test_reservation_beyond_what_is_available_is_refused_with_the_count);
+	tcase_add_test(tc, test_accounted_claim_and_contig_draw_from_the_reservation);
+	tcase_add_test(tc, test_a_failed_reservation_is_an_injectable_allocation_call);
+	tcase_add_test(tc, test_range_kind_tells_claimable_ram_from_bitmaps_and_holes);
 	suite_add_tcase(s, tc);
 	return s;
 }

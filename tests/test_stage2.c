@@ -421,6 +421,30 @@ START_TEST(test_for_each_visits_leaves_in_order)
 }
 END_TEST
 
+/* The reservation a VM makes for its tables: exactly what mapping every page of its
+ * regions in 4 KiB pages takes, tables shared between regions counted once. */
+START_TEST(test_max_tables_is_what_mapping_every_page_takes)
+{
+	static const struct pt_range ranges[] = {
+		{ 0x1000, 8 * KiB },                  /* shares its tables with the next */
+		{ 0x1FF000, 12 * KiB },               /* across a 2 MiB boundary */
+		{ GiB - 4 * KiB, 8 * KiB },            /* across 1 GiB */
+		{ 0x8000000000ull - 4 * KiB, 8 * KiB }, /* across 512 GiB */
+	};
+	const size_t count = sizeof(ranges) / sizeof(ranges[0]);
+
+	ck_assert_int_eq(pt_init(&pt, formats[_i], NULL, NULL), 0);
+	for (size_t r = 0; r < count; r++)
+		for (uint64_t off = 0; off < ranges[r].size; off += 4 * KiB)
+			ck_assert_int_eq(pt_map(&pt, ranges[r].base + off, TEST_RAM0_BASE, 4 * KiB, RW, 0), 0);
+	ck_assert_uint_eq(pt.table_pages - pt.root_pages, pt_max_tables(formats[_i], ranges, count));
+	ck_assert_uint_eq(pt.root_pages, pt_root_pages(formats[_i]));
+	/* One page needs one table a level below the root. */
+	ck_assert_uint_eq(pt_max_tables(formats[_i], ranges, 1), formats[_i]->levels - 1);
+	pt_destroy(&pt);
+}
+END_TEST
+
 /* Map a small region that crosses a 2 MiB and a 1 GiB boundary, failing the nth
  * table-page allocation for every n: the result is all or nothing, with no leak. */
 START_TEST(test_allocation_failure_at_every_step_leaves_no_trace)
@@ -498,6 +522,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(eng, test_tlb_flush_is_requested_once_per_operation, 0, 5);
 	tcase_add_loop_test(eng, test_for_each_visits_leaves_in_order, 0, 5);
 	tcase_add_loop_test(eng, test_allocation_failure_at_every_step_leaves_no_trace, 0, 5);
+	tcase_add_loop_test(eng, test_max_tables_is_what_mapping_every_page_takes, 0, 5);
 	suite_add_tcase(s, eng);
 	return s;
 }

@@ -11,10 +11,12 @@ struct hvsim_options {
 	bool trace;
 	uint64_t seed;
 	unsigned timeout_s;
+	uint64_t ram; /* bytes of RAM; 0: enough for the scenario */
 };
 
 /* Run a scenario: 0 if every expectation held and every program finished, 1 if not,
- * 2 if the scenario could not be read. */
+ * 2 if the scenario could not be read or a VM of it cannot be created (a refused
+ * configuration: "file:line: vm NAME: why" on stderr). */
 int run_scenario(const struct hvsim_options *o);
 
 int demo_main(unsigned pcpus, unsigned rounds, uint64_t seed);

@@ -9,7 +9,8 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS]\n"
+	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS] "
+			"[--ram SIZE]\n"
 			"       hvsim --demo [--pcpus N] [--rounds R] [--seed S]\n");
 	return 2;
 }
@@ -25,20 +26,37 @@ static bool parse_uint(const char *s, unsigned long lo, unsigned long hi, unsign
 	return true;
 }
 
+/* A size in bytes: a number with an optional K, M or G, whole 2 MiB, 4 MiB to 64 GiB. */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	unsigned shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+
+	if (!*s || *s == '-' || (shift && *++end) || *end || v > (64ull << 30) >> shift)
+		return false;
+	v <<= shift;
+	if (v < (4ull << 20) || (v & ((2ull << 20) - 1)))
+		return false;
+	*out = v;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "pcpus", required_argument, NULL, 'p' },   { "rounds", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },    { "trace", no_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' }, { "demo", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },	     { 0 },
+		{ "ram", required_argument, NULL, 'R' },     { "help", no_argument, NULL, 'h' },
+		{ 0 },
 	};
 	struct hvsim_options o = { .seed = 1, .timeout_s = 60 };
 	unsigned long v, rounds = 5;
 	bool demo = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:s:tT:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
@@ -58,6 +76,10 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, 1, 3600, &v))
 				return usage();
 			o.timeout_s = (unsigned)v;
+			break;
+		case 'R':
+			if (!parse_size(optarg, &o.ram))
+				return usage();
 			break;
 		case 't': o.trace = true; break;
 		case 'd': demo = true; break;

@@ -95,21 +95,36 @@ static void pcpu_main(void *arg)
 	}
 }
 
+/* hvsim's RAM starts at HAL_SIM_DEFAULT_BASE: enough for the VMs' eager and lazy
+ * memory and Tandem's own (tables, VM structures), and reaching far enough that the
+ * host RAM of every linear or identity region above its base is RAM too. Tandem
+ * allocates from the bottom, so a linear region placed high (at 0x90000000, say)
+ * finds its frames free. */
 static uint64_t ram_needed(const struct scenario *s)
 {
-	uint64_t need = 32ull << 20; /* tables, VM structures */
+	uint64_t need = 32ull << 20, top = 0;
+
 	for (unsigned v = 0; v < s->nvms; v++)
-		for (unsigned m = 0; m < s->vms[v].cfg.nmem; m++)
-			if (s->vms[v].cfg.mem[m].backend != AS_LINEAR && s->vms[v].cfg.mem[m].backend != AS_IDENTITY)
-				need += s->vms[v].cfg.mem[m].size;
+		for (unsigned m = 0; m < s->vms[v].cfg.nmem; m++) {
+			const struct vm_mem_config *r = &s->vms[v].cfg.mem[m];
+			uint64_t hpa = r->backend == AS_IDENTITY ? r->gpa : r->hpa;
+			if (r->backend == AS_ALLOC_EAGER || r->backend == AS_ALLOC_LAZY)
+				need += r->size;
+			else if (hpa >= HAL_SIM_DEFAULT_BASE && hpa - HAL_SIM_DEFAULT_BASE < (4ull << 30) &&
+				 r->size <= (4ull << 30) && hpa + r->size - HAL_SIM_DEFAULT_BASE > top)
+				top = hpa + r->size - HAL_SIM_DEFAULT_BASE;
+		}
+	need = need > top ? need : top + (16ull << 20);
 	need = (need + (1u << 21) - 1) & ~((1ull << 21) - 1);
 	return need > (4ull << 30) ? 4ull << 30 : need;
 }
 
 /* The scenario's VMs through the same vmset the bare-metal image uses; hvsim runs the
- * programs, not guest images. */
-static int build_vms(void)
+ * programs, not guest images. A VM Tandem refuses is a configuration error: its
+ * statement and the reason. */
+static int build_vms(const char *file)
 {
+	struct vm_refusal why;
 	unsigned failed = 0;
 
 	for (unsigned v = 0; v < R.scn.nvms; v++) {
@@ -119,10 +134,12 @@ static int build_vms(void)
 					       .pl011_irq = sv->pl011_irq };
 	}
 	R.vms = R.set.vms;
-	int err = vmset_build(&R.set, R.specs, R.scn.nvms, &failed);
+	int err = vmset_build(&R.set, R.specs, R.scn.nvms, &failed, &why);
 	if (err) {
-		fprintf(stderr, "hvsim: vm %s: cannot be created (%d): check its memory, vCPUs "
-				"and affinity against the machine\n", R.scn.vms[failed].name, err);
+		const struct scn_vm *sv = &R.scn.vms[failed];
+		unsigned line = why.mem >= 0 && (unsigned)why.mem < sv->cfg.nmem ? sv->mem_line[why.mem]
+										  : sv->line;
+		fprintf(stderr, "%s:%u: vm %s: %s\n", file, line, sv->name, why.why);
 		return err;
 	}
 	for (unsigned v = 0; v < R.scn.nvms; v++)
@@ -130,6 +147,16 @@ static int build_vms(void)
 			if (R.scn.vms[v].acts[c])
 				engine_load(vm_vmid(R.vms[v]), c, &R.scn.vms[v].programs[c]);
 	return 0;
+}
+
+/* What every VM holds, before they are destroyed. */
+static void report_frames(void)
+{
+	for (unsigned v = 0; v < R.set.n; v++) {
+		struct frame_account f = frame_account_read(&R.vms[v]->frames);
+		printf("hvsim: vm %s: %zu frames in use, peak %zu, %zu reserved\n", R.vms[v]->name,
+		       f.in_use, f.peak, f.reserved);
+	}
 }
 
 static unsigned report(void)
@@ -178,8 +205,9 @@ int run_scenario(const struct hvsim_options *o)
 		return 2;
 	}
 	unsigned pcpus = o->pcpus ? o->pcpus : R.scn.pcpus ? R.scn.pcpus : 2;
+	uint64_t ram = o->ram ? o->ram : ram_needed(&R.scn);
 	struct hal_sim_config cfg = { .pcpus = pcpus, .nranges = 1,
-				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram_needed(&R.scn) } } };
+				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram } } };
 	if (hal_sim_init(&cfg) || frame_init() || cpu_boot_init() || cpu_init_this()) {
 		fprintf(stderr, "hvsim: cannot build a machine of %u pCPUs\n", pcpus);
 		hal_sim_fini();
@@ -190,11 +218,11 @@ int run_scenario(const struct hvsim_options *o)
 	sched_set_seed(o->seed);
 	engine_install();
 	vm_set_trace(o->trace);
-	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu\n", o->scenario, R.scn.nvms,
-	       pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
-	       (unsigned long long)o->seed);
-	int rc = 1;
-	if (build_vms() == 0) {
+	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu, %llu MiB of RAM\n",
+	       o->scenario, R.scn.nvms, pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
+	       (unsigned long long)o->seed, (unsigned long long)(ram >> 20));
+	int rc = 2;
+	if (build_vms(o->scenario) == 0) {
 		vmset_start(&R.set);
 		R.deadline = hal_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
 		timer_init(&R.housekeeping, housekeeping, NULL);
@@ -208,6 +236,7 @@ int run_scenario(const struct hvsim_options *o)
 		unsigned failures = report();
 		if (atomic_load(&R.timed_out))
 			printf("hvsim: timed out after %u s\n", o->timeout_s);
+		report_frames();
 		printf("hvsim: %s (%u failure%s)\n", failures ? "FAILED" : "passed", failures,
 		       failures == 1 ? "" : "s");
 		rc = failures ? 1 : 0;

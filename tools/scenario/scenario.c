@@ -207,7 +207,7 @@ static int vm_memory(struct parser *p)
 	if (!p->entry_set && c->nmem == 0) {
 		c->entry = m->gpa; /* the first region's start, unless "entry" says otherwise */
 	}
-	c->nmem++;
+	p->vm->mem_line[c->nmem++] = p->line;
 	return 0;
 }
 
@@ -391,6 +391,7 @@ static int top_statement(struct parser *p)
 			if (!strcmp(s->vms[i].name, p->tok[1]))
 				return error(p, "a VM named \"%s\" already exists", p->tok[1]);
 		p->vm = &s->vms[s->nvms++];
+		p->vm->line = p->line;
 		strcpy(p->vm->name, p->tok[1]);
 		p->vm->cfg.name = p->vm->name;
 		p->vm->cfg.nvcpus = 1;

@@ -20,6 +20,8 @@
 
 struct scn_vm {
 	char name[VM_NAME_MAX];
+	unsigned line;                 /* of "vm NAME {", for messages about the VM */
+	unsigned mem_line[VM_MAX_MEM]; /* of each memory statement */
 	struct vm_config cfg; /* devices are filled in by whoever instantiates them */
 	bool has_pl011;
 	uint64_t pl011_base;

@@ -7,6 +7,8 @@
  *
  *   scn2c SCENARIO OUT.c [--image-dir DIR]
  *
+ * It refuses what it can know is wrong without the board: a linear or identity region
+ * over a device Tandem drives on QEMU virt, or over host memory another region maps.
  * Exit status 0, or 1 with a message on stderr. */
 #include <errno.h>
 #include <getopt.h>
@@ -68,6 +70,76 @@ static int check_images(const struct scenario *s)
 			return fail("vm %s: no image: the bare-metal host runs guest images "
 				    "(add `image PATH [ADDR]`)",
 				    s->vms[i].name);
+	return 0;
+}
+
+/* The devices of QEMU's virt board that Tandem drives itself (hal-baremetal/aarch64/
+ * qemu-virt): no VM may be given them. The rest of the board, and where RAM is, only
+ * the DTB says; Tandem checks that when it starts. */
+static const struct {
+	uint64_t base, size;
+	const char *what;
+} tandems_devices[] = {
+	{ 0x08000000, 0x10000, "the GIC distributor" },
+	{ 0x08080000, 0x20000, "the GIC ITS" },
+	{ 0x080A0000, 0xF60000, "the GIC redistributors" },
+	{ 0x09000000, 0x1000, "the console UART" },
+};
+
+static bool maps_host(const struct vm_mem_config *m)
+{
+	return m->backend == AS_LINEAR || m->backend == AS_IDENTITY;
+}
+
+/* The host range a linear or identity region maps, [*base, *last]; false if it has
+ * none or wraps (Tandem refuses those itself). */
+static bool host_range(const struct vm_mem_config *m, uint64_t *base, uint64_t *last)
+{
+	*base = m->backend == AS_IDENTITY ? m->gpa : m->hpa;
+	*last = *base + m->size - 1;
+	return maps_host(m) && m->size && *last >= *base;
+}
+
+/* Region m of vm against Tandem's devices and every region before it: no two VMs (and
+ * no two regions of one VM) map the same host memory or device. */
+static int check_region_host(const struct scenario *s, unsigned vm, unsigned m)
+{
+	const struct scn_vm *v = &s->vms[vm];
+	uint64_t b, l, ob, ol;
+
+	if (!host_range(&v->cfg.mem[m], &b, &l))
+		return 0;
+	for (size_t i = 0; i < sizeof(tandems_devices) / sizeof(tandems_devices[0]); i++) {
+		uint64_t db = tandems_devices[i].base, dl = db + tandems_devices[i].size - 1;
+		if (b <= dl && db <= l)
+			return fail("vm %s: memory at 0x%08llx: host 0x%08llx-0x%08llx overlaps %s "
+				    "(0x%08llx-0x%08llx), which Tandem uses",
+				    v->name, (unsigned long long)v->cfg.mem[m].gpa,
+				    (unsigned long long)b, (unsigned long long)l,
+				    tandems_devices[i].what, (unsigned long long)db,
+				    (unsigned long long)dl);
+	}
+	for (unsigned ov = 0; ov <= vm; ov++) {
+		const struct scn_vm *o = &s->vms[ov];
+		for (unsigned om = 0; om < (ov == vm ? m : o->cfg.nmem); om++)
+			if (host_range(&o->cfg.mem[om], &ob, &ol) && b <= ol && ob <= l)
+				return fail("vm %s: memory at 0x%08llx: host 0x%08llx-0x%08llx "
+					    "overlaps vm %s's memory at 0x%08llx (host "
+					    "0x%08llx-0x%08llx)",
+					    v->name, (unsigned long long)v->cfg.mem[m].gpa,
+					    (unsigned long long)b, (unsigned long long)l, o->name,
+					    (unsigned long long)o->cfg.mem[om].gpa,
+					    (unsigned long long)ob, (unsigned long long)ol);
+	}
+	return 0;
+}
+
+static int check_host_memory(const struct scenario *s)
+{
+	for (unsigned v = 0; v < s->nvms; v++)
+		for (unsigned m = 0; m < s->vms[v].cfg.nmem; m++)
+			if (check_region_host(s, v, m))
+				return -1;
 	return 0;
 }
 
@@ -302,7 +374,9 @@ int main(int argc, char **argv)
 		scn_free(&s);
 		return 1;
 	}
-	int rc = check_images(&s) || write_out(&s, scenario, out, dir) ? 1 : 0;
+	int rc = check_images(&s) || check_host_memory(&s) || write_out(&s, scenario, out, dir)
+			 ? 1
+			 : 0;
 	scn_free(&s);
 	return rc;
 }

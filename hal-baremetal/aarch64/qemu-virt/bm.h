@@ -42,8 +42,11 @@ static inline void mmio_write64(uint64_t addr, uint64_t v)
 
 /* What the DTB told us; filled once by the boot pCPU before any other starts. */
 struct bm_board {
-	uint64_t uart_base;
-	uint64_t gicd_base, gicr_base, gicr_size;
+	uint64_t uart_base, uart_size; /* the console; size 0: none */
+	uint64_t gicd_base, gicd_size, gicr_base, gicr_size;
+	const void *dtb; /* checked by fdt_platform; stays where the loader put it */
+	uint64_t dtb_size;
+	uint64_t image_base, image_size;
 	unsigned ncpus;
 	uint64_t mpidr[BM_MAX_PCPUS];
 	size_t nram;

@@ -173,11 +173,13 @@ static bool has_word(const char *s, const char *w)
 	return false;
 }
 
-/* pCPU 0, after the self-test: build the VMs, or say why there are none to run. */
+/* pCPU 0, after the self-test: build the VMs, or say why there are none to run. A VM
+ * Tandem refuses (host memory it may not have, a maximum that does not fit) is left
+ * out with the reason; the others run. */
 static bool prepare_vms(void)
 {
 	const struct vm_plan *p = &tandem_plan;
-	unsigned failed = 0;
+	struct vm_refusal why;
 
 	if (!p->nvms)
 		return false;
@@ -188,11 +190,15 @@ static bool prepare_vms(void)
 	}
 	sched_init(p->mode, p->slice_ns ? p->slice_ns : SCHED_DEFAULT_SLICE_NS);
 	vm_set_trace(has_word(bm_board.bootargs, "trace"));
-	int err = vmset_build(&vms, p->vms, p->nvms, &failed);
-	if (err)
-		panic("VM %s cannot be created (%d): check its memory, vCPUs and image",
-		      p->vms[failed].cfg.name, err);
-	log_info("Tandem: running %u VMs on %u pCPUs, %s scheduling", p->nvms, hal_pcpu_count(),
+	vmset_init(&vms);
+	for (unsigned i = 0; i < p->nvms; i++)
+		if (vmset_add(&vms, &p->vms[i], &why))
+			log_err("Tandem: vm %s refused: %s", p->vms[i].cfg.name, why.why);
+	if (!vms.n) {
+		log_info("Tandem: no VM left to run");
+		return false;
+	}
+	log_info("Tandem: running %u VMs on %u pCPUs, %s scheduling", vms.n, hal_pcpu_count(),
 		 p->mode == SCHED_STATIC ? "static" : "time-shared");
 	return true;
 }

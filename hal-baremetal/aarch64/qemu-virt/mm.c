@@ -1,7 +1,10 @@
 /* Physical memory on bare metal: the RAM the DTB reports, less the image, the DTB and
  * reserved ranges (computed at boot into bm_board.ram), identity-mapped by the EL2 MMU,
- * so translation is a range check. */
+ * so translation is a range check. What a VM may be given by pass-through is what the
+ * DTB describes as a device, less what Tandem uses. */
 #include <stddef.h>
+
+#include "core/fdt.h"
 
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal/err.h"
@@ -47,4 +50,32 @@ int hal_virt_to_phys(const void *va, paddr_t *pa)
 		return -EFAULT;
 	*pa = (uintptr_t)va;
 	return 0;
+}
+
+int hal_passthrough_check(paddr_t base, uint64_t size, const char **what)
+{
+	const struct {
+		uint64_t base, size;
+		const char *what;
+	} own[] = {
+		{ bm_board.image_base, bm_board.image_size, "Tandem's image" },
+		{ (uintptr_t)bm_board.dtb, bm_board.dtb_size, "the DTB" },
+		{ bm_board.uart_base, bm_board.uart_size, "the console UART" },
+		{ bm_board.gicd_base, bm_board.gicd_size, "the GIC distributor" },
+		{ bm_board.gicr_base, bm_board.gicr_size, "the GIC redistributors" },
+	};
+
+	if (!size || base + size < base)
+		return -ENOENT;
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (own[i].size && base < own[i].base + own[i].size && own[i].base < base + size) {
+			if (what)
+				*what = own[i].what;
+			return -EBUSY;
+		}
+	}
+	int err = fdt_passthrough(bm_board.dtb, base, size, NULL);
+	if (err == -EBUSY && what)
+		*what = "the interrupt controller";
+	return err;
 }
