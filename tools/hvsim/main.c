@@ -4,12 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hal-sim/sim.h"
 #include "hal/cpu.h"
 #include "tools/hvsim/hvsim.h"
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS]\n"
+			"                       [--counter-hz HZ]\n"
 			"       hvsim --demo [--pcpus N] [--rounds R] [--seed S]\n");
 	return 2;
 }
@@ -31,14 +33,15 @@ int main(int argc, char **argv)
 		{ "pcpus", required_argument, NULL, 'p' },   { "rounds", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },    { "trace", no_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' }, { "demo", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },	     { 0 },
+		{ "help", no_argument, NULL, 'h' },	     { "counter-hz", required_argument, NULL, 'c' },
+		{ 0 },
 	};
 	struct hvsim_options o = { .seed = 1, .timeout_s = 60 };
 	unsigned long v, rounds = 5;
 	bool demo = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:s:tT:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:s:tT:dhc:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
@@ -58,6 +61,11 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, 1, 3600, &v))
 				return usage();
 			o.timeout_s = (unsigned)v;
+			break;
+		case 'c':
+			if (!parse_uint(optarg, 1, HAL_SIM_MAX_COUNTER_HZ, &v))
+				return usage();
+			o.counter_hz = v;
 			break;
 		case 't': o.trace = true; break;
 		case 'd': demo = true; break;

@@ -178,7 +178,8 @@ int run_scenario(const struct hvsim_options *o)
 		return 2;
 	}
 	unsigned pcpus = o->pcpus ? o->pcpus : R.scn.pcpus ? R.scn.pcpus : 2;
-	struct hal_sim_config cfg = { .pcpus = pcpus, .nranges = 1,
+	uint64_t hz = o->counter_hz ? o->counter_hz : R.scn.counter_hz;
+	struct hal_sim_config cfg = { .pcpus = pcpus, .counter_hz = hz, .nranges = 1,
 				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram_needed(&R.scn) } } };
 	if (hal_sim_init(&cfg) || frame_init() || cpu_boot_init() || cpu_init_this()) {
 		fprintf(stderr, "hvsim: cannot build a machine of %u pCPUs\n", pcpus);
@@ -190,9 +191,9 @@ int run_scenario(const struct hvsim_options *o)
 	sched_set_seed(o->seed);
 	engine_install();
 	vm_set_trace(o->trace);
-	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu\n", o->scenario, R.scn.nvms,
-	       pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
-	       (unsigned long long)o->seed);
+	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu, counter %llu Hz\n",
+	       o->scenario, R.scn.nvms, pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
+	       (unsigned long long)o->seed, (unsigned long long)hal_counter_hz());
 	int rc = 1;
 	if (build_vms() == 0) {
 		vmset_start(&R.set);
