@@ -244,7 +244,7 @@ int vm_destroy(struct vm *vm)
 		return -EBUSY;
 	/* No virtual-timer callback may run on this VM any more. */
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		timer_cancel_sync(&vm->vcpus[i].vtimer);
+		vcpu_vtimer_stop(&vm->vcpus[i]);
 	/* Before the VMID can go to another VM, none of this one's translations may
 	 * survive in a TLB. */
 	arch_vm_s2_flush(vm->as.pt.root, vm_vmid(vm));
