@@ -5,6 +5,7 @@
 
 #include "core/cpu.h"
 #include "core/log.h"
+#include "core/muldiv.h"
 #include "core/vcpu.h"
 #include "core/sched.h"
 #include "core/vm.h"
@@ -254,25 +255,46 @@ static int enter(struct vcpu *v)
 	return err;
 }
 
-/* The system counter value c as hal_now_ns() time. */
+/* The system counter value c as hal_now_ns() time: the first nanosecond at which the
+ * counter has reached c, or UINT64_MAX if that lies past 2^64 ns (never, in practice).
+ * Rounded up, so that a host timer at this instant never expires before the counter
+ * reaches c at a frequency that does not divide 1 GHz: the counter is read before the
+ * clock, so ns is at or after the instant the counter became now, and c - now ticks
+ * later is at most ceil((c - now) * 10^9 / hz) ns after that. */
 static uint64_t counter_to_ns(uint64_t c)
 {
 	uint64_t now = hal_counter(), ns = hal_now_ns(), hz = hal_counter_hz();
 
-	if (c <= now || !hz)
+	if (c <= now)
 		return ns;
-	uint64_t d = c - now;
-	return ns + (d / hz) * 1000000000ull + ((d % hz) * 1000000000ull) / hz;
+	/* Outside hal/time.h's 1 .. 2^32 - 1 the instant is wrong, but vtimer_fired's
+	 * re-check still keeps the interrupt from coming early. */
+	hz = hz ? (hz > UINT32_MAX ? UINT32_MAX : hz) : 1;
+	return add_sat(ns, muldiv_ceil(c - now, MULDIV_NS_PER_S, (uint32_t)hz));
 }
 
 /* A host timer stands in for the virtual timer while the vCPU runs, waits or is not
- * scheduled: when the guest's deadline passes, the line rises and the vCPU is kicked
- * or woken wherever it is. */
+ * scheduled. Its expiry is only a hint: the line rises when the guest's timer
+ * condition holds as the guest left its registers at its last exit (CNTV_CTL_EL0
+ * ENABLE set and IMASK clear, CNTVCT_EL0 >= CVAL: vtimer_deadline, non-zero only for
+ * an enabled, unmasked timer, is CVAL on the system counter); before that the host
+ * timer is armed again, and a stale expiry (the guest has turned its timer off since,
+ * or the VM is going) does nothing. Under the VM's interrupt lock, which also
+ * serialises it with vtimer_arm_locked, so that it can neither re-arm a deadline the
+ * guest has just withdrawn nor raise the line after the exit lowered it. */
 static void vtimer_fired(struct timer *t, void *arg)
 {
 	struct vcpu *v = arg;
-	(void)t;
-	vm_set_irq_level(v->vm, v->id, ARCH_VTIMER_IRQ, true);
+	uint64_t kick = 0;
+
+	spin_lock(&v->vm->irq_lock);
+	uint64_t deadline = v->vtimer_deadline;
+	if (deadline && hal_counter() >= deadline)
+		arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, true, &kick);
+	else if (deadline)
+		timer_arm(t, counter_to_ns(deadline)); /* early: c - now >= 1 tick ahead */
+	spin_unlock(&v->vm->irq_lock);
+	vm_kick_vcpus(v->vm, kick);
 }
 
 /* After an exit: the virtual timer's line as the guest left its registers, and the
@@ -286,7 +308,8 @@ static uint64_t vtimer_update_locked(struct vcpu *v)
 	return deadline;
 }
 
-static void vtimer_arm(struct vcpu *v, uint64_t deadline)
+/* Caller holds the VM's interrupt lock. */
+static void vtimer_arm_locked(struct vcpu *v, uint64_t deadline)
 {
 	if (deadline == v->vtimer_deadline)
 		return;
@@ -297,6 +320,16 @@ static void vtimer_arm(struct vcpu *v, uint64_t deadline)
 		timer_cancel(&v->vtimer);
 }
 
+void vcpu_vtimer_stop(struct vcpu *v)
+{
+	if (v->vm) {
+		spin_lock(&v->vm->irq_lock);
+		vtimer_arm_locked(v, 0); /* from now on no callback re-arms it */
+		spin_unlock(&v->vm->irq_lock);
+	}
+	timer_cancel_sync(&v->vtimer);
+}
+
 /* RUNNING -> BOUND after the exit (unless an exit handler already moved it), its
  * interrupts back in the controller and its virtual timer looked at. */
 static void leave(struct vcpu *v, const struct vm_exit *exit)
@@ -304,9 +337,8 @@ static void leave(struct vcpu *v, const struct vm_exit *exit)
 	if (v->vm) {
 		spin_lock(&v->vm->irq_lock);
 		arch_irq_sync(&v->vm->arch, &v->arch);
-		uint64_t deadline = vtimer_update_locked(v);
+		vtimer_arm_locked(v, vtimer_update_locked(v));
 		spin_unlock(&v->vm->irq_lock);
-		vtimer_arm(v, deadline);
 	}
 	spin_lock(&v->lock);
 	if (v->state == VCPU_RUNNING)

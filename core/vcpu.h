@@ -50,7 +50,9 @@ struct vcpu {
 	unsigned pcpu;     /* where it is bound or running, or VCPU_NO_PCPU */
 	struct vcpu *rq_next;
 	struct timer vtimer;       /* fires when its virtual timer's output rises */
-	uint64_t vtimer_deadline;  /* system-counter value vtimer is armed for, or 0 */
+	/* System-counter value vtimer is armed for, or 0; guarded by the VM's interrupt
+	 * lock, not by lock. */
+	uint64_t vtimer_deadline;
 
 	uint64_t exits[EXIT_KIND_COUNT];
 };
@@ -94,6 +96,10 @@ uint64_t vcpu_get_gpr(const struct vcpu *v, unsigned reg);
 void vcpu_set_return(struct vcpu *v, uint64_t value);
 
 enum vcpu_state vcpu_state(struct vcpu *v);
+
+/* Disarm the host timer of v's virtual timer for good: after it no callback of it runs
+ * or re-arms it, and v may be freed. Not while v can exit (its VM is quiescent). */
+void vcpu_vtimer_stop(struct vcpu *v);
 
 /* The handler of a forwarded physical interrupt (the virtual timer's): it becomes a
  * hardware-linked interrupt of the vCPU that ran on this pCPU when it arrived, or is

@@ -448,7 +448,7 @@ int vm_destroy(struct vm *vm)
 		return -EBUSY;
 	/* No virtual-timer callback may run on this VM any more. */
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		timer_cancel_sync(&vm->vcpus[i].vtimer);
+		vcpu_vtimer_stop(&vm->vcpus[i]);
 	struct frame_account f = frame_account_read(&vm->frames);
 	log_info("vm %u (%s): destroyed, %zu frames in use, peak %zu, %zu reserved", vm->id,
 		 vm->name, f.in_use, f.peak, f.reserved);

@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "arch/aarch64/a64.h"
+#include "hal-sim/sim.h"
 #include "tools/scenario/scenario.h"
 
 #define FILE_NAME "fuzz.scn"
@@ -122,6 +123,7 @@ static void check_scenario(const struct scenario *s, unsigned lines)
 	CHECK(s->mode == SCHED_STATIC || s->mode == SCHED_TIMESHARED);
 	CHECK(s->slice_ns > 0);
 	CHECK(s->pcpus <= 64);
+	CHECK(s->counter_hz <= HAL_SIM_MAX_COUNTER_HZ); /* 0: not given */
 	for (unsigned v = 0; v < s->nvms; v++) {
 		const struct scn_vm *vm = &s->vms[v];
 		const struct vm_config *c = &vm->cfg;

@@ -40,6 +40,7 @@ struct sim_machine {
 	bool up;
 	unsigned npcpus;
 	unsigned pa_bits;
+	uint32_t counter_hz; /* set before any pCPU thread starts, then read-only */
 	struct sim_pcpu pcpus[HAL_MAX_PCPUS];
 	size_t nranges;
 	struct sim_arena arenas[HAL_MAX_MEM_RANGES];

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "core/muldiv.h"
 #include "hal-sim/internal.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
@@ -62,14 +63,17 @@ uint64_t hal_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-uint64_t hal_counter(void)
-{
-	return hal_now_ns();
-}
-
+/* Without a machine (tests of the clock alone) the counter counts nanoseconds. */
 uint64_t hal_counter_hz(void)
 {
-	return 1000000000ull;
+	return sim.counter_hz ? sim.counter_hz : HAL_SIM_DEFAULT_COUNTER_HZ;
+}
+
+/* floor(ns * hz / 10^9) of the same clock hal_now_ns reads (sim.h): the counter
+ * reaches c exactly when hal_now_ns() reaches ceil(c * 10^9 / hz). */
+uint64_t hal_counter(void)
+{
+	return muldiv_floor(hal_now_ns(), (uint32_t)hal_counter_hz(), MULDIV_NS_PER_S);
 }
 
 unsigned hal_timer_irq(void)

@@ -18,7 +18,8 @@ static _Thread_local void *tls_percpu;
 
 static int sim_check_config(const struct hal_sim_config *cfg)
 {
-	if (cfg->pcpus > HAL_MAX_PCPUS || cfg->nranges > HAL_MAX_MEM_RANGES || cfg->pa_bits > 64)
+	if (cfg->pcpus > HAL_MAX_PCPUS || cfg->nranges > HAL_MAX_MEM_RANGES || cfg->pa_bits > 64 ||
+	    cfg->counter_hz > HAL_SIM_MAX_COUNTER_HZ)
 		return -EINVAL;
 	for (size_t i = 0; i < cfg->nranges; i++) {
 		const struct hal_mem_range *r = &cfg->ranges[i];
@@ -48,6 +49,7 @@ int hal_sim_init(const struct hal_sim_config *cfg)
 	memset(&sim, 0, sizeof(sim));
 	sim.npcpus = cfg->pcpus ? cfg->pcpus : HAL_SIM_DEFAULT_PCPUS;
 	sim.pa_bits = cfg->pa_bits ? cfg->pa_bits : HAL_SIM_DEFAULT_PA_BITS;
+	sim.counter_hz = cfg->counter_hz ? (uint32_t)cfg->counter_hz : HAL_SIM_DEFAULT_COUNTER_HZ;
 	err = cfg->nranges ? sim_mem_init(cfg->ranges, cfg->nranges) : sim_mem_init(&one, 1);
 	if (err)
 		return err;

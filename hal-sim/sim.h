@@ -13,9 +13,18 @@
 
 #define HAL_SIM_DEFAULT_PA_BITS 44u /* QEMU's cortex-a72 */
 
+/* The system counter (hal_counter) ticks at counter_hz, derived from the monotonic
+ * clock as floor(hal_now_ns() * counter_hz / 10^9): it reaches a value c at the first
+ * nanosecond >= c * 10^9 / counter_hz. 1 GHz (the default) counts nanoseconds, as
+ * Armv8.6 requires; 62.5 MHz is QEMU's virt board, 24 and 19.2 MHz common SoCs. A
+ * counter cannot tick faster than the clock it is derived from. */
+#define HAL_SIM_DEFAULT_COUNTER_HZ 1000000000u
+#define HAL_SIM_MAX_COUNTER_HZ 1000000000u
+
 struct hal_sim_config {
 	unsigned pcpus; /* 1 .. HAL_MAX_PCPUS; 0 means the default */
 	unsigned pa_bits; /* physical-address size the CPUs report; 0 means the default */
+	uint64_t counter_hz; /* 1 .. HAL_SIM_MAX_COUNTER_HZ; 0 means the default */
 	size_t nranges; /* 0 means one default range */
 	struct hal_mem_range ranges[HAL_MAX_MEM_RANGES];
 };
@@ -23,7 +32,7 @@ struct hal_sim_config {
 /* Build the machine: map each RAM range as its own arena, set up the pCPUs, make the
  * caller pCPU 0. NULL takes the defaults. -EBUSY if a machine exists, -EINVAL for a
  * bad config (unaligned, zero-sized, overlapping or unordered ranges, physical base
- * 0, too many pCPUs), -ENOMEM if the host cannot map the memory. */
+ * 0, too many pCPUs, a counter faster than 1 GHz), -ENOMEM if the host cannot map the memory. */
 int hal_sim_init(const struct hal_sim_config *cfg);
 
 /* Wait until pCPU cpu's entry has returned. -EINVAL for a bad id or pCPU 0, -ENOENT

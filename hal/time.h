@@ -9,8 +9,10 @@
 uint64_t hal_now_ns(void);
 
 /* The system counter guests' generic timers count from (aarch64: CNTPCT_EL0; a
- * guest's virtual counter is it minus CNTVOFF_EL2), and its frequency in Hz. The
- * simulation host's counts nanoseconds. */
+ * guest's virtual counter is it minus CNTVOFF_EL2), and its frequency in Hz, 1 ..
+ * 2^32 - 1 (CNTFRQ_EL0's 32 bits); it need not divide 10^9 (19.2 MHz, 24 MHz). The
+ * simulation host's is configurable (hal_sim_config.counter_hz) and by default counts
+ * nanoseconds. */
 uint64_t hal_counter(void);
 uint64_t hal_counter_hz(void);
 

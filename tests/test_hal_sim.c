@@ -120,6 +120,9 @@ START_TEST(test_bad_machine_configs_are_refused)
 	bad = cfg;
 	bad.nranges = HAL_MAX_MEM_RANGES + 1;
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
+	bad = cfg;
+	bad.counter_hz = HAL_SIM_MAX_COUNTER_HZ + 1ull; /* faster than the clock it counts */
+	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
 	ck_assert_int_eq(hal_sim_init(&cfg), 0);
 	ck_assert_uint_eq(hal_pcpu_count(), 2);
 }
@@ -366,6 +369,44 @@ START_TEST(test_time_is_monotonic)
 }
 END_TEST
 
+/* floor(ns * hz / 10^9), the counter sim.h promises, in 128-bit arithmetic. */
+static uint64_t counter_at(uint64_t ns, uint64_t hz)
+{
+	return (uint64_t)((unsigned __int128)ns * hz / 1000000000u);
+}
+
+static const uint64_t counter_freqs[] = { 62500000, 24000000, 19200000, 1000000000, 1 };
+
+START_TEST(test_counter_ticks_at_the_configured_frequency)
+{
+	uint64_t hz = counter_freqs[_i];
+	struct hal_sim_config cfg = { .pcpus = 1, .counter_hz = hz };
+
+	test_machine_down();
+	ck_assert_int_eq(hal_sim_init(&cfg), 0);
+	ck_assert_uint_eq(hal_counter_hz(), hz);
+	uint64_t prev = 0, first = hal_counter(), start = hal_now_ns();
+	while (hal_now_ns() - start < 20000000) { /* 20 ms of readings */
+		uint64_t before = hal_now_ns(), c = hal_counter(), after = hal_now_ns();
+		ck_assert_uint_ge(c, counter_at(before, hz));
+		ck_assert_uint_le(c, counter_at(after, hz));
+		ck_assert_uint_ge(c, prev);
+		prev = c;
+	}
+	/* At least 20 ms later: at least hz / 50 ticks on, but for the one in progress. */
+	ck_assert_uint_ge(hal_counter() - first + 1, hz / 50);
+}
+END_TEST
+
+START_TEST(test_counter_counts_nanoseconds_by_default)
+{
+	ck_assert_uint_eq(hal_counter_hz(), 1000000000u);
+	uint64_t before = hal_now_ns(), c = hal_counter(), after = hal_now_ns();
+	ck_assert_uint_ge(c, before);
+	ck_assert_uint_le(c, after);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("hal_sim");
@@ -387,6 +428,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_each_pcpus_timer_fires_on_that_pcpu);
 	tcase_add_test(tc, test_missing_transports_say_enosys);
 	tcase_add_test(tc, test_time_is_monotonic);
+	tcase_add_loop_test(tc, test_counter_ticks_at_the_configured_frequency, 0,
+			    (int)(sizeof(counter_freqs) / sizeof(counter_freqs[0])));
+	tcase_add_test(tc, test_counter_counts_nanoseconds_by_default);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -185,12 +185,25 @@ static void expect_error(const char *text, const char *message)
 	scn_free(&scn);
 }
 
+START_TEST(test_counter_hz_sets_the_simulation_hosts_counter)
+{
+	ck_assert_int_eq(parse("counter_hz 19200000\nvm a {\n memory 0x40000000 4K rw eager\n}\n"), 0);
+	ck_assert_uint_eq(scn.counter_hz, 19200000);
+	scn_free(&scn);
+	ck_assert_int_eq(parse("vm a {\n memory 0x40000000 4K rw eager\n}\n"), 0);
+	ck_assert_uint_eq(scn.counter_hz, 0); /* not given: the host's default */
+}
+END_TEST
+
 START_TEST(test_malformed_files_get_file_line_messages)
 {
 	expect_error("", "t.scn:0: no VM declared");
 	expect_error("vm a {\n", "t.scn:1: missing \"}\" at the end of the file");
 	expect_error("bogus\n", "t.scn:1: unknown statement \"bogus\"");
 	expect_error("mode fast\n", "t.scn:1: mode is static or timeshared");
+	expect_error("counter_hz 0\n", "t.scn:1: counter_hz is 1 to 1000000000 (Hz)");
+	expect_error("counter_hz 1000000001\n", "t.scn:1: counter_hz is 1 to 1000000000 (Hz)");
+	expect_error("counter_hz\n", "t.scn:1: usage: counter_hz HZ");
 	expect_error("vm a {\n memory 0x40000000 64K rwq eager\n}\n",
 		     "t.scn:2: unknown permissions \"rwq\"");
 	expect_error("vm a {\n memory 0x40000000 64Q rw eager\n}\n", "t.scn:2: bad number \"64Q\"");
@@ -295,6 +308,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
 	tcase_add_test(tc, test_debug_and_pmu_register_names);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
+	tcase_add_test(tc, test_counter_hz_sets_the_simulation_hosts_counter);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
 	tcase_add_test(tc, test_bad_images_get_file_line_messages);
 	tcase_add_test(tc, test_hostile_bytes_never_crash);

@@ -133,7 +133,8 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v)
 
 /* Its output as the saved registers leave it, with the system counter at now: true if
  * asserted (enabled, unmasked, CVAL reached). Otherwise *deadline is the
- * system-counter value at which it will be (enabled and unmasked), or 0 (never). */
+ * system-counter value at which it will be (enabled and unmasked; UINT64_MAX if that
+ * is past the counter's range), or 0 (never). */
 bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
 
 /* The stage-2 format and VTCR_EL2 for this machine's physical-address size. */

@@ -76,12 +76,17 @@ bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 	uint64_t ctl = v->ctx.el1[CNTV_CTL_EL0], cval = v->ctx.el1[CNTV_CVAL_EL0];
 	uint64_t off = v->ctx.cntvoff_el2;
 
+	uint64_t vnow = now - off; /* the virtual count is CNTPCT - CNTVOFF */
+
 	*deadline = 0;
 	if (!(ctl & CNTV_CTL_ENABLE) || (ctl & CNTV_CTL_IMASK))
 		return false;
-	if (now - off >= cval) /* the virtual count is CNTPCT - CNTVOFF */
+	if (vnow >= cval) /* the condition is an unsigned CNTVCT >= CVAL */
 		return true;
-	*deadline = cval + off;
+	/* CVAL - vnow ticks from now. CVAL + CNTVOFF would wrap past 2^64 into the past
+	 * for a CVAL near 2^64 - 1; the last counter value stands for "never" instead. */
+	if (__builtin_add_overflow(now, cval - vnow, deadline))
+		*deadline = UINT64_MAX;
 	return false;
 }
 

@@ -8,6 +8,7 @@
 struct hvsim_options {
 	const char *scenario;
 	unsigned pcpus; /* 0: from the scenario, else 2 */
+	uint64_t counter_hz; /* 0: from the scenario, else 1 GHz */
 	bool trace;
 	uint64_t seed;
 	unsigned timeout_s;

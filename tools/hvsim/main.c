@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "hal-sim/sim.h"
 #include "hal/cpu.h"
 #include "tools/hvsim/hvsim.h"
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS] "
-			"[--ram SIZE]\n"
+	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS]\n"
+			"                       [--ram SIZE] [--counter-hz HZ]\n"
 			"       hvsim --demo [--pcpus N] [--rounds R] [--seed S]\n");
 	return 2;
 }
@@ -49,6 +50,7 @@ int main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },    { "trace", no_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' }, { "demo", no_argument, NULL, 'd' },
 		{ "ram", required_argument, NULL, 'R' },     { "help", no_argument, NULL, 'h' },
+		{ "counter-hz", required_argument, NULL, 'c' },
 		{ 0 },
 	};
 	struct hvsim_options o = { .seed = 1, .timeout_s = 60 };
@@ -56,7 +58,7 @@ int main(int argc, char **argv)
 	bool demo = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dhc:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
@@ -80,6 +82,11 @@ int main(int argc, char **argv)
 		case 'R':
 			if (!parse_size(optarg, &o.ram))
 				return usage();
+			break;
+		case 'c':
+			if (!parse_uint(optarg, 1, HAL_SIM_MAX_COUNTER_HZ, &v))
+				return usage();
+			o.counter_hz = v;
 			break;
 		case 't': o.trace = true; break;
 		case 'd': demo = true; break;

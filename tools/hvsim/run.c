@@ -206,7 +206,8 @@ int run_scenario(const struct hvsim_options *o)
 	}
 	unsigned pcpus = o->pcpus ? o->pcpus : R.scn.pcpus ? R.scn.pcpus : 2;
 	uint64_t ram = o->ram ? o->ram : ram_needed(&R.scn);
-	struct hal_sim_config cfg = { .pcpus = pcpus, .nranges = 1,
+	uint64_t hz = o->counter_hz ? o->counter_hz : R.scn.counter_hz;
+	struct hal_sim_config cfg = { .pcpus = pcpus, .counter_hz = hz, .nranges = 1,
 				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram } } };
 	if (hal_sim_init(&cfg) || frame_init() || cpu_boot_init() || cpu_init_this()) {
 		fprintf(stderr, "hvsim: cannot build a machine of %u pCPUs\n", pcpus);
@@ -218,9 +219,11 @@ int run_scenario(const struct hvsim_options *o)
 	sched_set_seed(o->seed);
 	engine_install();
 	vm_set_trace(o->trace);
-	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu, %llu MiB of RAM\n",
+	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu, %llu MiB of RAM, "
+	       "counter %llu Hz\n",
 	       o->scenario, R.scn.nvms, pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
-	       (unsigned long long)o->seed, (unsigned long long)(ram >> 20));
+	       (unsigned long long)o->seed, (unsigned long long)(ram >> 20),
+	       (unsigned long long)hal_counter_hz());
 	int rc = 2;
 	if (build_vms(o->scenario) == 0) {
 		vmset_start(&R.set);

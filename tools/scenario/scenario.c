@@ -11,6 +11,7 @@
 #include "arch/aarch64/psci.h"
 #include "arch/aarch64/vgic.h"
 #include "core/hypercall.h"
+#include "hal-sim/sim.h"
 #include "tools/scenario/parser.h"
 #include "tools/scenario/scenario.h"
 
@@ -376,6 +377,13 @@ static int top_statement(struct parser *p)
 		if ((err = need(p, 2, 2, "pcpus N")))
 			return err;
 		return small(p, p->tok[1], 64, &s->pcpus);
+	}
+	if (!strcmp(k, "counter_hz")) {
+		if ((err = need(p, 2, 2, "counter_hz HZ")) || (err = number(p, p->tok[1], &s->counter_hz)))
+			return err;
+		if (s->counter_hz == 0 || s->counter_hz > HAL_SIM_MAX_COUNTER_HZ)
+			return error(p, "counter_hz is 1 to %u (Hz)", HAL_SIM_MAX_COUNTER_HZ);
+		return 0;
 	}
 	if (!strcmp(k, "vm")) {
 		if ((err = need(p, 3, 3, "vm NAME {")))

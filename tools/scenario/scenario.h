@@ -40,6 +40,7 @@ struct scenario {
 	enum sched_mode mode;
 	uint64_t slice_ns;
 	unsigned pcpus; /* 0: not given */
+	uint64_t counter_hz; /* the simulation host's system counter; 0: not given (1 GHz) */
 	unsigned nvms;
 	struct scn_vm vms[SCN_MAX_VMS];
 };
