@@ -106,6 +106,41 @@ START_TEST(test_wait64_is_load64_of_x1_in_a_loop)
 }
 END_TEST
 
+START_TEST(test_print_wait_polls_uartfr_txff_before_each_byte)
+{
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  pl011 0x09000000\n"
+			       "  program 0 {\n"
+			       "    print.wait \"ok\"\n"
+			       "  }\n"
+			       "}\n"),
+			 0);
+	const struct action *a = scn.vms[0].programs[0].acts;
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 5); /* two bytes, two actions each, END */
+	for (unsigned i = 0; i < 2; i++, a += 2) {
+		/* LDR W11, [X12] of UARTFR until bit 5 (TXFF) reads 0, then STRB W9, [X10]. */
+		ck_assert_uint_eq(a[0].kind, ACT_WAIT64);
+		ck_assert_uint_eq(a[0].addr, 0x09000018);
+		ck_assert_uint_eq(a[0].value, 0);
+		ck_assert_uint_eq(~a[0].ignore, 0x20);
+		ck_assert_int_eq(a64_enc_ldst(&a[0].ldst), 0xB940018B); /* LDR (imm), 32-bit */
+		ck_assert_uint_eq(a[1].kind, ACT_STORE);
+		ck_assert_uint_eq(a[1].addr, 0x09000000);
+		ck_assert_uint_eq(a[1].value, "ok"[i]);
+		ck_assert_int_eq(a64_enc_ldst(&a[1].ldst), 0x39000149); /* STRB W9, [X10] */
+	}
+	scn_free(&scn);
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  program 0 {\n"
+			       "    print.wait \"x\"\n"
+			       "  }\n"
+			       "}\n"),
+			 -EINVAL);
+}
+END_TEST
+
 START_TEST(test_images_are_parsed_with_their_address_defaults)
 {
 	ck_assert_int_eq(parse("vm a {\n"
@@ -251,6 +286,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_full_vm_is_parsed);
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
+	tcase_add_test(tc, test_print_wait_polls_uartfr_txff_before_each_byte);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
 	tcase_add_test(tc, test_bad_images_get_file_line_messages);
