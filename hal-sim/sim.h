@@ -5,6 +5,9 @@
 #ifndef HAL_SIM_H
 #define HAL_SIM_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "hal/mm.h"
 
 #define HAL_SIM_DEFAULT_BASE 0x80000000ull
@@ -46,6 +49,16 @@ struct guest_ctx;
 struct guest_exit;
 typedef int (*hal_sim_guest_fn)(struct guest_ctx *ctx, struct guest_exit *exit, void *arg);
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg);
+
+/* Test hooks for the console's output (stdout): as slow as a serial line that takes
+ * ns_per_byte for every byte (0: as fast as stdout takes them), or stopped altogether
+ * (a terminal nobody reads, a line held by flow control) until resumed. */
+void hal_sim_console_set_speed(uint64_t ns_per_byte);
+void hal_sim_console_pause(bool paused);
+
+/* Make the console's output queue (hal_console_queue) hold bytes, 256 .. 1 MiB (0:
+ * the default); only while it is empty. -EINVAL for a bad size, -EBUSY when not empty. */
+int hal_sim_console_set_queue(size_t bytes);
 
 /* How many times hal_irq_deactivate / hal_irq_activate were called. */
 uint64_t hal_sim_irq_deactivations(void);

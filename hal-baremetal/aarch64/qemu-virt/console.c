@@ -42,6 +42,10 @@ void hal_console_write(const char *buf, size_t len)
 	spin_unlock(&lock);
 }
 
+void hal_console_flush(void)
+{
+}
+
 int hal_console_getc(char *c)
 {
 	if (!c)
