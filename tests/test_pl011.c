@@ -10,6 +10,7 @@
 
 #include "core/mmio.h"
 #include "core/pl011.h"
+#include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
 #include "tests/check_main.h"
@@ -88,6 +89,7 @@ static void capture_begin(void)
 /* Everything written to stdout since capture_begin. */
 static const char *capture_end(void)
 {
+	hal_console_flush(); /* the console writes on a thread of its own */
 	fflush(stdout);
 	ck_assert_int_ge(dup2(saved_stdout, STDOUT_FILENO), 0);
 	close(saved_stdout);

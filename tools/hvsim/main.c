@@ -10,6 +10,7 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS]\n"
+			"                [--console-ns-per-byte NS] [--console-queue BYTES]\n"
 			"       hvsim --demo [--pcpus N] [--rounds R] [--seed S]\n");
 	return 2;
 }
@@ -31,14 +32,17 @@ int main(int argc, char **argv)
 		{ "pcpus", required_argument, NULL, 'p' },   { "rounds", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },    { "trace", no_argument, NULL, 't' },
 		{ "timeout", required_argument, NULL, 'T' }, { "demo", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },	     { 0 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "console-ns-per-byte", required_argument, NULL, 'c' },
+		{ "console-queue", required_argument, NULL, 'q' },
+		{ 0 },
 	};
 	struct hvsim_options o = { .seed = 1, .timeout_s = 60 };
 	unsigned long v, rounds = 5;
 	bool demo = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:s:tT:dh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:s:tT:dhc:q:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
@@ -58,6 +62,16 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, 1, 3600, &v))
 				return usage();
 			o.timeout_s = (unsigned)v;
+			break;
+		case 'c':
+			if (!parse_uint(optarg, 0, 1000000000, &v))
+				return usage();
+			o.console_ns_per_byte = v;
+			break;
+		case 'q':
+			if (!parse_uint(optarg, 256, 1u << 20, &v))
+				return usage();
+			o.console_queue = (unsigned)v;
 			break;
 		case 't': o.trace = true; break;
 		case 'd': demo = true; break;
