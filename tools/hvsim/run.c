@@ -208,7 +208,10 @@ int run_scenario(const struct hvsim_options *o)
 		for (unsigned i = 1; i < pcpus; i++)
 			hal_sim_join(i);
 		timer_cancel(&R.housekeeping);
-		hal_console_flush(); /* every guest line out before the verdict */
+		/* Every guest line out before the verdict, so that hvsim's own lines come
+		 * last and no guest output follows them. */
+		vmset_flush(&R.set);
+		hal_console_flush();
 		unsigned failures = report();
 		if (atomic_load(&R.timed_out))
 			printf("hvsim: timed out after %u s\n", o->timeout_s);
