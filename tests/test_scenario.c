@@ -209,6 +209,17 @@ START_TEST(test_malformed_files_get_file_line_messages)
 		     "t.scn:4: unterminated string");
 	expect_error("vm aaaaaaaaaaaaaaaa {\n", "t.scn:1: VM name \"aaaaaaaaaaaaaaaa\" is too long "
 		     "(at most 15 characters)");
+	/* A VM's name prefixes its lines on the host console: no bytes a terminal acts on,
+	 * and nothing that reads as Tandem's own "[cpuN]". */
+	expect_error("vm \"a\x1b[2K\" {\n}\n",
+		     "t.scn:1: VM name \"a\x1b[2K\": printable characters only, no spaces");
+	expect_error("vm \"a b\" {\n}\n",
+		     "t.scn:1: VM name \"a b\": printable characters only, no spaces");
+	expect_error("vm \"\" {\n}\n", "t.scn:1: a VM needs a name");
+	expect_error("vm cpu0 {\n}\n",
+		     "t.scn:1: VM name \"cpu0\" is Tandem's: its own lines start with \"[cpu0]\"");
+	expect_error("vm cpu17 {\n}\n",
+		     "t.scn:1: VM name \"cpu17\" is Tandem's: its own lines start with \"[cpu17]\"");
 	expect_error("vm a {\n memory 0x40000000 4K rw eager\n}\nvm a {\n",
 		     "t.scn:4: a VM named \"a\" already exists");
 	expect_error("vm a {\n memory 1 99999999999999999999 rw eager\n}\n",
