@@ -320,6 +320,7 @@ static void vm_down(size_t baseline)
 		     (long long)frame_outstanding() - (long long)baseline);
 	if (uart.line_len != 0)
 		fail("PL011 line buffer not empty at the end", uart.line_len);
+	pl011_fini(&uart);
 }
 
 /* ---- instruction counts: this program under callgrind ----------------------------- */

@@ -56,6 +56,12 @@ static bool width_ok(unsigned width)
 	return width == 1 || width == 2 || width == 4 || width == 8;
 }
 
+/* A device's answer as the bus reports it: busy stays busy, any other error is -EIO. */
+static int mmio_device_result(int err)
+{
+	return err == 0 || err == -EAGAIN ? err : -EIO;
+}
+
 int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *value)
 {
 	if (!width_ok(width) || !value)
@@ -64,7 +70,7 @@ int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uin
 	if (!d)
 		return -ENOENT;
 	*value = 0;
-	return d->ops->read(d->ctx, addr - d->base, width, value) ? -EIO : 0;
+	return mmio_device_result(d->ops->read(d->ctx, addr - d->base, width, value));
 }
 
 int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t value)
@@ -74,5 +80,5 @@ int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, ui
 	const struct mmio_device *d = mmio_bus_find(bus, addr, width);
 	if (!d)
 		return -ENOENT;
-	return d->ops->write(d->ctx, addr - d->base, width, value) ? -EIO : 0;
+	return mmio_device_result(d->ops->write(d->ctx, addr - d->base, width, value));
 }

@@ -7,8 +7,10 @@
 
 #define MMIO_MAX_DEVICES 32
 
-/* A device's registers. offset is from the device's base; width is 1, 2, 4 or 8. A
- * non-zero return is a bus error: the guest gets an external abort. */
+/* A device's registers. offset is from the device's base; width is 1, 2, 4 or 8.
+ * -EAGAIN: the device cannot take the access now (a full transmit FIFO), and the
+ * guest's instruction runs again later, as behind a device that stalls the bus; any
+ * other non-zero return is a bus error: the guest gets an external abort. */
 struct mmio_ops {
 	int (*read)(void *ctx, uint64_t offset, unsigned width, uint64_t *value);
 	int (*write)(void *ctx, uint64_t offset, unsigned width, uint64_t value);
@@ -35,8 +37,8 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 /* The device that holds all of [addr, addr + width), or NULL. */
 const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr, unsigned width);
 
-/* Perform an access: -ENOENT if no device holds it, -EINVAL for a bad width, -EIO if
- * the device reported an error. */
+/* Perform an access: -ENOENT if no device holds it, -EINVAL for a bad width, -EAGAIN
+ * if the device is busy (try again), -EIO if it reported an error. */
 int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *value);
 int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t value);
 

@@ -1,17 +1,34 @@
 /* The emulated PL011 UART (ARM DDI 0183, the PrimeCell UART TRM). It owns one UART's
- * register state, its 16-byte receive FIFO and its output line buffer; it writes to the
- * host console and reports its combined interrupt line through the owner's callback.
- * It must never call into the VM (the owner wires the callback to vm_inject_irq) and
- * nothing a guest does here may panic: a bad access is a bus error returned to the bus.
+ * register state, its 16-byte receive and transmit FIFOs and its output line buffer;
+ * its lines go to the host console through core/console.c, and it reports its combined
+ * interrupt line through the owner's callback. It must never call into the VM (the
+ * owner wires the callback to vm_inject_irq) and nothing a guest does here may panic:
+ * a bad access is a bus error returned to the bus.
+ *
+ * Transmit is as on the hardware, with the host console as the wire: a DR write goes
+ * into the transmit FIFO, and the FIFO empties only as fast as the console takes the
+ * UART's lines. While the console keeps up the FIFO is empty again at once; while it
+ * does not, the FIFO fills, FR.TXFF is set and TXRIS drops, and TXRIS comes back when
+ * the console has taken a line and the FIFO is down to the IFLS trigger level, so a
+ * driver that waits for TXFF or for the transmit interrupt is throttled at the
+ * console's pace, and loses nothing. Nothing on the vCPU's path waits for the console.
  *
  * Simplified relative to the TRM, because a virtual UART has no wire and no baud rate:
- * - Transmit is instantaneous: FR.TXFE is always set, FR.TXFF and FR.BUSY never are.
+ * - The line is the unit of transmission: bytes leave the FIFO into the line buffer at
+ *   once, and a complete line (a newline, or a full buffer) waits there for the
+ *   console, holding the FIFO up behind it. FR.BUSY is set while the FIFO holds data or
+ *   a complete line waits; a partial line does not keep it set.
+ * - TXRIS (TRM 3.4, UARTTXINTR) is set by a DR write that leaves the FIFO at or below
+ *   the trigger level and cleared by one that leaves it above, set when the console
+ *   takes a line and the FIFO drains to the trigger level or below, and cleared by ICR.
+ *   It is also set at reset (the FIFO is empty). Changing IFLS or LCR_H.FEN takes effect
+ *   at the next of those events. With LCR_H.FEN clear the FIFO is one byte deep and
+ *   the trigger is "empty"; the reserved TXIFLSEL values act as 1/2.
+ * - A DR write to a full FIFO is not lost, as it would be on the hardware: the access
+ *   is refused with -EAGAIN and the guest's store runs again (it waits on the bus).
  *   Like QEMU, DR writes are transmitted whatever CR.UARTEN and CR.TXE say.
- * - TXRIS is set at reset and by every DR write (the FIFO is empty again at once) and
- *   cleared only by ICR, until the next DR write. On hardware it follows the FIFO level
- *   against IFLS and is not set at reset.
  * - RXRIS is set exactly while the receive FIFO holds data (a trigger level of one byte,
- *   as in QEMU); IFLS is stored but not used, and ICR cannot clear RXRIS. RTRIS (the
+ *   as in QEMU); the RX part of IFLS is not used, and ICR cannot clear RXRIS. RTRIS (the
  *   receive timeout) and the modem, error and overrun interrupts are never raised;
  *   their IMSC bits are stored.
  * - The receive FIFO is 16 bytes deep even when LCR_H.FEN is clear (hardware: a
@@ -24,14 +41,18 @@
  *   low bits of the register, a narrow write writes the register with the value's low
  *   bits (APB has no byte lanes).
  * - Output is line-buffered and prefixed with the UART's name, so that lines of
- *   different VMs stay whole on the shared host console; '\r' is dropped because every
- *   line already ends with '\n'.
- * The console write and the irq callback run under the device's lock, so that lines and
- * level changes come out in the order the accesses happened. */
+ *   different VMs stay whole on the shared host console, and every byte is shown as
+ *   console_escape says, so that a guest can neither act on the host's terminal nor
+ *   write a line that is not prefixed as its own; '\r' is dropped because every line
+ *   already ends with '\n'. A line longer than PL011_LINE_MAX characters is split
+ *   before the escape that would not fit.
+ * The irq callback runs under the device's lock, so that level changes come out in the
+ * order the accesses happened. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/console.h"
 #include "core/mem.h"
 #include "core/pl011.h"
 #include "hal/console.h"
@@ -55,14 +76,43 @@ static uint32_t pl011_ris(const struct pl011 *u)
 	return u->ris_latched | (u->rx_count ? PL011_RXIM : 0);
 }
 
+/* The transmit FIFO's depth: a one-byte holding register with the FIFOs off. */
+static unsigned pl011_tx_depth(const struct pl011 *u)
+{
+	return (u->lcr_h & PL011_LCR_H_FEN) ? PL011_FIFO_DEPTH : 1;
+}
+
+/* The level at or below which TXRIS is set: UARTIFLS.TXIFLSEL (TRM 3.3.11) gives 1/8,
+ * 1/4, 1/2, 3/4 or 7/8 of the FIFO; the reserved encodings act as 1/2. With the FIFOs
+ * off, when the holding register is empty. */
+static unsigned pl011_tx_trigger(const struct pl011 *u)
+{
+	static const uint8_t eighths[8] = { 1, 2, 4, 6, 7, 4, 4, 4 };
+
+	if (!(u->lcr_h & PL011_LCR_H_FEN))
+		return 0;
+	return eighths[u->ifls & 7] * PL011_FIFO_DEPTH / 8;
+}
+
+static bool pl011_tx_full(const struct pl011 *u)
+{
+	return u->tx_count >= pl011_tx_depth(u);
+}
+
 static uint32_t pl011_fr(const struct pl011 *u)
 {
-	uint32_t fr = PL011_FR_TXFE;
+	uint32_t fr = 0;
 
 	if (u->rx_count == 0)
 		fr |= PL011_FR_RXFE;
 	if (u->rx_count == PL011_FIFO_DEPTH)
 		fr |= PL011_FR_RXFF;
+	if (u->tx_count == 0)
+		fr |= PL011_FR_TXFE;
+	if (pl011_tx_full(u))
+		fr |= PL011_FR_TXFF;
+	if (u->tx_count || u->line_ready)
+		fr |= PL011_FR_BUSY;
 	return fr;
 }
 
@@ -78,39 +128,92 @@ static void pl011_update_irq(struct pl011 *u)
 		u->irq(u->irq_ctx, level);
 }
 
-/* One console write of "[name] line\n". Lock held. */
-static void pl011_emit_line(struct pl011 *u)
+/* "[name] line\n" into out; its length. Lock held. */
+static size_t pl011_format_line(const struct pl011 *u, char out[PL011_OUT_MAX])
 {
-	char out[1 + PL011_NAME_MAX + 2 + PL011_LINE_MAX + 1];
-	size_t name_len = td_strnlen(u->name, sizeof(u->name));
-	size_t n = 0;
-
-	out[n++] = '[';
-	memcpy(out + n, u->name, name_len);
-	n += name_len;
-	out[n++] = ']';
-	out[n++] = ' ';
-	memcpy(out + n, u->line, u->line_len);
-	n += u->line_len;
-	out[n++] = '\n';
-	hal_console_write(out, n);
-	u->line_len = 0;
+	memcpy(out, u->prefix, u->prefix_len);
+	memcpy(out + u->prefix_len, u->line, u->line_len);
+	out[u->prefix_len + u->line_len] = '\n';
+	return u->prefix_len + u->line_len + 1;
 }
 
-/* A byte written to DR. A full line buffer is written out only when one more byte
- * arrives, so that a line of exactly PL011_LINE_MAX bytes stays one line. Lock held. */
-static void pl011_tx(struct pl011 *u, uint8_t c)
+/* Move bytes from the transmit FIFO into the line buffer until the FIFO is empty or a
+ * line is complete: a newline, or a character whose escaped form does not fit (it
+ * stays in the FIFO and starts the next line, so that a line of exactly
+ * PL011_LINE_MAX characters stays one line). How many bytes left the FIFO. Lock held. */
+static unsigned pl011_tx_drain(struct pl011 *u)
 {
-	u->ris_latched |= PL011_TXIM;
-	if (c == '\r')
-		return;
-	if (c == '\n') {
-		pl011_emit_line(u);
-		return;
+	unsigned moved = 0;
+
+	while (u->tx_count && !u->line_ready) {
+		uint8_t c = u->tx_fifo[u->tx_head];
+		char esc[CONSOLE_ESCAPE_MAX];
+		unsigned w = c == '\r' || c == '\n' ? 0 : console_escape(c, esc);
+		if (u->line_len + w > PL011_LINE_MAX) {
+			u->line_ready = true;
+			break;
+		}
+		u->tx_head = (u->tx_head + 1) % PL011_FIFO_DEPTH;
+		u->tx_count--;
+		moved++;
+		memcpy(u->line + u->line_len, esc, w);
+		u->line_len += w;
+		u->line_ready = c == '\n';
 	}
-	if (u->line_len == PL011_LINE_MAX)
-		pl011_emit_line(u);
-	u->line[u->line_len++] = (char)c;
+	return moved;
+}
+
+/* The line went to the console: the next one starts from the FIFO, and the FIFO
+ * draining to the trigger level raises TXRIS. Lock held. */
+static void pl011_line_sent(struct pl011 *u)
+{
+	u->line_len = 0;
+	u->line_ready = false;
+	u->tx_lines++;
+	if (pl011_tx_drain(u) && u->tx_count <= pl011_tx_trigger(u))
+		u->ris_latched |= PL011_TXIM;
+	pl011_update_irq(u);
+}
+
+/* The console's call (console.h): hand over the complete line, if the queue has room. */
+static enum console_send pl011_send(struct console_src *src)
+{
+	struct pl011 *u = (struct pl011 *)((char *)src - offsetof(struct pl011, src));
+	enum console_send r = CONSOLE_SENT;
+	char out[PL011_OUT_MAX];
+
+	spin_lock(&u->lock);
+	if (u->line_ready) {
+		if (hal_console_queue(out, pl011_format_line(u, out))) {
+			r = CONSOLE_FULL;
+		} else {
+			pl011_line_sent(u);
+			r = u->line_ready ? CONSOLE_SENT_MORE : CONSOLE_SENT;
+		}
+	}
+	spin_unlock(&u->lock);
+	return r;
+}
+
+/* A byte written to DR: into the FIFO, and on towards a line. -EAGAIN with the FIFO
+ * full; *offer when a line has just become complete. Lock held. */
+static int pl011_tx(struct pl011 *u, uint8_t c, bool *offer)
+{
+	bool was_ready = u->line_ready;
+
+	if (pl011_tx_full(u)) {
+		u->tx_stalls++;
+		return -EAGAIN;
+	}
+	u->tx_fifo[(u->tx_head + u->tx_count) % PL011_FIFO_DEPTH] = c;
+	u->tx_count++;
+	pl011_tx_drain(u);
+	if (u->tx_count <= pl011_tx_trigger(u))
+		u->ris_latched |= PL011_TXIM;
+	else
+		u->ris_latched &= ~PL011_TXIM;
+	*offer = u->line_ready && !was_ready;
+	return 0;
 }
 
 /* A DR read: the oldest received byte, or 0 with the FIFO empty. Lock held. */
@@ -130,7 +233,10 @@ static uint32_t pl011_reg_read(struct pl011 *u, uint64_t off)
 		return pl011_id[(off - PL011_PERIPHID0) / 4];
 	switch (off) {
 	case PL011_DR: return pl011_rx_pop(u);
-	case PL011_FR: return pl011_fr(u);
+	case PL011_FR:
+		if (pl011_tx_full(u))
+			u->tx_full_reads++;
+		return pl011_fr(u);
 	case PL011_ILPR: return u->ilpr;
 	case PL011_IBRD: return u->ibrd;
 	case PL011_FBRD: return u->fbrd;
@@ -145,10 +251,11 @@ static uint32_t pl011_reg_read(struct pl011 *u, uint64_t off)
 	}
 }
 
-static void pl011_reg_write(struct pl011 *u, uint64_t off, uint32_t v)
+/* 0, or -EAGAIN for a DR write to a full FIFO. Lock held. */
+static int pl011_reg_write(struct pl011 *u, uint64_t off, uint32_t v, bool *offer)
 {
 	switch (off) {
-	case PL011_DR: pl011_tx(u, (uint8_t)v); break;
+	case PL011_DR: return pl011_tx(u, (uint8_t)v, offer);
 	case PL011_ILPR: u->ilpr = v & ILPR_MASK; break;
 	case PL011_IBRD: u->ibrd = v & IBRD_MASK; break;
 	case PL011_FBRD: u->fbrd = v & FBRD_MASK; break;
@@ -160,6 +267,7 @@ static void pl011_reg_write(struct pl011 *u, uint64_t off, uint32_t v)
 	case PL011_DMACR: u->dmacr = v & DMACR_MASK; break;
 	default: break; /* ECR (no errors to clear), FR, RIS, MIS, IDs, reserved: WI */
 	}
+	return 0;
 }
 
 static bool pl011_access_ok(uint64_t off, unsigned width)
@@ -191,13 +299,17 @@ static int pl011_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 {
 	struct pl011 *u = ctx;
 
+	bool offer = false;
+
 	if (!pl011_access_ok(off, width))
 		return -EINVAL;
 	spin_lock(&u->lock);
-	pl011_reg_write(u, off, (uint32_t)value & pl011_width_mask(width));
+	int err = pl011_reg_write(u, off, (uint32_t)value & pl011_width_mask(width), &offer);
 	pl011_update_irq(u);
 	spin_unlock(&u->lock);
-	return 0;
+	if (offer) /* outside the device's lock: the console's lock comes first */
+		console_offer(&u->src);
+	return err;
 }
 
 const struct mmio_ops pl011_ops = { pl011_read, pl011_write };
@@ -205,10 +317,16 @@ const struct mmio_ops pl011_ops = { pl011_read, pl011_write };
 void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool level),
 		void *irq_ctx)
 {
+	size_t name_len = name ? td_strnlen(name, PL011_NAME_MAX - 1) : 0;
+
 	memset(u, 0, sizeof(*u));
 	u->lock = (struct spinlock)SPINLOCK_INIT;
-	if (name)
-		memcpy(u->name, name, td_strnlen(name, PL011_NAME_MAX - 1));
+	console_src_init(&u->src, pl011_send);
+	u->prefix[u->prefix_len++] = '[';
+	for (size_t i = 0; i < name_len; i++)
+		u->prefix_len += console_escape((uint8_t)name[i], u->prefix + u->prefix_len);
+	u->prefix[u->prefix_len++] = ']';
+	u->prefix[u->prefix_len++] = ' ';
 	u->irq = irq;
 	u->irq_ctx = irq_ctx;
 	u->cr = PL011_CR_RESET;
@@ -235,8 +353,26 @@ int pl011_receive(struct pl011 *u, uint8_t byte)
 
 void pl011_flush(struct pl011 *u)
 {
-	spin_lock(&u->lock);
-	if (u->line_len)
-		pl011_emit_line(u);
-	spin_unlock(&u->lock);
+	char out[PL011_OUT_MAX];
+
+	/* The waiting line, the FIFO's (it may hold several short lines), the partial one;
+	 * bounded, so that a guest still writing cannot keep it here. */
+	for (unsigned i = 0; i < PL011_FIFO_DEPTH + 2; i++) {
+		size_t n = 0;
+		spin_lock(&u->lock);
+		if (u->line_ready || u->line_len) {
+			n = pl011_format_line(u, out);
+			pl011_line_sent(u);
+		}
+		spin_unlock(&u->lock);
+		if (!n)
+			return;
+		hal_console_write(out, n);
+	}
+}
+
+void pl011_fini(struct pl011 *u)
+{
+	console_close(&u->src);
+	pl011_flush(u);
 }

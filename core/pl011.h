@@ -1,20 +1,26 @@
 /* An emulated Arm PrimeCell PL011 UART (ARM DDI 0183) for guests: its registers as an
- * MMIO device, guest output line-buffered to the host console, host console input into
- * its receive FIFO, and its combined interrupt line reported through a callback. What
- * is simplified relative to the TRM is listed at the top of core/pl011.c. */
+ * MMIO device, a transmit FIFO that the shared host console drains one escaped,
+ * prefixed line at a time (core/console.h), host console input into its receive FIFO,
+ * and its combined interrupt line reported through a callback. What is simplified
+ * relative to the TRM is listed at the top of core/pl011.c. */
 #ifndef CORE_PL011_H
 #define CORE_PL011_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/console.h"
 #include "core/mmio.h"
 #include "core/spinlock.h"
 
 #define PL011_SIZE       0x1000 /* the device's MMIO window */
-#define PL011_FIFO_DEPTH 16     /* receive FIFO, as deep as QEMU's pl011 */
-#define PL011_LINE_MAX   120    /* output line buffer: a longer line is split */
+#define PL011_FIFO_DEPTH 16     /* each FIFO, as deep as QEMU's pl011 */
+#define PL011_LINE_MAX   120    /* console characters (escapes included) in a line; a
+				 * longer line is split, never inside an escape */
 #define PL011_NAME_MAX   16     /* name in the output prefix, NUL included */
+/* "[name] " with the name escaped, and a whole output line with its newline. */
+#define PL011_PREFIX_MAX (3 + (PL011_NAME_MAX - 1) * CONSOLE_ESCAPE_MAX)
+#define PL011_OUT_MAX    (PL011_PREFIX_MAX + PL011_LINE_MAX + 1)
 
 /* Register offsets (TRM 3.2, Summary of registers). */
 #define PL011_DR        0x000
@@ -66,7 +72,9 @@
 /* One UART. The caller owns the memory; every field is protected by lock. */
 struct pl011 {
 	struct spinlock lock;
-	char name[PL011_NAME_MAX];
+	struct console_src src; /* its lines' place on the host console */
+	char prefix[PL011_PREFIX_MAX];
+	unsigned prefix_len;
 	void (*irq)(void *ctx, bool level);
 	void *irq_ctx;
 	bool irq_level; /* the level last reported through irq */
@@ -75,27 +83,46 @@ struct pl011 {
 	uint8_t rx_fifo[PL011_FIFO_DEPTH];
 	unsigned rx_head, rx_count;
 	uint64_t rx_dropped; /* bytes refused by pl011_receive on a full FIFO */
+	/* Transmit: DR writes go into tx_fifo; the FIFO drains into line (escaped) until a
+	 * line is complete, which then waits for the console. So the FIFO holds bytes
+	 * only while a complete line waits (line_ready), and fills while the console does
+	 * not keep up. */
+	uint8_t tx_fifo[PL011_FIFO_DEPTH];
+	unsigned tx_head, tx_count;
+	bool line_ready;
 	unsigned line_len;
 	char line[PL011_LINE_MAX];
+	uint64_t tx_full_reads; /* FR reads that returned TXFF: back-pressure the guest saw */
+	uint64_t tx_stalls;     /* DR writes refused (run again) on a full FIFO */
+	uint64_t tx_lines;      /* lines handed to the console */
 };
 
-/* Reset u. name (NULL for none; cut at PL011_NAME_MAX - 1 characters) prefixes every
- * output line as "[name] ". irq(irq_ctx, level) is called whenever the combined
- * interrupt (UARTMIS != 0) changes level; it runs with the device's lock held, so it
- * must not access this device. irq may be NULL for a UART without an interrupt line. */
+/* Reset u, which must not hold output (a new UART, or one after pl011_fini). name
+ * (NULL for none; cut at PL011_NAME_MAX - 1 characters) prefixes every output line as
+ * "[name] ", escaped as the line is. irq(irq_ctx, level) is called whenever the
+ * combined interrupt (UARTMIS != 0) changes level; it runs with the device's lock held,
+ * on whichever pCPU moved the UART's state (the console drains it from any), so it must
+ * not access this device. irq may be NULL for a UART without an interrupt line. */
 void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool level),
                 void *irq_ctx);
 
-/* The register interface; ctx is the struct pl011. A non-zero return (a bus error) for
- * a width other than 1, 2 or 4, an offset that is not a multiple of 4, or an offset
- * past PL011_SIZE. */
+/* The register interface; ctx is the struct pl011. -EINVAL (a bus error) for a width
+ * other than 1, 2 or 4, an offset that is not a multiple of 4, or an offset past
+ * PL011_SIZE; -EAGAIN for a DR write while the transmit FIFO is full: the byte is not
+ * taken, and the guest's store is to be run again (it waits on the bus, as behind a
+ * slow device), so that a guest that ignores UARTFR.TXFF loses nothing either. */
 extern const struct mmio_ops pl011_ops;
 
 /* A byte of console input for the guest. -ENOSPC when the receive FIFO is full: the
  * byte is dropped and counted in rx_dropped. */
 int pl011_receive(struct pl011 *u, uint8_t byte);
 
-/* Write out a partial output line (no-op when there is none). */
+/* Write out everything the UART holds, the partial line included, waiting for the
+ * console (hal_console_write): at the end of a run, before its VM goes. */
 void pl011_flush(struct pl011 *u);
+
+/* pl011_flush, and take the UART off the console for good: the console never touches
+ * it again, so that its memory (and its irq context) may go. */
+void pl011_fini(struct pl011 *u);
 
 #endif

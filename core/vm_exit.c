@@ -97,6 +97,8 @@ static void on_mmio(struct vcpu *v, struct vm_exit *e)
 		err = mmio_bus_write(&v->vm->bus, m->addr, m->width, m->value);
 	if (err == -ENOENT)
 		mmio_unhandled(v, e);
+	else if (err == -EAGAIN)
+		e->outcome = EXIT_RETRY; /* the device is busy: the guest waits on the bus */
 	else if (err)
 		e->outcome = EXIT_INJECT_ABORT; /* the device refused the access */
 }

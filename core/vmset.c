@@ -98,6 +98,13 @@ int vmset_console_input(struct vmset *s, uint8_t byte)
 	return -ENODEV;
 }
 
+void vmset_flush(struct vmset *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->uarts[i].vm)
+			pl011_flush(&s->uarts[i].uart);
+}
+
 void vmset_stop(struct vmset *s, enum vm_stop_reason reason)
 {
 	for (unsigned i = 0; i < s->n; i++)
@@ -111,8 +118,10 @@ int vmset_destroy(struct vmset *s)
 	for (unsigned i = 0; i < s->n; i++) {
 		if (!s->vms[i])
 			continue;
+		/* Off the console before the VM goes: the console may drain the UART, and
+		 * raise its interrupt line, from any pCPU until then. */
 		if (s->uarts[i].vm)
-			pl011_flush(&s->uarts[i].uart);
+			pl011_fini(&s->uarts[i].uart);
 		if (vm_destroy(s->vms[i]) == -EBUSY) {
 			busy = -EBUSY;
 			continue;

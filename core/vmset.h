@@ -76,7 +76,11 @@ int vmset_console_input(struct vmset *s, uint8_t byte);
 /* Stop every VM and kick the pCPUs that run its vCPUs. */
 void vmset_stop(struct vmset *s, enum vm_stop_reason reason);
 
-/* Write out partial UART lines and destroy every VM. -EBUSY (nothing destroyed for
+/* Write out everything the VMs' UARTs hold, partial lines too, waiting for the
+ * console: once the VMs have stopped, before a host prints its verdict. */
+void vmset_flush(struct vmset *s);
+
+/* Write out partial UART lines, take the UARTs off the console, and destroy every VM. -EBUSY (nothing destroyed for
  * that VM) while one still has a vCPU on a pCPU; call again once the pCPUs are idle. */
 int vmset_destroy(struct vmset *s);
 

@@ -384,7 +384,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 	}
-	pl011_flush(&F.uart);
+	pl011_fini(&F.uart); /* off the console before the VM (its irq context) goes */
 	if (debug)
 		report(n);
 	CHECK(vm_destroy(F.vm) == 0);

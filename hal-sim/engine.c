@@ -251,6 +251,13 @@ static void guest_store(void *p, unsigned width, uint64_t v)
 	}
 }
 
+/* The compare of a waiting load's loop: the loaded register against the value, bits
+ * in ignore left out. */
+static bool wait_satisfied(const struct guest_ctx *c, const struct action *a)
+{
+	return ((get_x(c, a->ldst.rt) ^ a->value) & ~a->ignore) == 0;
+}
+
 static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
 		   struct guest_exit *exit)
 {
@@ -285,8 +292,10 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 				v |= ~0ull << bits;
 			set_x(c, l->rt, l->reg64 ? v : (uint32_t)v);
 		}
-		if (a->kind == ACT_WAIT64 && get_x(c, l->rt) != a->value)
+		if (a->kind == ACT_WAIT64 && !wait_satisfied(c, a)) {
+			e->res.wait_loops++;
 			return 0; /* "cmp; b.ne 1b": the next step loads again, no exit */
+		}
 		advance(c, e);
 		return 0;
 	}
@@ -555,12 +564,14 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 /* A waiting action whose trapped instruction the hypervisor completed goes round its
  * loop again: a WFI woken without an interrupt, or an emulated load (MMIO) that read
  * another value than the one awaited. */
-static bool waits_on(const struct guest_ctx *c, const struct engine_vcpu *e,
-		     const struct action *a)
+static bool waits_on(const struct guest_ctx *c, struct engine_vcpu *e, const struct action *a)
 {
 	if (a->kind == ACT_WAIT_IRQ)
 		return e->res.irqs_taken == e->wait_base;
-	return a->kind == ACT_WAIT64 && get_x(c, a->ldst.rt) != a->value;
+	if (a->kind != ACT_WAIT64 || wait_satisfied(c, a))
+		return false;
+	e->res.wait_loops++;
+	return true;
 }
 
 /* Line the engine's view of the program up with the PC the hypervisor left. */

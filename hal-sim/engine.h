@@ -39,7 +39,9 @@ enum act_kind {
 	ACT_MASK_IRQ,     /* MSR DAIFSet, #2 */
 	ACT_UNMASK_IRQ,   /* MSR DAIFClr, #2 */
 	ACT_VTIMER,       /* value = ticks: CVAL = CNTVCT + value, CTL = ENABLE (X1 = CVAL) */
-	ACT_WAIT64,       /* ldst (an LDR Xt), addr, value: load until Xt == value */
+	ACT_WAIT64,       /* ldst (an LDR), addr, value, ignore: load until Xt/Wt equals
+			   * value in every bit not set in ignore (wait64: ignore 0; print.wait:
+			   * UARTFR until TXFF is clear) */
 	ACT_END,
 };
 
@@ -52,6 +54,7 @@ struct action {
 	unsigned reg;
 	uint64_t addr;
 	uint64_t value;
+	uint64_t ignore; /* ACT_WAIT64: bits the comparison leaves out */
 	uint64_t args[4];
 };
 
@@ -75,6 +78,7 @@ struct engine_result {
 	unsigned failures;
 	char first_failure[ENGINE_MSG_MAX]; /* "line N: ..." */
 	uint64_t steps, traps, irqs_taken, exceptions_taken;
+	uint64_t wait_loops; /* times a waiting action loaded and had to load again */
 };
 
 /* The whole result; only consistent once the vCPU no longer runs (its VM stopped or

@@ -56,6 +56,12 @@ void sim_irq_init(void);
 void sim_irq_fini(void);
 void sim_pcpu_wire_init(struct sim_pcpu *p);
 void sim_pcpu_wire_fini(struct sim_pcpu *p);
+/* The console's output thread and queue (console.c): started by hal_sim_init, stopped
+ * by hal_sim_fini after writing everything out; sim_console_drain writes out what is
+ * queued, paused or not (hal_halt, exit). */
+int sim_console_init(void);
+void sim_console_fini(void);
+void sim_console_drain(void);
 /* True if an enabled IRQ is pending on the calling pCPU (its timer included). */
 bool sim_irq_deliverable(void);
 /* Mark irq pending on p and wake it; p->lock must not be held. */

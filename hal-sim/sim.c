@@ -53,6 +53,10 @@ int hal_sim_init(const struct hal_sim_config *cfg)
 	err = cfg->nranges ? sim_mem_init(cfg->ranges, cfg->nranges) : sim_mem_init(&one, 1);
 	if (err)
 		return err;
+	if ((err = sim_console_init())) {
+		sim_mem_fini();
+		return err;
+	}
 	pthread_mutex_init(&sim.start_lock, NULL);
 	for (unsigned i = 0; i < sim.npcpus; i++)
 		sim_pcpu_wire_init(&sim.pcpus[i]);
@@ -74,6 +78,7 @@ void hal_sim_fini(void)
 	for (unsigned i = 0; i < sim.npcpus; i++)
 		sim_pcpu_wire_fini(&sim.pcpus[i]);
 	sim_irq_fini();
+	sim_console_fini();
 	sim_mem_fini();
 	pthread_mutex_destroy(&sim.start_lock);
 	tls_percpu = NULL;
@@ -169,5 +174,6 @@ void hal_cpu_relax(void)
 
 _Noreturn void hal_halt(void)
 {
+	sim_console_drain(); /* the panic's own line is in the queue */
 	abort();
 }

@@ -5,6 +5,10 @@
 #ifndef HAL_SIM_H
 #define HAL_SIM_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "hal/mm.h"
 
 #define HAL_SIM_DEFAULT_BASE 0x80000000ull
@@ -55,6 +59,28 @@ struct guest_ctx;
 struct guest_exit;
 typedef int (*hal_sim_guest_fn)(struct guest_ctx *ctx, struct guest_exit *exit, void *arg);
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg);
+
+/* Test hooks for the console's output (stdout, written by a thread of its own): as slow
+ * as a serial line that takes ns_per_byte for every byte (0: as fast as stdout takes
+ * them), or stopped altogether (a terminal nobody reads, a line held by flow control)
+ * until resumed. hal_sim_init resets both. */
+void hal_sim_console_set_speed(uint64_t ns_per_byte);
+void hal_sim_console_pause(bool paused);
+
+/* Make the console's output queue hold bytes, 256 .. 1 MiB (0: the default, 16 KiB),
+ * of which guests' lines (hal_console_queue) may fill three quarters; only on a machine
+ * and while the queue is empty. -EINVAL for a bad size, -EBUSY without a machine or
+ * while output is queued, -ENOMEM. */
+int hal_sim_console_set_queue(size_t bytes);
+
+/* Every byte of console output goes to fn(arg, buf, len, queued) at once instead of
+ * through the queue to stdout (what was queued before is written out first): queued
+ * is true for hal_console_queue's lines, which fn may refuse with -EAGAIN as a full
+ * queue would, false for hal_console_write's, which it must take. fn runs under the
+ * console's lock and must not use the console. NULL puts stdout back; hal_sim_fini
+ * does too. For tests and fuzzers that must see or refuse output exactly. */
+typedef int (*hal_sim_console_sink_fn)(void *arg, const char *buf, size_t len, bool queued);
+void hal_sim_console_sink(hal_sim_console_sink_fn fn, void *arg);
 
 /* How many times hal_irq_deactivate / hal_irq_activate were called. */
 uint64_t hal_sim_irq_deactivations(void);

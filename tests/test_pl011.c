@@ -10,9 +10,11 @@
 
 #include "core/mmio.h"
 #include "core/pl011.h"
+#include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
 #include "tests/check_main.h"
+#include "hal-sim/sim.h"
 #include "tests/testlib.h"
 
 static struct pl011 uart;
@@ -35,6 +37,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+	pl011_fini(&uart);
 	test_machine_down();
 }
 
@@ -88,6 +91,7 @@ static void capture_begin(void)
 /* Everything written to stdout since capture_begin. */
 static const char *capture_end(void)
 {
+	hal_console_flush(); /* the console writes on a thread of its own */
 	fflush(stdout);
 	ck_assert_int_ge(dup2(saved_stdout, STDOUT_FILENO), 0);
 	close(saved_stdout);
@@ -434,6 +438,202 @@ START_TEST(test_device_works_behind_the_mmio_bus)
 }
 END_TEST
 
+/* ---- transmit back-pressure: a console that does not take every line ----------------- */
+
+static char sunk[8192];
+static size_t nsunk;
+static int lines_allowed; /* queued lines the console still takes; -1: all */
+
+/* The host console, as the simulation host's sink: takes Tandem's writes always and a
+ * guest's queued line only while lines_allowed says so. */
+static int sink(void *arg, const char *buf, size_t len, bool queued)
+{
+	(void)arg;
+	if (queued && lines_allowed == 0)
+		return -EAGAIN;
+	if (queued && lines_allowed > 0)
+		lines_allowed--;
+	ck_assert_uint_lt(nsunk + len, sizeof(sunk));
+	memcpy(sunk + nsunk, buf, len);
+	nsunk += len;
+	sunk[nsunk] = '\0';
+	return 0;
+}
+
+static void sink_setup(void)
+{
+	setup();
+	nsunk = 0;
+	sunk[0] = '\0';
+	lines_allowed = 0;
+	hal_sim_console_sink(sink, NULL);
+}
+
+/* The console takes n more lines, and the UARTs waiting for it are served. */
+static void console_takes(int n)
+{
+	lines_allowed = n;
+	console_pump();
+}
+
+static int try_put(uint8_t c)
+{
+	return pl011_ops.write(&uart, PL011_DR, 1, c);
+}
+
+#define TX_FLAGS (PL011_FR_TXFE | PL011_FR_TXFF | PL011_FR_BUSY)
+
+START_TEST(test_tx_fifo_fills_while_the_console_waits_and_loses_nothing)
+{
+	wr32(PL011_LCR_H, PL011_LCR_H_FEN);
+	put("first\n"); /* complete: waits for the console, the FIFO stays empty */
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFE | PL011_FR_BUSY);
+	for (unsigned i = 0; i < PL011_FIFO_DEPTH; i++) {
+		ck_assert_uint_eq(rd32(PL011_FR) & PL011_FR_TXFF, 0);
+		ck_assert_int_eq(try_put((uint8_t)('a' + i)), 0);
+	}
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFF | PL011_FR_BUSY);
+	ck_assert_uint_eq(uart.tx_full_reads, 1);
+	/* A store to a full FIFO is refused, to be run again: the byte is not taken. */
+	ck_assert_int_eq(try_put('!'), -EAGAIN);
+	ck_assert_int_eq(try_put('!'), -EAGAIN);
+	ck_assert_uint_eq(uart.tx_stalls, 2);
+	ck_assert_str_eq(sunk, "");
+	console_takes(1);
+	ck_assert_str_eq(sunk, "[vmname] first\n");
+	/* The FIFO's 16 bytes moved into the next line: room again. */
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFE);
+	put("q\n");
+	console_takes(-1);
+	ck_assert_str_eq(sunk, "[vmname] first\n[vmname] abcdefghijklmnopq\n");
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFE);
+	ck_assert_uint_eq(uart.tx_lines, 2);
+}
+END_TEST
+
+START_TEST(test_with_fifos_off_tx_holds_one_byte)
+{
+	put("x\n");
+	ck_assert_int_eq(try_put('y'), 0);
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFF | PL011_FR_BUSY);
+	ck_assert_int_eq(try_put('z'), -EAGAIN);
+	console_takes(-1);
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFE); /* 'y' is a partial line */
+	put("z\n");
+	ck_assert_str_eq(sunk, "[vmname] x\n[vmname] yz\n");
+}
+END_TEST
+
+/* TXRIS against the trigger level UARTIFLS.TXIFLSEL sets (TRM 3.3.11: 1/8, 1/4, 1/2,
+ * 3/4, 7/8 of 16 bytes = 2, 4, 8, 12, 14): a DR write that leaves the FIFO above it
+ * clears TXRIS, and the console taking a line that drains the FIFO to it or below sets
+ * it and raises the line. */
+static void check_tx_trigger(unsigned txiflsel, unsigned trigger)
+{
+	pl011_fini(&uart);
+	pl011_init(&uart, "vmname", record_irq, &uart);
+	nlevels = 0;
+	lines_allowed = 0;
+	wr32(PL011_LCR_H, PL011_LCR_H_FEN);
+	wr32(PL011_IFLS, txiflsel);
+	wr32(PL011_IMSC, PL011_TXIM);
+	ck_assert_uint_eq(nlevels, 1); /* TXRIS is set at reset */
+	put("0\n");
+	/* Lines of one byte each, so that every line the console takes drains two. */
+	for (unsigned i = 0; i < PL011_FIFO_DEPTH; i++) {
+		ck_assert_int_eq(try_put(i % 2 ? '\n' : (uint8_t)('a' + i / 2)), 0);
+		bool above = i + 1 > trigger;
+		ck_assert_uint_eq(rd32(PL011_RIS) & PL011_TXIM, above ? 0 : PL011_TXIM);
+	}
+	ck_assert_uint_eq(nlevels, 2);
+	ck_assert(!levels[1]);
+	unsigned level = PL011_FIFO_DEPTH;
+	while (level > trigger) {
+		ck_assert_uint_eq(rd32(PL011_MIS), 0);
+		console_takes(1);
+		level = level > 2 ? level - 2 : 0;
+	}
+	ck_assert_uint_eq(rd32(PL011_MIS), PL011_TXIM);
+	ck_assert_uint_eq(nlevels, 3);
+	ck_assert(levels[2]);
+	wr32(PL011_ICR, PL011_TXIM);
+	ck_assert_uint_eq(rd32(PL011_RIS) & PL011_TXIM, 0);
+	console_takes(-1);
+	ck_assert_uint_eq(rd32(PL011_RIS) & PL011_TXIM, level ? PL011_TXIM : 0);
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFE);
+}
+
+START_TEST(test_txris_follows_the_ifls_trigger_level)
+{
+	check_tx_trigger(0, 2);
+	check_tx_trigger(1, 4);
+	check_tx_trigger(2, 8);
+	check_tx_trigger(3, 12);
+	check_tx_trigger(4, 14);
+	check_tx_trigger(7, 8); /* reserved: as 1/2 */
+	ck_assert_str_eq(sunk + nsunk - 11, "[vmname] h\n");
+}
+END_TEST
+
+START_TEST(test_flush_writes_the_waiting_line_the_fifo_and_the_partial_line)
+{
+	wr32(PL011_LCR_H, PL011_LCR_H_FEN);
+	put("one\ntwo\nthr"); /* "one" waits; "two\nthr" is in the FIFO */
+	ck_assert_str_eq(sunk, "");
+	pl011_flush(&uart);
+	ck_assert_str_eq(sunk, "[vmname] one\n[vmname] two\n[vmname] thr\n");
+	ck_assert_uint_eq(rd32(PL011_FR) & TX_FLAGS, PL011_FR_TXFE);
+	console_takes(-1); /* the UART no longer waits: nothing more */
+	ck_assert_uint_eq(nsunk, strlen("[vmname] one\n[vmname] two\n[vmname] thr\n"));
+}
+END_TEST
+
+static struct pl011 other;
+
+/* Two UARTs waiting for the console are served in turn, one line each, whichever of
+ * them asks more often. */
+START_TEST(test_waiting_uarts_are_served_in_turn)
+{
+	pl011_init(&other, "other", NULL, NULL);
+	wr32(PL011_LCR_H, PL011_LCR_H_FEN);
+	put("u1\nu2\nu3\nu4\n");
+	ck_assert_int_eq(pl011_ops.write(&other, PL011_DR, 1, 'o'), 0);
+	ck_assert_int_eq(pl011_ops.write(&other, PL011_DR, 1, '\n'), 0);
+	ck_assert_uint_eq(console_waiting(), 2);
+	for (unsigned i = 0; i < 3; i++)
+		console_takes(1);
+	ck_assert_str_eq(sunk, "[vmname] u1\n[other] o\n[vmname] u2\n");
+	console_takes(-1);
+	ck_assert_str_eq(sunk, "[vmname] u1\n[other] o\n[vmname] u2\n[vmname] u3\n[vmname] u4\n");
+	ck_assert_uint_eq(console_waiting(), 0);
+	pl011_fini(&other);
+}
+END_TEST
+
+/* A UART that goes away while it waits is never called again. */
+START_TEST(test_fini_takes_a_waiting_uart_off_the_console)
+{
+	pl011_init(&other, "other", NULL, NULL);
+	ck_assert_int_eq(pl011_ops.write(&other, PL011_DR, 1, '\n'), 0);
+	ck_assert_uint_eq(console_waiting(), 1);
+	pl011_fini(&other);
+	ck_assert_uint_eq(console_waiting(), 0);
+	ck_assert_str_eq(sunk, "[other] \n"); /* written out by the flush */
+	memset(&other, 0xA5, sizeof(other)); /* its memory may go: calling it would crash */
+	console_takes(-1);
+}
+END_TEST
+
+START_TEST(test_name_is_escaped_in_the_prefix)
+{
+	pl011_fini(&uart);
+	pl011_init(&uart, "a\x1b[2Kb\\", NULL, NULL);
+	lines_allowed = -1;
+	put("x\n");
+	ck_assert_str_eq(sunk, "[a\\x1b[2Kb\\\\] x\n");
+}
+END_TEST
+
 /* ---- two pCPUs ---------------------------------------------------------------------- */
 
 #define STREAM 20000u
@@ -517,6 +717,17 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_irq_callback_follows_mis_edges_only);
 	tcase_add_test(tc, test_device_works_behind_the_mmio_bus);
 	suite_add_tcase(s, tc);
+
+	TCase *tx = tcase_create("pl011-tx");
+	tcase_add_checked_fixture(tx, sink_setup, teardown);
+	tcase_add_test(tx, test_tx_fifo_fills_while_the_console_waits_and_loses_nothing);
+	tcase_add_test(tx, test_with_fifos_off_tx_holds_one_byte);
+	tcase_add_test(tx, test_txris_follows_the_ifls_trigger_level);
+	tcase_add_test(tx, test_flush_writes_the_waiting_line_the_fifo_and_the_partial_line);
+	tcase_add_test(tx, test_waiting_uarts_are_served_in_turn);
+	tcase_add_test(tx, test_fini_takes_a_waiting_uart_off_the_console);
+	tcase_add_test(tx, test_name_is_escaped_in_the_prefix);
+	suite_add_tcase(s, tx);
 
 	TCase *smp = tcase_create("pl011-smp");
 	tcase_add_checked_fixture(smp, setup2, teardown);

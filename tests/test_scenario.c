@@ -145,6 +145,40 @@ START_TEST(test_debug_and_pmu_register_names)
 		ck_assert_msg(strstr(err, "t.scn:4: unknown system register") == err, "%s", err);
 		scn_free(&scn);
 	}
+END_TEST
+
+START_TEST(test_print_wait_polls_uartfr_txff_before_each_byte)
+{
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  pl011 0x09000000\n"
+			       "  program 0 {\n"
+			       "    print.wait \"ok\"\n"
+			       "  }\n"
+			       "}\n"),
+			 0);
+	const struct action *a = scn.vms[0].programs[0].acts;
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 5); /* two bytes, two actions each, END */
+	for (unsigned i = 0; i < 2; i++, a += 2) {
+		/* LDR W11, [X12] of UARTFR until bit 5 (TXFF) reads 0, then STRB W9, [X10]. */
+		ck_assert_uint_eq(a[0].kind, ACT_WAIT64);
+		ck_assert_uint_eq(a[0].addr, 0x09000018);
+		ck_assert_uint_eq(a[0].value, 0);
+		ck_assert_uint_eq(~a[0].ignore, 0x20);
+		ck_assert_int_eq(a64_enc_ldst(&a[0].ldst), 0xB940018B); /* LDR (imm), 32-bit */
+		ck_assert_uint_eq(a[1].kind, ACT_STORE);
+		ck_assert_uint_eq(a[1].addr, 0x09000000);
+		ck_assert_uint_eq(a[1].value, "ok"[i]);
+		ck_assert_int_eq(a64_enc_ldst(&a[1].ldst), 0x39000149); /* STRB W9, [X10] */
+	}
+	scn_free(&scn);
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  program 0 {\n"
+			       "    print.wait \"x\"\n"
+			       "  }\n"
+			       "}\n"),
+			 -EINVAL);
 }
 END_TEST
 
@@ -229,6 +263,17 @@ START_TEST(test_malformed_files_get_file_line_messages)
 		     "t.scn:4: unterminated string");
 	expect_error("vm aaaaaaaaaaaaaaaa {\n", "t.scn:1: VM name \"aaaaaaaaaaaaaaaa\" is too long "
 		     "(at most 15 characters)");
+	/* A VM's name prefixes its lines on the host console: no bytes a terminal acts on,
+	 * and nothing that reads as Tandem's own "[cpuN]". */
+	expect_error("vm \"a\x1b[2K\" {\n}\n",
+		     "t.scn:1: VM name \"a\x1b[2K\": printable characters only, no spaces");
+	expect_error("vm \"a b\" {\n}\n",
+		     "t.scn:1: VM name \"a b\": printable characters only, no spaces");
+	expect_error("vm \"\" {\n}\n", "t.scn:1: a VM needs a name");
+	expect_error("vm cpu0 {\n}\n",
+		     "t.scn:1: VM name \"cpu0\" is Tandem's: its own lines start with \"[cpu0]\"");
+	expect_error("vm cpu17 {\n}\n",
+		     "t.scn:1: VM name \"cpu17\" is Tandem's: its own lines start with \"[cpu17]\"");
 	expect_error("vm a {\n memory 0x40000000 4K rw eager\n}\nvm a {\n",
 		     "t.scn:4: a VM named \"a\" already exists");
 	expect_error("vm a {\n memory 1 99999999999999999999 rw eager\n}\n",
@@ -307,6 +352,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_full_vm_is_parsed);
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
 	tcase_add_test(tc, test_debug_and_pmu_register_names);
+	tcase_add_test(tc, test_print_wait_polls_uartfr_txff_before_each_byte);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_counter_hz_sets_the_simulation_hosts_counter);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);

@@ -13,6 +13,8 @@ struct hvsim_options {
 	uint64_t seed;
 	unsigned timeout_s;
 	uint64_t ram; /* bytes of RAM; 0: enough for the scenario */
+	uint64_t console_ns_per_byte; /* 0: the console as fast as stdout */
+	unsigned console_queue;       /* bytes of the console's queue; 0: the default */
 };
 
 /* Run a scenario: 0 if every expectation held and every program finished, 1 if not,

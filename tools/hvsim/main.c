@@ -12,6 +12,7 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS]\n"
 			"                       [--ram SIZE] [--counter-hz HZ]\n"
+			"                       [--console-ns-per-byte NS] [--console-queue BYTES]\n"
 			"       hvsim --demo [--pcpus N] [--rounds R] [--seed S]\n");
 	return 2;
 }
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'T' }, { "demo", no_argument, NULL, 'd' },
 		{ "ram", required_argument, NULL, 'R' },     { "help", no_argument, NULL, 'h' },
 		{ "counter-hz", required_argument, NULL, 'c' },
+		{ "console-ns-per-byte", required_argument, NULL, 'C' },
+		{ "console-queue", required_argument, NULL, 'q' },
 		{ 0 },
 	};
 	struct hvsim_options o = { .seed = 1, .timeout_s = 60 };
@@ -58,7 +61,7 @@ int main(int argc, char **argv)
 	bool demo = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dhc:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dhc:C:q:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
@@ -87,6 +90,16 @@ int main(int argc, char **argv)
 			if (!parse_uint(optarg, 1, HAL_SIM_MAX_COUNTER_HZ, &v))
 				return usage();
 			o.counter_hz = v;
+			break;
+		case 'C':
+			if (!parse_uint(optarg, 0, 1000000000, &v))
+				return usage();
+			o.console_ns_per_byte = v;
+			break;
+		case 'q':
+			if (!parse_uint(optarg, 256, 1u << 20, &v))
+				return usage();
+			o.console_queue = (unsigned)v;
 			break;
 		case 't': o.trace = true; break;
 		case 'd': demo = true; break;

@@ -215,6 +215,9 @@ int run_scenario(const struct hvsim_options *o)
 		scn_free(&R.scn);
 		return 2;
 	}
+	hal_sim_console_set_speed(o->console_ns_per_byte);
+	if (o->console_queue)
+		hal_sim_console_set_queue(o->console_queue); /* empty now: cannot fail */
 	sched_init(R.scn.mode, R.scn.slice_ns);
 	sched_set_seed(o->seed);
 	engine_install();
@@ -236,6 +239,10 @@ int run_scenario(const struct hvsim_options *o)
 		for (unsigned i = 1; i < pcpus; i++)
 			hal_sim_join(i);
 		timer_cancel(&R.housekeeping);
+		/* Every guest line out before the verdict, so that hvsim's own lines come
+		 * last and no guest output follows them. */
+		vmset_flush(&R.set);
+		hal_console_flush();
 		unsigned failures = report();
 		if (atomic_load(&R.timed_out))
 			printf("hvsim: timed out after %u s\n", o->timeout_s);

@@ -13,6 +13,7 @@
 #define LINE_MAX_LEN 1024
 #define PRINT_DATA_REG 9
 #define PRINT_ADDR_REG 10
+#define PRINT_WAIT_REG 11 /* print.wait: UARTFR into W11, its address in X12 */
 
 enum block { TOP, IN_VM, IN_PROGRAM };
 

@@ -7,6 +7,7 @@
 
 #include "arch/aarch64/psci.h"
 #include "core/hypercall.h"
+#include "core/pl011.h"
 #include "tools/scenario/parser.h"
 
 static const struct {
@@ -212,15 +213,25 @@ static int psci(struct parser *p)
 	return error(p, "unknown PSCI call \"%s\"", p->tok[1]);
 }
 
-static int print(struct parser *p)
+/* print "TEXT": STRB W9, [X10] to UARTDR per byte. print.wait "TEXT" first waits for
+ * room as a polling driver does, "1: LDR W11, [X12]; TBNZ W11, #5, 1b" on UARTFR.TXFF. */
+static int print(struct parser *p, bool wait)
 {
 	if (p->ntok != 2 || !p->quoted[1])
-		return error(p, "usage: print \"TEXT\"");
+		return error(p, "usage: %s \"TEXT\"", p->tok[0]);
 	if (!p->vm->has_pl011)
-		return error(p, "print needs a pl011 in this VM, declared before the program");
+		return error(p, "%s needs a pl011 in this VM, declared before the program", p->tok[0]);
 	for (const char *c = p->tok[1]; *c; c++) {
-		struct action *a = new_action(p, ACT_STORE);
-		if (!a)
+		struct action *a;
+		if (wait) {
+			if (!(a = new_action(p, ACT_WAIT64)))
+				return -EINVAL;
+			a->ldst = (struct a64_ldst){ .size = 2, .rt = PRINT_WAIT_REG,
+						     .rn = PRINT_WAIT_REG + 1 };
+			a->addr = p->vm->pl011_base + PL011_FR;
+			a->ignore = ~(uint64_t)PL011_FR_TXFF; /* wait until TXFF reads 0 */
+		}
+		if (!(a = new_action(p, ACT_STORE)))
 			return -EINVAL;
 		a->ldst = (struct a64_ldst){ .store = true, .size = 0, .rt = PRINT_DATA_REG,
 					     .rn = PRINT_ADDR_REG };
@@ -286,8 +297,8 @@ int program_statement(struct parser *p)
 		return raw_call(p, k[0] == 'h' ? ACT_HVC : ACT_SMC);
 	if (!strcmp(k, "psci") || !strcmp(k, "psci.smc"))
 		return psci(p);
-	if (!strcmp(k, "print"))
-		return print(p);
+	if (!strcmp(k, "print") || !strcmp(k, "print.wait"))
+		return print(p, k[5] == '.');
 	if (!strcmp(k, "expect"))
 		return expect(p);
 	if (!strcmp(k, "msr") || !strcmp(k, "mrs"))

@@ -346,6 +346,24 @@ static int vm_statement(struct parser *p)
 	return error(p, "unknown VM statement \"%s\"", k);
 }
 
+/* A VM's name prefixes its UART's lines on the host console ("[name] ") and names it
+ * in Tandem's log, so it is printable ASCII without spaces, and not "cpu" and a number,
+ * which would make its lines look like Tandem's own ("[cpu0] ..."). */
+static int vm_name_ok(struct parser *p, const char *name)
+{
+	size_t i = 0;
+
+	for (; name[i]; i++)
+		if (name[i] <= ' ' || name[i] > '~')
+			return error(p, "VM name \"%s\": printable characters only, no spaces", name);
+	if (!i)
+		return error(p, "a VM needs a name");
+	if (!strncmp(name, "cpu", 3) && name[3] && strspn(name + 3, "0123456789") == i - 3)
+		return error(p, "VM name \"%s\" is Tandem's: its own lines start with \"[%s]\"", name,
+			     name);
+	return 0;
+}
+
 static int top_statement(struct parser *p)
 {
 	const char *k = p->tok[0];
@@ -395,6 +413,8 @@ static int top_statement(struct parser *p)
 		if (strlen(p->tok[1]) >= VM_NAME_MAX)
 			return error(p, "VM name \"%s\" is too long (at most %d characters)", p->tok[1],
 				     VM_NAME_MAX - 1);
+		if ((err = vm_name_ok(p, p->tok[1])))
+			return err;
 		for (unsigned i = 0; i < s->nvms; i++)
 			if (!strcmp(s->vms[i].name, p->tok[1]))
 				return error(p, "a VM named \"%s\" already exists", p->tok[1]);
