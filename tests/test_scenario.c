@@ -145,6 +145,7 @@ START_TEST(test_debug_and_pmu_register_names)
 		ck_assert_msg(strstr(err, "t.scn:4: unknown system register") == err, "%s", err);
 		scn_free(&scn);
 	}
+}
 END_TEST
 
 START_TEST(test_print_wait_polls_uartfr_txff_before_each_byte)

@@ -183,7 +183,8 @@ static unsigned report(void)
 	return failures;
 }
 
-static void teardown(void)
+/* Destroy everything; the number of frames not given back. */
+static size_t teardown(void)
 {
 	vmset_destroy(&R.set);
 	cpu_exit_this();
@@ -192,6 +193,7 @@ static void teardown(void)
 	scn_free(&R.scn);
 	if (left)
 		printf("hvsim: %zu frames were not given back\n", left);
+	return left;
 }
 
 int run_scenario(const struct hvsim_options *o)
@@ -227,8 +229,9 @@ int run_scenario(const struct hvsim_options *o)
 	       o->scenario, R.scn.nvms, pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
 	       (unsigned long long)o->seed, (unsigned long long)(ram >> 20),
 	       (unsigned long long)hal_counter_hz());
-	int rc = 2;
-	if (build_vms(o->scenario) == 0) {
+	bool built = build_vms(o->scenario) == 0;
+	unsigned failures = 0;
+	if (built) {
 		vmset_start(&R.set);
 		R.deadline = hal_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
 		timer_init(&R.housekeeping, housekeeping, NULL);
@@ -243,14 +246,17 @@ int run_scenario(const struct hvsim_options *o)
 		 * last and no guest output follows them. */
 		vmset_flush(&R.set);
 		hal_console_flush();
-		unsigned failures = report();
+		failures = report();
 		if (atomic_load(&R.timed_out))
 			printf("hvsim: timed out after %u s\n", o->timeout_s);
 		report_frames();
-		printf("hvsim: %s (%u failure%s)\n", failures ? "FAILED" : "passed", failures,
-		       failures == 1 ? "" : "s");
-		rc = failures ? 1 : 0;
 	}
-	teardown();
-	return rc;
+	/* The VMs' end-of-life lines come from their destruction; the verdict is last. */
+	if (teardown())
+		failures++;
+	if (!built)
+		return 2;
+	printf("hvsim: %s (%u failure%s)\n", failures ? "FAILED" : "passed", failures,
+	       failures == 1 ? "" : "s");
+	return failures ? 1 : 0;
 }
