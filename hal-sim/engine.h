@@ -5,7 +5,9 @@
  * tables (VTTBR_EL2/VTCR_EL2 from the vCPU context): a permitted access reads or writes
  * guest memory with no exit; any other is a stage-2 data abort. Exceptions Tandem
  * injects, and virtual interrupts (HCR_EL2.VI with PSTATE.I clear), are taken at the
- * guest's VBAR_EL1 offsets. The guest runs with its MMU off (VA == IPA). */
+ * guest's VBAR_EL1 offsets. The guest runs with its MMU off (VA == IPA). Where the
+ * architecture leaves HPFAR_EL2 UNKNOWN (a stage-2 permission fault, every exception
+ * other than a stage-2 abort) the engine reports garbage, as hardware may. */
 #ifndef HAL_SIM_ENGINE_H
 #define HAL_SIM_ENGINE_H
 
