@@ -81,6 +81,12 @@ struct vm_exit {
 			uint64_t gpa;
 			unsigned access; /* PT_R, PT_W or PT_X */
 			uint64_t va;     /* the guest-virtual address, if known */
+			/* The hardware reported no guest-physical address and could not
+			 * translate va (the simulation host has no translation instruction):
+			 * core finds gpa from va through the guest's first-stage tables
+			 * (arch_vcpu_translate), and retries the access if they no longer
+			 * map it. */
+			bool gpa_unknown;
 		} fault;
 		unsigned irq;
 	} u;

@@ -103,8 +103,39 @@ static void on_mmio(struct vcpu *v, struct vm_exit *e)
 		e->outcome = EXIT_INJECT_ABORT; /* the device refused the access */
 }
 
+static int read_guest(void *as, uint64_t gpa, void *buf, size_t len)
+{
+	return as_read(as, gpa, buf, len);
+}
+
+/* The hardware named no guest-physical address for the fault (aarch64: HPFAR_EL2 is
+ * UNKNOWN for a stage-2 permission fault) and had no instruction to ask: walk the
+ * guest's own first-stage tables in its memory. -EFAULT if they no longer map the
+ * address: the guest changed them since the access. */
+static int resolve_fault_gpa(struct vcpu *v, struct vm_exit *e)
+{
+	uint64_t gpa;
+	int err = arch_vcpu_translate(&v->arch, e->u.fault.va, read_guest, &v->vm->as, &gpa);
+
+	if (err)
+		return err;
+	e->u.fault.gpa = gpa;
+	e->u.fault.gpa_unknown = false;
+	if (e->mmio_valid)
+		e->mmio.addr = gpa;
+	return 0;
+}
+
 static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
 {
+	if (e->u.fault.gpa_unknown && resolve_fault_gpa(v, e)) {
+		/* Nothing to act on and nothing the guest did wrong: run the access again,
+		 * and let the hardware report what it meets then. */
+		log_debug("vm %u vcpu %u: stage-2 fault at va 0x%llx no longer mapped: retry",
+			  v->vm->id, v->id, (unsigned long long)e->u.fault.va);
+		e->outcome = EXIT_RETRY;
+		return;
+	}
 	int err = as_handle_fault(&v->vm->as, e->u.fault.gpa, e->u.fault.access);
 
 	if (err == 0) {

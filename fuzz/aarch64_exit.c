@@ -10,7 +10,9 @@
  *   [5..12]  FAR_EL2
  *   [13]     where the faulting IPA points: n % 8 of RAM, lazy RAM, linear RAM, the
  *            device, a hole, the vGIC distributor, its redistributors, or raw (HPFAR
- *            from [5..12] shifted)
+ *            from [5..12] shifted); for the first seven FAR_EL2 becomes that IPA too
+ *            (the guest's MMU is off), which is where a stage-2 permission fault,
+ *            whose HPFAR is UNKNOWN, finds it
  *   [14..15] page offset within that area, in 4 KiB pages (little-endian)
  *   [16]     X0: n % 16 < 12 picks a PSCI/SMCCC/Tandem function, else raw from [24..31]
  *   [17]     register number (0-31) that gets [24..31]
@@ -135,6 +137,8 @@ static void one_trap(struct vcpu *v, const uint8_t *r)
 			((uint64_t)(r[17] % 31) << 5);
 
 	t.hpfar = ((ipa >> 12) << 4) & 0x00000FFFFFFFFFF0ull;
+	if (area < 7)
+		t.far = ipa;
 	v->arch.ctx.x[0] = r[16] % 16 < 12 ? calls[r[16] % 12] : value;
 	v->arch.ctx.x[1] = le(r + 19, 5);
 	vcpu_set_gpr(v, r[17] % 32, value);

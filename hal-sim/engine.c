@@ -92,11 +92,31 @@ static void advance(struct guest_ctx *c, struct engine_vcpu *e)
 	e->idx++;
 }
 
+/* HPFAR_EL2 as the hardware leaves it (Arm ARM D24.2.76): the IPA's page for a stage-2
+ * translation, access-flag or address-size fault, or any stage-2 fault on a stage-1
+ * walk; UNKNOWN for a stage-2 permission fault of the access and for every other
+ * exception. The engine makes UNKNOWN garbage, never the right page, so that a
+ * decoder that trusts it there goes wrong in tests. */
+static uint64_t hpfar_for(uint64_t esr, uint64_t ipa, uint64_t salt)
+{
+	uint64_t ec = ESR_EC(esr), fsc = ISS_FSC(esr);
+	uint64_t page = ((ipa >> 12) << 4) & HPFAR_FIPA_MASK;
+	bool abort = ec == EC_DABT_LOW || ec == EC_IABT_LOW;
+
+	if (abort && ((esr & ISS_DABT_S1PTW) || fsc < FSC_PERM_L0))
+		return page;
+	uint64_t z = salt + 0x9E3779B97F4A7C15ull; /* splitmix64 */
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	z = (z ^ (z >> 31)) & HPFAR_FIPA_MASK;
+	return z == (abort ? page : 0) ? z ^ 0x10 : z;
+}
+
 static int trap(struct engine_vcpu *e, struct guest_exit *exit, uint64_t esr, uint64_t far,
 		uint64_t ipa)
 {
 	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = esr, .far = far,
-				     .hpfar = ((ipa >> 12) << 4) & HPFAR_FIPA_MASK };
+				     .hpfar = hpfar_for(esr, ipa, e->res.traps ^ (esr << 20)) };
 	e->trapped = true;
 	e->res.traps++;
 	return 1;
@@ -604,7 +624,9 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 
 	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !vcpus[vmid][vcpu].loaded) {
 		struct a64_insn wfi = { .kind = A64_WFI };
-		*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = a64_trap_esr(&wfi, 0) };
+		uint64_t esr = a64_trap_esr(&wfi, 0);
+		*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = esr,
+					     .hpfar = hpfar_for(esr, 0, vmid) };
 		return 1; /* no program: a guest that only waits */
 	}
 	struct engine_vcpu *e = &vcpus[vmid][vcpu];

@@ -7,7 +7,9 @@
  * injects, and virtual interrupts (HCR_EL2.VI with PSTATE.I clear), are taken at the
  * guest's VBAR_EL1 offsets. System registers trap as HCR_EL2 and MDCR_EL2 in the
  * vCPU's context say; PMU and debug registers that do not trap are the pCPU's own
- * (debugregs.c). The guest runs with its MMU off (VA == IPA). */
+ * (debugregs.c). The guest runs with its MMU off (VA == IPA). Where the architecture
+ * leaves HPFAR_EL2 UNKNOWN (a stage-2 permission fault, every exception other than a
+ * stage-2 abort) the engine reports garbage, as hardware may. */
 #ifndef HAL_SIM_ENGINE_H
 #define HAL_SIM_ENGINE_H
 

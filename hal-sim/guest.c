@@ -39,6 +39,15 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	}
 }
 
+/* No translation instruction here: the engine's guests keep their stage-1 state in the
+ * context, and core walks it in software (arch_vcpu_translate). */
+int hal_guest_translate(uint64_t va, uint64_t *gpa)
+{
+	(void)va;
+	(void)gpa;
+	return -ENOSYS;
+}
+
 /* The engine keeps no TLB; the flushes are counted so that tests can see that core
  * asks for them where the hardware needs them. */
 void hal_guest_tlb_flush(uint64_t s2root)

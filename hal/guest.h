@@ -4,6 +4,8 @@
 #ifndef HAL_GUEST_H
 #define HAL_GUEST_H
 
+#include <stdint.h>
+
 struct guest_ctx;  /* vCPU registers, arch/<isa> */
 struct guest_exit; /* the trap state of one exit, arch/<isa> */
 
@@ -11,6 +13,16 @@ struct guest_exit; /* the trap state of one exit, arch/<isa> */
  * into ctx and the trap state into *exit. Called by the arch vCPU run loop.
  * -EINVAL on NULL, -ENOSYS where the host cannot run guests yet. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
+
+/* Where the guest that the last hal_guest_enter on this pCPU ran would find the virtual
+ * address va now, reading it at EL1: its first-stage translation done by the hardware
+ * (aarch64: AT S1E1R, the result from PAR_EL1, which is put back as it was). Only valid
+ * while the guest's translation registers are still in the hardware: after that
+ * hal_guest_enter returned and before this pCPU's next hal_guest_enter or
+ * hal_guest_unload. 0 and *gpa (page offset included); -EFAULT if the translation
+ * faults; -ENOSYS where the host has no translation instruction (the simulation host):
+ * the caller walks the guest's tables in software. */
+int hal_guest_translate(uint64_t va, uint64_t *gpa);
 
 /* The vCPU whose registers the last hal_guest_enter on this pCPU loaded leaves it:
  * silence what of it the hardware keeps running (aarch64: its virtual timer, masked

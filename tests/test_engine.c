@@ -324,6 +324,60 @@ START_TEST(test_untrapped_debug_registers_are_shared_by_the_pcpu)
 }
 END_TEST
 
+/* A store to read-only memory is a stage-2 permission fault, for which the hardware
+ * leaves HPFAR_EL2 UNKNOWN (Arm ARM D24.2.76): the engine hands over garbage there, as
+ * hardware may, and Tandem still finds the IPA (the guest's MMU is off, so FAR is it)
+ * and injects the abort the program expects. An HVC leaves HPFAR UNKNOWN as well. */
+START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_STORE, .line = 1, .ldst = { .store = true, .size = 2, .rt = 1, .rn = 28 },
+		  .addr = 0x40200010, .value = 0x55 },
+		{ .kind = ACT_EXPECT_ABORT, .line = 2 },
+		{ .kind = ACT_HVC, .line = 3, .imm = 0, .args = { 0x84000000 } },
+		{ .kind = ACT_END, .line = 4 },
+	};
+	struct engine_program p = { prog, 4 };
+	struct vm_config cfg = { .name = "p", .nvcpus = 1, .entry = 0x40000000, .nmem = 2,
+		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
+			 { 0x40200000, 4096, PT_R, AS_ALLOC_EAGER, 0 } } };
+	struct vm *vm;
+	struct vm_exit e;
+	struct engine_result r;
+
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
+	struct vcpu *v = vm_vcpu(vm, 0);
+	v->arch.ctx.el1[VBAR_EL1] = 0x40000800;
+	ck_assert_int_eq(vcpu_bind(v), 0);
+	/* STR W1, [X28]: EC 0x24, IL, ISV, SAS=0b10, SRT=1, WnR, DFSC 0x0F (permission,
+	 * level 3: the region is mapped in 4 KiB pages). */
+	ck_assert_int_eq(vcpu_run(v, &e), 0);
+	ck_assert_uint_eq(v->arch.trap.esr, 0x9381004Full);
+	ck_assert_uint_eq(v->arch.trap.far, 0x40200010);
+	ck_assert_uint_ne(v->arch.trap.hpfar, 0x40200ull << 4);
+	vm_handle_exit(v, &e);
+	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
+	ck_assert_uint_eq(e.u.fault.gpa, 0x40200010);
+	ck_assert_uint_eq(e.outcome, EXIT_INJECT_ABORT);
+	ck_assert_uint_eq(v->arch.ctx.pc, 0x40000800 + 0x200);
+	ck_assert_int_eq(vcpu_run(v, &e), 0); /* the abort taken and expected, then the HVC */
+	ck_assert_uint_eq(v->arch.trap.esr, 0x5A000000ull);
+	ck_assert_uint_ne(v->arch.trap.hpfar, 0);
+	vm_handle_exit(v, &e);
+	ck_assert_int_eq(vcpu_run(v, &e), 0); /* the final WFI */
+	vm_handle_exit(v, &e);
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	ck_assert(r.finished);
+	ck_assert_uint_eq(r.failures, 0);
+	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -336,6 +390,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wait64_loads_until_the_word_is_written);
 	tcase_add_test(tc, test_wait64_on_mmio_loads_again_after_an_emulated_read);
 	tcase_add_test(tc, test_untrapped_debug_registers_are_shared_by_the_pcpu);
+	tcase_add_test(tc, test_permission_fault_hands_over_garbage_hpfar_and_still_aborts);
 	suite_add_tcase(s, tc);
 	return s;
 }

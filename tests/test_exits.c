@@ -631,8 +631,9 @@ START_TEST(test_store_to_read_only_memory_and_fetch_from_a_hole_abort)
 {
 	v0->arch.ctx.pc = PC0;
 	v0->arch.ctx.pstate = 0x3C5;
-	/* STR X1 with a permission fault (DFSC 0x0F) on the read-only region. */
-	feed(0x93C1804Full, 0x8, ROM + 0x8);
+	/* STR X1 with a permission fault (DFSC 0x0F) on the read-only region; the guest's
+	 * MMU is off, so FAR (the VA) is the IPA. */
+	feed(0x93C1804Full, ROM + 0x8, ROM + 0x8);
 	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
 	/* Instruction abort (EC 0x20, translation fault) in a hole: a prefetch abort at
 	 * EL1, EC 0x21. */
@@ -641,6 +642,131 @@ START_TEST(test_store_to_read_only_memory_and_fetch_from_a_hole_abort)
 	feed(0x82000007ull, 0x50000000, 0x50000000);
 	expect_injected(0x86000010ull, 0x200, 0x50000000, 0x3C5);
 	ck_assert_uint_eq(v0->arch.ctx.el1[FAR_EL1], 0x50000000);
+}
+END_TEST
+
+/* ---- Stage-2 permission faults: HPFAR_EL2 is UNKNOWN ------------------------------
+ * Arm ARM (DDI 0487) D24.2.76 HPFAR_EL2: the register is written for translation,
+ * access-flag and address-size faults at stage 2, and for any of those or a permission
+ * fault on the stage-2 translation of a stage-1 table walk; "for all other exceptions
+ * taken to EL2, this register is UNKNOWN". A stage-2 permission fault of the access
+ * itself is one of those: the IPA must come from FAR_EL2 through the guest's stage 1.
+ * HPFAR here is deliberate garbage that names the MMIO device, so trusting it would
+ * turn a store to read-only memory into a device write. */
+
+/* STR X1, [..]: ISV, SAS=0b11, SRT=1, SF, WnR, DFSC 0x0F (permission, level 3). */
+#define STR_X1_PERM_L3 0x93C1804Full
+#define GARBAGE_HPFAR ((DEV >> 12) << 4)
+
+static struct vm_exit feed_hpfar(uint64_t esr, uint64_t far, uint64_t hpfar)
+{
+	struct guest_exit t = { .type = TRAP_SYNC, .esr = esr, .far = far, .hpfar = hpfar };
+	struct vm_exit e;
+
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	return e;
+}
+
+static void guest_put64(uint64_t gpa, uint64_t value)
+{
+	ck_assert_int_eq(as_write(&vm->as, gpa, &value, 8), 0);
+}
+
+/* The guest's stage 1, written by hand (Arm ARM D8.2-D8.3, 4 KiB granule): TCR_EL1.T0SZ
+ * = 25 gives a 39-bit VA space whose walk starts at level 1 (bits 38:30), then level 2
+ * (29:21) and level 3 (20:12). VA 0x69_4060_5008 has indices 0x1A5, 3, 5 and page
+ * offset 0x008. Tables in RAM: level 1 at RAM+0x8000, level 2 at +0x9000, level 3 at
+ * +0xA000; the level-3 page descriptor maps the VA's page to ROM with AF set. */
+#define S1_VA 0x6940605008ull
+#define S1_L1 (RAM + 0x8000)
+#define S1_L2 (RAM + 0x9000)
+#define S1_L3 (RAM + 0xA000)
+#define S1_L3_ENTRY (S1_L3 + 5 * 8)
+
+static void guest_stage1_on(void)
+{
+	guest_put64(S1_L1 + 0x1A5 * 8, S1_L2 | 0x3);	  /* table descriptor */
+	guest_put64(S1_L2 + 3 * 8, S1_L3 | 0x3);	  /* table descriptor */
+	guest_put64(S1_L3_ENTRY, ROM | (1u << 10) | 0x3); /* page, AF */
+	v0->arch.ctx.el1[TTBR0_EL1] = S1_L1;
+	/* T0SZ 25, EPD1 (no TTBR1 walks), TG0 4 KiB, IPS 0b010 (40 bits). */
+	v0->arch.ctx.el1[TCR_EL1] = 25 | (1ull << 23) | (2ull << 32);
+	v0->arch.ctx.el1[SCTLR_EL1] |= 1; /* M */
+}
+
+START_TEST(test_permission_fault_ignores_hpfar_and_resolves_the_ipa_through_stage1)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x3C5;
+	guest_stage1_on();
+	struct vm_exit e = feed_hpfar(STR_X1_PERM_L3, S1_VA, GARBAGE_HPFAR);
+	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
+	ck_assert_uint_eq(e.u.fault.gpa, ROM + 0x008);
+	ck_assert_uint_eq(dev.writes, 0);
+	/* ROM is read-only: the store gets an abort, at the VA the guest used. */
+	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
+	ck_assert_uint_eq(v0->arch.ctx.el1[FAR_EL1], S1_VA);
+}
+END_TEST
+
+START_TEST(test_permission_fault_with_the_mmu_off_takes_the_va_as_the_ipa)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x3C5;
+	struct vm_exit e = feed_hpfar(STR_X1_PERM_L3, ROM + 0x10, GARBAGE_HPFAR);
+	ck_assert_uint_eq(e.u.fault.gpa, ROM + 0x10);
+	ck_assert_uint_eq(dev.writes, 0);
+	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
+	/* An instruction abort (EC 0x20, IFSC 0x0F permission) from the lazy region, which
+	 * is not executable: resolved the same way, and a prefetch abort for it. */
+	ck_assert_int_eq(as_handle_fault(&vm->as, LAZY + 0x3000, PT_R), 0);
+	v0->arch.ctx.pc = LAZY + 0x3040;
+	e = feed_hpfar(0x8200000Full, LAZY + 0x3040, GARBAGE_HPFAR);
+	ck_assert_uint_eq(e.u.fault.gpa, LAZY + 0x3040);
+	expect_injected(0x86000010ull, 0x200, LAZY + 0x3040, 0x3C5);
+}
+END_TEST
+
+/* HPFAR is valid for a permission fault on the stage-2 translation of a stage-1 table
+ * walk (S1PTW): then it is used, and FAR (the VA of the access) is not the IPA. */
+START_TEST(test_permission_fault_on_a_stage1_walk_uses_hpfar)
+{
+	v0->arch.ctx.pc = PC0;
+	struct vm_exit e = feed_hpfar(0x9200008Full /* ISV=0, S1PTW, DFSC 0x0F */, S1_VA,
+				      (ROM >> 12) << 4);
+	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
+	ck_assert_uint_eq(e.u.fault.gpa, ROM);
+	ck_assert_uint_eq(e.outcome, EXIT_INJECT_ABORT);
+}
+END_TEST
+
+/* The guest unmapped the page (or pointed its tables elsewhere) between the access and
+ * the walk: there is no IPA to act on, and no abort is due either: the instruction runs
+ * again and the hardware reports whatever it then meets. */
+START_TEST(test_permission_fault_retries_when_the_guest_changed_its_tables)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x3C5;
+	guest_stage1_on();
+	guest_put64(S1_L3_ENTRY, 0); /* invalid now */
+	struct vm_exit e = feed_hpfar(STR_X1_PERM_L3, S1_VA, GARBAGE_HPFAR);
+	ck_assert_uint_eq(e.outcome, EXIT_RETRY);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0); /* nothing injected */
+	ck_assert_uint_eq(dev.writes, 0);
+	/* A level-2 table moved outside the VM's RAM: the walk cannot read it. */
+	guest_put64(S1_L2 + 3 * 8, 0x7000000000ull | 0x3);
+	e = feed_hpfar(STR_X1_PERM_L3, S1_VA, GARBAGE_HPFAR);
+	ck_assert_uint_eq(e.outcome, EXIT_RETRY);
+	/* The access flag cleared: the guest would take an access-flag fault itself. */
+	guest_put64(S1_L2 + 3 * 8, S1_L3 | 0x3);
+	guest_put64(S1_L3_ENTRY, ROM | 0x3);
+	e = feed_hpfar(STR_X1_PERM_L3, S1_VA, GARBAGE_HPFAR);
+	ck_assert_uint_eq(e.outcome, EXIT_RETRY);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0);
+	ck_assert_uint_eq(v0->arch.ctx.el1[ESR_EL1], 0);
+	ck_assert_uint_eq(dev.writes, 0);
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
 }
 END_TEST
 
@@ -675,6 +801,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_aborts_without_syndrome_or_on_a_walk_are_never_emulated);
 	tcase_add_test(tc, test_lazy_fault_is_handled_and_retried);
 	tcase_add_test(tc, test_store_to_read_only_memory_and_fetch_from_a_hole_abort);
+	tcase_add_test(tc, test_permission_fault_ignores_hpfar_and_resolves_the_ipa_through_stage1);
+	tcase_add_test(tc, test_permission_fault_with_the_mmu_off_takes_the_va_as_the_ipa);
+	tcase_add_test(tc, test_permission_fault_on_a_stage1_walk_uses_hpfar);
+	tcase_add_test(tc, test_permission_fault_retries_when_the_guest_changed_its_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "arch/aarch64/ctx.h"
+#include "arch/aarch64/s1walk.h"
 #include "arch/aarch64/vgic.h"
 #include "arch/exit.h"
 #include "arch/pt_format.h"
@@ -160,6 +161,17 @@ void arch_vm_s2_flush(uint64_t root, uint16_t vmid);
  * a number above 31. */
 int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value);
 uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg);
+
+/* Reads guest memory at a guest-physical address: 0, or a negative error code. */
+typedef s1_read_fn arch_guest_read_fn;
+
+/* Where the vCPU's first-stage translation (aarch64: the EL1&0 stage 1 its SCTLR_EL1,
+ * TCR_EL1 and TTBRn_EL1 define, walked in software) takes the guest-virtual address
+ * va, reading the guest's tables with read(ctx, ...): 0 and *gpa, or -EFAULT if it
+ * does not map va (or a table is not in readable guest memory). No permission is
+ * checked: the address an EL1 read would reach. */
+int arch_vcpu_translate(const struct arch_vcpu *v, uint64_t va, arch_guest_read_fn read,
+			void *ctx, uint64_t *gpa);
 
 /* The return value of a call the guest made (X0). */
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value);

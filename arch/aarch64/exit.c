@@ -7,6 +7,8 @@
 #include "arch/aarch64/psci.h"
 #include "arch/aarch64/sysreg.h"
 #include "arch/pt_format.h"
+#include "hal/err.h"
+#include "hal/guest.h"
 
 typedef void (*ec_handler_t)(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit);
 
@@ -57,14 +59,61 @@ static void ec_sys64(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 		exit->kind = EXIT_NOTHING; /* every interrupt is Group 1, non-secure: nothing to send */
 }
 
-static uint64_t fault_ipa(const struct arch_vcpu *v)
-{
-	return ((v->trap.hpfar & HPFAR_FIPA_MASK) << 8) | (v->trap.far & 0xFFF);
-}
-
 static bool fsc_is_stage2_fault(uint64_t fsc)
 {
 	return fsc >= FSC_TRANS_L0 && fsc <= FSC_PERM_L0 + 3;
+}
+
+/* HPFAR_EL2 is written for a stage-2 translation, access-flag or address-size fault of
+ * the access, and for any stage-2 fault on the translation of a stage-1 table walk
+ * (S1PTW); for every other exception, a stage-2 permission fault of the access itself
+ * among them, it is UNKNOWN (Arm ARM DDI 0487, D24.2.76 HPFAR_EL2). */
+static bool hpfar_valid(uint64_t iss)
+{
+	uint64_t fsc = ISS_FSC(iss);
+
+	return (iss & ISS_DABT_S1PTW) || fsc < FSC_PERM_L0 || fsc > FSC_PERM_L0 + 3;
+}
+
+static uint64_t hpfar_page(const struct arch_vcpu *v)
+{
+	return (v->trap.hpfar & HPFAR_FIPA_MASK) << 8;
+}
+
+/* The guest-physical address of a stage-2 fault, into exit->u.fault. false if there is
+ * none to act on: the hardware could not translate FAR_EL2 either, so the guest changed
+ * its tables since the access, and the access must simply run again. */
+static bool fault_address(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	uint64_t gpa = 0;
+
+	exit->u.fault.va = v->trap.far; /* valid for these faults: ISS.FnV is for external aborts */
+	if (iss & ISS_DABT_S1PTW) {
+		/* A descriptor read by the walk: which one in the page is not reported, and
+		 * FAR_EL2's offset is the access's, not the descriptor's. */
+		exit->u.fault.gpa = hpfar_page(v);
+		return true;
+	}
+	if (hpfar_valid(iss)) {
+		exit->u.fault.gpa = hpfar_page(v) | (v->trap.far & 0xFFF);
+		return true;
+	}
+	/* Ask the hardware's stage 1 now, with the guest's EL1 registers still loaded
+	 * (this runs on the exit path, before the pCPU enters anything else). */
+	int err = hal_guest_translate(v->trap.far, &gpa);
+	if (err == -ENOSYS) {
+		exit->u.fault.gpa_unknown = true; /* core walks the tables in software */
+		return true;
+	}
+	exit->u.fault.gpa = gpa;
+	return err == 0;
+}
+
+/* Stage-2 fault without an address to act on: back to the guest, same instruction. */
+static void retry_access(struct vm_exit *exit)
+{
+	exit->kind = EXIT_NOTHING;
+	exit->outcome = EXIT_RETRY;
 }
 
 static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
@@ -74,10 +123,12 @@ static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 		exit->kind = EXIT_NOTHING;
 		return;
 	}
+	if (!fault_address(v, iss, exit)) {
+		retry_access(exit);
+		return;
+	}
 	exit->kind = EXIT_STAGE2_FAULT;
-	exit->u.fault.gpa = fault_ipa(v);
 	exit->u.fault.access = PT_X;
-	exit->u.fault.va = v->trap.far;
 }
 
 static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
@@ -87,18 +138,20 @@ static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 		exit->kind = EXIT_NOTHING;
 		return;
 	}
+	if (!fault_address(v, iss, exit)) {
+		retry_access(exit);
+		return;
+	}
 	bool write = (iss & ISS_DABT_WNR) && !(iss & ISS_DABT_S1PTW);
 	exit->kind = EXIT_STAGE2_FAULT;
-	exit->u.fault.gpa = fault_ipa(v);
 	exit->u.fault.access = write ? PT_W : PT_R;
-	exit->u.fault.va = v->trap.far;
 	/* Only a fully described access (ISV=1, not on a stage-1 walk) may be emulated;
 	 * without it, an MMIO access gets an abort, never a guess. */
 	if (!(iss & ISS_DABT_ISV) || (iss & ISS_DABT_S1PTW))
 		return;
 	struct exit_mmio *m = &exit->mmio;
 	exit->mmio_valid = true;
-	m->addr = exit->u.fault.gpa;
+	m->addr = exit->u.fault.gpa; /* core fills it in if gpa_unknown */
 	m->width = (uint8_t)(1u << ISS_DABT_SAS(iss));
 	m->reg = (uint8_t)ISS_DABT_SRT(iss);
 	m->sign_extend = iss & ISS_DABT_SSE;

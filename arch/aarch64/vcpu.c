@@ -109,6 +109,22 @@ uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg)
 	return reg < 31 ? v->ctx.x[reg] : 0;
 }
 
+int arch_vcpu_translate(const struct arch_vcpu *v, uint64_t va, arch_guest_read_fn read,
+			void *ctx, uint64_t *gpa)
+{
+	const struct s1_regs regs = {
+		.sctlr = v->ctx.el1[SCTLR_EL1], .tcr = v->ctx.el1[TCR_EL1],
+		.ttbr0 = v->ctx.el1[TTBR0_EL1], .ttbr1 = v->ctx.el1[TTBR1_EL1],
+		.pa_bits = hal_cpu_pa_bits(), /* the guest sees the PE's PARange */
+	};
+	struct s1_result r;
+	int err = s1_translate(&regs, va, read, ctx, &r);
+
+	if (!err)
+		*gpa = r.ipa;
+	return err;
+}
+
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value)
 {
 	v->ctx.x[0] = value;

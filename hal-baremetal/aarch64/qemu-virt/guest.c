@@ -86,6 +86,31 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	return 0;
 }
 
+/* PAR_EL1 after an address translation instruction (Arm ARM D24.2.142): F[0] set if it
+ * faulted; otherwise the output address in PA[51:12] (bits [47:12] without FEAT_LPA). */
+#define PAR_F 1ull
+#define PAR_PA_MASK 0x000FFFFFFFFFF000ull
+
+/* Decoding runs right after hal_guest_enter returned, and nothing on that path writes an
+ * EL1 translation register, VTTBR_EL2 or HCR_EL2: the guest's EL1&0 regime is still the
+ * one in the hardware, so AT S1E1R translates as the guest's own EL1 read would. Its
+ * stage-1 walk goes through the guest's stage 2 (HCR_EL2.VM), and a fault on it is
+ * reported in PAR_EL1, not taken, because the instruction runs at EL2. */
+int hal_guest_translate(uint64_t va, uint64_t *gpa)
+{
+	if (!gpa)
+		return -EINVAL;
+	uint64_t saved = sysreg_read(par_el1); /* the guest's: it gets it back */
+	__asm__ volatile("at s1e1r, %0" ::"r"(va));
+	isb();
+	uint64_t par = sysreg_read(par_el1);
+	sysreg_write(par_el1, saved);
+	if (par & PAR_F)
+		return -EFAULT;
+	*gpa = (par & PAR_PA_MASK) | (va & 0xFFF);
+	return 0;
+}
+
 void hal_guest_tlb_flush(uint64_t s2root)
 {
 	uint64_t mine = sysreg_read(vttbr_el2);

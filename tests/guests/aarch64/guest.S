@@ -8,7 +8,9 @@
  * vCPU 0: prints; asks Tandem over SMC whether vCPU 1 is on (AFFINITY_INFO: OFF, where
  * QEMU's own firmware would answer for the physical CPU, which is ON); touches lazily
  * allocated memory; reads an address with no device and checks it takes a synchronous
- * external abort at VBAR_EL1; starts vCPU 1 with PSCI CPU_ON over HVC and waits for its
+ * external abort at VBAR_EL1; with its MMU on for one store, writes to read-only memory
+ * through a VA alias (a stage-2 permission fault, whose IPA Tandem must find from the
+ * VA) and checks it is aborted; starts vCPU 1 with PSCI CPU_ON over HVC and waits for its
  * flag (so that the two never print at once); ends with SYSTEM_OFF. vCPU 1: checks its context id, prints, touches lazy
  * memory, raises the flag and turns itself off. A failed check prints a line with
  * "FAIL" and powers the VM off. */
@@ -16,6 +18,9 @@
 #define NO_DEVICE 0x0a000000
 #define LAZY0 0x40100000
 #define LAZY1 0x40180000
+#define ROM 0x40200000			/* read-only at stage 2 */
+#define ROM_ALIAS 0x80200000		/* ROM through the guest's stage 1 */
+#define S1_TABLE 0x4000e000		/* the guest's level-1 table */
 #define FLAG 0x4000f000
 #define READY 0x4000f008
 #define BURST_READY 0x4000f010
@@ -113,6 +118,19 @@ _start:					/* vCPU 0, at the start of the image */
 	ldr	x0, [x0]
 	fail_unless_x0 1, fail_abort
 	print	abort_ok
+	/* A store to read-only memory through the guest's own stage 1: Tandem gets a
+	 * stage-2 permission fault with FAR_EL2 = ROM_ALIAS and HPFAR_EL2 UNKNOWN, finds
+	 * the IPA (ROM) by translating the VA and injects an abort. The hvsim program
+	 * stores to ROM with the MMU off: the same instruction, ESR and IPA. */
+	bl	mmu_on
+	ldr	x28, =ROM_ALIAS
+	ldr	w1, =1
+	str	w1, [x28]
+	bl	mmu_off
+	adr	x0, aborts
+	ldr	x0, [x0]
+	fail_unless_x0 2, fail_rom
+	print	rom_ok
 	/* The GIC: distributor, this vCPU's redistributor (PPI 27, SGI 2), interface. */
 	store32	GICD, 2
 	store32	GICR0_WAKER, 0
@@ -185,6 +203,39 @@ off:	call	hvc, PSCI_SYSTEM_OFF
 2:	wfi				/* not reached: the VM is off */
 	b	2b
 
+/* Stage 1 on with one level-1 table (T0SZ 25: 39-bit VAs, the walk starts at level 1,
+ * Arm ARM D8.2) of two 1 GiB blocks: VA 1 GiB (the image, RAM and the lazy memory)
+ * to itself, and VA 2 GiB to IPA 1 GiB as well, so that ROM_ALIAS names ROM. Block
+ * descriptors: valid, AF, AttrIndx 0 (MAIR_EL1 Attr0 0x44: Normal Non-cacheable, as
+ * the MMU-off stores that wrote the table), EL1 read/write, executable. Non-cacheable
+ * walks, EPD1, IPS 40 bits. No exit: HCR_EL2.TVM and TTLB are clear. */
+#define S1_BLOCK (0x40000000 | (1 << 10) | 1)
+#define S1_TCR (25 | (1 << 23) | (2 << 32))
+mmu_on:	ldr	x9, =S1_TABLE
+	ldr	x10, =S1_BLOCK
+	str	x10, [x9, #8]
+	str	x10, [x9, #16]
+	dsb	sy
+	ldr	x10, =0x44
+	msr	mair_el1, x10
+	ldr	x10, =S1_TCR
+	msr	tcr_el1, x10
+	msr	ttbr0_el1, x9
+	isb
+	tlbi	vmalle1
+	dsb	nsh
+	isb
+	mrs	x9, sctlr_el1
+	orr	x9, x9, #1
+	msr	sctlr_el1, x9
+	isb
+	ret
+mmu_off: mrs	x9, sctlr_el1
+	bic	x9, x9, #1
+	msr	sctlr_el1, x9
+	isb
+	ret
+
 /* A failed check: X11 = its message. */
 fail:	bl	puts
 	b	off
@@ -237,7 +288,7 @@ secondary:				/* vCPU 1, from CPU_ON with X0 = CTX */
 	b	off			/* CPU_OFF returned: that is a failure too */
 
 /* EL1 vectors: only a synchronous exception from the current EL with SP_EL1 is
- * expected, and only the external abort of the NO_DEVICE read. */
+ * expected, and only the external aborts of the NO_DEVICE read and the ROM store. */
 	.balign	0x800
 vectors:
 	.rept	4
@@ -289,6 +340,8 @@ fail_smc: .asciz NAME ": FAIL smc not answered by Tandem\n"
 fail_cpu_on: .asciz NAME ": FAIL cpu_on\n"
 fail_lazy: .asciz NAME ": FAIL lazy memory\n"
 fail_abort: .asciz NAME ": FAIL no abort\n"
+fail_rom: .asciz NAME ": FAIL store to read-only memory not aborted\n"
+rom_ok:	.asciz	NAME ": store to read-only memory through stage 1 aborted\n"
 fail_ctx: .asciz NAME ": FAIL context id\n"
 fail_exception: .asciz NAME ": FAIL unexpected exception\n"
 fail_timer: .asciz NAME ": FAIL timer interrupt\n"
