@@ -37,8 +37,12 @@ enum act_kind {
 	ACT_MASK_IRQ,     /* MSR DAIFSet, #2 */
 	ACT_UNMASK_IRQ,   /* MSR DAIFClr, #2 */
 	ACT_VTIMER,       /* value = ticks: CVAL = CNTVCT + value, CTL = ENABLE (X1 = CVAL) */
-	ACT_WAIT64,       /* ldst (an LDR Xt), addr, value: load until Xt == value */
+	ACT_WAIT64,       /* ldst (an LDR Xt), addr, value: load until Xt == value (with
+			   * wfe: a WFE between two loads) */
 	ACT_END,
+	/* Past ACT_END, so that fuzz_guest_program's record kinds (0 .. ACT_END) keep
+	 * their meaning: */
+	ACT_EXPECT_EXITS, /* value = the most exits the program may have caused so far */
 };
 
 struct action {
@@ -51,6 +55,7 @@ struct action {
 	uint64_t addr;
 	uint64_t value;
 	uint64_t args[4];
+	bool wfe;       /* ACT_WAIT64: wait in a WFE between two loads */
 };
 
 struct engine_program {

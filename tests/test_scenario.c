@@ -106,6 +106,29 @@ START_TEST(test_wait64_is_load64_of_x1_in_a_loop)
 }
 END_TEST
 
+START_TEST(test_wait64_wfe_waits_in_wfe_and_exits_are_bounded)
+{
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  program 0 {\n"
+			       "    wait64 0x40000100 0 wfe\n"
+			       "    wait64 0x40000100 1\n"
+			       "    expect exits <= 3\n"
+			       "  }\n"
+			       "}\n"),
+			 0);
+	const struct action *a = scn.vms[0].programs[0].acts;
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 4);
+	ck_assert_uint_eq(a[0].kind, ACT_WAIT64);
+	ck_assert(a[0].wfe);
+	ck_assert_int_eq(a64_enc_ldst(&a[0].ldst), 0xF9400381); /* the same LDR X1, [X28] */
+	ck_assert(!a[1].wfe);
+	ck_assert_uint_eq(a[2].kind, ACT_EXPECT_EXITS);
+	ck_assert_uint_eq(a[2].value, 3);
+	ck_assert_uint_eq(a[2].line, 6);
+}
+END_TEST
+
 START_TEST(test_images_are_parsed_with_their_address_defaults)
 {
 	ck_assert_int_eq(parse("vm a {\n"
@@ -183,7 +206,12 @@ START_TEST(test_malformed_files_get_file_line_messages)
 	expect_error("vm a {\n vcpus 4\n memory 0x40000000 4K rw eager\n program 3 {\n }\n vcpus 2\n",
 		     "t.scn:6: vCPU 3 already has a program or an affinity: \"vcpus\" comes first");
 	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x40000000\n",
-		     "t.scn:4: usage: wait64 ADDR VALUE");
+		     "t.scn:4: usage: wait64 ADDR VALUE [wfe]");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x40000000 1 wfi\n",
+		     "t.scn:4: usage: wait64 ADDR VALUE [wfe]");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n expect exits < 3\n",
+		     "t.scn:4: usage: expect REG == VALUE | expect abort | expect undef | "
+		     "expect irq N | expect exits <= N");
 	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x4000000z 1\n",
 		     "t.scn:4: bad number \"0x4000000z\"");
 }
@@ -251,6 +279,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_a_full_vm_is_parsed);
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
+	tcase_add_test(tc, test_wait64_wfe_waits_in_wfe_and_exits_are_bounded);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
 	tcase_add_test(tc, test_bad_images_get_file_line_messages);
