@@ -1,7 +1,9 @@
 /* The scheduler: one FIFO run queue per pCPU; a vCPU joins the queue of its home pCPU
- * (the first in its affinity mask). In time-shared mode each pCPU preempts the running
+ * (the lowest in its affinity mask). In time-shared mode each pCPU preempts the running
  * vCPU when its slice ends (a software timer on the pCPU's one-shot); in
- * static-partitioning mode a vCPU runs until it blocks or stops. */
+ * static-partitioning mode a vCPU runs until it blocks or stops, and a configuration
+ * gives each vCPU a pCPU of its own (core/place.h decides which, before the VMs are
+ * created). */
 #ifndef CORE_SCHED_H
 #define CORE_SCHED_H
 

@@ -129,6 +129,53 @@ START_TEST(test_wait64_wfe_waits_in_wfe_and_exits_are_bounded)
 }
 END_TEST
 
+/* Static mode: one pCPU per vCPU, default affinities spread, pinned ones kept. */
+START_TEST(test_static_scenarios_get_a_pcpu_per_vcpu)
+{
+	ck_assert_int_eq(parse("mode static\n"
+			       "vm a {\n"
+			       "  vcpus 2\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"
+			       "vm b {\n"
+			       "  vcpus 2\n"
+			       "  affinity 1 0\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"),
+			 0);
+	ck_assert_int_eq(scn_check_placement(&scn, "t.scn", 4, err), 0);
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[0], 0); /* a check changes nothing */
+	ck_assert_int_eq(scn_place(&scn, "t.scn", 4, err), 0);
+	ck_assert_uint_eq(scn.vms[1].cfg.affinity[1], 1u << 0); /* pinned */
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[0], 1u << 1);
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[1], 1u << 2);
+	ck_assert_uint_eq(scn.vms[1].cfg.affinity[0], 1u << 3);
+	/* On three pCPUs they do not fit: the fourth vCPU declared is named, at its
+	 * affinity line, and nothing is changed. */
+	scn_free(&scn);
+	ck_assert_int_eq(parse("mode static\n"
+			       "vm a {\n"
+			       "  vcpus 2\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"
+			       "vm b {\n"
+			       "  vcpus 2\n"
+			       "  affinity 1 0\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"),
+			 0);
+	ck_assert_int_eq(scn_place(&scn, "t.scn", 3, err), -ENOSPC);
+	ck_assert_str_eq(err, "t.scn:8: vm b vcpu 1: static mode runs one vCPU per pCPU, and 4 "
+			      "vCPUs do not fit in 3 pCPUs");
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[0], 0);
+	ck_assert_uint_eq(scn.vms[1].cfg.affinity[1], 1u << 0);
+	/* Time-shared scenarios share pCPUs as they say. */
+	scn.mode = SCHED_TIMESHARED;
+	ck_assert_int_eq(scn_place(&scn, "t.scn", 1, err), 0);
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[1], 0);
+}
+END_TEST
+
 START_TEST(test_images_are_parsed_with_their_address_defaults)
 {
 	ck_assert_int_eq(parse("vm a {\n"
@@ -280,6 +327,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_full_vm_is_parsed);
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
 	tcase_add_test(tc, test_wait64_wfe_waits_in_wfe_and_exits_are_bounded);
+	tcase_add_test(tc, test_static_scenarios_get_a_pcpu_per_vcpu);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
 	tcase_add_test(tc, test_bad_images_get_file_line_messages);

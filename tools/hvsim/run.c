@@ -178,6 +178,11 @@ int run_scenario(const struct hvsim_options *o)
 		return 2;
 	}
 	unsigned pcpus = o->pcpus ? o->pcpus : R.scn.pcpus ? R.scn.pcpus : 2;
+	if (scn_place(&R.scn, o->scenario, pcpus, err)) {
+		fprintf(stderr, "%s\n", err); /* static mode: not one pCPU for each vCPU */
+		scn_free(&R.scn);
+		return 2;
+	}
 	struct hal_sim_config cfg = { .pcpus = pcpus, .nranges = 1,
 				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram_needed(&R.scn) } } };
 	if (hal_sim_init(&cfg) || frame_init() || cpu_boot_init() || cpu_init_this()) {
