@@ -195,8 +195,7 @@ static bool place_vms(const struct vm_plan *p)
 		memcpy(placement.affinity[i], placed[i].cfg.affinity, sizeof(placement.affinity[i]));
 	}
 	if (place_static(&placement, hal_pcpu_count())) {
-		log_err("Tandem: %s (%u pCPUs): not running the VM configuration", placement.msg,
-			hal_pcpu_count());
+		log_err("Tandem: %s: not running the VM configuration", placement.msg);
 		return false;
 	}
 	for (unsigned i = 0; i < n; i++)
