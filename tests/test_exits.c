@@ -444,7 +444,7 @@ END_TEST
 
 /* ---- WFx, system registers, unknown classes -------------------------------------- */
 
-START_TEST(test_wfi_and_wfe_block_and_step_over)
+START_TEST(test_wfi_blocks_and_a_wfx_with_an_interrupt_pending_steps_over)
 {
 	v0->arch.ctx.pc = PC0;
 	struct vm_exit e = feed(0x06000000ull, 0, 0); /* EC 0x01, WFI */
@@ -682,7 +682,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_latched_level_interrupt_survives_an_exit);
 	tcase_add_test(tc, test_forwarded_timer_interrupt_is_hardware_linked);
 	tcase_add_test(tc, test_timer_line_is_linked_before_entry);
-	tcase_add_test(tc, test_wfi_and_wfe_block_and_step_over);
+	tcase_add_test(tc, test_wfi_blocks_and_a_wfx_with_an_interrupt_pending_steps_over);
 	tcase_add_test(tc, test_trapped_wfe_does_not_block_without_an_interrupt);
 	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
 	tcase_add_test(tc, test_every_unhandled_class_injects_undef);
