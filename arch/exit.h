@@ -19,7 +19,8 @@ enum exit_kind {
 	EXIT_PORT_OUT,
 	EXIT_EXT_IRQ,      /* a physical interrupt arrived while the guest ran */
 	EXIT_STAGE2_FAULT, /* a fault that is not (yet) MMIO: lazy memory, or a bad access */
-	EXIT_HALT,         /* WFI/WFE, CPU_SUSPEND: block until an interrupt */
+	EXIT_HALT,         /* WFI, CPU_SUSPEND: block until an interrupt */
+	EXIT_YIELD,        /* WFE: let another runnable vCPU have the pCPU, else resume */
 	EXIT_CPU_UP,       /* start a sibling vCPU (PSCI CPU_ON) */
 	EXIT_CPU_DOWN,     /* this vCPU stops (PSCI CPU_OFF) */
 	EXIT_CPU_STATE,    /* query a sibling's power state (PSCI AFFINITY_INFO) */

@@ -1,5 +1,6 @@
 /* Run queues and the per-pCPU run loop. A vCPU is on at most one queue (its home
- * pCPU's), tracked by vcpu->queued under that queue's lock. */
+ * pCPU's), tracked by vcpu->queued under that queue's lock. Whether a vCPU's WFE traps
+ * is decided here, before each entry, from the length of its pCPU's queue. */
 #include <stddef.h>
 
 #include "core/cpu.h"
@@ -16,6 +17,7 @@
 struct runq {
 	struct spinlock lock;
 	struct vcpu *head, *tail;
+	uint32_t len; /* written under the lock, read without it (atomic) */
 };
 
 struct sched_cpu {
@@ -97,6 +99,7 @@ void sched_enqueue(struct vcpu *v)
 		else
 			q->head = v;
 		q->tail = v;
+		__atomic_store_n(&q->len, q->len + 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&q->lock);
 	hal_ipi_send(v->home, IPI_KICK);
@@ -117,6 +120,7 @@ void sched_remove(struct vcpu *v)
 			*pp = v->rq_next;
 			if (q->tail == v)
 				q->tail = prev;
+			__atomic_store_n(&q->len, q->len - 1, __ATOMIC_RELEASE);
 		}
 		v->queued = false;
 		__atomic_fetch_sub(&v->sched_refs, 1, __ATOMIC_ACQ_REL);
@@ -133,6 +137,7 @@ static struct vcpu *rq_pop(struct runq *q)
 		if (!q->head)
 			q->tail = NULL;
 		v->queued = false;
+		__atomic_store_n(&q->len, q->len - 1, __ATOMIC_RELEASE);
 	}
 	spin_unlock(&q->lock);
 	return v;
@@ -149,7 +154,24 @@ static bool vm_stopping(const struct vcpu *v)
 	return __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
 }
 
-/* Run v on this pCPU until it blocks, stops, or its slice ends. */
+/* Whether another vCPU waits for this pCPU (the one running here is in no queue). */
+static bool others_waiting(struct sched_cpu *c)
+{
+	return __atomic_load_n(&c->rq.len, __ATOMIC_ACQUIRE) != 0;
+}
+
+void sched_cede(void)
+{
+	struct pcpu *p = this_cpu();
+
+	if (p && others_waiting(&cpus[p->id]))
+		__atomic_store_n(&cpus[p->id].slice_over, 1, __ATOMIC_RELEASE);
+}
+
+/* Run v on this pCPU until it blocks, stops, its slice ends or it yields. Alone on the
+ * pCPU its WFE does not trap: it waits in the hardware for its event, as it would on
+ * a machine of its own. Once another vCPU is queued here the enqueuer's kick makes it
+ * exit, and the next entry traps WFE, which then yields (KVM does the same). */
 static void run_slice(struct sched_cpu *c, struct vcpu *v)
 {
 	__atomic_store_n(&c->current, v, __ATOMIC_RELEASE);
@@ -158,6 +180,7 @@ static void run_slice(struct sched_cpu *c, struct vcpu *v)
 		timer_arm(&c->slice, hal_now_ns() + slice_length(c));
 	while (!vm_stopping(v)) {
 		struct vm_exit exit;
+		arch_vcpu_trap_wfe(&v->arch, others_waiting(c));
 		int err = vcpu_run(v, &exit);
 		if (err && exit.kind != EXIT_ENTRY_FAILED)
 			break; /* not BOUND any more: poisoned */

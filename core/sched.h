@@ -1,7 +1,10 @@
 /* The scheduler: one FIFO run queue per pCPU; a vCPU joins the queue of its home pCPU
- * (the first in its affinity mask). In time-shared mode each pCPU preempts the running
+ * (the lowest in its affinity mask). In time-shared mode each pCPU preempts the running
  * vCPU when its slice ends (a software timer on the pCPU's one-shot); in
- * static-partitioning mode a vCPU runs until it blocks or stops. */
+ * static-partitioning mode a vCPU runs until it blocks or stops, and a configuration
+ * gives each vCPU a pCPU of its own (core/place.h decides which, before the VMs are
+ * created). A vCPU's WFE traps only while another vCPU waits in its pCPU's run queue
+ * (decided at each entry, as KVM does), and then yields the pCPU to it. */
 #ifndef CORE_SCHED_H
 #define CORE_SCHED_H
 
@@ -38,6 +41,11 @@ void sched_kick_all(void);
 
 /* The vCPU running on the calling pCPU, or NULL. */
 struct vcpu *sched_current(void);
+
+/* Cede the pCPU: the vCPU running here waits for an event (WFE). Its slice ends once
+ * its exit is handled if another vCPU waits in this pCPU's run queue; nothing happens
+ * otherwise. (Not sched_yield: that is the C library's.) */
+void sched_cede(void);
 
 /* Number of preemptions by slice end since sched_init. */
 uint64_t sched_preemptions(void);

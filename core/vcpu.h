@@ -25,7 +25,7 @@ enum vcpu_state {
 	VCPU_FREE,    /* set up, runnable, on no pCPU */
 	VCPU_BOUND,   /* loaded on a pCPU, between runs */
 	VCPU_RUNNING, /* in the guest */
-	VCPU_BLOCKED, /* WFI/WFE or CPU_SUSPEND: waits for an interrupt */
+	VCPU_BLOCKED, /* WFI or CPU_SUSPEND: waits for an interrupt */
 	VCPU_OFF,     /* never started, or CPU_OFF */
 };
 

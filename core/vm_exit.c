@@ -21,7 +21,8 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_SYSREG_READ] = "sysreg-read", [EXIT_SYSREG_WRITE] = "sysreg-write",
 	[EXIT_PORT_IN] = "port-in",	   [EXIT_PORT_OUT] = "port-out",
 	[EXIT_EXT_IRQ] = "irq",		   [EXIT_STAGE2_FAULT] = "stage2-fault",
-	[EXIT_HALT] = "halt",		   [EXIT_CPU_UP] = "cpu-up",
+	[EXIT_HALT] = "halt",		   [EXIT_YIELD] = "yield",
+	[EXIT_CPU_UP] = "cpu-up",
 	[EXIT_CPU_DOWN] = "cpu-down",	   [EXIT_CPU_STATE] = "cpu-state",
 	[EXIT_SYSTEM_DOWN] = "system-off",  [EXIT_SYSTEM_RESET] = "system-reset",
 	[EXIT_IPI] = "ipi",		   [EXIT_ENTRY_FAILED] = "entry-failed",
@@ -52,7 +53,9 @@ static void trace_exit(const struct vcpu *v, const struct vm_exit *e)
 				: e->kind == EXIT_STAGE2_FAULT ? e->u.fault.gpa
 				: e->kind == EXIT_HYPERCALL ? e->u.hcall.nr
 				: sysreg ? e->u.sysreg.id
-				: e->kind == EXIT_EXT_IRQ || e->kind == EXIT_HALT || e->kind == EXIT_NOTHING ? 0
+				: e->kind == EXIT_EXT_IRQ || e->kind == EXIT_HALT || e->kind == EXIT_YIELD ||
+						  e->kind == EXIT_NOTHING
+					  ? 0
 				: e->u.cpu.hwid;
 	uint64_t value = e->mmio_valid ? e->mmio.value : sysreg ? e->u.sysreg.value : (uint64_t)e->ret;
 	log_info("vm %u vcpu %u %s%s addr=0x%llx width=%u value=0x%llx -> %s", v->vm->id, v->id,
@@ -185,6 +188,15 @@ static void on_halt(struct vcpu *v, struct vm_exit *e)
 	vcpu_block(v);
 }
 
+/* WFE: another vCPU waiting for this pCPU runs first (this one goes to the back of the
+ * queue once the exit is done), or, with none, the vCPU resumes at once. */
+static void on_yield(struct vcpu *v, struct vm_exit *e)
+{
+	(void)v;
+	(void)e;
+	sched_cede();
+}
+
 /* PSCI CPU_ON: -ENOENT no such vCPU, -EFAULT entry outside the VM's RAM,
  * -EALREADY / -EBUSY from the target's state. */
 static void on_cpu_up(struct vcpu *v, struct vm_exit *e)
@@ -263,6 +275,7 @@ static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_EXT_IRQ] = on_ext_irq,
 	[EXIT_STAGE2_FAULT] = on_stage2_fault,
 	[EXIT_HALT] = on_halt,
+	[EXIT_YIELD] = on_yield,
 	[EXIT_CPU_UP] = on_cpu_up,
 	[EXIT_CPU_DOWN] = on_cpu_down,
 	[EXIT_CPU_STATE] = on_cpu_state,

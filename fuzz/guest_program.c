@@ -35,7 +35,7 @@
  *                    gives imm16 = bits 6:0; expect irq: an INTID, n % 128
  *          [8..15]   value: store data, set/expect/MSR value, X3 of a call; wait64:
  *                    the doubleword awaited if [1] bit 5 is set, else 0 (what fresh
- *                    RAM holds, so that most waits end)
+ *                    RAM holds, so that most waits end); [1] bit 6: it waits in WFE
  *          [16..23]  raw: address, function id, X1, or system register
  *                    (op0 = 2 + bit 0, op1 = bits 3:1, CRn 7:4, CRm 11:8, op2 14:12)
  * Every program is terminated with ACT_END. A run ends when every vCPU is off,
@@ -204,6 +204,7 @@ static void make_wait64(struct action *a, const uint8_t *r)
 	a->ldst = (struct a64_ldst){ .size = 3, .reg64 = true, .rt = 1, .rn = 28 };
 	a->addr = address(r);
 	a->value = r[1] & 0x20 ? le(r + 8, 8) : 0;
+	a->wfe = r[1] & 0x40;
 }
 
 static void make_call(struct action *a, const uint8_t *r)

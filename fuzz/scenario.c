@@ -73,7 +73,7 @@ static void check_error(const char *err, unsigned lines)
 
 static void check_action(const struct action *a, unsigned lines, bool last)
 {
-	CHECK((unsigned)a->kind <= ACT_END);
+	CHECK((unsigned)a->kind <= ACT_END || a->kind == ACT_EXPECT_EXITS);
 	CHECK((a->kind == ACT_END) == last);
 	CHECK(a->line >= 1 && a->line <= lines);
 	switch (a->kind) {

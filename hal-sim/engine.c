@@ -278,6 +278,20 @@ static bool wait_satisfied(const struct guest_ctx *c, const struct action *a)
 	return ((get_x(c, a->ldst.rt) ^ a->value) & ~a->ignore) == 0;
 }
 
+/* A WFE. HCR_EL2.TWE traps it only if it would wait: with a virtual interrupt pending
+ * in a list register (masked or not) it completes at once. With TWE clear it is the
+ * guest's own: it would wait for an event on the hardware, and the engine lets it
+ * complete at once, as the architecture allows a WFE to at any time.
+ * 1: it trapped (at the action's address); 0: it completed. */
+static int wfe(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
+{
+	struct a64_insn insn = { .kind = A64_WFE };
+
+	if (!(c->hcr_el2 & HCR_TWE) || highest_pending_lr(c) >= 0)
+		return 0;
+	return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
+}
+
 static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
 		   struct guest_exit *exit)
 {
@@ -314,7 +328,9 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 		}
 		if (a->kind == ACT_WAIT64 && !wait_satisfied(c, a)) {
 			e->res.wait_loops++;
-			return 0; /* "cmp; b.ne 1b": the next step loads again, no exit */
+			/* "cmp; b.ne 1b": the next step loads again, no exit; or a WFE
+			 * first, whose trap the loop goes round after (waits_on). */
+			return a->wfe ? wfe(c, e, exit) : 0;
 		}
 		advance(c, e);
 		return 0;
@@ -502,6 +518,11 @@ static int do_expect(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 			fail(e, a->line, "expected interrupt %llu, last was %d",
 			     (unsigned long long)a->value, e->last_irq);
 		break;
+	case ACT_EXPECT_EXITS:
+		if (e->res.traps > a->value)
+			fail(e, a->line, "expected at most %llu exits, the program made %llu",
+			     (unsigned long long)a->value, (unsigned long long)e->res.traps);
+		break;
 	default:
 		break;
 	}
@@ -524,7 +545,7 @@ static int wait_forever(struct guest_ctx *c, struct engine_vcpu *e, struct guest
 static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
 {
 	const struct action *a = &e->acts[e->idx];
-	struct a64_insn wfx = { .kind = a->kind == ACT_WFE ? A64_WFE : A64_WFI };
+	struct a64_insn wfx = { .kind = A64_WFI };
 
 	switch (a->kind) {
 	case ACT_LOAD:
@@ -533,14 +554,18 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 	case ACT_HVC:
 	case ACT_SMC: return do_call(c, e, a, exit);
 	case ACT_WFI:
-	case ACT_WFE:
-		/* HCR_EL2.TWI/TWE trap only a WFx that would wait: with a virtual interrupt
+		/* HCR_EL2.TWI traps only a WFI that would wait: with a virtual interrupt
 		 * pending in a list register (masked or not) it completes at once. */
 		if (highest_pending_lr(c) >= 0) {
 			advance(c, e);
 			return 0;
 		}
 		return trap(e, exit, a64_trap_esr(&wfx, 0), 0, 0);
+	case ACT_WFE:
+		if (wfe(c, e, exit))
+			return 1;
+		advance(c, e);
+		return 0;
 	case ACT_MSR:
 	case ACT_MRS: return do_sysreg(c, e, a, exit);
 	case ACT_SET_REG:

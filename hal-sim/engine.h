@@ -43,8 +43,11 @@ enum act_kind {
 	ACT_VTIMER,       /* value = ticks: CVAL = CNTVCT + value, CTL = ENABLE (X1 = CVAL) */
 	ACT_WAIT64,       /* ldst (an LDR), addr, value, ignore: load until Xt/Wt equals
 			   * value in every bit not set in ignore (wait64: ignore 0; print.wait:
-			   * UARTFR until TXFF is clear) */
+			   * UARTFR until TXFF is clear); with wfe: a WFE between two loads */
 	ACT_END,
+	/* Past ACT_END, so that fuzz_guest_program's record kinds (0 .. ACT_END) keep
+	 * their meaning: */
+	ACT_EXPECT_EXITS, /* value = the most exits the program may have caused so far */
 };
 
 struct action {
@@ -58,6 +61,7 @@ struct action {
 	uint64_t value;
 	uint64_t ignore; /* ACT_WAIT64: bits the comparison leaves out */
 	uint64_t args[4];
+	bool wfe;       /* ACT_WAIT64: wait in a WFE between two loads */
 };
 
 struct engine_program {

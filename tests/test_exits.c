@@ -444,7 +444,7 @@ END_TEST
 
 /* ---- WFx, system registers, unknown classes -------------------------------------- */
 
-START_TEST(test_wfi_and_wfe_block_and_step_over)
+START_TEST(test_wfi_blocks_and_a_wfx_with_an_interrupt_pending_steps_over)
 {
 	v0->arch.ctx.pc = PC0;
 	struct vm_exit e = feed(0x06000000ull, 0, 0); /* EC 0x01, WFI */
@@ -457,6 +457,24 @@ START_TEST(test_wfi_and_wfe_block_and_step_over)
 	feed(0x06000001ull, 0, 0); /* WFE, with an interrupt pending: no block */
 	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
 	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
+}
+END_TEST
+
+/* A trapped WFE is a vCPU that spins (a lock's waiter): it must never sleep until an
+ * interrupt nobody may send. With nothing else to run it resumes at once, past the
+ * WFE (ISS.TI 0b01); a WFI (TI 0b00) still blocks. */
+START_TEST(test_trapped_wfe_does_not_block_without_an_interrupt)
+{
+	v0->arch.ctx.pc = PC0;
+	feed(0x07E00001ull, 0, 0); /* EC 0x01, CV, COND AL, TI WFE: as the hardware reports */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	feed(0x06000001ull, 0, 0); /* without CV/COND */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
+	feed(0x07E00000ull, 0, 0); /* WFI */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 12);
 }
 END_TEST
 
@@ -790,7 +808,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_latched_level_interrupt_survives_an_exit);
 	tcase_add_test(tc, test_forwarded_timer_interrupt_is_hardware_linked);
 	tcase_add_test(tc, test_timer_line_is_linked_before_entry);
-	tcase_add_test(tc, test_wfi_and_wfe_block_and_step_over);
+	tcase_add_test(tc, test_wfi_blocks_and_a_wfx_with_an_interrupt_pending_steps_over);
+	tcase_add_test(tc, test_trapped_wfe_does_not_block_without_an_interrupt);
 	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
 	tcase_add_test(tc, test_every_unhandled_class_injects_undef);
 	tcase_add_test(tc, test_irq_fiq_and_serror_exits);

@@ -183,6 +183,76 @@ START_TEST(test_print_wait_polls_uartfr_txff_before_each_byte)
 }
 END_TEST
 
+START_TEST(test_wait64_wfe_waits_in_wfe_and_exits_are_bounded)
+{
+	ck_assert_int_eq(parse("vm a {\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "  program 0 {\n"
+			       "    wait64 0x40000100 0 wfe\n"
+			       "    wait64 0x40000100 1\n"
+			       "    expect exits <= 3\n"
+			       "  }\n"
+			       "}\n"),
+			 0);
+	const struct action *a = scn.vms[0].programs[0].acts;
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 4);
+	ck_assert_uint_eq(a[0].kind, ACT_WAIT64);
+	ck_assert(a[0].wfe);
+	ck_assert_int_eq(a64_enc_ldst(&a[0].ldst), 0xF9400381); /* the same LDR X1, [X28] */
+	ck_assert(!a[1].wfe);
+	ck_assert_uint_eq(a[2].kind, ACT_EXPECT_EXITS);
+	ck_assert_uint_eq(a[2].value, 3);
+	ck_assert_uint_eq(a[2].line, 6);
+}
+END_TEST
+
+/* Static mode: one pCPU per vCPU, default affinities spread, pinned ones kept. */
+START_TEST(test_static_scenarios_get_a_pcpu_per_vcpu)
+{
+	ck_assert_int_eq(parse("mode static\n"
+			       "vm a {\n"
+			       "  vcpus 2\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"
+			       "vm b {\n"
+			       "  vcpus 2\n"
+			       "  affinity 1 0\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"),
+			 0);
+	ck_assert_int_eq(scn_check_placement(&scn, "t.scn", 4, err), 0);
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[0], 0); /* a check changes nothing */
+	ck_assert_int_eq(scn_place(&scn, "t.scn", 4, err), 0);
+	ck_assert_uint_eq(scn.vms[1].cfg.affinity[1], 1u << 0); /* pinned */
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[0], 1u << 1);
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[1], 1u << 2);
+	ck_assert_uint_eq(scn.vms[1].cfg.affinity[0], 1u << 3);
+	/* On three pCPUs they do not fit: the fourth vCPU declared is named, at its
+	 * affinity line, and nothing is changed. */
+	scn_free(&scn);
+	ck_assert_int_eq(parse("mode static\n"
+			       "vm a {\n"
+			       "  vcpus 2\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"
+			       "vm b {\n"
+			       "  vcpus 2\n"
+			       "  affinity 1 0\n"
+			       "  memory 0x40000000 64K rwx eager\n"
+			       "}\n"),
+			 0);
+	ck_assert_int_eq(scn_place(&scn, "t.scn", 3, err), -ENOSPC);
+	ck_assert_str_eq(err, "t.scn:8: vm b vcpu 1: static mode runs one vCPU per pCPU, and 4 "
+			      "vCPUs do not fit in 3 pCPUs");
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[0], 0);
+	ck_assert_uint_eq(scn.vms[1].cfg.affinity[1], 1u << 0);
+	/* Time-shared scenarios share pCPUs as they say. */
+	scn.mode = SCHED_TIMESHARED;
+	ck_assert_int_eq(scn_place(&scn, "t.scn", 1, err), 0);
+	ck_assert_uint_eq(scn.vms[0].cfg.affinity[1], 0);
+}
+END_TEST
+
 START_TEST(test_images_are_parsed_with_their_address_defaults)
 {
 	ck_assert_int_eq(parse("vm a {\n"
@@ -284,7 +354,12 @@ START_TEST(test_malformed_files_get_file_line_messages)
 	expect_error("vm a {\n vcpus 4\n memory 0x40000000 4K rw eager\n program 3 {\n }\n vcpus 2\n",
 		     "t.scn:6: vCPU 3 already has a program or an affinity: \"vcpus\" comes first");
 	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x40000000\n",
-		     "t.scn:4: usage: wait64 ADDR VALUE");
+		     "t.scn:4: usage: wait64 ADDR VALUE [wfe]");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x40000000 1 wfi\n",
+		     "t.scn:4: usage: wait64 ADDR VALUE [wfe]");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n expect exits < 3\n",
+		     "t.scn:4: usage: expect REG == VALUE | expect abort | expect undef | "
+		     "expect irq N | expect exits <= N");
 	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n wait64 0x4000000z 1\n",
 		     "t.scn:4: bad number \"0x4000000z\"");
 }
@@ -354,6 +429,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wait64_is_load64_of_x1_in_a_loop);
 	tcase_add_test(tc, test_debug_and_pmu_register_names);
 	tcase_add_test(tc, test_print_wait_polls_uartfr_txff_before_each_byte);
+	tcase_add_test(tc, test_wait64_wfe_waits_in_wfe_and_exits_are_bounded);
+	tcase_add_test(tc, test_static_scenarios_get_a_pcpu_per_vcpu);
 	tcase_add_test(tc, test_images_are_parsed_with_their_address_defaults);
 	tcase_add_test(tc, test_counter_hz_sets_the_simulation_hosts_counter);
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);

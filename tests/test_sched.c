@@ -278,6 +278,129 @@ START_TEST(test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry)
 }
 END_TEST
 
+/* ---- WFE: a lock's waiter yields, and spins untrapped alone ------------------------ */
+
+#define WFE_ESR 0x07E00001ull /* EC 0x01, CV, COND AL, TI 0b01: WFE */
+#define LOCK_SLICE_NS 100000000000ull /* 100 s: only yields hand the pCPU over in time */
+#define LOCK_WAIT_NS 10000000000ull
+
+struct lock_state {
+	atomic_int lock, done, holder_phase;
+	atomic_ulong alone_wfes;   /* WFEs the waiter ran without a trap (TWE clear) */
+	atomic_ulong wfe_traps[2]; /* per vCPU */
+};
+
+static struct lock_state lk;
+
+/* A WFE as the hardware runs it: trapped under HCR_EL2.TWE, else the guest's own, and
+ * it completes at once (a WFE may complete at any time). True if it trapped. */
+static bool run_wfe(struct guest_ctx *ctx, struct guest_exit *exit, unsigned vcpu)
+{
+	if (!(ctx->hcr_el2 & HCR_TWE)) {
+		if (vcpu == 1)
+			atomic_fetch_add(&lk.alone_wfes, 1);
+		return false;
+	}
+	atomic_fetch_add(&lk.wfe_traps[vcpu], 1);
+	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = WFE_ESR };
+	return true;
+}
+
+/* vCPU 0 takes the lock, starts vCPU 1 and waits for an interrupt in WFI, the lock
+ * held; once it has one it releases the lock and waits in WFE for vCPU 1's "done".
+ * vCPU 1 waits for the lock in a load + WFE loop, then says "done". */
+static int lock_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	struct vcpu *v = VCPU_OF(ctx);
+	(void)arg;
+
+	if (v->id == 1) {
+		if (atomic_load(&lk.done)) {
+			test_trap_wfi(exit);
+			return 1;
+		}
+		if (atomic_load(&lk.lock) == 0) {
+			atomic_store(&lk.done, 1);
+			return 0;
+		}
+		return run_wfe(ctx, exit, 1);
+	}
+	switch (atomic_load(&lk.holder_phase)) {
+	case 0:
+		atomic_store(&lk.lock, 1);
+		atomic_store(&lk.holder_phase, 1);
+		test_trap_hvc(ctx, exit, PSCI_CPU_ON_64, 1, RAM);
+		return 1;
+	case 1:
+		if (test_guest_take_irq(ctx) < 0) {
+			test_trap_wfi(exit);
+			return 1;
+		}
+		atomic_store(&lk.lock, 0);
+		atomic_store(&lk.holder_phase, 2);
+		return 0;
+	case 2:
+		if (atomic_load(&lk.done)) {
+			atomic_store(&lk.holder_phase, 3);
+			return 0;
+		}
+		return run_wfe(ctx, exit, 0);
+	default:
+		test_trap_wfi(exit);
+		return 1;
+	}
+}
+
+static void wait_long(bool (*cond)(void *), void *arg, const char *what)
+{
+	uint64_t until = hal_now_ns() + LOCK_WAIT_NS;
+
+	while (!cond(arg)) {
+		ck_assert_msg(hal_now_ns() < until, "%s: not within 10 s", what);
+		hal_cpu_relax();
+	}
+}
+
+static bool waiter_spun_alone(void *arg)
+{
+	(void)arg;
+	return atomic_load(&lk.alone_wfes) >= 1000;
+}
+
+static bool both_done(void *arg)
+{
+	(void)arg;
+	return atomic_load(&lk.holder_phase) == 3;
+}
+
+START_TEST(test_wfe_waiter_spins_untrapped_alone_and_yields_to_the_lock_holder)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 1 }; /* one pCPU, time-shared */
+
+	test_machine_up(2, true);
+	sched_init(SCHED_TIMESHARED, LOCK_SLICE_NS);
+	baseline = frame_outstanding();
+	memset(&lk, 0, sizeof(lk));
+	struct vm *vm = test_make_vm("lock", 2, aff);
+	test_gic_enable(vm, 0, 5, 0x80);
+	hal_sim_set_guest(lock_guest, NULL);
+	ck_assert_int_eq(vm_start(vm), 0);
+	test_workers_start(1, 1);
+	/* The holder blocked in WFI: the waiter is alone on the pCPU, its WFE untrapped. */
+	wait_long(waiter_spun_alone, NULL, "the waiter's WFEs without a trap");
+	ck_assert_uint_eq(atomic_load(&lk.wfe_traps[1]), 0);
+	ck_assert_int_eq(atomic_load(&lk.lock), 1);
+	/* The holder's interrupt makes it runnable on the waiter's pCPU: the waiter's next
+	 * WFE traps and hands the pCPU over, and so on until both are through. */
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 5), 0);
+	wait_long(both_done, NULL, "lock hand-over by WFE");
+	ck_assert_uint_le(atomic_load(&lk.wfe_traps[1]), 2);
+	ck_assert_uint_le(atomic_load(&lk.wfe_traps[0]), 2);
+	ck_assert_uint_eq(sched_preemptions(), 0);
+	stop_all(&vm, 1, 1, 1);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("sched");
@@ -290,6 +413,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_static_partitioning_runs_without_slices);
 	tcase_add_test(tc, test_wfi_blocks_until_an_interrupt_from_another_pcpu);
 	tcase_add_test(tc, test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry);
+	tcase_add_test(tc, test_wfe_waiter_spins_untrapped_alone_and_yields_to_the_lock_holder);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,6 +5,7 @@
 
 #include "core/frame.h"
 #include "core/hypercall.h"
+#include "core/place.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "core/vmset.h"
@@ -324,6 +325,126 @@ START_TEST(test_vmset_refuses_an_image_outside_memory_and_leaves_nothing)
 }
 END_TEST
 
+/* ---- Static placement: one pCPU per vCPU (core/place.h) -------------------------- */
+
+static struct placement two_vms(unsigned n0, unsigned n1)
+{
+	return (struct placement){ .nvms = 2, .name = { "a", "b" }, .nvcpus = { n0, n1 } };
+}
+
+START_TEST(test_static_placement_spreads_default_affinities)
+{
+	struct placement p = two_vms(2, 1);
+
+	ck_assert_int_eq(place_static(&p, 4), 0);
+	ck_assert_uint_eq(p.affinity[0][0], 1u << 0);
+	ck_assert_uint_eq(p.affinity[0][1], 1u << 1);
+	ck_assert_uint_eq(p.affinity[1][0], 1u << 2);
+}
+END_TEST
+
+START_TEST(test_static_placement_keeps_pinned_vcpus_and_fills_around_them)
+{
+	struct placement p = two_vms(2, 2);
+
+	p.affinity[0][1] = 1u << 0; /* pinned to pCPU 0, declared after a default one */
+	p.affinity[1][0] = 1u << 3;
+	p.affinity[1][1] = (1u << 0) | (1u << 1); /* pCPU 0 or 1 */
+	ck_assert_int_eq(place_static(&p, 4), 0);
+	ck_assert_uint_eq(p.affinity[0][1], 1u << 0);
+	ck_assert_uint_eq(p.affinity[1][0], 1u << 3);
+	ck_assert_uint_eq(p.affinity[1][1], 1u << 1);
+	ck_assert_uint_eq(p.affinity[0][0], 1u << 2);
+}
+END_TEST
+
+/* Taking the lowest free pCPU in order would leave a.2 nothing: a.0, which may run
+ * anywhere, has to move out of the way. */
+START_TEST(test_static_placement_finds_a_placement_whenever_one_exists)
+{
+	struct placement p = two_vms(3, 1);
+
+	p.affinity[0][1] = (1u << 0) | (1u << 1);
+	p.affinity[0][2] = (1u << 0) | (1u << 1);
+	p.affinity[1][0] = (1u << 1) | (1u << 2) | (1u << 3);
+	ck_assert_int_eq(place_static(&p, 4), 0);
+	uint64_t seen = 0;
+	for (unsigned v = 0; v < 2; v++)
+		for (unsigned c = 0; c < p.nvcpus[v]; c++) {
+			uint64_t a = p.affinity[v][c];
+			ck_assert_uint_eq(a & (a - 1), 0); /* one pCPU */
+			ck_assert_uint_eq(seen & a, 0);    /* nobody else's */
+			seen |= a;
+		}
+	ck_assert_uint_eq(p.affinity[0][1] | p.affinity[0][2], 3);
+	ck_assert_uint_eq(p.affinity[1][0] & ~0xEull, 0);
+}
+END_TEST
+
+START_TEST(test_static_placement_refuses_what_cannot_run_and_says_why)
+{
+	struct placement p = two_vms(2, 1);
+
+	ck_assert_int_eq(place_static(&p, 2), -ENOSPC);
+	ck_assert_uint_eq(p.vm, 1);
+	ck_assert_uint_eq(p.vcpu, 0);
+	ck_assert_str_eq(p.msg, "vm b vcpu 0: static mode runs one vCPU per pCPU, and 3 vCPUs do "
+				"not fit in 2 pCPUs");
+	ck_assert_uint_eq(p.affinity[1][0], 0); /* as it came in */
+
+	p = two_vms(1, 2);
+	p.affinity[0][0] = 1u << 1;
+	p.affinity[1][1] = 1u << 1;
+	ck_assert_int_eq(place_static(&p, 4), -EBUSY);
+	ck_assert_str_eq(p.msg, "vm b vcpu 1: pCPU 1 is already vm a vcpu 0's: static mode runs "
+				"one vCPU per pCPU");
+	ck_assert_uint_eq(p.affinity[1][0], 0);
+
+	p = two_vms(2, 1);
+	p.affinity[0][0] = p.affinity[0][1] = p.affinity[1][0] = 3;
+	ck_assert_int_eq(place_static(&p, 4), -EBUSY);
+	ck_assert_uint_eq(p.vm, 1);
+	ck_assert_str_eq(p.msg, "vm b vcpu 0: every pCPU its affinity allows is taken: static "
+				"mode runs one vCPU per pCPU");
+
+	p = two_vms(1, 1);
+	p.affinity[1][0] = 1u << 7;
+	ck_assert_int_eq(place_static(&p, 4), -EINVAL);
+	ck_assert_str_eq(p.msg, "vm b vcpu 0: its affinity names none of the 4 pCPUs");
+
+	p = two_vms(1, 0);
+	ck_assert_int_eq(place_static(&p, 4), -EINVAL);
+	p = two_vms(1, 1);
+	ck_assert_int_eq(place_static(&p, 0), -EINVAL);
+	ck_assert_int_eq(place_static(&p, PLACE_MAX_PCPUS + 1), -EINVAL);
+	p.nvms = PLACE_MAX_VMS + 1;
+	ck_assert_int_eq(place_static(&p, 4), -EINVAL);
+	ck_assert_int_eq(place_static(NULL, 4), -EINVAL);
+}
+END_TEST
+
+/* 64 vCPUs on 64 pCPUs, each allowed two neighbours: the deepest search there is. */
+START_TEST(test_static_placement_fills_the_largest_machine)
+{
+	struct placement p = { .nvms = 4, .name = { "a", "b", "c", "d" },
+			       .nvcpus = { 16, 16, 16, 16 } };
+
+	for (unsigned i = 0; i < 64; i++) {
+		unsigned cpu = (i + 1) % 64;
+		p.affinity[i / 16][i % 16] = (1ull << cpu) | (1ull << (i % 64));
+	}
+	ck_assert_int_eq(place_static(&p, 64), 0);
+	uint64_t seen = 0;
+	for (unsigned i = 0; i < 64; i++) {
+		uint64_t a = p.affinity[i / 16][i % 16];
+		ck_assert_uint_eq(a & (a - 1), 0);
+		ck_assert_uint_eq(seen & a, 0);
+		seen |= a;
+	}
+	ck_assert_uint_eq(seen, ~0ull);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("vm");
@@ -341,6 +462,11 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_unmap_and_destroy_flush_the_vms_tlb_entries);
 	tcase_add_test(tc, test_vmset_builds_loads_images_and_gives_everything_back);
 	tcase_add_test(tc, test_vmset_refuses_an_image_outside_memory_and_leaves_nothing);
+	tcase_add_test(tc, test_static_placement_spreads_default_affinities);
+	tcase_add_test(tc, test_static_placement_keeps_pinned_vcpus_and_fills_around_them);
+	tcase_add_test(tc, test_static_placement_finds_a_placement_whenever_one_exists);
+	tcase_add_test(tc, test_static_placement_refuses_what_cannot_run_and_says_why);
+	tcase_add_test(tc, test_static_placement_fills_the_largest_machine);
 	suite_add_tcase(s, tc);
 	return s;
 }

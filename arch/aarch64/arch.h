@@ -151,6 +151,11 @@ uint64_t arch_vcpu_hwid(unsigned index);
 /* Where the vCPU starts and its first argument (X0): boot entry or PSCI CPU_ON. */
 void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg);
 
+/* Whether the vCPU's WFE traps (HCR_EL2.TWE) from its next entry. Without the trap a
+ * WFE is the guest's own and waits in the hardware for an event; with it, a WFE that
+ * would wait exits (EXIT_YIELD). */
+void arch_vcpu_trap_wfe(struct arch_vcpu *v, bool trap);
+
 /* The stage-2 table the vCPU translates through: VTTBR_EL2 (root, VMID) and VTCR_EL2. */
 void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr);
 

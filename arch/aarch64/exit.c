@@ -19,11 +19,14 @@ static void ec_undef(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 	exit->kind = EXIT_NOTHING;
 }
 
+/* ISS.TI (ESR_EL2 for EC 0x01): bit 0 set for WFE (and WFET), clear for WFI (WFIT). A
+ * WFI waits for an interrupt, which Tandem delivers: block until there is one. A WFE
+ * waits for an event, which may be a store of another vCPU that no interrupt announces
+ * (a lock released): blocking could be for ever, so it yields the pCPU instead. */
 static void ec_wfx(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 {
-	(void)iss; /* WFI and WFE both wait for an event Tandem delivers as an interrupt */
 	v->pc_advance = true;
-	exit->kind = EXIT_HALT;
+	exit->kind = (iss & ISS_WFX_TI_WFE) ? EXIT_YIELD : EXIT_HALT;
 }
 
 static void ec_hvc(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)

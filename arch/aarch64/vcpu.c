@@ -11,7 +11,8 @@
 
 /* What every guest of Tandem runs with: stage 2 on, physical interrupts and aborts
  * routed to EL2, WFI/WFE and SMC trapped (an SMC must never reach the firmware), and
- * implementation-defined registers trapped so that they can be refused. */
+ * implementation-defined registers trapped so that they can be refused. WFE's trap is
+ * the scheduler's to turn off (arch_vcpu_trap_wfe) while nobody else wants the pCPU. */
 #define GUEST_HCR (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_INNER | \
 		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
 
@@ -60,6 +61,11 @@ void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg)
 	v->ctx.x[0] = arg;
 	v->ctx.pc = entry;
 	v->ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
+}
+
+void arch_vcpu_trap_wfe(struct arch_vcpu *v, bool trap)
+{
+	v->ctx.hcr_el2 = trap ? v->ctx.hcr_el2 | HCR_TWE : v->ctx.hcr_el2 & ~HCR_TWE;
 }
 
 void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr)

@@ -207,6 +207,11 @@ int run_scenario(const struct hvsim_options *o)
 		return 2;
 	}
 	unsigned pcpus = o->pcpus ? o->pcpus : R.scn.pcpus ? R.scn.pcpus : 2;
+	if (scn_place(&R.scn, o->scenario, pcpus, err)) {
+		fprintf(stderr, "%s\n", err); /* static mode: not one pCPU for each vCPU */
+		scn_free(&R.scn);
+		return 2;
+	}
 	uint64_t ram = o->ram ? o->ram : ram_needed(&R.scn);
 	uint64_t hz = o->counter_hz ? o->counter_hz : R.scn.counter_hz;
 	struct hal_sim_config cfg = { .pcpus = pcpus, .counter_hz = hz, .nranges = 1,

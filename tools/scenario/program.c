@@ -148,16 +148,22 @@ static int ldst(struct parser *p, bool store)
 	return store ? number(p, p->tok[2], &a->value) : 0;
 }
 
-/* wait64 ADDR VALUE: "1: ldr x1, [x28]; cmp x1, VALUE; b.ne 1b", one action whose load
- * is exactly load64's (same encoding, same traps). */
+/* wait64 ADDR VALUE [wfe]: "1: ldr x1, [x28]; cmp x1, VALUE; b.ne 1b", one action whose
+ * load is exactly load64's (same encoding, same traps); with wfe the loop waits in a WFE
+ * between two loads ("b.eq 2f; wfe; b 1b; 2:"), as a spinlock's waiter does. */
 static int wait64(struct parser *p)
 {
 	struct action *a;
-	int err = need(p, 3, 3, "wait64 ADDR VALUE");
+	int err = need(p, 3, 4, "wait64 ADDR VALUE [wfe]");
 
-	if (err || !(a = new_action(p, ACT_WAIT64)))
-		return err ? err : -EINVAL;
+	if (err)
+		return err;
+	if (p->ntok == 4 && strcmp(p->tok[3], "wfe"))
+		return error(p, "usage: wait64 ADDR VALUE [wfe]");
+	if (!(a = new_action(p, ACT_WAIT64)))
+		return -EINVAL;
 	a->ldst = (struct a64_ldst){ .size = 3, .reg64 = true, .rt = 1, .rn = base_reg(1) };
+	a->wfe = p->ntok == 4;
 	if ((err = number(p, p->tok[1], &a->addr)))
 		return err;
 	return number(p, p->tok[2], &a->value);
@@ -254,8 +260,14 @@ static int expect(struct parser *p)
 			return -EINVAL;
 		return number(p, p->tok[2], &a->value);
 	}
+	if (p->ntok == 4 && !strcmp(p->tok[1], "exits") && !strcmp(p->tok[2], "<=")) {
+		if (!(a = new_action(p, ACT_EXPECT_EXITS)))
+			return -EINVAL;
+		return number(p, p->tok[3], &a->value);
+	}
 	if (p->ntok != 4 || strcmp(p->tok[2], "=="))
-		return error(p, "usage: expect REG == VALUE | expect abort | expect undef | expect irq N");
+		return error(p, "usage: expect REG == VALUE | expect abort | expect undef | "
+				"expect irq N | expect exits <= N");
 	if (!(a = new_action(p, ACT_EXPECT_REG)))
 		return -EINVAL;
 	if ((err = reg(p, p->tok[1], false, &a->reg, &is64)) || (err = number(p, p->tok[3], &a->value)))

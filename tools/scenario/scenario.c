@@ -11,6 +11,7 @@
 #include "arch/aarch64/psci.h"
 #include "arch/aarch64/vgic.h"
 #include "core/hypercall.h"
+#include "core/place.h"
 #include "hal-sim/sim.h"
 #include "tools/scenario/parser.h"
 #include "tools/scenario/scenario.h"
@@ -284,6 +285,7 @@ static int vm_statement(struct parser *p)
 						"\"vcpus\" comes first", i);
 		c->nvcpus = n;
 		p->vcpus_set = true;
+		p->vm->vcpus_line = p->line;
 		return 0;
 	}
 	if (!strcmp(k, "affinity")) {
@@ -291,6 +293,7 @@ static int vm_statement(struct parser *p)
 		    (err = small(p, p->tok[1], c->nvcpus - 1, &n)))
 			return err;
 		c->affinity[n] = 0;
+		p->vm->affinity_line[n] = p->line;
 		for (unsigned i = 2; i < p->ntok; i++) {
 			unsigned cpu = 0;
 			if ((err = small(p, p->tok[i], 63, &cpu)))
@@ -423,6 +426,7 @@ static int top_statement(struct parser *p)
 		strcpy(p->vm->name, p->tok[1]);
 		p->vm->cfg.name = p->vm->name;
 		p->vm->cfg.nvcpus = 1;
+		p->vm->line = p->line;
 		p->vcpus_set = p->entry_set = p->image_addr_set = false;
 		p->block = IN_VM;
 		return 0;
@@ -535,6 +539,51 @@ int scn_load(const char *path, struct scenario *out, char err[SCN_ERR_MAX])
 	fclose(f);
 	int e = scn_parse(path, text ? text : "", len, out, err);
 	free(text);
+	return e;
+}
+
+_Static_assert(SCN_MAX_VMS <= PLACE_MAX_VMS, "every VM of a scenario must be placeable");
+
+/* place_static over the scenario's VMs, the refusal as "file:line: message". */
+static int place(const struct scenario *s, const char *file, unsigned pcpus,
+		 struct placement *pl, char err[SCN_ERR_MAX])
+{
+	*pl = (struct placement){ .nvms = s->nvms };
+	for (unsigned v = 0; v < s->nvms; v++) {
+		pl->name[v] = s->vms[v].name;
+		pl->nvcpus[v] = s->vms[v].cfg.nvcpus;
+		memcpy(pl->affinity[v], s->vms[v].cfg.affinity, sizeof(pl->affinity[v]));
+	}
+	int e = place_static(pl, pcpus);
+	if (e) {
+		const struct scn_vm *vm = &s->vms[pl->vm < s->nvms ? pl->vm : 0];
+		unsigned vcpu = pl->vcpu < VM_MAX_VCPUS ? pl->vcpu : 0;
+		unsigned line = vm->affinity_line[vcpu] ? vm->affinity_line[vcpu]
+				: vm->vcpus_line ? vm->vcpus_line : vm->line;
+		snprintf(err, SCN_ERR_MAX, "%s:%u: %s", file ? file : "<scenario>", line, pl->msg);
+	}
+	return e;
+}
+
+int scn_check_placement(const struct scenario *s, const char *file, unsigned pcpus,
+			char err[SCN_ERR_MAX])
+{
+	struct placement pl;
+
+	err[0] = '\0';
+	return s->mode == SCHED_STATIC ? place(s, file, pcpus, &pl, err) : 0;
+}
+
+int scn_place(struct scenario *s, const char *file, unsigned pcpus, char err[SCN_ERR_MAX])
+{
+	struct placement pl;
+
+	err[0] = '\0';
+	if (s->mode != SCHED_STATIC)
+		return 0;
+	int e = place(s, file, pcpus, &pl, err);
+	for (unsigned v = 0; v < s->nvms && !e; v++)
+		memcpy(s->vms[v].cfg.affinity, pl.affinity[v], sizeof(pl.affinity[v]));
 	return e;
 }
 

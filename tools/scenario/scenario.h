@@ -34,6 +34,9 @@ struct scn_vm {
 	uint64_t image_addr;
 	struct engine_program programs[VM_MAX_VCPUS];
 	struct action *acts[VM_MAX_VCPUS]; /* owned */
+	/* Where it was said, for messages about the whole configuration (0: not said):
+	 * the vm statement, its vcpus statement, each vCPU's affinity statement. */
+	unsigned line, vcpus_line, affinity_line[VM_MAX_VCPUS];
 };
 
 struct scenario {
@@ -52,6 +55,18 @@ int scn_parse(const char *file, const char *text, size_t len, struct scenario *o
 
 /* Read and parse a file: also -EIO (with a message) if it cannot be read. */
 int scn_load(const char *path, struct scenario *out, char err[SCN_ERR_MAX]);
+
+/* Static mode runs one vCPU per pCPU: give each vCPU of every VM a pCPU of its own
+ * among pcpus (core/place.h) and make it the vCPU's affinity. 0, and nothing changed
+ * in a time-shared scenario; or place_static's error with "file:line: message" in err,
+ * the line being what placed the refused vCPU: its affinity statement, else its VM's
+ * vcpus statement, else its vm statement; the scenario is then left as it was. */
+int scn_place(struct scenario *s, const char *file, unsigned pcpus, char err[SCN_ERR_MAX]);
+
+/* The same check without changing the scenario (scn2c: the image places its vCPUs
+ * itself, on the machine it boots on). */
+int scn_check_placement(const struct scenario *s, const char *file, unsigned pcpus,
+			char err[SCN_ERR_MAX]);
 
 void scn_free(struct scenario *s);
 

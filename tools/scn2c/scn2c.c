@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/place.h"
 #include "tools/scenario/scenario.h"
 
 #define IMAGE_MAX (64u << 20)
@@ -370,6 +371,14 @@ int main(int argc, char **argv)
 		return usage();
 	const char *scenario = argv[optind], *out = argv[optind + 1];
 	if (scn_load(scenario, &s, err)) {
+		fprintf(stderr, "%s\n", err);
+		scn_free(&s);
+		return 1;
+	}
+	/* Static mode: refused here if no machine could run it (the scenario's pcpus, if
+	 * it gives them, else the most there can be); the image places its vCPUs itself
+	 * on the machine it boots on, so the affinities go out as written. */
+	if (scn_check_placement(&s, scenario, s.pcpus ? s.pcpus : PLACE_MAX_PCPUS, err)) {
 		fprintf(stderr, "%s\n", err);
 		scn_free(&s);
 		return 1;

@@ -15,6 +15,7 @@
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
+#include "core/place.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vmset.h"
@@ -131,6 +132,8 @@ static void self_test(void)
 extern const struct vm_plan tandem_plan;
 
 static struct vmset vms;
+static struct vm_spec placed[VMSET_MAX]; /* the plan's VMs, placed on this machine */
+static struct placement placement;
 static uint32_t vms_ready; /* 1: run them, 2: none to run */
 static struct timer housekeeping;
 
@@ -173,6 +176,33 @@ static bool has_word(const char *s, const char *w)
 	return false;
 }
 
+_Static_assert(VMSET_MAX <= PLACE_MAX_VMS, "every VM of a plan must be placeable");
+
+/* Static partitioning: one pCPU of this machine for each vCPU of the plan, or false
+ * with the reason logged. Time-shared plans keep their affinities. */
+static bool place_vms(const struct vm_plan *p)
+{
+	unsigned n = p->nvms < VMSET_MAX ? p->nvms : VMSET_MAX;
+
+	for (unsigned i = 0; i < n; i++)
+		placed[i] = p->vms[i];
+	if (p->mode != SCHED_STATIC)
+		return true;
+	placement = (struct placement){ .nvms = n };
+	for (unsigned i = 0; i < n; i++) {
+		placement.name[i] = placed[i].cfg.name;
+		placement.nvcpus[i] = placed[i].cfg.nvcpus;
+		memcpy(placement.affinity[i], placed[i].cfg.affinity, sizeof(placement.affinity[i]));
+	}
+	if (place_static(&placement, hal_pcpu_count())) {
+		log_err("Tandem: %s: not running the VM configuration", placement.msg);
+		return false;
+	}
+	for (unsigned i = 0; i < n; i++)
+		memcpy(placed[i].cfg.affinity, placement.affinity[i], sizeof(placement.affinity[i]));
+	return true;
+}
+
 /* pCPU 0, after the self-test: build the VMs, or say why there are none to run. A VM
  * Tandem refuses (host memory it may not have, a maximum that does not fit) is left
  * out with the reason; the others run. */
@@ -188,11 +218,13 @@ static bool prepare_vms(void)
 			 "not running it", p->pcpus, hal_pcpu_count());
 		return false;
 	}
+	if (!place_vms(p))
+		return false;
 	sched_init(p->mode, p->slice_ns ? p->slice_ns : SCHED_DEFAULT_SLICE_NS);
 	vm_set_trace(has_word(bm_board.bootargs, "trace"));
 	vmset_init(&vms);
-	for (unsigned i = 0; i < p->nvms; i++)
-		if (vmset_add(&vms, &p->vms[i], &why))
+	for (unsigned i = 0; i < p->nvms && i < VMSET_MAX; i++)
+		if (vmset_add(&vms, &placed[i], &why))
 			log_err("Tandem: vm %s refused: %s", p->vms[i].cfg.name, why.why);
 	if (!vms.n) {
 		log_info("Tandem: no VM left to run");
