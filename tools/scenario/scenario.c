@@ -426,7 +426,6 @@ static int top_statement(struct parser *p)
 		strcpy(p->vm->name, p->tok[1]);
 		p->vm->cfg.name = p->vm->name;
 		p->vm->cfg.nvcpus = 1;
-		p->vm->line = p->line;
 		p->vcpus_set = p->entry_set = p->image_addr_set = false;
 		p->block = IN_VM;
 		return 0;

@@ -35,8 +35,8 @@ struct scn_vm {
 	struct engine_program programs[VM_MAX_VCPUS];
 	struct action *acts[VM_MAX_VCPUS]; /* owned */
 	/* Where it was said, for messages about the whole configuration (0: not said):
-	 * the vm statement, its vcpus statement, each vCPU's affinity statement. */
-	unsigned line, vcpus_line, affinity_line[VM_MAX_VCPUS];
+	 * its vcpus statement, each vCPU's affinity statement (the vm statement: line). */
+	unsigned vcpus_line, affinity_line[VM_MAX_VCPUS];
 };
 
 struct scenario {
