@@ -10,16 +10,15 @@
 
 #include "core/log.h"
 #include "tests/check_main.h"
+#include "tests/testlib.h"
 
 static char out[4096];
 
 /* Run fn in a child with stdout captured into out; returns the wait status. */
 static int run_captured(void (*fn)(void))
 {
-	char path[] = "/tmp/tandem-log-XXXXXX";
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	unlink(path);
+	int fd = test_scratch_fd();
+
 	fflush(stdout);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -31,9 +30,7 @@ static int run_captured(void (*fn)(void))
 	}
 	int status;
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ssize_t n = pread(fd, out, sizeof(out) - 1, 0);
-	ck_assert_int_ge(n, 0);
-	out[n] = '\0';
+	test_read_fd(fd, out, sizeof(out));
 	close(fd);
 	return status;
 }

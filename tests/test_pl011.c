@@ -73,32 +73,15 @@ static void put(const char *s)
 /* ---- capturing the host console ----------------------------------------------------- */
 
 static char out[4096];
-static int saved_stdout = -1, capture_fd = -1;
-
 static void capture_begin(void)
 {
-	char path[] = "/tmp/tandem-pl011-XXXXXX";
-
-	capture_fd = mkstemp(path);
-	ck_assert_int_ge(capture_fd, 0);
-	unlink(path);
-	fflush(stdout);
-	saved_stdout = dup(STDOUT_FILENO);
-	ck_assert_int_ge(saved_stdout, 0);
-	ck_assert_int_ge(dup2(capture_fd, STDOUT_FILENO), 0);
+	test_capture_begin();
 }
 
 /* Everything written to stdout since capture_begin. */
 static const char *capture_end(void)
 {
-	hal_console_flush(); /* the console writes on a thread of its own */
-	fflush(stdout);
-	ck_assert_int_ge(dup2(saved_stdout, STDOUT_FILENO), 0);
-	close(saved_stdout);
-	ssize_t n = pread(capture_fd, out, sizeof(out) - 1, 0);
-	ck_assert_int_ge(n, 0);
-	out[n] = '\0';
-	close(capture_fd);
+	test_capture_end(out, sizeof(out));
 	return out;
 }
 

@@ -1,4 +1,7 @@
 #include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "arch/aarch64/vgic.h"
 #include "core/cpu.h"
@@ -6,8 +9,50 @@
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/sim.h"
+#include "hal/console.h"
 #include "hal/cpu.h"
 #include "tests/testlib.h"
+
+int test_scratch_fd(void)
+{
+	char path[] = "/tmp/tandem-test-XXXXXX";
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	return fd;
+}
+
+size_t test_read_fd(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	ck_assert_int_ge(n, 0);
+	buf[n] = '\0';
+	return (size_t)n;
+}
+
+static int capture_fd = -1, saved_stdout = -1;
+
+void test_capture_begin(void)
+{
+	capture_fd = test_scratch_fd();
+	fflush(stdout);
+	saved_stdout = dup(STDOUT_FILENO);
+	ck_assert_int_ge(saved_stdout, 0);
+	ck_assert_int_ge(dup2(capture_fd, STDOUT_FILENO), 0);
+}
+
+size_t test_capture_end(char *buf, size_t size)
+{
+	hal_console_flush(); /* the console writes on a thread of its own */
+	fflush(stdout);
+	ck_assert_int_ge(dup2(saved_stdout, STDOUT_FILENO), 0);
+	close(saved_stdout);
+	size_t n = test_read_fd(capture_fd, buf, size);
+	close(capture_fd);
+	return n;
+}
 
 void test_machine_up(unsigned pcpus, bool core)
 {

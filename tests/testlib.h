@@ -4,6 +4,7 @@
 #define TESTS_TESTLIB_H
 
 #include <check.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,19 @@
  * per-CPU data are initialised when core is true. Fails the test on any error. */
 void test_machine_up(unsigned pcpus, bool core);
 void test_machine_down(void);
+
+/* ---- What reached stdout (the host console) ------------------------------------- */
+
+/* An unnamed scratch file, read back with test_read_fd. */
+int test_scratch_fd(void);
+
+/* All of fd from its start into buf as a string (at most size - 1 bytes); its length. */
+size_t test_read_fd(int fd, char *buf, size_t size);
+
+/* stdout goes to a scratch file until test_capture_end, which gives back everything
+ * written since, once the host console has written all it had queued. */
+void test_capture_begin(void);
+size_t test_capture_end(char *buf, size_t size);
 
 /* Run fn(arg) on pCPUs 0 .. n-1 at once (pCPU 0 is the calling thread) and wait for
  * all of them to return. */

@@ -38,40 +38,15 @@ static char out[OUT_MAX];
 
 /* ---- reading what reached the console ------------------------------------------------ */
 
-static int capture_fd = -1, saved_stdout = -1;
-
 static void capture_begin(void)
 {
-	char path[] = "/tmp/tandem-hostile-XXXXXX";
-
-	capture_fd = mkstemp(path);
-	ck_assert_int_ge(capture_fd, 0);
-	unlink(path);
-	fflush(stdout);
-	saved_stdout = dup(STDOUT_FILENO);
-	ck_assert_int_ge(saved_stdout, 0);
-	ck_assert_int_ge(dup2(capture_fd, STDOUT_FILENO), 0);
-}
-
-static size_t read_all(int fd)
-{
-	ssize_t n = pread(fd, out, sizeof(out) - 1, 0);
-
-	ck_assert_int_ge(n, 0);
-	out[n] = '\0';
-	return (size_t)n;
+	test_capture_begin();
 }
 
 /* Everything the console wrote since capture_begin, once it has all been written. */
 static size_t capture_end(void)
 {
-	hal_console_flush();
-	fflush(stdout);
-	ck_assert_int_ge(dup2(saved_stdout, STDOUT_FILENO), 0);
-	close(saved_stdout);
-	size_t n = read_all(capture_fd);
-	close(capture_fd);
-	return n;
+	return test_capture_end(out, sizeof(out));
 }
 
 /* The bytes a terminal acts on: C0 controls other than newline and tab, DEL, and
@@ -112,11 +87,8 @@ static unsigned lines_with(const char *text, const char *prefix, char lines[][25
 
 static size_t run_hvsim(const char *scenario, int *status)
 {
-	char path[] = "/tmp/tandem-hvsim-XXXXXX";
-	int fd = mkstemp(path);
+	int fd = test_scratch_fd();
 
-	ck_assert_int_ge(fd, 0);
-	unlink(path);
 	fflush(NULL);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
@@ -126,7 +98,7 @@ static size_t run_hvsim(const char *scenario, int *status)
 		_exit(127);
 	}
 	ck_assert_int_eq(waitpid(pid, status, 0), pid);
-	size_t n = read_all(fd);
+	size_t n = test_read_fd(fd, out, sizeof(out));
 	close(fd);
 	return n;
 }
