@@ -47,6 +47,12 @@ struct guest_exit;
 typedef int (*hal_sim_guest_fn)(struct guest_ctx *ctx, struct guest_exit *exit, void *arg);
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg);
 
+/* Called from hal_guest_unload, on the pCPU a vCPU is leaving (core's vcpu_unbind,
+ * before the vCPU lets go of the pCPU): a test can hold that pCPU there to force an
+ * interleaving with the others. NULL removes it. */
+typedef void (*hal_sim_unload_fn)(void *arg);
+void hal_sim_set_unload_hook(hal_sim_unload_fn fn, void *arg);
+
 /* How many times hal_irq_deactivate / hal_irq_activate were called. */
 uint64_t hal_sim_irq_deactivations(void);
 uint64_t hal_sim_irq_activations(void);
