@@ -24,6 +24,13 @@ void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg)
 	atomic_store(&guest_fn, fn);
 }
 
+hal_sim_guest_fn hal_sim_get_guest(void **arg)
+{
+	if (arg)
+		*arg = atomic_load(&guest_arg);
+	return atomic_load(&guest_fn);
+}
+
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 {
 	if (!ctx || !exit)
