@@ -25,8 +25,11 @@ static enum planted planted(void)
 
 	if (bug < 0) {
 		const char *e = getenv("PLANTED_BUG");
-		bug = !e ? PLANTED_NONE : !strcmp(e, "pc8") ? PLANTED_PC8 : !strcmp(e, "reg") ? PLANTED_REG
-												 : PLANTED_NONE;
+		bug = PLANTED_NONE;
+		if (e && !strcmp(e, "pc8"))
+			bug = PLANTED_PC8;
+		else if (e && !strcmp(e, "reg"))
+			bug = PLANTED_REG;
 	}
 	return (enum planted)bug;
 }
