@@ -391,24 +391,21 @@ static void note_result(unsigned c, const struct guest_ctx *ctx)
 }
 
 /* A fresh start of vCPU c: at the entry point of a CPU_ON for it (or the reset vector
- * for vCPU 0's first run). */
-static void check_start(unsigned c, const struct guest_ctx *ctx)
+ * for vCPU 0's first run). 0 if it is one, else -1 and why. */
+static int try_start(unsigned c, const struct guest_ctx *ctx, char why[ORACLE_MSG])
 {
-	char why[ORACLE_MSG] = "started with no CPU_ON for it";
 	struct watch *w = &W[c];
 
-	if (c == 0 && !w->entered) {
-		if (oracle_start(ctx, RAM, 0, why))
-			oracle_finding(c, why);
-		return;
-	}
+	snprintf(why, ORACLE_MSG, "started with no CPU_ON for it");
+	if (c == 0 && !w->entered)
+		return oracle_start(ctx, RAM, 0, why);
 	for (unsigned k = 0; k < MAX_ON; k++) {
 		if (w->on_live[k] && oracle_start(ctx, w->on[k].entry, w->on[k].ctx_id, why) == 0) {
 			memset(w->on_live, 0, sizeof(w->on_live)); /* the others were refused */
-			return;
+			return 0;
 		}
 	}
-	oracle_finding(c, why);
+	return -1;
 }
 
 static void check_entry(struct vcpu *v, const struct guest_ctx *ctx)
@@ -426,7 +423,8 @@ static void check_entry(struct vcpu *v, const struct guest_ctx *ctx)
 		oracle_finding(c, why);
 	}
 	if (!w->entered) {
-		check_start(c, ctx);
+		if (try_start(c, ctx, why))
+			oracle_finding(c, why);
 		w->entered = true;
 		return;
 	}
@@ -437,12 +435,9 @@ static void check_entry(struct vcpu *v, const struct guest_ctx *ctx)
 		return;
 	}
 	note_result(c, ctx);
-	uint32_t fid = oracle_smccc_fid(&w->last, &w->trap);
-	bool returned = ctx->pc == w->last.pc || ctx->pc == w->last.pc + 4;
-	if (fid == PSCI_CPU_OFF && !returned) {
-		check_start(c, ctx); /* powered off, then on again */
+	/* After CPU_OFF: powered off and on again, or (refused) returned from the call. */
+	if (oracle_smccc_fid(&w->last, &w->trap) == PSCI_CPU_OFF && try_start(c, ctx, why) == 0)
 		return;
-	}
 	if (oracle_exit(&w->last, &w->trap, ctx, why))
 		oracle_finding(c, why);
 }

@@ -41,11 +41,11 @@ static bool wait_flag(atomic_int *flag)
 {
 	uint64_t until = hal_now_ns() + WAIT_NS;
 
-	while (!atomic_load(flag))
+	while (!atomic_load(flag)) {
 		if (hal_now_ns() > until)
 			return false;
-		else
-			hal_cpu_relax();
+		hal_cpu_relax();
+	}
 	return true;
 }
 
