@@ -37,6 +37,14 @@ static int illegal(struct vcpu *v, const char *what)
 
 static void vtimer_fired(struct timer *t, void *arg);
 
+/* OFF and on no pCPU any more. A vCPU that has powered itself off is OFF before its
+ * pCPU has finished the exit and let go of it (vcpu_unbind); until then its registers
+ * are that pCPU's, and it is not off for anyone else. Caller holds the lock. */
+static bool left_off(const struct vcpu *v)
+{
+	return v->state == VCPU_OFF && v->pcpu == VCPU_NO_PCPU;
+}
+
 int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity)
 {
 	if (!v || !affinity)
@@ -58,12 +66,25 @@ enum vcpu_state vcpu_state(struct vcpu *v)
 	return s;
 }
 
+int vcpu_power_state(struct vcpu *v)
+{
+	int s;
+
+	spin_lock(&v->lock);
+	if (v->state == VCPU_UNUSABLE || left_off(v))
+		s = CPU_STATE_OFF;
+	else
+		s = v->started || v->state == VCPU_OFF ? CPU_STATE_ON : CPU_STATE_ON_PENDING;
+	spin_unlock(&v->lock);
+	return s;
+}
+
 int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg)
 {
 	int err = 0;
 
 	spin_lock(&v->lock);
-	if (v->state != VCPU_CREATED && v->state != VCPU_OFF) {
+	if (v->state != VCPU_CREATED && !left_off(v)) {
 		err = illegal(v, "set_entry");
 	} else {
 		arch_vcpu_set_entry(&v->arch, entry, arg);
@@ -163,6 +184,8 @@ int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg)
 	spin_lock(&v->lock);
 	if (v->state == VCPU_UNUSABLE || v->state == VCPU_CREATED) {
 		err = -EPERM;
+	} else if (v->state == VCPU_OFF && !left_off(v)) {
+		err = -EALREADY; /* still powering down on its pCPU: on until it has left */
 	} else if (v->state != VCPU_OFF) {
 		err = v->started ? -EALREADY : -EBUSY;
 	} else {

@@ -6,6 +6,11 @@
  *   BOUND --unbind--> FREE          BLOCKED --wake--> FREE
  *   FREE --power_off--> OFF         OFF --power_on--> FREE
  *
+ * A vCPU that powers itself off (PSCI CPU_OFF) is OFF while its pCPU still finishes
+ * the exit; only once it is unbound has it left, and only then can it be powered on
+ * (or set_entry) again or look off to the guest (vcpu_power_state): its registers are
+ * never written from two pCPUs.
+ *
  * Every transition is checked under the vCPU's lock; an illegal one returns -EPERM and
  * leaves the vCPU UNUSABLE (it never runs again) rather than half-changed. */
 #ifndef CORE_VCPU_H
@@ -61,7 +66,8 @@ const char *vcpu_state_name(enum vcpu_state s);
 
 /* CREATED, as vCPU id of vm with hwid and affinity (a non-zero pCPU mask). */
 int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity);
-int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg); /* CREATED or OFF */
+/* CREATED, or OFF and on no pCPU. */
+int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg);
 int vcpu_set_s2(struct vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr); /* CREATED */
 int vcpu_setup(struct vcpu *v);   /* CREATED -> FREE; entry and stage-2 must be set */
 int vcpu_bind(struct vcpu *v);    /* FREE -> BOUND on the calling pCPU */
@@ -71,8 +77,9 @@ int vcpu_unbind(struct vcpu *v);
 /* The scheduler's bind: -EAGAIN (and no poisoning) if the vCPU is not FREE any more. */
 int vcpu_try_bind(struct vcpu *v);
 int vcpu_power_off(struct vcpu *v); /* FREE or RUNNING -> OFF */
-/* OFF -> FREE at entry with arg (PSCI CPU_ON). -EALREADY if on, -EBUSY if on but not
- * started yet; those two leave the vCPU as it is. */
+/* OFF -> FREE at entry with arg (PSCI CPU_ON). -EALREADY if on (also OFF but still on
+ * its pCPU), -EBUSY if on but not started yet (an earlier power_on in progress); those
+ * two leave the vCPU as it is. */
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg);
 /* RUNNING -> BLOCKED, unless the VM's interrupt controller has an interrupt for it
  * (checked under the VM's interrupt lock, so an injection cannot slip in between). */
@@ -100,6 +107,10 @@ enum vcpu_state vcpu_state(struct vcpu *v);
 /* Disarm the host timer of v's virtual timer for good: after it no callback of it runs
  * or re-arms it, and v may be freed. Not while v can exit (its VM is quiescent). */
 void vcpu_vtimer_stop(struct vcpu *v);
+
+/* Its power state as PSCI AFFINITY_INFO reports it (CPU_STATE_*): OFF once it is off
+ * and has left its pCPU, ON_PENDING between power_on and its first run, else ON. */
+int vcpu_power_state(struct vcpu *v);
 
 /* The handler of a forwarded physical interrupt (the virtual timer's): it becomes a
  * hardware-linked interrupt of the vCPU that ran on this pCPU when it arrived, or is

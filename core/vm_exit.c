@@ -225,16 +225,7 @@ static void on_cpu_state(struct vcpu *v, struct vm_exit *e)
 {
 	struct vcpu *t = vm_vcpu_by_hwid(v->vm, e->u.cpu.hwid);
 
-	if (!t) {
-		e->ret = -ENOENT;
-		return;
-	}
-	spin_lock(&t->lock);
-	if (t->state == VCPU_OFF || t->state == VCPU_UNUSABLE)
-		e->ret = CPU_STATE_OFF;
-	else
-		e->ret = t->started ? CPU_STATE_ON : CPU_STATE_ON_PENDING;
-	spin_unlock(&t->lock);
+	e->ret = t ? vcpu_power_state(t) : -ENOENT;
 }
 
 static void on_system_down(struct vcpu *v, struct vm_exit *e)

@@ -1,12 +1,22 @@
 /* fuzz/aarch64_exit: arbitrary trap state and register values through the whole exit
  * path (decode by ESR_EL2.EC, core's dispatcher, completion) of a VM with eager, lazy
  * and linear memory and an MMIO device. Any crash, sanitizer report, leak (frames not
- * back after the VM is destroyed) or poisoned vCPU is a finding.
+ * back after the VM is destroyed) or poisoned vCPU is a finding, and so is every exit
+ * that leaves the vCPU where the architecture does not let it go (fuzz/exit_oracle.h):
+ * the PC not stayed, stepped by the instruction's length or at the right vector, a
+ * register written that the exit may not write, a PSCI result that function cannot
+ * return, a vCPU state the exit cannot lead to (blocked without a WFx or CPU_SUSPEND,
+ * off without CPU_OFF, the VM stopped without SYSTEM_OFF/RESET), or a vCPU started by
+ * CPU_ON or reset anywhere but where the call said.
  *
  * Input: byte 0 holds VM options (bit 0: MMIO to no device reads as zero), then
  * 32-byte records, one trap each:
- *   [0]      trap type: n % 8 below 5 is SYNC, then IRQ, FIQ, SERROR
- *   [1..4]   ESR_EL2, little-endian (bits 31:26 EC, 25 IL, 24:0 ISS)
+ *   [0]      trap type: n % 8 below 5 is SYNC, then IRQ, FIQ, SERROR; bit 7: the trap
+ *            is vCPU 1's, if a CPU_ON has started it (both run on pCPU 0, one bound at
+ *            a time)
+ *   [1..4]   ESR_EL2, little-endian (bits 31:26 EC, 25 IL, 24:0 ISS); IL is forced
+ *            to 1 as the hardware reports it, except for a WFx or data abort from
+ *            AArch32 (a 16-bit T32 instruction has IL clear)
  *   [5..12]  FAR_EL2
  *   [13]     where the faulting IPA points: n % 8 of RAM, lazy RAM, linear RAM, the
  *            device, a hole, the vGIC distributor, its redistributors, or raw (HPFAR
@@ -29,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/exit_oracle.h"
 #include "fuzz/fuzz_util.h"
 #include "arch/aarch64/psci.h"
 #include "arch/aarch64/sysreg.h"
@@ -102,23 +113,72 @@ static void machine_once(void)
 	up = true;
 }
 
-/* Keep vCPU 0 runnable on this pCPU whatever the last exit did to it. */
-static bool revive(struct vcpu *v)
+/* A finding of the oracle: what was wrong, and the trap that led to it. */
+static void oracle_finding(const struct vcpu *v, const struct guest_exit *t, const char *why)
 {
-	switch (vcpu_state(v)) {
-	case VCPU_BOUND:
-		return true;
-	case VCPU_BLOCKED:
-		vcpu_wake(v);
-		return vcpu_state(v) == VCPU_BOUND;
-	case VCPU_OFF:
-		CHECK(vcpu_unbind(v) == 0);
-		CHECK(vcpu_power_on(v, RAM, 0) == 0);
-		CHECK(vcpu_bind(v) == 0);
-		return true;
-	default:
-		CHECK(!"vCPU left in an impossible state");
-		return false;
+	fprintf(stderr, "aarch64_exit: oracle: vCPU %u, trap type %d ESR_EL2 0x%llx FAR 0x%llx: %s\n",
+		v->id, (int)t->type, (unsigned long long)t->esr, (unsigned long long)t->far, why);
+	abort();
+}
+
+/* Where a vCPU must start when it next runs: set by a CPU_ON that succeeded, or by the
+ * fuzzer's own reset of vCPU 0. */
+static struct start {
+	bool pending;
+	uint64_t entry, ctx_id;
+} starts[2];
+
+static void check_start(struct vcpu *v)
+{
+	char why[ORACLE_MSG];
+	struct start *s = &starts[v->id];
+	struct guest_exit none = { .type = TRAP_IRQ };
+
+	if (!s->pending)
+		return;
+	s->pending = false;
+	if (oracle_start(&v->arch.ctx, s->entry, s->ctx_id, why))
+		oracle_finding(v, &none, why);
+}
+
+/* Is the vCPU's state one this exit can lead to? */
+static void check_state(struct vcpu *v, const struct guest_ctx *before, const struct guest_exit *t)
+{
+	uint32_t fid = oracle_smccc_fid(before, t);
+	enum vcpu_state s = vcpu_state(v);
+	bool stopped = v->vm->state == VM_STOPPED;
+	bool wfx = t->type == TRAP_SYNC && ESR_EC(t->esr) == EC_WFx;
+	const char *why = NULL;
+
+	if (stopped && fid != PSCI_SYSTEM_OFF && fid != PSCI_SYSTEM_RESET)
+		why = "the VM stopped without SYSTEM_OFF or SYSTEM_RESET";
+	else if (s == VCPU_UNUSABLE)
+		why = "vCPU poisoned (UNUSABLE)";
+	else if (s == VCPU_OFF && fid != PSCI_CPU_OFF && !stopped)
+		why = "vCPU OFF without CPU_OFF";
+	else if (s == VCPU_BLOCKED && !wfx && fid != PSCI_CPU_SUSPEND_32 && fid != PSCI_CPU_SUSPEND_64)
+		why = "vCPU blocked without WFI, WFE or CPU_SUSPEND";
+	else if (s != VCPU_BOUND && s != VCPU_BLOCKED && s != VCPU_OFF)
+		why = "vCPU left in a state no exit leads to";
+	if (why)
+		oracle_finding(v, t, why);
+}
+
+/* A CPU_ON that succeeded: its target must start where it said. */
+static void note_cpu_on(struct vm *vm, const struct guest_ctx *before, const struct guest_exit *t,
+			const struct guest_ctx *after)
+{
+	uint32_t fid = oracle_smccc_fid(before, t);
+	bool is64 = fid == PSCI_CPU_ON_64;
+
+	if ((fid != PSCI_CPU_ON_32 && !is64) || (int32_t)after->x[0] != PSCI_RET_SUCCESS)
+		return;
+	uint64_t mpidr = is64 ? before->x[1] : (uint32_t)before->x[1];
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		if (vm->vcpus[i].hwid != (mpidr & MPIDR_AFF_MASK))
+			continue;
+		starts[i] = (struct start){ true, is64 ? before->x[2] : (uint32_t)before->x[2],
+					    is64 ? before->x[3] : (uint32_t)before->x[3] };
 	}
 }
 
@@ -143,9 +203,56 @@ static void one_trap(struct vcpu *v, const uint8_t *r)
 	v->arch.ctx.x[1] = le(r + 19, 5);
 	vcpu_set_gpr(v, r[17] % 32, value);
 	v->arch.ctx.pstate = modes[r[18] % 4];
+	uint64_t ec = ESR_EC(t.esr);
+	if (!(v->arch.ctx.pstate & PSR_MODE_AARCH32) || (ec != EC_WFx && ec != EC_DABT_LOW))
+		t.esr |= ESR_IL; /* only a 16-bit T32 WFx or load/store traps with IL clear */
+	struct guest_ctx before = v->arch.ctx;
 	struct vm_exit e;
 	CHECK(vm_feed_trap(v, &t, &e) == 0);
 	CHECK((unsigned)e.kind < EXIT_KIND_COUNT);
+	check_state(v, &before, &t);
+	char why[ORACLE_MSG];
+	enum vcpu_state s = vcpu_state(v);
+	if (v->vm->state != VM_STOPPED && s != VCPU_OFF && oracle_exit(&before, &t, &v->arch.ctx, why))
+		oracle_finding(v, &t, why);
+	note_cpu_on(v->vm, &before, &t, &v->arch.ctx);
+}
+
+/* Whatever the last exit did to it, leave vCPU `want` (if it is on) or else vCPU 0
+ * bound on this pCPU, the other not; returns the bound one. vCPU 0 that powered off is
+ * started again at the reset vector. */
+static struct vcpu *revive(struct vm *vm, struct vcpu *v, unsigned want)
+{
+	switch (vcpu_state(v)) {
+	case VCPU_BOUND:
+		break;
+	case VCPU_BLOCKED:
+		vcpu_wake(v);
+		CHECK(vcpu_state(v) == VCPU_BOUND);
+		break;
+	case VCPU_OFF:
+		CHECK(vcpu_unbind(v) == 0);
+		if (v->id != 0) {
+			v = vm_vcpu(vm, 0);
+			CHECK(vcpu_bind(v) == 0);
+			break;
+		}
+		CHECK(vcpu_power_on(v, RAM, 0) == 0);
+		CHECK(vcpu_bind(v) == 0);
+		starts[0] = (struct start){ true, RAM, 0 };
+		break;
+	default:
+		CHECK(!"vCPU left in an impossible state");
+	}
+	struct vcpu *w = vm_vcpu(vm, want);
+	if (w != v && vcpu_state(w) == VCPU_FREE) {
+		sched_remove(w); /* queued by its CPU_ON; run here instead */
+		CHECK(vcpu_unbind(v) == 1);
+		CHECK(vcpu_bind(w) == 0);
+		v = w;
+	}
+	check_start(v);
+	return v;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -166,15 +273,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	};
 	struct vm *vm;
 	CHECK(vm_create(&cfg, &vm) == 0);
+	memset(starts, 0, sizeof(starts));
+	starts[0] = (struct start){ true, RAM, 0 }; /* the boot entry, X0 = entry_arg */
 	struct vcpu *v = vm_vcpu(vm, 0);
 	CHECK(vcpu_bind(v) == 0);
+	check_start(v);
 	for (data++, size--; size >= REC && vm->state != VM_STOPPED; data += REC, size -= REC) {
+		v = revive(vm, v, data[0] >> 7);
 		one_trap(v, data);
-		if (!revive(v))
-			break;
 	}
-	if (v->pcpu != VCPU_NO_PCPU)
-		CHECK(vcpu_unbind(v) >= 0);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (vm->vcpus[i].pcpu != VCPU_NO_PCPU)
+			CHECK(vcpu_unbind(&vm->vcpus[i]) >= 0);
 	CHECK(vm_destroy(vm) == 0);
 	CHECK(frame_outstanding() == baseline); /* the linear region's claim too */
 	return 0;

@@ -1,21 +1,36 @@
 /* fuzz/guest_program: arbitrary guest programs (hal-sim/engine.h actions) run by the
  * guest engine on a two-vCPU VM with eager, lazy and read-only memory and a PL011,
- * through the real scheduler on pCPU 0 of a two-pCPU simulation host. Every action the
- * engine can run is reachable with fuzzer-chosen fields (made valid only where the
- * engine requires it). Any crash, sanitizer report, poisoned (UNUSABLE) vCPU, vCPU
- * left on a pCPU, failed vm_destroy or leak (frames not back after the VM is
- * destroyed) is a finding; failed expectations of the program itself are not.
+ * through the real scheduler on a two-pCPU simulation host: both vCPUs on pCPU 0, or
+ * (header bit 5) vCPU 1 on pCPU 1, the two pCPUs taking turns in an order the input
+ * chooses, so that a finding reproduces. Every action the engine can run is reachable
+ * with fuzzer-chosen fields (made valid only where the engine requires it). Any
+ * crash, sanitizer report, poisoned (UNUSABLE) vCPU, vCPU left on a pCPU, failed
+ * vm_destroy or leak (frames not back after the VM is destroyed) is a finding, and so
+ * is every exit the architecture does not allow (fuzz/exit_oracle.h: each entry of a
+ * vCPU is checked against the context and trap it left with): a PC that neither
+ * stayed, stepped nor went to its vector, a register the exit may not write, a PSCI
+ * result that function cannot return, a vCPU entered while not RUNNING on this pCPU
+ * or in an illegal mode, or started anywhere but at the reset vector or the entry
+ * point of a CPU_ON for it. Failed expectations of the program itself are not.
  *
- * Input: a 4-byte header, then 24-byte records, one action each (a short trailing
- * record is ignored):
+ * Input: a 4-byte header, then 24-byte records, one action each, then the schedule:
  *   header[0] bit 0: MMIO to no device reads as zero / ignores writes (mmio raz-wi)
  *             bit 1: time-shared scheduling (else static partitioning)
  *             bit 2: the PL011's interrupt is wired to vCPU 0 (else it has none)
  *             bit 3: vCPU 1 has a program (else it only waits when started)
- *             bit 4: vCPU 0's affinity is pCPU 0 (else "any pCPU"; both home on 0)
+ *             bit 4: vCPU 0's affinity is pCPU 0 (else "any pCPU"; it homes on 0)
+ *             bit 5: vCPU 1's home is pCPU 1, which runs the scheduler too (else
+ *                    pCPU 0 runs both)
  *   header[1] records for vCPU 0: n % 65; the next (at most 64) go to vCPU 1
  *   header[2] the PL011's interrupt (an INTID), n % 128
  *   header[3] time-shared slice: 20 + 4 * n microseconds
+ *   the schedule: every byte after the records the programs take (the short
+ *   trailing record, records beyond vCPU 1's 64). With two pCPUs only one runs at a
+ *   time; it passes the turn at a yield point (each guest step, and each vCPU leaving
+ *   its pCPU) once it has let the number of yield points the next schedule byte
+ *   gives go by (the bytes are used in turn, round and round; none: 64 each), and
+ *   when it idles. Only wall-clock events (the slice, the virtual timer, the end of
+ *   the run) are not chosen by the input.
  *   record [0]       action kind, n % 17 = enum act_kind (ACT_END too: ends early)
  *          [1]       load/store: bits 1:0 size, 2 sign-extend, 3 Xt, 4 LDAR/STLR;
  *                    HVC/SMC: the function id, n % 28 into calls[] below (the
@@ -47,14 +62,18 @@
  * run ended (per vCPU: started, finished, steps, traps, failed expectations) on stderr,
  * e.g. GUEST_PROGRAM_DEBUG=1 build/fuzz/fuzz/fuzz_guest_program crash-... */
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "fuzz/exit_oracle.h"
 #include "fuzz/fuzz_util.h"
 #include "arch/aarch64/vgic.h"
 #include "arch/aarch64/a64.h"
@@ -62,6 +81,7 @@
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/hypercall.h"
+#include "core/ipi.h"
 #include "core/log.h"
 #include "core/pl011.h"
 #include "core/sched.h"
@@ -69,6 +89,8 @@
 #include "core/vm.h"
 #include "hal-sim/engine.h"
 #include "hal-sim/sim.h"
+#include "hal/cpu.h"
+#include "hal/irq.h"
 #include "hal/time.h"
 
 #define RAM 0x40000000ull
@@ -123,8 +145,9 @@ static struct fuzz_state {
 	struct action acts[2][MAX_ACTS + 1];
 	struct timer tick;
 	uint64_t deadline;
-	unsigned rounds;
+	atomic_uint rounds;
 	atomic_int stop;
+	bool two_pcpus;
 } F;
 
 static void machine_once(void)
@@ -296,15 +319,283 @@ static void tick(struct timer *t, void *arg)
 static bool run_done(void *arg)
 {
 	(void)arg;
-	return atomic_load(&F.stop) || ++F.rounds > MAX_ROUNDS || everything_done();
+	return atomic_load(&F.stop) || atomic_fetch_add(&F.rounds, 1) >= MAX_ROUNDS || everything_done();
+}
+
+/* ---- The exit oracle: each entry of a vCPU against how it last left -------------- */
+
+#define VCPU_OF(ctx) ((struct vcpu *)((char *)(ctx) - offsetof(struct vcpu, arch.ctx)))
+#define MAX_ON 8
+
+struct cpu_on { /* a CPU_ON the target may start from: issued, not known to have failed */
+	uint64_t entry, ctx_id;
+};
+
+static struct watch {
+	bool entered;         /* has run since the VM was made */
+	bool trapped;         /* its last step trapped; else the host may have taken an IRQ exit */
+	struct guest_ctx last; /* its registers when it last left the guest */
+	struct guest_exit trap;
+	int pending_on;       /* its last trap: a CPU_ON for target pending_on / 8, slot % 8 */
+	struct cpu_on on[MAX_ON]; /* CPU_ONs for this vCPU */
+	bool on_live[MAX_ON];
+} W[2];
+
+static hal_sim_guest_fn engine_fn;
+static void *engine_arg;
+
+static void oracle_finding(unsigned c, const char *why)
+{
+	struct watch *w = &W[c];
+
+	fprintf(stderr, "guest_program: oracle: vCPU %u after trap type %d ESR_EL2 0x%llx FAR 0x%llx at PC 0x%llx: %s\n",
+		c, (int)w->trap.type, (unsigned long long)w->trap.esr, (unsigned long long)w->trap.far,
+		(unsigned long long)w->last.pc, why);
+	abort();
+}
+
+/* Its trap was an SMCCC call: a CPU_ON for a vCPU of this VM is remembered as a place
+ * that vCPU may start from. */
+static void note_call(unsigned c, const struct guest_ctx *ctx, const struct guest_exit *t)
+{
+	uint32_t fid = oracle_smccc_fid(ctx, t);
+	bool is64 = fid == PSCI_CPU_ON_64;
+
+	W[c].pending_on = -1;
+	if (fid != PSCI_CPU_ON_32 && !is64)
+		return;
+	uint64_t mpidr = (is64 ? ctx->x[1] : (uint32_t)ctx->x[1]) & MPIDR_AFF_MASK;
+	for (unsigned tgt = 0; tgt < 2; tgt++) {
+		if (F.vm->vcpus[tgt].hwid != mpidr)
+			continue;
+		struct watch *w = &W[tgt];
+		for (unsigned k = 0; k < MAX_ON; k++) {
+			if (w->on_live[k])
+				continue;
+			w->on[k] = (struct cpu_on){ is64 ? ctx->x[2] : (uint32_t)ctx->x[2],
+						    is64 ? ctx->x[3] : (uint32_t)ctx->x[3] };
+			w->on_live[k] = true;
+			W[c].pending_on = (int)(tgt * MAX_ON + k);
+			return;
+		}
+	}
+}
+
+/* The caller sees its CPU_ON's result: a refused one is no place to start from. */
+static void note_result(unsigned c, const struct guest_ctx *ctx)
+{
+	int p = W[c].pending_on;
+
+	W[c].pending_on = -1;
+	if (p >= 0 && (int32_t)ctx->x[0] != PSCI_RET_SUCCESS)
+		W[p / MAX_ON].on_live[p % MAX_ON] = false;
+}
+
+/* A fresh start of vCPU c: at the entry point of a CPU_ON for it (or the reset vector
+ * for vCPU 0's first run). 0 if it is one, else -1 and why. */
+static int try_start(unsigned c, const struct guest_ctx *ctx, char why[ORACLE_MSG])
+{
+	struct watch *w = &W[c];
+
+	snprintf(why, ORACLE_MSG, "started with no CPU_ON for it");
+	if (c == 0 && !w->entered)
+		return oracle_start(ctx, RAM, 0, why);
+	for (unsigned k = 0; k < MAX_ON; k++) {
+		if (w->on_live[k] && oracle_start(ctx, w->on[k].entry, w->on[k].ctx_id, why) == 0) {
+			memset(w->on_live, 0, sizeof(w->on_live)); /* the others were refused */
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void check_entry(struct vcpu *v, const struct guest_ctx *ctx)
+{
+	unsigned c = v->id;
+	struct watch *w = &W[c];
+	char why[ORACLE_MSG];
+
+	if (oracle_legal(ctx, why))
+		oracle_finding(c, why);
+	enum vcpu_state s = vcpu_state(v);
+	if (s != VCPU_RUNNING || v->pcpu != hal_pcpu_id()) {
+		snprintf(why, sizeof(why), "entered while %s on pCPU %d (this is pCPU %u)",
+			 vcpu_state_name(s), (int)v->pcpu, hal_pcpu_id());
+		oracle_finding(c, why);
+	}
+	if (!w->entered) {
+		if (try_start(c, ctx, why))
+			oracle_finding(c, why);
+		w->entered = true;
+		return;
+	}
+	if (!w->trapped) {
+		struct guest_exit irq = { .type = TRAP_IRQ };
+		if (oracle_exit(&w->last, &irq, ctx, why))
+			oracle_finding(c, why);
+		return;
+	}
+	note_result(c, ctx);
+	/* After CPU_OFF: powered off and on again, or (refused) returned from the call. */
+	if (oracle_smccc_fid(&w->last, &w->trap) == PSCI_CPU_OFF && try_start(c, ctx, why) == 0)
+		return;
+	if (oracle_exit(&w->last, &w->trap, ctx, why))
+		oracle_finding(c, why);
+}
+
+static void interleave_point(void);
+
+/* The guest function: the engine's step, watched. */
+static int watched_step(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	struct vcpu *v = VCPU_OF(ctx);
+	(void)arg;
+
+	interleave_point();
+	if (v->vm != F.vm || v->id >= 2)
+		return engine_fn(ctx, exit, engine_arg);
+	check_entry(v, ctx);
+	int r = engine_fn(ctx, exit, engine_arg);
+	struct watch *w = &W[v->id];
+	w->trapped = r != 0;
+	w->last = *ctx;
+	if (r) {
+		w->trap = *exit;
+		note_call(v->id, ctx, exit);
+	}
+	return r;
+}
+
+/* ---- Two pCPUs, one at a time, in the order the input says ---------------------- */
+
+enum turn_state { TURN_RUN, TURN_WAIT, TURN_IDLE, TURN_DONE };
+
+static struct interleave {
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	bool on;
+	int owner;                 /* the pCPU whose turn it is, or -1 (both idle) */
+	enum turn_state st[2];
+	const uint8_t *sched;
+	size_t n, next;
+	unsigned left;             /* yield points before the turn passes */
+	uint64_t switches;
+} I = { .lock = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void turn_wait_locked(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += 1000000;
+	if (ts->tv_nsec >= 1000000000) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(&I.cv, &I.lock, ts);
+}
+
+/* This pCPU wants to run: wait for its turn (or take it, if nobody has it). */
+static void turn_take(void)
+{
+	unsigned me = hal_pcpu_id();
+	struct timespec ts;
+
+	pthread_mutex_lock(&I.lock);
+	I.st[me] = TURN_WAIT;
+	pthread_cond_broadcast(&I.cv);
+	while (I.owner != (int)me && I.owner != -1)
+		turn_wait_locked(&ts);
+	I.owner = (int)me;
+	I.st[me] = TURN_RUN;
+	pthread_mutex_unlock(&I.lock);
+}
+
+/* This pCPU stops running (idle or done): the turn goes to the other if it waits. */
+static void turn_give(enum turn_state why)
+{
+	unsigned me = hal_pcpu_id(), other = 1 - me;
+
+	pthread_mutex_lock(&I.lock);
+	I.st[me] = why;
+	if (I.owner == (int)me)
+		I.owner = I.st[other] == TURN_WAIT ? (int)other : -1;
+	pthread_cond_broadcast(&I.cv);
+	pthread_mutex_unlock(&I.lock);
+}
+
+static void idle_turn(bool waking, void *arg)
+{
+	(void)arg;
+	if (hal_pcpu_id() > 1)
+		return;
+	if (waking)
+		turn_take();
+	else
+		turn_give(TURN_IDLE);
+}
+
+/* A yield point: after the schedule's count of them, the other pCPU runs until it
+ * yields back (an idle one is woken first, so the order never depends on timing). */
+static void interleave_point(void)
+{
+	unsigned me = hal_pcpu_id(), other = 1 - me;
+	struct timespec ts;
+
+	if (!I.on || me > 1)
+		return;
+	pthread_mutex_lock(&I.lock);
+	if (I.left) {
+		I.left--;
+		pthread_mutex_unlock(&I.lock);
+		return;
+	}
+	I.left = I.n ? I.sched[I.next++ % I.n] : 64;
+	while (I.st[other] == TURN_IDLE) {
+		hal_ipi_send(other, IPI_KICK);
+		turn_wait_locked(&ts);
+	}
+	if (I.st[other] == TURN_WAIT) {
+		I.owner = (int)other;
+		I.st[me] = TURN_WAIT;
+		I.switches++;
+		pthread_cond_broadcast(&I.cv);
+		while (I.owner != (int)me)
+			turn_wait_locked(&ts);
+		I.st[me] = TURN_RUN;
+	}
+	pthread_mutex_unlock(&I.lock);
+}
+
+static void unload_point(void *arg)
+{
+	(void)arg;
+	interleave_point();
+}
+
+static void run_pcpu(void)
+{
+	if (I.on)
+		turn_take();
+	sched_run(run_done, NULL);
+	if (I.on)
+		turn_give(TURN_DONE);
+}
+
+static void second_pcpu(void *arg)
+{
+	(void)arg;
+	CHECK(cpu_init_this() == 0);
+	run_pcpu();
+	cpu_exit_this();
 }
 
 /* GUEST_PROGRAM_DEBUG: how each run went, on stderr. */
 static void report(const unsigned n[2])
 {
-	fprintf(stderr, "guest_program: %u+%u actions, %s after %u rounds, vm stop reason %u\n", n[0],
-		n[1], atomic_load(&F.stop) && hal_now_ns() > F.deadline ? "timed out" : "ended",
-		F.rounds, F.vm->stop_reason);
+	fprintf(stderr, "guest_program: %u+%u actions, %s after %u rounds, vm stop reason %u, "
+			"%s, %llu turns passed\n", n[0], n[1],
+		atomic_load(&F.stop) && hal_now_ns() > F.deadline ? "timed out" : "ended",
+		atomic_load(&F.rounds), F.vm->stop_reason, F.two_pcpus ? "two pCPUs" : "one pCPU",
+		(unsigned long long)I.switches);
 	for (unsigned c = 0; c < 2; c++) {
 		struct engine_result r;
 		CHECK(engine_result(vm_vmid(F.vm), c, &r) == 0);
@@ -337,6 +628,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	n[1] = nrec - n[0] > MAX_ACTS ? MAX_ACTS : nrec - n[0];
 
 	memset(&F, 0, sizeof(F));
+	F.two_pcpus = h[0] & 32;
 	F.has_prog[0] = true;
 	F.has_prog[1] = h[0] & 8;
 	F.uart_line = h[2] % VGIC_NR_IRQS;
@@ -352,10 +644,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		sched_init(SCHED_STATIC, 0);
 	engine_install();
+	engine_fn = hal_sim_get_guest(&engine_arg);
+	hal_sim_set_guest(watched_step, NULL);
+	memset(W, 0, sizeof(W));
+	W[0].pending_on = W[1].pending_on = -1;
 	pl011_init(&F.uart, "fuzz", h[0] & 4 ? uart_irq : NULL, NULL);
 	struct vm_config cfg = {
 		.name = "fuzz", .nvcpus = 2, .entry = RAM, .mmio_raz_wi = h[0] & 1, .nmem = 3,
-		.affinity = { h[0] & 16 ? 1 : 0, 0 },
+		.affinity = { h[0] & 16 ? 1 : 0, F.two_pcpus ? 2 : 0 },
 		.mem = { { RAM, RAM_SIZE, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
 			 { LAZY, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, 0 },
 			 { RO, RO_SIZE, PT_R, AS_ALLOC_EAGER, 0 } },
@@ -372,9 +668,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	F.deadline = hal_now_ns() + DEADLINE_NS;
 	timer_init(&F.tick, tick, NULL);
 	CHECK(timer_arm(&F.tick, hal_now_ns() + TICK_NS) == 0);
+	size_t used = HEADER + (size_t)(n[0] + n[1]) * REC;
+	I.on = F.two_pcpus;
+	I.sched = data + used;
+	I.n = size - used;
+	I.next = I.n ? 1 : 0;
+	I.left = I.n ? data[used] : 64;
+	I.owner = 0;
+	I.st[0] = TURN_RUN;
+	I.st[1] = TURN_IDLE;
+	I.switches = 0;
+	if (F.two_pcpus) {
+		hal_sim_set_idle_hook(idle_turn, NULL);
+		hal_sim_set_unload_hook(unload_point, NULL);
+		CHECK(hal_pcpu_start(1, second_pcpu, NULL) == 0);
+	}
 	CHECK(vm_start(F.vm) == 0);
-	sched_run(run_done, NULL);
+	run_pcpu();
 	timer_cancel(&F.tick);
+	if (F.two_pcpus) {
+		atomic_store(&F.stop, 1);
+		vm_stop(F.vm, VM_STOP_REQUESTED);
+		sched_kick_all();
+		CHECK(hal_sim_join(1) == 0);
+		hal_sim_set_idle_hook(NULL, NULL);
+		hal_sim_set_unload_hook(NULL, NULL);
+		I.on = false;
+	}
 
 	vm_stop(F.vm, VM_STOP_REQUESTED);
 	for (unsigned c = 0; c < F.vm->nvcpus; c++) {

@@ -15,11 +15,20 @@ static _Atomic(hal_sim_guest_fn) guest_fn;
 static void *_Atomic guest_arg;
 static _Atomic uint64_t tlb_flushes;
 static _Atomic uint64_t last_flushed;
+static _Atomic(hal_sim_unload_fn) unload_hook;
+static void *_Atomic unload_arg;
 
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg)
 {
 	atomic_store(&guest_arg, arg);
 	atomic_store(&guest_fn, fn);
+}
+
+hal_sim_guest_fn hal_sim_get_guest(void **arg)
+{
+	if (arg)
+		*arg = atomic_load(&guest_arg);
+	return atomic_load(&guest_fn);
 }
 
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
@@ -63,6 +72,18 @@ uint64_t hal_sim_tlb_flushes(uint64_t *last_s2root)
 	return atomic_load(&tlb_flushes);
 }
 
+void hal_sim_set_unload_hook(hal_sim_unload_fn fn, void *arg)
+{
+	atomic_store(&unload_arg, arg);
+	atomic_store(&unload_hook, fn);
+}
+
+/* Nothing of a guest outlives its stay in the simulation host; the hook lets a test
+ * hold this pCPU at the moment its vCPU leaves. */
 void hal_guest_unload(void)
 {
+	hal_sim_unload_fn fn = atomic_load(&unload_hook);
+
+	if (fn)
+		fn(atomic_load(&unload_arg));
 }

@@ -4,6 +4,7 @@
  * whenever the pCPU looks (idle, fetch), which is the only time an IRQ can be seen. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdatomic.h>
 #include <time.h>
 
 #include "core/muldiv.h"
@@ -293,7 +294,30 @@ void hal_timer_disarm(void)
 	pthread_mutex_unlock(&p->lock);
 }
 
+static _Atomic(hal_sim_idle_fn) idle_hook;
+static void *_Atomic idle_arg;
+
+void hal_sim_set_idle_hook(hal_sim_idle_fn fn, void *arg)
+{
+	atomic_store(&idle_arg, arg);
+	atomic_store(&idle_hook, fn);
+}
+
+static void idle_wait(void);
+
 void hal_cpu_idle(void)
+{
+	hal_sim_idle_fn hook = atomic_load(&idle_hook);
+	void *arg = atomic_load(&idle_arg);
+
+	if (hook)
+		hook(false, arg);
+	idle_wait();
+	if (hook)
+		hook(true, arg);
+}
+
+static void idle_wait(void)
 {
 	struct sim_pcpu *p = this_pcpu();
 	pthread_mutex_lock(&p->lock);

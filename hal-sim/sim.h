@@ -82,6 +82,21 @@ int hal_sim_console_set_queue(size_t bytes);
 typedef int (*hal_sim_console_sink_fn)(void *arg, const char *buf, size_t len, bool queued);
 void hal_sim_console_sink(hal_sim_console_sink_fn fn, void *arg);
 
+/* The guest function installed now and its argument (to wrap it). */
+hal_sim_guest_fn hal_sim_get_guest(void **arg);
+
+/* Called from hal_guest_unload, on the pCPU a vCPU is leaving (core's vcpu_unbind,
+ * before the vCPU lets go of the pCPU): a test can hold that pCPU there to force an
+ * interleaving with the others. NULL removes it. */
+typedef void (*hal_sim_unload_fn)(void *arg);
+void hal_sim_set_unload_hook(hal_sim_unload_fn fn, void *arg);
+
+/* Called by hal_cpu_idle on the idling pCPU before it waits (waking false) and once it
+ * has an interrupt again (waking true): a test or fuzzer that serialises the pCPUs lets
+ * the others run meanwhile. NULL removes it. */
+typedef void (*hal_sim_idle_fn)(bool waking, void *arg);
+void hal_sim_set_idle_hook(hal_sim_idle_fn fn, void *arg);
+
 /* How many times hal_irq_deactivate / hal_irq_activate were called. */
 uint64_t hal_sim_irq_deactivations(void);
 uint64_t hal_sim_irq_activations(void);

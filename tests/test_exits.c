@@ -788,6 +788,39 @@ START_TEST(test_permission_fault_retries_when_the_guest_changed_its_tables)
 }
 END_TEST
 
+/* ---- AArch32 EL0 (HCR_EL2.RW: EL1 is AArch64, EL0 may be AArch32) --------------------- */
+
+START_TEST(test_t32_16bit_wfi_and_load_step_two_bytes)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x10; /* AArch32 User */
+	feed(0x04000000ull, 0, 0);  /* WFI, EC 0x01 with IL clear: a 16-bit T32 WFI */
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 2);
+	vcpu_wake(v0);
+	/* A 16-bit T32 LDR R2 of a word from the device: ISV, SAS 2, SRT 2, IL clear. */
+	dev.read_value = 0x1234;
+	feed(0x91820007ull, 0x10, DEV + 0x10);
+	ck_assert_uint_eq(v0->arch.ctx.x[2], 0x1234);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	feed(0x06000000ull, 0, 0); /* a 32-bit WFI (IL set) */
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
+}
+END_TEST
+
+START_TEST(test_aborts_from_aarch32_el0_are_taken_from_a_lower_el)
+{
+	v0->arch.ctx.pc = PC0;
+	v0->arch.ctx.pstate = 0x10;
+	feed(0x92000047ull, 0x10, 0x0A000000); /* ISV=0 store to no device */
+	/* EC 0x24 (data abort from a lower EL), IL, DFSC 0x10; vector "lower EL, AArch32". */
+	expect_injected(0x92000010ull, 0x600, PC0, 0x10);
+	v0->arch.ctx.pc = 0x50000000;
+	v0->arch.ctx.pstate = 0x10;
+	feed(0x82000007ull, 0x50000000, 0x50000000); /* fetch from a hole */
+	expect_injected(0x82000010ull, 0x600, 0x50000000, 0x10); /* EC 0x20 */
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("exits");
@@ -824,6 +857,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_permission_fault_with_the_mmu_off_takes_the_va_as_the_ipa);
 	tcase_add_test(tc, test_permission_fault_on_a_stage1_walk_uses_hpfar);
 	tcase_add_test(tc, test_permission_fault_retries_when_the_guest_changed_its_tables);
+	tcase_add_test(tc, test_t32_16bit_wfi_and_load_step_two_bytes);
+	tcase_add_test(tc, test_aborts_from_aarch32_el0_are_taken_from_a_lower_el);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -239,7 +239,9 @@ void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
 	else if (exit->mmio_valid && exit->kind == EXIT_MMIO_READ)
 		arch_vcpu_set_gpr(v, exit->mmio.reg, mmio_read_result(&exit->mmio));
 	if (v->pc_advance) {
-		v->ctx.pc += 4; /* A64 instructions are 4 bytes (ESR.IL = 1) */
+		/* ESR_EL2.IL: a 32-bit instruction (every A64 one), or a 16-bit T32 one of an
+		 * AArch32 EL0 (a WFI, a load or store) with IL clear. */
+		v->ctx.pc += (v->trap.esr & ESR_IL) ? 4 : 2;
 		v->pc_advance = false;
 	}
 }

@@ -16,9 +16,11 @@ static uint64_t vector_base(const struct guest_ctx *c)
 	return mode == PSR_MODE_EL1t ? VEC_CUR_SP0 : VEC_CUR_SPX;
 }
 
+/* From EL0: in AArch64, or in AArch32, which with HCR_EL2.RW set (EL1 is AArch64) can
+ * only be EL0. Its aborts are taken from a lower EL (EC 0x20/0x24, not 0x21/0x25). */
 static bool from_el0(const struct guest_ctx *c)
 {
-	return (c->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	return (c->pstate & PSR_MODE_AARCH32) || (c->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
 }
 
 static void take_exception(struct arch_vcpu *v, uint64_t esr)
