@@ -1,6 +1,6 @@
 /* The device tree reader on real blobs and on broken ones. The DTBs in tests/data/:
- * qemu-virt.dtb is QEMU 7.2's own (`qemu-system-aarch64 -M virt,virtualization=on,
- * gic-version=3,dumpdtb=... -cpu cortex-a72 -m 512M -smp 4`) with only its header's
+ * qemu-virt.dtb is QEMU 7.2's own (`scripts/qemu --smp 4 --dumpdtb FILE`: the virt
+ * board with EL2 and GICv3, cortex-a72, 512 MiB) with only its header's
  * totalsize cut from 1 MiB to the end of its strings block; board.dtb, board-v16.dtb,
  * virt-like.dtb and minimal.dtb are built by dtc from the .dts beside them. Expected values come
  * from `dtc -I dtb -O dts` of each blob. Broken blobs are built here, token by token,
