@@ -14,7 +14,7 @@
  * flag (so that the two never print at once); ends with SYSTEM_OFF. vCPU 1: checks its context id, prints, touches lazy
  * memory, raises the flag and turns itself off. A failed check prints a line with
  * "FAIL" and powers the VM off. */
-#define UART 0x09000000
+#include "guest-lib.h"
 #define NO_DEVICE 0x0a000000
 #define LAZY0 0x40100000
 #define LAZY1 0x40180000
@@ -37,35 +37,9 @@
 #define TIMER_IRQS 100
 
 #define PSCI_AFFINITY_INFO 0xC4000004
-#define PSCI_CPU_ON 0xC4000003
-#define PSCI_CPU_OFF 0x84000002
-#define PSCI_SYSTEM_OFF 0x84000008
 
-#define ESR_EC_SHIFT 26
 #define EC_DABT_CUR 0x25
 #define FSC_SYNC_EXT 0x10
-
-	/* Print a string: one STRB W9, [X10] per byte. */
-	.macro	print label
-	adr	x11, \label
-	bl	puts
-	.endm
-
-	/* A PSCI or Tandem call with X0-X3 set exactly (unused arguments zero). */
-	.macro	call insn, fid, a1=0, a2=0, a3=0
-	ldr	x0, =\fid
-	ldr	x1, =\a1
-	ldr	x2, =\a2
-	ldr	x3, =\a3
-	\insn	#0
-	.endm
-
-	/* STR W1, [X28] of a 32-bit value, as the scenario's store32. */
-	.macro	store32 addr, value
-	ldr	x28, =\addr
-	ldr	w1, =\value
-	str	w1, [x28]
-	.endm
 
 	/* The CPU interface: priority mask and Group 1 on (no trap: the hardware's). */
 	.macro	gic_cpu_on
@@ -241,12 +215,7 @@ fail:	bl	puts
 	b	off
 
 /* STRB W9, [X10] for each byte of the NUL-terminated string at X11. */
-puts:	ldr	x10, =UART
-3:	ldrb	w9, [x11], #1
-	cbz	w9, 4f
-	strb	w9, [x10]
-	b	3b
-4:	ret
+	puts_routine
 
 	.org	0x400			/* two-guests.scn starts vCPU 1 at image + 0x400 */
 secondary:				/* vCPU 1, from CPU_ON with X0 = CTX */

@@ -12,7 +12,7 @@
  *
  * Prints are STRB W9, [X10] to UARTDR, as in guest.S; a failed check prints a line
  * with "FAIL" and powers the VM off. */
-#define UART 0x09000000
+#include "guest-lib.h"
 #define LOCK_WORD 0x4000f000
 #define DONE_WORD 0x4000f008
 
@@ -22,28 +22,6 @@
 #define TIMER_TICKS 125000		/* 2 ms at QEMU's 62.5 MHz */
 #define WFE_COUNT 1000
 
-#define PSCI_CPU_ON 0xC4000003
-#define PSCI_CPU_OFF 0x84000002
-#define PSCI_SYSTEM_OFF 0x84000008
-
-	.macro	print label
-	adr	x11, \label
-	bl	puts
-	.endm
-
-	.macro	call insn, fid, a1=0, a2=0, a3=0
-	ldr	x0, =\fid
-	ldr	x1, =\a1
-	ldr	x2, =\a2
-	ldr	x3, =\a3
-	\insn	#0
-	.endm
-
-	.macro	store32 addr, value
-	ldr	x28, =\addr
-	ldr	w1, =\value
-	str	w1, [x28]
-	.endm
 
 	.macro	fail_unless_x0 value, label
 	ldr	x12, =\value
@@ -113,12 +91,7 @@ off:	call	hvc, PSCI_SYSTEM_OFF
 fail:	bl	puts
 	b	off
 
-puts:	ldr	x10, =UART
-4:	ldrb	w9, [x11], #1
-	cbz	w9, 5f
-	strb	w9, [x10]
-	b	4b
-5:	ret
+	puts_routine
 
 #ifdef LOCK
 	.org	0x400			/* wfe.scn starts vCPU 1 at image + 0x400 */

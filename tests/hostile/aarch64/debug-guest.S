@@ -9,25 +9,12 @@
  * VBAR_EL1 for each. Each check prints a line; a failed one says "FAIL" and the guest
  * goes on, so that one run shows every failure. Debug exceptions stay masked
  * (PSTATE.D) throughout. Prints are STRB W9, [X10] to UARTDR. */
-#define UART 0x09000000
+#include "../../guests/aarch64/guest-lib.h"
 #define GICD 0x08000000
 #define GICR0_WAKER 0x080A0014
 #define GICR0_ISENABLER0 0x080B0100
 #define SLEEP_TICKS 625000		/* 10 ms at QEMU's 62.5 MHz */
-#define PSCI_SYSTEM_OFF 0x84000008
-#define ESR_EC_SHIFT 26
 #define EC_UNKNOWN 0
-
-	.macro	print label
-	adr	x11, \label
-	bl	puts
-	.endm
-
-	.macro	store32 addr, value
-	ldr	x28, =\addr
-	ldr	w1, =\value
-	str	w1, [x28]
-	.endm
 
 	/* X0 must be value: else print the FAIL line label, and note the failure. */
 	.macro	check value, label
@@ -143,12 +130,7 @@ check_x0:
 6:	ret
 
 /* STRB W9, [X10] for each byte of the NUL-terminated string at X11. */
-puts:	ldr	x10, =UART
-7:	ldrb	w9, [x11], #1
-	cbz	w9, 8f
-	strb	w9, [x10]
-	b	7b
-8:	ret
+	puts_routine
 
 /* EL1 vectors: a synchronous exception from the current EL with SP_EL1 must be an
  * UNDEF (EC 0): counted and stepped over. The IRQ notes its INTID in TPIDR_EL1. */
