@@ -257,12 +257,12 @@ int vcpu_try_bind(struct vcpu *v)
 
 /* BOUND -> RUNNING, its interrupts in its list registers. Caller holds the VM's
  * interrupt lock and the vCPU's lock. */
-static int enter_locked(struct vcpu *v)
+static int enter_locked(struct vcpu *v, uint64_t *kick)
 {
 	if (v->state != VCPU_BOUND || v->pcpu != hal_pcpu_id())
 		return illegal(v, "run");
 	if (v->vm)
-		arch_irq_flush(&v->vm->arch, &v->arch);
+		arch_irq_flush(&v->vm->arch, &v->arch, kick);
 	v->state = VCPU_RUNNING;
 	v->started = true;
 	return 0;
@@ -270,11 +270,15 @@ static int enter_locked(struct vcpu *v)
 
 static int enter(struct vcpu *v)
 {
+	uint64_t kick = 0;
+
 	irq_lock(v);
 	spin_lock(&v->lock);
-	int err = enter_locked(v);
+	int err = enter_locked(v, &kick);
 	spin_unlock(&v->lock);
 	irq_unlock(v);
+	if (kick)
+		vm_kick_vcpus(v->vm, kick);
 	return err;
 }
 
@@ -358,10 +362,13 @@ void vcpu_vtimer_stop(struct vcpu *v)
 static void leave(struct vcpu *v, const struct vm_exit *exit)
 {
 	if (v->vm) {
+		uint64_t kick = 0;
 		spin_lock(&v->vm->irq_lock);
-		arch_irq_sync(&v->vm->arch, &v->arch);
+		arch_irq_sync(&v->vm->arch, &v->arch, &kick);
 		vtimer_arm_locked(v, vtimer_update_locked(v));
 		spin_unlock(&v->vm->irq_lock);
+		if (kick) /* an interrupt it held was rerouted meanwhile */
+			vm_kick_vcpus(v->vm, kick);
 	}
 	spin_lock(&v->lock);
 	if (v->state == VCPU_RUNNING)

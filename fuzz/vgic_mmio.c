@@ -39,7 +39,9 @@
  *     in two LRs, each valid LR carries Group 1, the interrupt's priority and INTID,
  *     HW and the physical INTID exactly for a linked interrupt, and a pending LR holds
  *     an enabled interrupt, routed to this vCPU;
- *   - after vgic_sync: no LR of that vCPU is in use and no interrupt is IN_LR there;
+ *   - after vgic_sync: no LR of that vCPU is in use and no interrupt is IN_LR there,
+ *     and every interrupt it held that is deliverable now and routed to another vCPU
+ *     is in the sync's kick mask for that vCPU (else the new target sleeps on);
  *   - after a flush and sync with no guest action in between (op 6.3), every
  *     interrupt not held by an LR before reads back exactly as before through the
  *     distributor (pending, active, enabled).
@@ -70,9 +72,6 @@
 	(VGIC_ENABLED | VGIC_PENDING | VGIC_ACTIVE | VGIC_LEVEL | VGIC_EDGE | VGIC_IN_LR | \
 	 VGIC_HW | VGIC_LATCHED)
 #define REDIST_SPAN 0x90000u
-#define GICD_ISPENDR 0x200u
-#define GICD_ISENABLER 0x100u
-#define GICD_ISACTIVER 0x300u
 
 static const unsigned widths[16] = { 4, 4, 4, 4, 4, 1, 1, 1, 8, 8, 2, 0, 3, 16, 4, 1 };
 
@@ -215,6 +214,31 @@ static void guest_acts(unsigned vcpu, uint8_t how)
 	}
 }
 
+/* Exit vCPU vcpu: what its LRs held and is now another vCPU's to take must wake that
+ * vCPU, and the exiting vCPU itself is never in the mask. */
+static void sync_checked(unsigned vcpu)
+{
+	uint16_t held[VGIC_NR_LRS];
+	uint64_t kick = 0;
+
+	memcpy(held, g.cpu[vcpu].lr_intid, sizeof(held));
+	vgic_sync(&g, vcpu, &ctx[vcpu], &kick);
+	check_synced(vcpu);
+	check_kick(kick);
+	CHECK(!(kick & (1ull << vcpu)));
+	for (unsigned lr = 0; lr < VGIC_NR_LRS; lr++) {
+		if (held[lr] == VGIC_LR_FREE || held[lr] < VGIC_NR_PRIVATE)
+			continue;
+		const struct vgic_irq *irq = irq_of(vcpu, held[lr]);
+		int t = vgic_spi_target(&g, held[lr] - VGIC_NR_PRIVATE);
+		bool deliverable = (g.ctlr & 2u) && (irq->flags & VGIC_ENABLED) &&
+				   ((irq->flags & VGIC_PENDING) ||
+				    ((irq->flags & VGIC_LEVEL) && !(irq->flags & VGIC_EDGE)));
+		if (deliverable && t >= 0 && (unsigned)t != vcpu)
+			CHECK(kick & (1ull << t));
+	}
+}
+
 /* Entering and leaving at once changes nothing a guest can see. */
 static void flush_sync(unsigned vcpu)
 {
@@ -226,11 +250,10 @@ static void flush_sync(unsigned vcpu)
 		before[i] = irq_of(vcpu, i)->flags;
 		vis[i] = (uint8_t)visible(vcpu, i);
 	}
-	vgic_flush(&g, vcpu, &ctx[vcpu]);
+	vgic_flush(&g, vcpu, &ctx[vcpu], NULL);
 	check_state();
 	check_flushed(vcpu);
-	vgic_sync(&g, vcpu, &ctx[vcpu]);
-	check_synced(vcpu);
+	sync_checked(vcpu);
 	for (unsigned i = 0; i < VGIC_NR_IRQS; i++) {
 		if (held[i])
 			continue;
@@ -247,15 +270,12 @@ static void op_vcpu(unsigned vcpu, unsigned what, uint8_t how)
 {
 	switch (what) {
 	case 0:
-		vgic_flush(&g, vcpu, &ctx[vcpu]);
+		vgic_flush(&g, vcpu, &ctx[vcpu], NULL);
 		check_state();
 		check_flushed(vcpu);
 		break;
 	case 1: guest_acts(vcpu, how); break;
-	case 2:
-		vgic_sync(&g, vcpu, &ctx[vcpu]);
-		check_synced(vcpu);
-		break;
+	case 2: sync_checked(vcpu); break;
 	default: flush_sync(vcpu); break;
 	}
 }
@@ -370,8 +390,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (data++, size--; size >= 12; data += 12, size -= 12)
 		step(data);
 	for (unsigned c = 0; c < g.nvcpus; c++) {
-		vgic_sync(&g, c, &ctx[c]);
-		check_synced(c);
+		sync_checked(c);
 	}
 	check_state();
 	return 0;

@@ -11,8 +11,8 @@
 
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/ctx.h"
+#include "arch/aarch64/gicv3.h"
 #include "arch/aarch64/sysreg.h"
-#include "arch/aarch64/vgic.h"
 #include "hal-sim/engine.h"
 #include "hal-sim/sim.h"
 #include "hal/cpu.h"
@@ -170,29 +170,29 @@ static bool exception_taken(struct guest_ctx *c, struct engine_vcpu *e)
 
 static unsigned lr_priority(uint64_t lr)
 {
-	return (unsigned)(lr >> ICH_LR_PRIORITY_SHIFT) & 0xFF;
+	return (unsigned)((lr >> ICH_LR_PRIORITY_SHIFT) & ICH_LR_PRIORITY_MASK);
 }
 
 static unsigned running_priority(const struct guest_ctx *c)
 {
 	unsigned rp = 0x100; /* idle */
 
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
 		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && lr_priority(c->ich_lr[i]) < rp)
 			rp = lr_priority(c->ich_lr[i]);
 	return rp;
 }
 
-/* The LR a read of ICC_IAR1_EL1 would acknowledge, or -1 (the guest reads 1023). */
+/* The LR a read of ICC_IAR1_EL1 would acknowledge, or -1 (the guest reads GIC_INTID_SPURIOUS). */
 static int highest_pending_lr(const struct guest_ctx *c)
 {
-	unsigned pmr = (unsigned)(c->ich_vmcr >> ICH_VMCR_PMR_SHIFT) & 0xFF;
+	unsigned pmr = (unsigned)((c->ich_vmcr >> ICH_VMCR_PMR_SHIFT) & ICC_PMR_MASK);
 	unsigned limit = running_priority(c) < pmr ? running_priority(c) : pmr;
 	int best = -1;
 
 	if (!(c->ich_hcr & ICH_HCR_EN) || !(c->ich_vmcr & ICH_VMCR_ENG1))
 		return -1;
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++) {
+	for (unsigned i = 0; i < GICV3_NR_LRS; i++) {
 		uint64_t lr = c->ich_lr[i];
 		if ((lr & ICH_LR_STATE_MASK) != ICH_LR_PENDING || lr_priority(lr) >= limit)
 			continue;
@@ -202,13 +202,13 @@ static int highest_pending_lr(const struct guest_ctx *c)
 	return best;
 }
 
-/* ICC_IAR1_EL1: acknowledge (pending -> active) and return the INTID, or 1023. */
+/* ICC_IAR1_EL1: acknowledge (pending -> active) and return the INTID, or 1023 (spurious). */
 static uint64_t icc_iar1(struct guest_ctx *c)
 {
 	int i = highest_pending_lr(c);
 
 	if (i < 0)
-		return 1023;
+		return GIC_INTID_SPURIOUS;
 	c->ich_lr[i] = (c->ich_lr[i] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
 	return c->ich_lr[i] & ICH_LR_VINTID_MASK;
 }
@@ -217,8 +217,8 @@ static uint64_t icc_iar1(struct guest_ctx *c)
  * leaves the active state. An INTID in no LR is ignored. */
 static void icc_deactivate(struct guest_ctx *c, uint64_t intid)
 {
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && (c->ich_lr[i] & ICH_LR_VINTID_MASK) == (intid & 0xFFFFFF)) {
+	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
+		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && (c->ich_lr[i] & ICH_LR_VINTID_MASK) == (intid & ICC_IAR_INTID_MASK)) {
 			c->ich_lr[i] &= ~ICH_LR_ACTIVE;
 			return;
 		}
@@ -231,7 +231,7 @@ static bool maintenance_due(const struct guest_ctx *c)
 
 	if (!(c->ich_hcr & ICH_HCR_UIE))
 		return false;
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
+	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
 		valid += (c->ich_lr[i] & ICH_LR_STATE_MASK) != 0;
 	return valid <= 1;
 }
@@ -380,30 +380,30 @@ static int gic_timer_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, boo
 			    uint64_t *value)
 {
 	unsigned id = SYS(s->op0, s->op1, s->crn, s->crm, s->op2);
-	uint64_t pmr_mask = 0xFFull << ICH_VMCR_PMR_SHIFT;
+	uint64_t pmr_mask = ICC_PMR_MASK << ICH_VMCR_PMR_SHIFT;
 
 	switch (id) {
 	case SYS(3, 0, 4, 6, 0): /* ICC_PMR_EL1 */
 		if (read)
 			*value = (c->ich_vmcr & pmr_mask) >> ICH_VMCR_PMR_SHIFT;
 		else
-			c->ich_vmcr = (c->ich_vmcr & ~pmr_mask) | ((*value & 0xFF) << ICH_VMCR_PMR_SHIFT);
+			c->ich_vmcr = (c->ich_vmcr & ~pmr_mask) | ((*value & ICC_PMR_MASK) << ICH_VMCR_PMR_SHIFT);
 		return 0;
 	case SYS(3, 0, 12, 12, 7): /* ICC_IGRPEN1_EL1 */
 		if (read)
 			*value = !!(c->ich_vmcr & ICH_VMCR_ENG1);
 		else
-			c->ich_vmcr = (*value & 1) ? c->ich_vmcr | ICH_VMCR_ENG1 : c->ich_vmcr & ~ICH_VMCR_ENG1;
+			c->ich_vmcr = (*value & ICC_IGRPEN_ENABLE) ? c->ich_vmcr | ICH_VMCR_ENG1 : c->ich_vmcr & ~ICH_VMCR_ENG1;
 		return 0;
 	case SYS(3, 0, 12, 12, 4): /* ICC_CTLR_EL1: EOImode */
 		if (read)
-			*value = (c->ich_vmcr & ICH_VMCR_EOIM) ? 2 : 0;
+			*value = (c->ich_vmcr & ICH_VMCR_EOIM) ? ICC_CTLR_EOIMODE : 0;
 		else
-			c->ich_vmcr = (*value & 2) ? c->ich_vmcr | ICH_VMCR_EOIM : c->ich_vmcr & ~ICH_VMCR_EOIM;
+			c->ich_vmcr = (*value & ICC_CTLR_EOIMODE) ? c->ich_vmcr | ICH_VMCR_EOIM : c->ich_vmcr & ~ICH_VMCR_EOIM;
 		return 0;
 	case SYS(3, 0, 12, 12, 5): /* ICC_SRE_EL1: the system-register interface, always */
 		if (read)
-			*value = 7;
+			*value = ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB;
 		return 0;
 	case SYS(3, 0, 12, 12, 0): /* ICC_IAR1_EL1 */
 		if (read)
@@ -644,7 +644,7 @@ static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 {
 	unsigned vmid = (unsigned)(c->vttbr_el2 >> 48);
-	unsigned vcpu = (unsigned)((c->vmpidr_el2 & 0xF) + 16 * ((c->vmpidr_el2 >> 8) & 0xFF));
+	unsigned vcpu = vcpu_index_of_mpidr(c->vmpidr_el2);
 	(void)arg;
 
 	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !vcpus[vmid][vcpu].loaded) {

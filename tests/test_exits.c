@@ -264,7 +264,7 @@ START_TEST(test_interrupts_reach_the_list_registers_by_priority)
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 2), 0);
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0); /* an edge on a pending one: coalesced */
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 9), 0); /* not enabled: stays in the distributor */
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(c->ich_hcr, ICH_HCR_EN);
 	ck_assert_uint_eq(lr_intid(c, 0), 2);
 	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING);
@@ -275,17 +275,17 @@ START_TEST(test_interrupts_reach_the_list_registers_by_priority)
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 2)->flags & VGIC_IN_LR, VGIC_IN_LR);
 	/* The guest acknowledges 2 (pending -> active) and exits. */
 	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 2)->flags & (VGIC_ACTIVE | VGIC_IN_LR), VGIC_ACTIVE);
 	ck_assert_uint_eq(c->ich_lr[0] | c->ich_lr[1], 0);
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(lr_intid(c, 0), 2);
 	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_ACTIVE);
 	ck_assert_uint_eq(lr_intid(c, 1), 7);
 	/* It completes 2 and takes 7. */
 	ck_assert_int_eq(test_guest_take_irq(c), 7);
 	c->ich_lr[0] &= ~ICH_LR_STATE_MASK;
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 2)->flags & (VGIC_ACTIVE | VGIC_PENDING), 0);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 7)->flags & (VGIC_ACTIVE | VGIC_PENDING), 0);
 	ck_assert(!vgic_has_pending(g, 0)); /* 9 is pending but disabled */
@@ -307,19 +307,19 @@ START_TEST(test_more_interrupts_than_list_registers)
 		test_gic_enable(vm, 0, i, 0xA0 - 0x10 * i); /* SGI 5 most urgent */
 		ck_assert_int_eq(vm_inject_irq(vm, 0, i), 0);
 	}
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(c->ich_hcr, ICH_HCR_EN | ICH_HCR_UIE);
 	ck_assert_uint_eq(g->lr_overflows, 1);
 	for (unsigned i = 0; i < 4; i++)
 		ck_assert_uint_eq(lr_intid(c, i), 5 - i);
 	for (int got; (got = test_guest_take_irq(c)) >= 0;)
 		seen |= 1u << got;
-	vgic_sync(g, 0, c);
-	vgic_flush(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(c->ich_hcr, ICH_HCR_EN); /* the last two fit */
 	for (int got; (got = test_guest_take_irq(c)) >= 0;)
 		seen |= 1u << got;
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert_uint_eq(seen, 0x3F);
 	ck_assert(!vgic_has_pending(g, 0));
 }
@@ -334,13 +334,13 @@ START_TEST(test_a_latched_level_interrupt_survives_an_exit)
 
 	test_gic_enable(vm, 0, 40, 0x80); /* SPIs reset level-sensitive */
 	ck_assert_int_eq(vm_inject_irq(vm, 0, 40), 0);
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING);
-	vgic_sync(g, 0, c); /* exited before acknowledging */
+	vgic_sync(g, 0, c, NULL); /* exited before acknowledging */
 	ck_assert(vgic_has_pending(g, 0));
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_int_eq(test_guest_take_irq(c), 40);
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert(!vgic_has_pending(g, 0));
 }
 END_TEST
@@ -361,17 +361,17 @@ START_TEST(test_forwarded_timer_interrupt_is_hardware_linked)
 	ck_assert(!vgic_has_pending(g, 0));
 	ck_assert_int_eq(vgic_forward(g, 0, 27, NULL), 0);
 	ck_assert_int_eq(vgic_forward(g, 0, 5, NULL), -EINVAL); /* SGIs have no twin */
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_HW, ICH_LR_HW);
 	ck_assert_uint_eq((c->ich_lr[0] >> ICH_LR_PINTID_SHIFT) & 0x1FFF, 27);
 	ck_assert_int_eq(test_guest_take_irq(c), 27); /* completes: the GIC deactivates */
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, 0);
 	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
 	/* Linked again, and the vCPU leaves its pCPU before taking it. */
 	ck_assert_int_eq(vgic_forward(g, 0, 27, NULL), 0);
-	vgic_flush(g, 0, c);
-	vgic_sync(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, VGIC_HW);
 	ck_assert_int_eq(vcpu_unbind(v0), 1);
 	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 2);
@@ -392,18 +392,18 @@ START_TEST(test_timer_line_is_linked_before_entry)
 
 	test_gic_enable(vm, 0, 27, 0x80);
 	ck_assert_int_eq(vm_set_irq_level(vm, 0, 27, true), 0);
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(hal_sim_irq_activations(), act + 1);
 	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_PENDING);
 	/* Acknowledged but the line still high: pending and active cannot be linked. */
 	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	uint64_t deact = hal_sim_irq_deactivations();
-	vgic_flush(g, 0, c);
+	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING | ICH_LR_ACTIVE);
 	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_HW, 0);
 	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
-	vgic_sync(g, 0, c);
+	vgic_sync(g, 0, c, NULL);
 	ck_assert_int_eq(vm_set_irq_level(vm, 0, 27, false), 0);
 }
 END_TEST

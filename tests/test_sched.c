@@ -278,6 +278,75 @@ START_TEST(test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry)
 }
 END_TEST
 
+/* ---- An SPI rerouted while a list register holds it --------------------------------
+ * vCPU A (0) holds SPI 40 in a list register and runs on without taking it (its
+ * interrupts masked); the SPI is rerouted to vCPU B (1), asleep in WFI, and raised
+ * again. A alone is told (it holds it); its next exit takes the SPI back, pending and
+ * now B's, and must wake B. Before the vGIC had one wake rule, A's sync woke nobody
+ * and B slept on with the SPI pending. */
+
+#define REROUTED_SPI 40u
+
+static atomic_int holder_spins;
+
+static int reroute_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	struct vcpu *v = VCPU_OF(ctx);
+	(void)arg;
+
+	if (v->id == 1)
+		return waiting_guest(ctx, exit, arg);
+	if (!atomic_exchange(&holder_spins, 1)) {
+		test_trap_hvc(ctx, exit, PSCI_CPU_ON_64, 1, RAM);
+		return 1;
+	}
+	return 0; /* spins, interrupts masked: what its LRs hold stays there */
+}
+
+static bool holder_spins_and_b_sleeps(void *arg)
+{
+	unsigned where;
+
+	return atomic_load(&holder_spins) && vcpu_state(vm_vcpu(arg, 1)) == VCPU_BLOCKED &&
+	       vm_vcpu_resides_on(arg, 1, &where) == -EAGAIN;
+}
+
+static bool spi_in_a_list_register_of_a(void *arg)
+{
+	struct vm *vm = arg;
+
+	spin_lock(&vm->irq_lock);
+	const struct vgic_irq *irq = vgic_irq_state(&vm->arch.vgic, 0, REROUTED_SPI);
+	bool held = (irq->flags & VGIC_IN_LR) && irq->lr_vcpu == 0;
+	spin_unlock(&vm->irq_lock);
+	return held;
+}
+
+START_TEST(test_an_spi_rerouted_while_in_a_list_register_wakes_its_new_target)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 2 };
+
+	setup_n(3, SCHED_STATIC);
+	memset(&wake, 0, sizeof(wake));
+	atomic_store(&holder_spins, 0);
+	struct vm *vm = test_make_vm("reroute", 2, aff);
+	test_gic_enable(vm, 0, REROUTED_SPI, 0x80); /* routed to vCPU 0 (IROUTER 0) */
+	hal_sim_set_guest(reroute_guest, NULL);
+	ck_assert_int_eq(vm_start(vm), 0);
+	test_workers_start(1, 2);
+	wait_for(holder_spins_and_b_sleeps, vm);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, REROUTED_SPI), 0);
+	wait_for(spi_in_a_list_register_of_a, vm);
+	/* GICD_IROUTER<40> = vCPU 1's affinity (Aff0 1), written as a guest would. */
+	ck_assert_int_eq(mmio_bus_write(&vm->bus, VGIC_DIST_BASE + 0x6000 + 8 * REROUTED_SPI, 8, 1),
+			 0);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, REROUTED_SPI), 0);
+	wait_for(woke_once, NULL);
+	ck_assert_int_eq(atomic_load(&wake.last_line), (int)REROUTED_SPI);
+	stop_all(&vm, 1, 1, 2);
+}
+END_TEST
+
 /* ---- WFE: a lock's waiter yields, and spins untrapped alone ------------------------ */
 
 #define WFE_ESR 0x07E00001ull /* EC 0x01, CV, COND AL, TI 0b01: WFE */
@@ -413,6 +482,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_static_partitioning_runs_without_slices);
 	tcase_add_test(tc, test_wfi_blocks_until_an_interrupt_from_another_pcpu);
 	tcase_add_test(tc, test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry);
+	tcase_add_test(tc, test_an_spi_rerouted_while_in_a_list_register_wakes_its_new_target);
 	tcase_add_test(tc, test_wfe_waiter_spins_untrapped_alone_and_yields_to_the_lock_holder);
 	suite_add_tcase(s, tc);
 	return s;

@@ -112,15 +112,17 @@ static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
 	return vgic_has_pending(&a->vgic, vcpu);
 }
 
-/* Hand the vCPU its interrupts before an entry, and take them back after the exit. */
-static inline void arch_irq_flush(struct arch_vm *a, struct arch_vcpu *v)
+/* Hand the vCPU its interrupts before an entry, and take them back after the exit.
+ * Both report in *kick the other vCPUs that must now look at an interrupt (one this
+ * vCPU held that was rerouted to them meanwhile). */
+static inline void arch_irq_flush(struct arch_vm *a, struct arch_vcpu *v, uint64_t *kick)
 {
-	vgic_flush(&a->vgic, v->index, &v->ctx);
+	vgic_flush(&a->vgic, v->index, &v->ctx, kick);
 }
 
-static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v)
+static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_t *kick)
 {
-	vgic_sync(&a->vgic, v->index, &v->ctx);
+	vgic_sync(&a->vgic, v->index, &v->ctx, kick);
 }
 
 /* The vCPU's virtual timer (the generic timer's EL1 virtual timer, CNTV_*), a

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "arch/aarch64/gicv3.h"
+
 /* The EL1 system registers a guest owns; switched with the vCPU. */
 enum el1_sysreg {
 	SCTLR_EL1, ACTLR_EL1, CPACR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, ESR_EL1, AFSR0_EL1,
@@ -37,10 +39,10 @@ struct guest_ctx {
 	/* The virtual CPU interface (GICv3 ICH_*_EL2): filled by the vGIC before entry,
 	 * moved to and from the hardware by the world switch (or used by the guest
 	 * engine), read back by the vGIC after the exit. */
-	uint64_t ich_lr[4];
+	uint64_t ich_lr[GICV3_NR_LRS];
 	uint64_t ich_hcr;
 	uint64_t ich_vmcr;
-	uint32_t ich_ap0r[4];
+	uint32_t ich_ap0r[4]; /* ICH_AP0R<n>_EL2: at most four (with 7 priority bits) */
 	uint32_t ich_ap1r[4];
 };
 

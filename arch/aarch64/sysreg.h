@@ -3,6 +3,8 @@
 #ifndef ARCH_AARCH64_SYSREG_H
 #define ARCH_AARCH64_SYSREG_H
 
+#include <stdint.h>
+
 /* ESR_ELx (D19.2): EC[31:26], IL[25], ISS[24:0]. */
 #define ESR_EC_SHIFT 26
 #define ESR_EC(esr) (((esr) >> ESR_EC_SHIFT) & 0x3Full)
@@ -130,5 +132,23 @@
  * bit 31 is RES1. */
 #define MPIDR_RES1 (1ull << 31)
 #define MPIDR_AFF_MASK 0xFF00FFFFFFull
+#define MPIDR_AFF1_SHIFT 8
+#define MPIDR_AFF_FIELD 0xFFull
+
+/* Tandem numbers a VM's vCPUs as a GICv3 target list can name them in one SGI: index
+ * i is Aff1 = i / 16, Aff0 = i % 16 (Aff0 0-15 per list, ICC_SGI1R_EL1). */
+#define VCPUS_PER_AFF1 16u
+
+static inline uint64_t mpidr_of_vcpu_index(unsigned index)
+{
+	return ((uint64_t)(index / VCPUS_PER_AFF1) << MPIDR_AFF1_SHIFT) | (index % VCPUS_PER_AFF1);
+}
+
+/* The inverse, for an MPIDR that mpidr_of_vcpu_index made. */
+static inline unsigned vcpu_index_of_mpidr(uint64_t mpidr)
+{
+	return (unsigned)((mpidr >> MPIDR_AFF1_SHIFT) & MPIDR_AFF_FIELD) * VCPUS_PER_AFF1 +
+	       (unsigned)(mpidr & (VCPUS_PER_AFF1 - 1));
+}
 
 #endif

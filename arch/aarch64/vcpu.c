@@ -39,7 +39,7 @@ int arch_vm_s2_setup(struct pt_format *fmt, uint64_t *vtcr)
 
 uint64_t arch_vcpu_hwid(unsigned index)
 {
-	return ((uint64_t)(index / 16) << 8) | (index % 16);
+	return mpidr_of_vcpu_index(index);
 }
 
 void arch_vcpu_init(struct arch_vcpu *v, unsigned index)

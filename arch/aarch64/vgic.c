@@ -3,21 +3,14 @@
 #include <stddef.h>
 
 #include "arch/aarch64/vgic.h"
+#include "arch/aarch64/vgic_state.h"
 #include "hal/err.h"
 #include "hal/irq.h"
 
-#define GICD_CTLR_ENABLE_GRP1 (1u << 1)
-
-static struct vgic_irq *irq_of(struct vgic *g, unsigned vcpu, unsigned intid)
-{
-	if (intid < VGIC_NR_PRIVATE)
-		return vcpu < g->nvcpus ? &g->cpu[vcpu].priv[intid] : NULL;
-	return intid < VGIC_NR_IRQS ? &g->spi[intid - VGIC_NR_PRIVATE] : NULL;
-}
-
 const struct vgic_irq *vgic_irq_state(const struct vgic *g, unsigned vcpu, unsigned intid)
 {
-	return irq_of((struct vgic *)g, vcpu, intid);
+	/* vgic_irq_at only reads g; the state it returns is handed out read-only. */
+	return vgic_irq_at((struct vgic *)g, vcpu, intid);
 }
 
 int vgic_init(struct vgic *g, unsigned nvcpus)
@@ -31,53 +24,25 @@ int vgic_init(struct vgic *g, unsigned nvcpus)
 			cpu->priv[i].flags = VGIC_EDGE;
 		for (unsigned n = 0; n < VGIC_NR_LRS; n++)
 			cpu->lr_intid[n] = VGIC_LR_FREE;
-		cpu->waker = 1u << 1; /* ProcessorSleep, as after reset */
+		cpu->waker = GICR_WAKER_PROCESSOR_SLEEP; /* as after reset */
 	}
 	return 0;
 }
 
-static bool is_pending(const struct vgic_irq *irq)
-{
-	return (irq->flags & VGIC_PENDING) ||
-	       ((irq->flags & VGIC_LEVEL) && !(irq->flags & VGIC_EDGE));
-}
-
-static bool deliverable(const struct vgic *g, const struct vgic_irq *irq)
-{
-	return (g->ctlr & GICD_CTLR_ENABLE_GRP1) && (irq->flags & VGIC_ENABLED) && is_pending(irq);
-}
-
-/* Who must look at intid now: its target if it can be delivered, or the vCPU whose LR
- * holds it (which merges the new edge at its next exit). */
-static void note_kick(const struct vgic *g, const struct vgic_irq *irq, int target, uint64_t *kick)
-{
-	if (!kick)
-		return;
-	if (irq->flags & VGIC_IN_LR)
-		*kick |= 1ull << irq->lr_vcpu;
-	else if (target >= 0 && deliverable(g, irq))
-		*kick |= 1ull << target;
-}
-
-static int target_of(const struct vgic *g, unsigned vcpu, unsigned intid)
-{
-	return intid < VGIC_NR_PRIVATE ? (int)vcpu : vgic_spi_target(g, intid - VGIC_NR_PRIVATE);
-}
-
 int vgic_inject(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick)
 {
-	struct vgic_irq *irq = irq_of(g, vcpu, intid);
+	struct vgic_irq *irq = vgic_irq_at(g, vcpu, intid);
 
 	if (!irq)
 		return -EINVAL;
 	irq->flags |= VGIC_PENDING;
-	note_kick(g, irq, target_of(g, vcpu, intid), kick);
+	vgic_wake(g, irq, vgic_target(g, vcpu, intid), kick);
 	return 0;
 }
 
 int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, uint64_t *kick)
 {
-	struct vgic_irq *irq = irq_of(g, vcpu, intid);
+	struct vgic_irq *irq = vgic_irq_at(g, vcpu, intid);
 
 	if (!irq || intid < VGIC_NR_SGIS)
 		return -EINVAL;
@@ -88,18 +53,18 @@ int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, ui
 	if (!(irq->flags & VGIC_LEVEL) && (irq->flags & VGIC_EDGE))
 		irq->flags |= VGIC_PENDING; /* a rising edge */
 	irq->flags |= VGIC_LEVEL;
-	note_kick(g, irq, target_of(g, vcpu, intid), kick);
+	vgic_wake(g, irq, vgic_target(g, vcpu, intid), kick);
 	return 0;
 }
 
 int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick)
 {
-	struct vgic_irq *irq = irq_of(g, vcpu, intid);
+	struct vgic_irq *irq = vgic_irq_at(g, vcpu, intid);
 
 	if (!irq || intid < VGIC_NR_SGIS || intid >= VGIC_NR_PRIVATE)
 		return -EINVAL;
 	irq->flags |= VGIC_HW | VGIC_PENDING;
-	note_kick(g, irq, (int)vcpu, kick);
+	vgic_wake(g, irq, (int)vcpu, kick);
 	return 0;
 }
 
@@ -116,27 +81,29 @@ void vgic_put(struct vgic *g, unsigned vcpu)
 	}
 }
 
-/* ICC_SGI1R_EL1 (IHI 0069 12.2.22): TargetList[15:0], Aff1[23:16], INTID[27:24],
- * Aff2[39:32], IRM[40], RS[47:44], Aff3[55:48]. A vCPU's affinity is Aff1 = index / 16,
- * Aff0 = index % 16, so RS, Aff2 and Aff3 must be 0 to name one. */
+/* ICC_SGI1R_EL1 (IHI 0069 12.2.22, gicv3.h). A vCPU's affinity is Aff1 = index / 16,
+ * Aff0 = index % 16 (mpidr_of_vcpu_index), so RS, Aff2 and Aff3 must be 0 to name
+ * one, and TargetList bit b of Aff1 a is vCPU a * 16 + b. */
 int vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r, uint64_t *kick)
 {
-	unsigned intid = (unsigned)(sgi1r >> 24) & 0xF;
+	unsigned intid = (unsigned)((sgi1r >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK);
 
 	if (from >= g->nvcpus)
 		return -EINVAL;
-	if (sgi1r & (1ull << 40)) {
+	if (sgi1r & ICC_SGI1R_IRM) {
 		for (unsigned c = 0; c < g->nvcpus; c++)
 			if (c != from)
 				vgic_inject(g, c, intid, kick);
 		return 0;
 	}
-	uint64_t aff1 = (sgi1r >> 16) & 0xFF, aff2 = (sgi1r >> 32) & 0xFF;
-	uint64_t rs = (sgi1r >> 44) & 0xF, aff3 = (sgi1r >> 48) & 0xFF;
+	uint64_t aff1 = (sgi1r >> ICC_SGI1R_AFF1_SHIFT) & ICC_SGI1R_AFF_MASK;
+	uint64_t aff2 = (sgi1r >> ICC_SGI1R_AFF2_SHIFT) & ICC_SGI1R_AFF_MASK;
+	uint64_t aff3 = (sgi1r >> ICC_SGI1R_AFF3_SHIFT) & ICC_SGI1R_AFF_MASK;
+	uint64_t rs = (sgi1r >> ICC_SGI1R_RS_SHIFT) & ICC_SGI1R_RS_MASK;
 	if (aff2 || aff3 || rs)
 		return 0;
-	for (unsigned b = 0; b < 16; b++) {
-		uint64_t c = aff1 * 16 + b;
+	for (unsigned b = 0; b < ICC_SGI1R_TARGETS_PER_LIST; b++) {
+		uint64_t c = aff1 * ICC_SGI1R_TARGETS_PER_LIST + b;
 		if ((sgi1r & (1ull << b)) && c < g->nvcpus)
 			vgic_inject(g, (unsigned)c, intid, kick);
 	}
@@ -145,7 +112,7 @@ int vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r, uint64_t *kick)
 
 static bool wants_lr(const struct vgic *g, const struct vgic_irq *irq)
 {
-	return !(irq->flags & VGIC_IN_LR) && ((irq->flags & VGIC_ACTIVE) || deliverable(g, irq));
+	return !(irq->flags & VGIC_IN_LR) && ((irq->flags & VGIC_ACTIVE) || vgic_deliverable(g, irq));
 }
 
 bool vgic_has_pending(const struct vgic *g, unsigned vcpu)
@@ -153,10 +120,13 @@ bool vgic_has_pending(const struct vgic *g, unsigned vcpu)
 	if (vcpu >= g->nvcpus)
 		return false;
 	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
-		if (deliverable(g, &g->cpu[vcpu].priv[i]))
+		if (vgic_deliverable(g, &g->cpu[vcpu].priv[i]))
 			return true;
+	/* An SPI in another vCPU's LR is not this one's to take until that vCPU's sync
+	 * passes it on (and kicks this one): waking for it would only spin. */
 	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-		if (deliverable(g, &g->spi[i]) && vgic_spi_target(g, i) == (int)vcpu)
+		if (vgic_deliverable(g, &g->spi[i]) && !(g->spi[i].flags & VGIC_IN_LR) &&
+		    vgic_spi_target(g, i) == (int)vcpu)
 			return true;
 	return false;
 }
@@ -200,11 +170,11 @@ static void link_hw(struct vgic_irq *irq, unsigned intid, uint64_t state)
 static void consider(struct vgic *g, unsigned vcpu, unsigned intid, unsigned *best, unsigned *n,
 		     unsigned *waiting)
 {
-	struct vgic_irq *irq = irq_of(g, vcpu, intid);
+	struct vgic_irq *irq = vgic_irq_at(g, vcpu, intid);
 	unsigned k = *n;
 
 	(*waiting)++;
-	while (k > 0 && before(irq, intid, irq_of(g, vcpu, best[k - 1]), best[k - 1])) {
+	while (k > 0 && before(irq, intid, vgic_irq_at(g, vcpu, best[k - 1]), best[k - 1])) {
 		if (k < VGIC_NR_LRS)
 			best[k] = best[k - 1];
 		k--;
@@ -216,7 +186,7 @@ static void consider(struct vgic *g, unsigned vcpu, unsigned intid, unsigned *be
 	}
 }
 
-void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
+void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *kick)
 {
 	unsigned best[VGIC_NR_LRS], n = 0, waiting = 0;
 
@@ -225,7 +195,7 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 	struct vgic_cpu *cpu = &g->cpu[vcpu];
 	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
 		if (cpu->lr_intid[i] != VGIC_LR_FREE) {
-			vgic_sync(g, vcpu, ctx); /* never two flushes without a sync between */
+			vgic_sync(g, vcpu, ctx, kick); /* never two flushes without a sync */
 			break;
 		}
 	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
@@ -238,9 +208,9 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 		ctx->ich_lr[lr] = 0;
 		if (lr >= n)
 			continue;
-		struct vgic_irq *irq = irq_of(g, vcpu, best[lr]);
+		struct vgic_irq *irq = vgic_irq_at(g, vcpu, best[lr]);
 		uint64_t state = ((irq->flags & VGIC_ACTIVE) ? ICH_LR_ACTIVE : 0) |
-				 (deliverable(g, irq) ? ICH_LR_PENDING : 0);
+				 (vgic_deliverable(g, irq) ? ICH_LR_PENDING : 0);
 		link_hw(irq, best[lr], state);
 		ctx->ich_lr[lr] = state | ICH_LR_GROUP1 |
 				  ((uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT) | best[lr];
@@ -266,8 +236,10 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 	}
 }
 
-void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
+void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *kick)
 {
+	uint64_t others = 0;
+
 	if (vcpu >= g->nvcpus)
 		return;
 	struct vgic_cpu *cpu = &g->cpu[vcpu];
@@ -275,7 +247,7 @@ void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 		unsigned intid = cpu->lr_intid[lr];
 		if (intid == VGIC_LR_FREE)
 			continue;
-		struct vgic_irq *irq = irq_of(g, vcpu, intid);
+		struct vgic_irq *irq = vgic_irq_at(g, vcpu, intid);
 		uint64_t state = ctx->ich_lr[lr] & ICH_LR_STATE_MASK;
 		irq->flags &= (uint8_t)~VGIC_IN_LR;
 		if (!state)
@@ -290,6 +262,10 @@ void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx)
 		irq->flags &= (uint8_t)~VGIC_LATCHED;
 		cpu->lr_intid[lr] = VGIC_LR_FREE;
 		ctx->ich_lr[lr] = 0;
+		vgic_wake(g, irq, vgic_target(g, vcpu, intid), &others);
 	}
 	ctx->ich_hcr &= ~ICH_HCR_UIE;
+	/* This vCPU finds what stays its own at its next entry. */
+	if (kick)
+		*kick |= others & ~(1ull << vcpu);
 }

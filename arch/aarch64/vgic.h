@@ -21,19 +21,20 @@
 #include <stdint.h>
 
 #include "arch/aarch64/ctx.h"
+#include "arch/aarch64/gicv3.h"
 
 #define VGIC_DIST_BASE 0x08000000ull
 #define VGIC_DIST_SIZE 0x10000ull
 #define VGIC_REDIST_BASE 0x080A0000ull
-#define VGIC_REDIST_STRIDE 0x20000ull /* RD_base frame, then the SGI_base frame */
-#define VGIC_SGI_FRAME 0x10000ull
+#define VGIC_REDIST_STRIDE ((uint64_t)GICR_FRAME_STRIDE) /* RD_base, then SGI_base */
+#define VGIC_SGI_FRAME ((uint64_t)GICR_SGI_FRAME)
 
-#define VGIC_NR_SGIS 16
-#define VGIC_NR_PRIVATE 32 /* SGIs 0-15, PPIs 16-31: one set per vCPU */
+#define VGIC_NR_SGIS GIC_NR_SGIS
+#define VGIC_NR_PRIVATE GIC_NR_PRIVATE /* SGIs 0-15, PPIs 16-31: one set per vCPU */
 #define VGIC_NR_SPIS 96    /* SPIs 32-127: GICD_TYPER.ITLinesNumber = 3 */
 #define VGIC_NR_IRQS (VGIC_NR_PRIVATE + VGIC_NR_SPIS)
 #define VGIC_MAX_VCPUS 16
-#define VGIC_NR_LRS 4      /* what QEMU's GICv3 has; the engine models as many */
+#define VGIC_NR_LRS GICV3_NR_LRS
 #define VGIC_LR_FREE 0xFFFFu
 
 #define VGIC_PPI_MAINTENANCE 25
@@ -72,26 +73,6 @@ struct vgic {
 	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
 	uint64_t lr_overflows;            /* flushes that found more than the LRs hold */
 };
-
-/* ICH_LR<n>_EL2 (IHI 0069 12.4.6). */
-#define ICH_LR_STATE_SHIFT 62
-#define ICH_LR_PENDING (1ull << 62)
-#define ICH_LR_ACTIVE (2ull << 62)
-#define ICH_LR_STATE_MASK (3ull << 62)
-#define ICH_LR_HW (1ull << 61)
-#define ICH_LR_GROUP1 (1ull << 60)
-#define ICH_LR_PRIORITY_SHIFT 48
-#define ICH_LR_PINTID_SHIFT 32
-#define ICH_LR_VINTID_MASK 0xFFFFFFFFull
-
-/* ICH_HCR_EL2 */
-#define ICH_HCR_EN (1ull << 0)
-#define ICH_HCR_UIE (1ull << 1) /* maintenance interrupt when at most one LR is valid */
-
-/* ICH_VMCR_EL2 */
-#define ICH_VMCR_ENG1 (1ull << 1)
-#define ICH_VMCR_EOIM (1ull << 9)
-#define ICH_VMCR_PMR_SHIFT 24
 
 /* Reset: nvcpus redistributors (1..VGIC_MAX_VCPUS), everything disabled, SGIs
  * enabled-edge as the architecture's reset leaves them configurable, SPIs routed to
@@ -136,17 +117,20 @@ uint64_t vgic_redist_size(const struct vgic *g); /* nvcpus * VGIC_REDIST_STRIDE 
 int vgic_spi_target(const struct vgic *g, unsigned spi_index);
 
 /* Whether vCPU vcpu has an interrupt that could be delivered now (enabled, pending,
- * its group enabled): what ends a WFI. */
+ * its group enabled, and in no other vCPU's list register): what ends a WFI. */
 bool vgic_has_pending(const struct vgic *g, unsigned vcpu);
 
 /* Before entering vCPU vcpu: fill its list registers in ctx (active interrupts first,
  * then pending ones by priority), ask for an underflow maintenance interrupt when more
- * wait than fit, and enable the virtual CPU interface. */
-void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx);
+ * wait than fit, and enable the virtual CPU interface. (LRs still in use from an entry
+ * without its sync are synced first, reporting in *kick as vgic_sync does.) */
+void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *kick);
 
 /* After its exit: take every list register back into the distributor state
- * (acknowledged, completed, still pending) and free them. */
-void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx);
+ * (acknowledged, completed, still pending) and free them. An interrupt that comes
+ * back still deliverable but is routed to another vCPU now (its IROUTER was written
+ * while this vCPU held it) is reported in *kick for that vCPU. */
+void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *kick);
 
 /* The distributor's state of one interrupt, for tests and invariant checks: while an
  * LR holds it (VGIC_IN_LR) its pending and active state is the LR's, not shown here.

@@ -7,38 +7,13 @@
 #include <stddef.h>
 
 #include "core/spinlock.h"
+#include "arch/aarch64/gicv3.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal/err.h"
 #include "hal/irq.h"
 
-#define GICD_CTLR 0x0000
-#define GICD_CTLR_RWP (1u << 31)
-#define GICD_CTLR_ARE (1u << 4)
-#define GICD_CTLR_GRP1 (1u << 1)
-#define GICD_CTLR_GRP0 (1u << 0)
-#define GICD_TYPER 0x0004
-#define GICD_IGROUPR 0x0080
-#define GICD_ISENABLER 0x0100
-#define GICD_ICENABLER 0x0180
-#define GICD_ISACTIVER 0x0300
-#define GICD_IPRIORITYR 0x0400
-#define GICD_IROUTER 0x6000
-
-#define GICR_FRAME 0x20000
-#define GICR_TYPER 0x0008
-#define GICR_TYPER_LAST (1ull << 4)
-#define GICR_WAKER 0x0014
-#define GICR_WAKER_SLEEP (1u << 1)
-#define GICR_WAKER_ASLEEP (1u << 2)
-#define GICR_SGI 0x10000 /* the SGI/PPI frame */
-#define GICR_IGROUPR0 0x0080
-#define GICR_ISENABLER0 0x0100
-#define GICR_ICENABLER0 0x0180
-#define GICR_ISACTIVER0 0x0300
-#define GICR_IPRIORITYR 0x0400
-
 #define PRIORITY 0xA0u
-#define SPURIOUS 1020u
+#define PRIORITY_BYTES(p) ((p) * 0x01010101u) /* the same priority in four IPRIORITYR bytes */
 
 struct handler {
 	hal_irq_handler_t fn;
@@ -63,7 +38,7 @@ int bm_gic_init(void)
 
 	if (!d || !bm_board.gicr_base)
 		return -ENODEV;
-	nspis = ((mmio_read32(d + GICD_TYPER) & 0x1F) + 1) * 32;
+	nspis = ((mmio_read32(d + GICD_TYPER) & GICD_TYPER_ITLINES_MASK) + 1) * 32;
 	if (nspis > HAL_IRQ_COUNT)
 		nspis = HAL_IRQ_COUNT;
 	mmio_write32(d + GICD_CTLR, 0);
@@ -73,10 +48,10 @@ int bm_gic_init(void)
 		mmio_write32(d + GICD_IGROUPR + i / 8, ~0u);
 	}
 	for (unsigned i = 32; i < nspis; i += 4)
-		mmio_write32(d + GICD_IPRIORITYR + i, PRIORITY * 0x01010101u);
+		mmio_write32(d + GICD_IPRIORITYR + i, PRIORITY_BYTES(PRIORITY));
 	for (unsigned i = 32; i < nspis; i++)
-		mmio_write64(d + GICD_IROUTER + 8ull * i, bm_board.mpidr[0] & 0xFF00FFFFFFull);
-	mmio_write32(d + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_GRP1 | GICD_CTLR_GRP0);
+		mmio_write64(d + GICD_IROUTER + 8ull * i, gic_irouter_affinity(bm_board.mpidr[0]));
+	mmio_write32(d + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENABLE_GRP1 | GICD_CTLR_ENABLE_GRP0);
 	gicd_wait();
 	return 0;
 }
@@ -84,12 +59,12 @@ int bm_gic_init(void)
 /* The redistributor whose GICR_TYPER affinity is this pCPU's MPIDR. */
 static uint64_t find_rd(uint64_t mpidr)
 {
-	uint64_t aff = ((mpidr >> 32) & 0xFF) << 24 | (mpidr & 0xFFFFFF);
+	uint64_t aff = gic_affinity_packed(mpidr);
 
 	for (uint64_t rd = bm_board.gicr_base; rd < bm_board.gicr_base + bm_board.gicr_size;
-	     rd += GICR_FRAME) {
+	     rd += GICR_FRAME_STRIDE) {
 		uint64_t typer = mmio_read64(rd + GICR_TYPER);
-		if ((typer >> 32) == aff)
+		if ((typer >> GICR_TYPER_AFFINITY_SHIFT) == aff)
 			return rd;
 		if (typer & GICR_TYPER_LAST)
 			break;
@@ -103,21 +78,21 @@ void bm_gic_cpu_init(unsigned cpu)
 
 	rd_base[cpu] = rd;
 	if (rd) {
-		mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_SLEEP);
-		while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_ASLEEP)
+		mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~GICR_WAKER_PROCESSOR_SLEEP);
+		while (mmio_read32(rd + GICR_WAKER) & GICR_WAKER_CHILDREN_ASLEEP)
 			;
-		uint64_t sgi = rd + GICR_SGI;
+		uint64_t sgi = rd + GICR_SGI_FRAME;
 		mmio_write32(sgi + GICR_ICENABLER0, ~0u);
 		mmio_write32(sgi + GICR_IGROUPR0, ~0u);
-		for (unsigned i = 0; i < 32; i += 4)
-			mmio_write32(sgi + GICR_IPRIORITYR + i, PRIORITY * 0x01010101u);
+		for (unsigned i = 0; i < GIC_NR_PRIVATE; i += 4)
+			mmio_write32(sgi + GICR_IPRIORITYR + i, PRIORITY_BYTES(PRIORITY));
 	}
-	sysreg_write(S3_4_C12_C9_5, 0x9);   /* ICC_SRE_EL2: SRE, Enable (EL1 may use SRE) */
+	sysreg_write(S3_4_C12_C9_5, ICC_SRE_SRE | ICC_SRE_ENABLE); /* ICC_SRE_EL2 (EL1 may use SRE) */
 	isb();
-	sysreg_write(S3_0_C4_C6_0, 0xFF);   /* ICC_PMR_EL1: let every priority through */
+	sysreg_write(S3_0_C4_C6_0, ICC_PMR_MASK); /* ICC_PMR_EL1: let every priority through */
 	sysreg_write(S3_0_C12_C12_3, 0);    /* ICC_BPR1_EL1 */
-	sysreg_write(S3_0_C12_C12_4, 0x2);  /* ICC_CTLR_EL1: EOImode = 1 */
-	sysreg_write(S3_0_C12_C12_7, 1);    /* ICC_IGRPEN1_EL1 */
+	sysreg_write(S3_0_C12_C12_4, ICC_CTLR_EOIMODE); /* ICC_CTLR_EL1: EOImode = 1 */
+	sysreg_write(S3_0_C12_C12_7, ICC_IGRPEN_ENABLE); /* ICC_IGRPEN1_EL1 */
 	isb();
 }
 
@@ -154,7 +129,7 @@ static int set_enabled(unsigned irq, bool on)
 		uint64_t rd = rd_base[hal_pcpu_id()];
 		if (!rd)
 			return -ENODEV;
-		mmio_write32(rd + GICR_SGI + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << irq);
+		mmio_write32(rd + GICR_SGI_FRAME + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << irq);
 		return 0;
 	}
 	if (irq >= nspis)
@@ -178,8 +153,8 @@ int hal_irq_fetch(unsigned *irq)
 {
 	if (!irq)
 		return -EINVAL;
-	uint64_t iar = sysreg_read(S3_0_C12_C12_0) & 0xFFFFFF; /* ICC_IAR1_EL1 */
-	if (iar >= SPURIOUS && iar <= 1023)
+	uint64_t iar = sysreg_read(S3_0_C12_C12_0) & ICC_IAR_INTID_MASK; /* ICC_IAR1_EL1 */
+	if (iar >= GIC_SPURIOUS_FIRST && iar <= GIC_INTID_SPURIOUS)
 		return -ENOENT;
 	*irq = (unsigned)iar;
 	return 0;
@@ -214,7 +189,7 @@ void hal_irq_activate(unsigned irq)
 	if (irq < HAL_IRQ_PRIVATE) {
 		uint64_t rd = rd_base[hal_pcpu_id()];
 		if (rd)
-			mmio_write32(rd + GICR_SGI + GICR_ISACTIVER0, 1u << irq);
+			mmio_write32(rd + GICR_SGI_FRAME + GICR_ISACTIVER0, 1u << irq);
 	} else if (irq < nspis) {
 		mmio_write32(bm_board.gicd_base + GICD_ISACTIVER + (irq / 32) * 4, 1u << (irq % 32));
 	}
@@ -233,9 +208,13 @@ int hal_ipi_send(unsigned cpu, unsigned ipi)
 	if (cpu >= hal_pcpu_count() || ipi >= HAL_IPI_COUNT)
 		return -EINVAL;
 	uint64_t m = bm_board.mpidr[cpu];
-	uint64_t aff0 = m & 0xF; /* a target list covers Aff0 0-15 */
-	uint64_t sgi = ((m >> 32) & 0xFF) << 48 | ((m >> 16) & 0xFF) << 32 | ((m >> 8) & 0xFF) << 16 |
-		       (uint64_t)ipi << 24 | (1ull << aff0);
+	uint64_t aff0 = m & 0xFF, aff1 = (m >> 8) & 0xFF, aff2 = (m >> 16) & 0xFF;
+	uint64_t aff3 = (m >> 32) & 0xFF;
+	/* A target list names Aff0 = RS * 16 + bit. */
+	uint64_t sgi = aff3 << ICC_SGI1R_AFF3_SHIFT | aff2 << ICC_SGI1R_AFF2_SHIFT |
+		       aff1 << ICC_SGI1R_AFF1_SHIFT | (uint64_t)ipi << ICC_SGI1R_INTID_SHIFT |
+		       (aff0 / ICC_SGI1R_TARGETS_PER_LIST) << ICC_SGI1R_RS_SHIFT |
+		       1ull << (aff0 % ICC_SGI1R_TARGETS_PER_LIST);
 	dsb_sy();
 	sysreg_write(S3_0_C12_C11_5, sgi); /* ICC_SGI1R_EL1 */
 	isb();

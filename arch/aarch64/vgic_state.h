@@ -1,0 +1,63 @@
+/* The virtual GICv3's interrupt state as its two halves share it: vgic.c (injection,
+ * the list registers) and vgic_mmio.c (the register interface). Private to them: what
+ * an interrupt's flags mean, where it is routed, and the one rule for whom a change
+ * must reach. Pure functions over struct vgic (vgic.h); nothing here locks. */
+#ifndef ARCH_AARCH64_VGIC_STATE_H
+#define ARCH_AARCH64_VGIC_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/aarch64/vgic.h"
+
+/* INTID intid as seen through vCPU vcpu's redistributor (SGIs, PPIs) or the
+ * distributor (SPIs, vcpu unused); NULL for an INTID or a vCPU that does not exist. */
+static inline struct vgic_irq *vgic_irq_at(struct vgic *g, unsigned vcpu, unsigned intid)
+{
+	if (intid < VGIC_NR_PRIVATE)
+		return vcpu < g->nvcpus ? &g->cpu[vcpu].priv[intid] : NULL;
+	return intid < VGIC_NR_IRQS ? &g->spi[intid - VGIC_NR_PRIVATE] : NULL;
+}
+
+/* The pending state the distributor holds (what GICD_ISPENDR reads): the latch (an
+ * edge, an ISPENDR write, an injection), or the line of a level-sensitive interrupt. */
+static inline bool vgic_irq_pending(const struct vgic_irq *irq)
+{
+	return (irq->flags & VGIC_PENDING) ||
+	       ((irq->flags & VGIC_LEVEL) && !(irq->flags & VGIC_EDGE));
+}
+
+/* Pending, enabled, and its group (Group 1) enabled in GICD_CTLR. */
+static inline bool vgic_deliverable(const struct vgic *g, const struct vgic_irq *irq)
+{
+	return (g->ctlr & GICD_CTLR_ENABLE_GRP1) && (irq->flags & VGIC_ENABLED) &&
+	       vgic_irq_pending(irq);
+}
+
+/* The vCPU INTID intid goes to: vcpu itself for a private one, its IROUTER's vCPU for
+ * an SPI (vgic_spi_target), -1 if that names none. */
+static inline int vgic_target(const struct vgic *g, unsigned vcpu, unsigned intid)
+{
+	return intid < VGIC_NR_PRIVATE ? (int)vcpu
+				       : vgic_spi_target(g, intid - VGIC_NR_PRIVATE);
+}
+
+/* The one rule for whom a change of an interrupt's state must reach, so that it is
+ * seen: injection, a line rising, a register write and a list register coming back
+ * all ask it. Nothing to see unless the distributor holds it deliverable. Then, while
+ * a list register holds it, the vCPU of that LR: it merges the new state at its next
+ * exit, and its sync passes the interrupt on (asking this again) if it is routed
+ * elsewhere by then. Otherwise its target, which can take it at its next entry. */
+static inline void vgic_wake(const struct vgic *g, const struct vgic_irq *irq, int target,
+			     uint64_t *kick)
+{
+	if (!kick || !vgic_deliverable(g, irq))
+		return;
+	if (irq->flags & VGIC_IN_LR)
+		*kick |= 1ull << irq->lr_vcpu;
+	else if (target >= 0)
+		*kick |= 1ull << target;
+}
+
+#endif
