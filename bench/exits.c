@@ -70,6 +70,7 @@
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/pl011.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/sim.h"
@@ -309,10 +310,10 @@ static void vm_up(void)
 
 static void vm_down(size_t baseline)
 {
-	int err = vcpu_unbind(v0);
+	int err = vcpu_put(v0);
 
 	if (err < 0)
-		fail("vcpu_unbind", err);
+		fail("vcpu_put", err);
 	if ((err = vm_destroy(vm)))
 		fail("vm_destroy", err);
 	if (frame_outstanding() != baseline)

@@ -2,8 +2,9 @@
 #include <stddef.h>
 
 #include "core/cpu.h"
-#include "core/vcpu.h"
 #include "core/log.h"
+#include "core/vcpu.h"
+#include "core/vtimer.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
 #include "hal/irq.h"
@@ -39,7 +40,7 @@ int cpu_boot_init(void)
 		err = hal_irq_register(IPI_KICK, ipi_kick_irq, NULL);
 	/* The virtual timer's physical interrupt goes to the guest that ran, linked. */
 	if (!err)
-		err = hal_irq_register(ARCH_VTIMER_IRQ, vcpu_forwarded_irq, NULL);
+		err = hal_irq_register(ARCH_VTIMER_IRQ, vtimer_forwarded_irq, NULL);
 	if (!err)
 		err = hal_irq_forward(ARCH_VTIMER_IRQ, true);
 	if (!err)

@@ -1,12 +1,14 @@
-/* Run queues and the per-pCPU run loop. A vCPU is on at most one queue (its home
- * pCPU's), tracked by vcpu->queued under that queue's lock. Whether a vCPU's WFE traps
- * is decided here, before each entry, from the length of its pCPU's queue. */
+/* Run queues and what each pCPU runs next. A vCPU is on at most one queue (its home
+ * pCPU's), tracked by vcpu->queued under that queue's lock. The loop that enters a
+ * vCPU and handles its exits is core/run.c's; it asks here whether its slice is over
+ * and whether others wait (then its WFE traps). Lock order: core/lockorder.h. */
 #include <stddef.h>
 
 #include "core/cpu.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/rand.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
@@ -85,7 +87,8 @@ struct vcpu *sched_current(void)
 	return p ? __atomic_load_n(&cpus[p->id].current, __ATOMIC_ACQUIRE) : NULL;
 }
 
-void sched_enqueue(struct vcpu *v)
+/* Queue v on its home pCPU and kick that pCPU. */
+static void enqueue(struct vcpu *v)
 {
 	struct runq *q = &cpus[v->home].rq;
 
@@ -149,15 +152,32 @@ void sched_kick_all(void)
 		hal_ipi_send(i, IPI_KICK);
 }
 
-static bool vm_stopping(const struct vcpu *v)
+void sched_make_runnable(struct vcpu *v)
 {
-	return __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+	/* Only a FREE vCPU waits in a queue. One that a stop, a wake-up or its VM's stop
+	 * moved on in between is dropped again when its turn comes (vcpu_load fails). */
+	if (vcpu_state(v) == VCPU_FREE)
+		enqueue(v);
 }
 
 /* Whether another vCPU waits for this pCPU (the one running here is in no queue). */
 static bool others_waiting(struct sched_cpu *c)
 {
 	return __atomic_load_n(&c->rq.len, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool sched_others_waiting(void)
+{
+	struct pcpu *p = this_cpu();
+
+	return p && others_waiting(&cpus[p->id]);
+}
+
+bool sched_slice_over(void)
+{
+	struct pcpu *p = this_cpu();
+
+	return p && __atomic_load_n(&cpus[p->id].slice_over, __ATOMIC_ACQUIRE);
 }
 
 void sched_cede(void)
@@ -168,42 +188,20 @@ void sched_cede(void)
 		__atomic_store_n(&cpus[p->id].slice_over, 1, __ATOMIC_RELEASE);
 }
 
-/* Run v on this pCPU until it blocks, stops, its slice ends or it yields. Alone on the
- * pCPU its WFE does not trap: it waits in the hardware for its event, as it would on
- * a machine of its own. Once another vCPU is queued here the enqueuer's kick makes it
- * exit, and the next entry traps WFE, which then yields (KVM does the same). */
-static void run_slice(struct sched_cpu *c, struct vcpu *v)
-{
-	__atomic_store_n(&c->current, v, __ATOMIC_RELEASE);
-	__atomic_store_n(&c->slice_over, 0, __ATOMIC_RELAXED);
-	if (mode == SCHED_TIMESHARED)
-		timer_arm(&c->slice, hal_now_ns() + slice_length(c));
-	while (!vm_stopping(v)) {
-		struct vm_exit exit;
-		arch_vcpu_trap_wfe(&v->arch, others_waiting(c));
-		int err = vcpu_run(v, &exit);
-		if (err && exit.kind != EXIT_ENTRY_FAILED)
-			break; /* not BOUND any more: poisoned */
-		vm_handle_exit(v, &exit);
-		if (vcpu_state(v) != VCPU_BOUND)
-			break;
-		if (__atomic_load_n(&c->slice_over, __ATOMIC_ACQUIRE))
-			break;
-	}
-	timer_cancel(&c->slice);
-	__atomic_store_n(&c->current, NULL, __ATOMIC_RELEASE);
-	if (vm_stopping(v))
-		vcpu_power_off(v);
-}
-
 /* One queue entry: run it if it is still runnable. Decided under the vCPU's lock
- * (bind, unbind), so a wake-up racing with this is never lost. */
+ * (vcpu_load, vcpu_put), so a wake-up racing with this is never lost. */
 static void schedule_one(struct sched_cpu *c, struct vcpu *v)
 {
-	if (vcpu_try_bind(v) == 0) {
-		run_slice(c, v);
-		if (vcpu_unbind(v) == 1)
-			sched_enqueue(v);
+	if (vcpu_load(v) == 0) {
+		__atomic_store_n(&c->current, v, __ATOMIC_RELEASE);
+		__atomic_store_n(&c->slice_over, 0, __ATOMIC_RELAXED);
+		if (mode == SCHED_TIMESHARED)
+			timer_arm(&c->slice, hal_now_ns() + slice_length(c));
+		run_vcpu(v);
+		timer_cancel(&c->slice);
+		__atomic_store_n(&c->current, NULL, __ATOMIC_RELEASE);
+		if (vcpu_put(v) == 1)
+			sched_make_runnable(v);
 	}
 	/* The last touch: after this the VM may be destroyed under us. */
 	__atomic_fetch_sub(&v->sched_refs, 1, __ATOMIC_ACQ_REL);

@@ -1,4 +1,5 @@
-/* The scheduler: one FIFO run queue per pCPU; a vCPU joins the queue of its home pCPU
+/* The scheduler: which vCPU each pCPU runs next (core/run.c runs it). One FIFO run
+ * queue per pCPU; a vCPU joins the queue of its home pCPU
  * (the lowest in its affinity mask). In time-shared mode each pCPU preempts the running
  * vCPU when its slice ends (a software timer on the pCPU's one-shot); in
  * static-partitioning mode a vCPU runs until it blocks or stops, and a configuration
@@ -26,8 +27,11 @@ enum sched_mode sched_mode(void);
  * turns the variation off. */
 void sched_set_seed(uint64_t seed);
 
-/* Queue a FREE vCPU on its home pCPU and kick that pCPU. */
-void sched_enqueue(struct vcpu *v);
+/* The one way a vCPU becomes runnable, whatever made it so (its VM starting, a
+ * wake-up, PSCI CPU_ON, a release, the end of its stay on a pCPU): if it is FREE it
+ * joins its home pCPU's run queue and that pCPU is kicked; a vCPU in any other state
+ * (held, blocked again, off) stays where it is. */
+void sched_make_runnable(struct vcpu *v);
 
 /* Take v out of its run queue if it is waiting there (a VM being destroyed). */
 void sched_remove(struct vcpu *v);
@@ -38,6 +42,12 @@ void sched_run(bool (*done)(void *arg), void *arg);
 
 /* Wake every pCPU so that each re-checks its loop condition. */
 void sched_kick_all(void);
+
+/* For the run loop (core/run.c), about the calling pCPU: whether its slice is over
+ * (time-shared preemption, or a cede with others waiting), and whether another vCPU
+ * waits in its queue. */
+bool sched_slice_over(void);
+bool sched_others_waiting(void);
 
 /* The vCPU running on the calling pCPU, or NULL. */
 struct vcpu *sched_current(void);

@@ -1,10 +1,18 @@
 /* vCPUs and their life cycle (AxArchVCpu's new / set_entry / set_ept_root / setup /
- * bind / run / unbind, plus Blocked and Off):
+ * bind / run / unbind, plus Blocked, Off and Stopped):
  *
  *   CREATED --set_entry, set_s2--> (still CREATED) --setup--> FREE
  *   FREE --bind--> BOUND --run--> RUNNING --exit--> BOUND | BLOCKED | OFF
- *   BOUND --unbind--> FREE          BLOCKED --wake--> FREE
+ *   BOUND --unbind--> FREE          BLOCKED --wake--> FREE (or BOUND if still loaded)
  *   FREE --power_off--> OFF         OFF --power_on--> FREE
+ *
+ * Held (vcpu_stop, until vcpu_release): a held vCPU is kept off every pCPU. FREE
+ * becomes STOPPED at once; BOUND or RUNNING runs on until its current exit is handled
+ * and its pCPU lets go (unbind: -> STOPPED, not FREE); BLOCKED and OFF stay as they
+ * are, but a wake or a power_on makes them STOPPED instead of FREE. vcpu_release ends
+ * the hold: STOPPED -> FREE (runnable), anything else as it is. vcpu_reset rebuilds a
+ * held vCPU that is on no pCPU: its registers from scratch, at its boot entry
+ * (STOPPED) or powered off (OFF), still held.
  *
  * A vCPU that powers itself off (PSCI CPU_OFF) is OFF while its pCPU still finishes
  * the exit; only once it is unbound has it left, and only then can it be powered on
@@ -12,7 +20,11 @@
  * never written from two pCPUs.
  *
  * Every transition is checked under the vCPU's lock; an illegal one returns -EPERM and
- * leaves the vCPU UNUSABLE (it never runs again) rather than half-changed. */
+ * leaves the vCPU UNUSABLE (it never runs again) rather than half-changed. Which lock
+ * comes first when several are needed: core/lockorder.h. The transitions only change
+ * state; joining a run queue (sched_make_runnable), loading a vCPU's hardware state
+ * onto a pCPU and putting it back (vcpu_load / vcpu_put) and the run loop are
+ * core/run.c's and core/sched.c's. */
 #ifndef CORE_VCPU_H
 #define CORE_VCPU_H
 
@@ -32,6 +44,7 @@ enum vcpu_state {
 	VCPU_RUNNING, /* in the guest */
 	VCPU_BLOCKED, /* WFI or CPU_SUSPEND: waits for an interrupt */
 	VCPU_OFF,     /* never started, or CPU_OFF */
+	VCPU_STOPPED, /* held off every pCPU (vcpu_stop) until vcpu_release */
 };
 
 #define VCPU_NO_PCPU (~0u)
@@ -50,6 +63,10 @@ struct vcpu {
 	enum vcpu_state state;
 	bool entry_set, s2_set;
 	bool started;      /* has run since it was (re)started: PSCI ON vs ON_PENDING */
+	bool held;         /* vcpu_stop until vcpu_release (written under lock, read atomic) */
+	uint64_t boot_entry, boot_arg;    /* set_entry while CREATED: where a reset starts */
+	uint64_t s2_root, s2_vtcr;        /* set_s2: what a reset gives the new registers */
+	uint16_t s2_vmid;
 	bool queued;       /* in its home run queue's list (guarded by that queue's lock) */
 	uint32_t sched_refs; /* queue entries and slices not finished with it (atomic) */
 	unsigned pcpu;     /* where it is bound or running, or VCPU_NO_PCPU */
@@ -71,13 +88,15 @@ int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg);
 int vcpu_set_s2(struct vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr); /* CREATED */
 int vcpu_setup(struct vcpu *v);   /* CREATED -> FREE; entry and stage-2 must be set */
 int vcpu_bind(struct vcpu *v);    /* FREE -> BOUND on the calling pCPU */
-/* BOUND -> FREE (returns 1: it is runnable), on the pCPU it is bound to; a BLOCKED or
- * OFF vCPU just lets go of the pCPU (returns 0). */
+/* BOUND -> FREE (returns 1: it is runnable), or STOPPED if held (0), on the pCPU it is
+ * bound to; a BLOCKED or OFF vCPU just lets go of the pCPU (returns 0). A pure
+ * transition: vcpu_put (core/run.h) moves the hardware state first. */
 int vcpu_unbind(struct vcpu *v);
 /* The scheduler's bind: -EAGAIN (and no poisoning) if the vCPU is not FREE any more. */
 int vcpu_try_bind(struct vcpu *v);
-int vcpu_power_off(struct vcpu *v); /* FREE or RUNNING -> OFF */
-/* OFF -> FREE at entry with arg (PSCI CPU_ON). -EALREADY if on (also OFF but still on
+/* FREE, BOUND, RUNNING, BLOCKED or STOPPED -> OFF (the VM stops, or CPU_OFF). */
+int vcpu_power_off(struct vcpu *v);
+/* OFF -> FREE (STOPPED if held) at entry with arg (PSCI CPU_ON). -EALREADY if on (also OFF but still on
  * its pCPU), -EBUSY if on but not started yet (an earlier power_on in progress); those
  * two leave the vCPU as it is. */
 int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg);
@@ -85,7 +104,8 @@ int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg);
  * (checked under the VM's interrupt lock, so an injection cannot slip in between). */
 int vcpu_block(struct vcpu *v);
 /* End a block: BLOCKED -> BOUND if it is still loaded on its pCPU, else -> FREE and 1
- * is returned: the caller must queue it. 0 without change if it was not blocked. */
+ * is returned: the caller must make it runnable (or -> STOPPED and 0 if held). 0
+ * without change if it was not blocked. */
 int vcpu_wake(struct vcpu *v);
 
 /* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND): its pending
@@ -104,17 +124,24 @@ void vcpu_set_return(struct vcpu *v, uint64_t value);
 
 enum vcpu_state vcpu_state(struct vcpu *v);
 
-/* Disarm the host timer of v's virtual timer for good: after it no callback of it runs
- * or re-arms it, and v may be freed. Not while v can exit (its VM is quiescent). */
-void vcpu_vtimer_stop(struct vcpu *v);
+/* Hold v off every pCPU (see the diagram). 1 if it is off every pCPU now (the caller
+ * takes it out of its run queue, where it may still wait), 0 if it is on a pCPU and
+ * will leave it after its current exit (the caller makes that pCPU look: an IPI).
+ * -EPERM (no poisoning) for a vCPU never set up or unusable. */
+int vcpu_stop(struct vcpu *v);
+/* End the hold: 1 if it was STOPPED and is FREE now (the caller makes it runnable). */
+int vcpu_release(struct vcpu *v);
+/* Held and on no pCPU: it cannot run until released. */
+bool vcpu_stopped(struct vcpu *v);
+/* Held (the run loop's check after each exit; no lock). */
+bool vcpu_held(const struct vcpu *v);
+/* Rebuild a stopped vCPU: registers from scratch (arch_vcpu_init, its stage-2 again),
+ * at its boot entry and argument in STOPPED if boot, else OFF; still held, its PSCI
+ * state ON_PENDING / OFF. -EPERM (no poisoning) unless held and on no pCPU. */
+int vcpu_reset(struct vcpu *v, bool boot);
 
 /* Its power state as PSCI AFFINITY_INFO reports it (CPU_STATE_*): OFF once it is off
  * and has left its pCPU, ON_PENDING between power_on and its first run, else ON. */
 int vcpu_power_state(struct vcpu *v);
-
-/* The handler of a forwarded physical interrupt (the virtual timer's): it becomes a
- * hardware-linked interrupt of the vCPU that ran on this pCPU when it arrived, or is
- * deactivated at once if none did. */
-void vcpu_forwarded_irq(unsigned irq, void *arg);
 
 #endif

@@ -85,6 +85,7 @@ struct vm {
 	struct arch_vm arch;
 	uint64_t ipis_sent; /* guest IPIs (EXIT_IPI) */
 	uint64_t irqs_forwarded; /* physical interrupts linked to its vCPUs */
+	uint64_t resets;         /* vm_reset calls that rebuilt it */
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad
@@ -147,6 +148,25 @@ int vm_set_irq_level(struct vm *vm, unsigned vcpu_id, unsigned irq, bool level);
 
 /* Wake or kick every vCPU whose bit is set in mask, so that it sees a new interrupt. */
 void vm_kick_vcpus(struct vm *vm, uint64_t mask);
+
+/* Hold vCPU vcpu_id off every pCPU (a debugger's stop): off its run queue at once, out
+ * of the guest after its current exit if it runs (its pCPU is kicked). It stays off
+ * through wake-ups and CPU_ON until vm_vcpu_release, which makes it runnable again if
+ * it would have been. vm_vcpu_stopped: it is held and on no pCPU. -ENOENT for no such
+ * vCPU, -EPERM for one never set up. */
+int vm_vcpu_stop(struct vm *vm, unsigned vcpu_id);
+int vm_vcpu_release(struct vm *vm, unsigned vcpu_id);
+bool vm_vcpu_stopped(struct vm *vm, unsigned vcpu_id);
+
+/* Reset a running VM as a board's reset would: every vCPU stopped and off its pCPU
+ * (put), their registers rebuilt, the interrupt controller and the virtual timers back
+ * in their reset state, then vCPU 0 restarted at the VM's entry and the others OFF
+ * until a CPU_ON. Memory and devices keep their contents. From a context that runs
+ * none of the VM's vCPUs (-EDEADLK otherwise); -EPERM unless the VM runs; -ETIMEDOUT
+ * (and the vCPUs released as they were) if they have not all left their pCPUs within
+ * VM_RESET_WAIT_NS. */
+#define VM_RESET_WAIT_NS 5000000000ull
+int vm_reset(struct vm *vm);
 
 /* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */
 void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);

@@ -212,7 +212,7 @@ static void on_cpu_up(struct vcpu *v, struct vm_exit *e)
 	} else {
 		e->ret = vcpu_power_on(t, e->u.cpu.entry, e->u.cpu.arg);
 		if (e->ret == 0)
-			sched_enqueue(t);
+			sched_make_runnable(t);
 	}
 }
 

@@ -48,6 +48,7 @@
 #include "core/frame.h"
 #include "core/hypercall.h"
 #include "core/log.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/sim.h"
@@ -231,7 +232,7 @@ static struct vcpu *revive(struct vm *vm, struct vcpu *v, unsigned want)
 		CHECK(vcpu_state(v) == VCPU_BOUND);
 		break;
 	case VCPU_OFF:
-		CHECK(vcpu_unbind(v) == 0);
+		CHECK(vcpu_put(v) == 0);
 		if (v->id != 0) {
 			v = vm_vcpu(vm, 0);
 			CHECK(vcpu_bind(v) == 0);
@@ -247,7 +248,7 @@ static struct vcpu *revive(struct vm *vm, struct vcpu *v, unsigned want)
 	struct vcpu *w = vm_vcpu(vm, want);
 	if (w != v && vcpu_state(w) == VCPU_FREE) {
 		sched_remove(w); /* queued by its CPU_ON; run here instead */
-		CHECK(vcpu_unbind(v) == 1);
+		CHECK(vcpu_put(v) == 1);
 		CHECK(vcpu_bind(w) == 0);
 		v = w;
 	}
@@ -284,7 +285,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		if (vm->vcpus[i].pcpu != VCPU_NO_PCPU)
-			CHECK(vcpu_unbind(&vm->vcpus[i]) >= 0);
+			CHECK(vcpu_put(&vm->vcpus[i]) >= 0);
 	CHECK(vm_destroy(vm) == 0);
 	CHECK(frame_outstanding() == baseline); /* the linear region's claim too */
 	return 0;

@@ -8,6 +8,7 @@
 #include "arch/aarch64/sysreg.h"
 #include "core/frame.h"
 #include "core/pt.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vm.h"
@@ -123,7 +124,7 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 	ck_assert_str_eq(r.first_failure, "line 1: unexpected exception (ESR_EL1 0x96000010)");
 	ck_assert(r.finished && engine_finished(vm_vmid(vm), 0)); /* then ran into its END */
 	vm_handle_exit(v, &e);
-	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
 	ck_assert_int_eq(engine_load(ENGINE_MAX_VMS, 0, &p), -EINVAL);
@@ -213,7 +214,7 @@ START_TEST(test_wait64_loads_until_the_word_is_written)
 	ck_assert(r.finished);
 	ck_assert_uint_eq(r.failures, 0);
 	vm_handle_exit(v, &e);
-	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
 }
@@ -256,7 +257,7 @@ START_TEST(test_wait64_on_mmio_loads_again_after_an_emulated_read)
 	ck_assert_uint_eq(r.traps, 3);
 	ck_assert(!r.finished);
 	ck_assert_uint_eq(r.failures, 0);
-	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
 }
@@ -299,13 +300,13 @@ START_TEST(test_untrapped_debug_registers_are_shared_by_the_pcpu)
 	ck_assert_int_eq(vcpu_bind(w), 0);
 	ck_assert_int_eq(vcpu_run(w, &e), 0);
 	ck_assert_uint_eq(e.kind, EXIT_HALT); /* both MSRs went to the hardware: the END */
-	ck_assert_int_eq(vcpu_unbind(w) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(w) >= 0, 1);
 	ck_assert_int_eq(vcpu_bind(rd), 0);
 	ck_assert_int_eq(vcpu_run(rd, &e), 0);
 	ck_assert_uint_eq(e.kind, EXIT_HALT);
 	ck_assert_int_eq(engine_result(vm_vmid(vr), 0, &r), 0);
 	ck_assert_msg(r.failures == 0, "%s", r.first_failure);
-	ck_assert_int_eq(vcpu_unbind(rd) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(rd) >= 0, 1);
 	/* Trapped: MSR DBGBVR0_EL1, X1 (Op0 2, Op2 4, Rt 1) and MSR PMCR_EL0, X2 (Op0 3,
 	 * Op1 3, CRn 9, CRm 12, Rt 2). */
 	ck_assert_int_eq(engine_load(vm_vmid(vw), 0, &pw), 0);
@@ -317,7 +318,7 @@ START_TEST(test_untrapped_debug_registers_are_shared_by_the_pcpu)
 	w->arch.ctx.pc += 4;
 	ck_assert_int_eq(vcpu_run(w, &e), 0);
 	ck_assert_uint_eq(w->arch.trap.esr, 0x6230E458ull);
-	ck_assert_int_eq(vcpu_unbind(w) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(w) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vw), 0);
 	ck_assert_int_eq(vm_destroy(vr), 0);
 	hal_sim_set_guest(NULL, NULL);
@@ -372,7 +373,7 @@ START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
 	ck_assert(r.finished);
 	ck_assert_uint_eq(r.failures, 0);
-	ck_assert_int_eq(vcpu_unbind(v) >= 0, 1);
+	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
 }

@@ -10,8 +10,10 @@
 #include "arch/aarch64/vgic.h"
 #include "core/frame.h"
 #include "core/hypercall.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "core/vtimer.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
 #include "tests/check_main.h"
@@ -89,7 +91,7 @@ static void teardown(void)
 {
 	struct vcpu *v = vm_vcpu(vm, 0);
 	if (v->pcpu != VCPU_NO_PCPU)
-		vcpu_unbind(v);
+		vcpu_put(v);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	ck_assert_uint_eq(frame_outstanding(), baseline);
 	test_machine_down();
@@ -178,7 +180,7 @@ START_TEST(test_cpu_on_and_affinity_info_states)
 	ck_assert_int_eq(vm_feed_trap(v1, &irq, NULL), 0);
 	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, 1, 0, 0), 0);
 	ck_assert_int_eq(hvc(PSCI_CPU_ON_64, 1, RAM, 0), PSCI_RET_ALREADY_ON);
-	ck_assert_int_eq(vcpu_unbind(v1), 1);
+	ck_assert_int_eq(vcpu_put(v1), 1);
 	sched_remove(v1);
 }
 END_TEST
@@ -222,7 +224,7 @@ START_TEST(test_system_off_and_reset_stop_the_vm)
 	hvc(PSCI_SYSTEM_OFF, 0, 0, 0);
 	ck_assert_uint_eq(vm->state, VM_STOPPED);
 	ck_assert_uint_eq(vm->stop_reason, VM_STOP_SYSTEM_OFF);
-	vcpu_unbind(v0);
+	vcpu_put(v0);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	make_vm(false);
 	hvc(PSCI_SYSTEM_RESET, 0, 0, 0);
@@ -356,7 +358,7 @@ START_TEST(test_forwarded_timer_interrupt_is_hardware_linked)
 	uint64_t deact = hal_sim_irq_deactivations();
 
 	test_gic_enable(vm, 0, 27, 0x80);
-	vcpu_forwarded_irq(27, NULL); /* no vCPU runs on this pCPU now */
+	vtimer_forwarded_irq(27, NULL); /* no vCPU runs on this pCPU now */
 	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
 	ck_assert(!vgic_has_pending(g, 0));
 	ck_assert_int_eq(vgic_forward(g, 0, 27, NULL), 0);
@@ -373,7 +375,7 @@ START_TEST(test_forwarded_timer_interrupt_is_hardware_linked)
 	vgic_flush(g, 0, c, NULL);
 	vgic_sync(g, 0, c, NULL);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, VGIC_HW);
-	ck_assert_int_eq(vcpu_unbind(v0), 1);
+	ck_assert_int_eq(vcpu_put(v0), 1);
 	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 2);
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, 0);
 	ck_assert(vgic_has_pending(g, 0)); /* still the guest's, unlinked */
@@ -597,7 +599,7 @@ END_TEST
 
 START_TEST(test_mmio_to_no_device_reads_zero_in_raz_wi_mode)
 {
-	vcpu_unbind(v0);
+	vcpu_put(v0);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	make_vm(true);
 	v0->arch.ctx.pc = PC0;

@@ -10,6 +10,7 @@
 #include "arch/aarch64/psci.h"
 #include "core/cpu.h"
 #include "core/frame.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/sim.h"
@@ -82,7 +83,7 @@ static void powering_down(void *arg)
 	hand.state_after_off = (int)vcpu_state(hand.v1);
 	atomic_store(&hand.marked, 1);
 	wait_flag(&hand.go);
-	hand.unbind = vcpu_unbind(hand.v1);
+	hand.unbind = vcpu_put(hand.v1);
 	cpu_exit_this();
 }
 
@@ -127,7 +128,7 @@ START_TEST(test_cpu_off_vcpu_still_on_its_pcpu_is_on_and_refuses_cpu_on)
 	ck_assert_int_eq(call(v0, PSCI_CPU_ON_64, 1, RAM, 0), PSCI_RET_ON_PENDING);
 
 	sched_remove(hand.v1);
-	ck_assert_int_eq(vcpu_unbind(v0), 1);
+	ck_assert_int_eq(vcpu_put(v0), 1);
 	sched_remove(v0);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 }

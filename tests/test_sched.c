@@ -347,6 +347,208 @@ START_TEST(test_an_spi_rerouted_while_in_a_list_register_wakes_its_new_target)
 }
 END_TEST
 
+/* ---- Stopped vCPUs and VM reset ------------------------------------------------------
+ * The guest: each vCPU counts its boots (x19 is 0 after a reset: registers from
+ * scratch) and where it started, vCPU 0 powers vCPU 1 on at each boot, then both count
+ * steps, or (vCPU 1 with park_second) wait for interrupts. */
+
+struct hold_state {
+	atomic_ulong steps[2];
+	atomic_int boots[2];
+	atomic_ullong boot_pc[2];
+	atomic_int park_second;
+};
+
+static struct hold_state hold;
+
+static int hold_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
+{
+	struct vcpu *v = VCPU_OF(ctx);
+
+	if (ctx->x[19] == 0) {
+		ctx->x[19] = 1;
+		atomic_store(&hold.boot_pc[v->id], ctx->pc);
+		atomic_fetch_add(&hold.boots[v->id], 1);
+		if (v->id == 0) {
+			test_trap_hvc(ctx, exit, PSCI_CPU_ON_64, 1, RAM);
+			return 1;
+		}
+	}
+	if (v->id == 1 && atomic_load(&hold.park_second))
+		return waiting_guest(ctx, exit, arg);
+	atomic_fetch_add(&hold.steps[v->id], 1);
+	return 0;
+}
+
+struct vcpu_ref {
+	struct vm *vm;
+	unsigned id;
+	unsigned long more_than;
+};
+
+static bool vcpu_stepped_past(void *arg)
+{
+	struct vcpu_ref *r = arg;
+	return atomic_load(&hold.steps[r->id]) > r->more_than;
+}
+
+static bool vcpu_is_stopped(void *arg)
+{
+	struct vcpu_ref *r = arg;
+	return vm_vcpu_stopped(r->vm, r->id);
+}
+
+static bool vcpu1_asleep(void *arg)
+{
+	unsigned where;
+	return vcpu_state(vm_vcpu(arg, 1)) == VCPU_BLOCKED &&
+	       vm_vcpu_resides_on(arg, 1, &where) == -EAGAIN;
+}
+
+/* Let vCPU 0 run on for a while: long enough for a vCPU that should not run to show. */
+static void let_vcpu0_run(struct vm *vm, unsigned long steps)
+{
+	struct vcpu_ref r0 = { vm, 0, atomic_load(&hold.steps[0]) + steps };
+	wait_for(vcpu_stepped_past, &r0);
+}
+
+static struct vm *start_hold_vm(unsigned pcpus, enum sched_mode mode, const uint64_t *aff)
+{
+	setup_n(pcpus, mode);
+	memset(&hold, 0, sizeof(hold));
+	memset(&wake, 0, sizeof(wake));
+	struct vm *vm = test_make_vm("hold", 2, aff);
+	hal_sim_set_guest(hold_guest, NULL);
+	ck_assert_int_eq(vm_start(vm), 0);
+	test_workers_start(1, pcpus - 1);
+	return vm;
+}
+
+/* A vCPU spinning in the guest on another pCPU leaves it after its current exit and
+ * stays off until released, through an interrupt sent to it meanwhile; its sibling runs
+ * on throughout. */
+START_TEST(test_a_running_vcpu_stops_off_its_pcpu_until_released)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 2 };
+	struct vm *vm = start_hold_vm(3, SCHED_STATIC, aff);
+	struct vcpu_ref r1 = { vm, 1, 100 };
+
+	wait_for(vcpu_stepped_past, &r1);
+	ck_assert_int_eq(vm_vcpu_stop(vm, 1), 0);
+	wait_for(vcpu_is_stopped, &r1);
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 1)), VCPU_STOPPED);
+	unsigned where;
+	ck_assert_int_eq(vm_vcpu_resides_on(vm, 1, &where), -EAGAIN);
+	unsigned long frozen = atomic_load(&hold.steps[1]);
+	test_gic_enable(vm, 1, 5, 0x80);
+	ck_assert_int_eq(vm_inject_irq(vm, 1, 5), 0);
+	let_vcpu0_run(vm, 20000);
+	ck_assert_uint_eq(atomic_load(&hold.steps[1]), frozen);
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 1)), VCPU_STOPPED);
+	ck_assert_int_eq(vm_vcpu_stop(vm, 1), 0); /* again: nothing changes */
+	ck_assert_int_eq(vm_vcpu_stop(vm, 2), -ENOENT);
+	ck_assert_int_eq(vm_vcpu_release(vm, 1), 0);
+	r1.more_than = frozen;
+	wait_for(vcpu_stepped_past, &r1);
+	ck_assert(!vm_vcpu_stopped(vm, 1));
+	stop_all(&vm, 1, 1, 2);
+}
+END_TEST
+
+/* Two vCPUs time-share one pCPU: the one waiting in the run queue stops at once and
+ * is skipped slice after slice; a vCPU asleep in WFI stops where it is, an interrupt
+ * does not run it, and its release lets it take the interrupt. */
+START_TEST(test_a_queued_and_a_blocked_vcpu_stop_where_they_are)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 1 };
+	struct vm *vm = start_hold_vm(2, SCHED_TIMESHARED, aff);
+	struct vcpu_ref r1 = { vm, 1, 100 };
+
+	wait_for(vcpu_stepped_past, &r1);
+	/* Whichever runs, the other waits in the queue: stop vCPU 1 until the stop finds
+	 * it there (off every pCPU at once), letting it go and run again otherwise. */
+	bool queued = false;
+	for (unsigned tries = 0; tries < 10000 && !queued; tries++) {
+		ck_assert_int_eq(vm_vcpu_stop(vm, 1), 0);
+		queued = vm_vcpu_stopped(vm, 1);
+		if (!queued) {
+			wait_for(vcpu_is_stopped, &r1);
+			ck_assert_int_eq(vm_vcpu_release(vm, 1), 0);
+			r1.more_than = atomic_load(&hold.steps[1]);
+			wait_for(vcpu_stepped_past, &r1);
+		}
+	}
+	ck_assert_msg(queued, "vCPU 1 was never found waiting in the run queue");
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 1)), VCPU_STOPPED);
+	unsigned long frozen = atomic_load(&hold.steps[1]);
+	uint64_t preempted = sched_preemptions();
+	let_vcpu0_run(vm, 20000);
+	ck_assert_uint_eq(atomic_load(&hold.steps[1]), frozen);
+	ck_assert_uint_gt(sched_preemptions(), preempted); /* slices ended: it was skipped */
+	atomic_store(&hold.park_second, 1);
+	ck_assert_int_eq(vm_vcpu_release(vm, 1), 0);
+	wait_for(vcpu1_asleep, vm);
+
+	ck_assert_int_eq(vm_vcpu_stop(vm, 1), 0);
+	ck_assert(vm_vcpu_stopped(vm, 1)); /* off every pCPU already: at once */
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 1)), VCPU_BLOCKED);
+	test_gic_enable(vm, 1, 6, 0x80);
+	ck_assert_int_eq(vm_inject_irq(vm, 1, 6), 0);
+	ck_assert_uint_eq(vcpu_state(vm_vcpu(vm, 1)), VCPU_STOPPED);
+	let_vcpu0_run(vm, 20000);
+	ck_assert_int_eq(atomic_load(&wake.acked), 0);
+	ck_assert_int_eq(vm_vcpu_release(vm, 1), 0);
+	wait_for(woke_once, NULL);
+	ck_assert_int_eq(atomic_load(&wake.last_line), 6);
+	stop_all(&vm, 1, 1, 1);
+}
+END_TEST
+
+static bool both_booted_twice(void *arg)
+{
+	(void)arg;
+	return atomic_load(&hold.boots[0]) == 2 && atomic_load(&hold.boots[1]) == 2;
+}
+
+/* A running two-vCPU VM reset from outside: both leave their pCPUs, the registers,
+ * the interrupt controller and the timers start over, vCPU 0 boots again at the entry
+ * and brings vCPU 1 up again; nothing leaks. A VM that is not running is refused. */
+START_TEST(test_a_reset_vm_boots_again_from_its_entry)
+{
+	static const uint64_t aff[2] = { 1u << 1, 1u << 2 };
+	struct vm *vm = start_hold_vm(3, SCHED_STATIC, aff);
+	struct vcpu_ref r1 = { vm, 1, 100 };
+
+	wait_for(vcpu_stepped_past, &r1);
+	ck_assert_int_eq(atomic_load(&hold.boots[0]), 1);
+	ck_assert_int_eq(atomic_load(&hold.boots[1]), 1);
+	test_gic_enable(vm, 0, REROUTED_SPI, 0x80);
+	spin_lock(&vm->irq_lock);
+	uint64_t kick = 0;
+	ck_assert_int_eq(vgic_dist_write(&vm->arch.vgic, 0x200 + 4, 4, 1u << 8, &kick), 0);
+	spin_unlock(&vm->irq_lock); /* SPI 40 pending, but vCPU 0 never takes it */
+
+	ck_assert_int_eq(vm_reset(vm), 0);
+	wait_for(both_booted_twice, NULL);
+	ck_assert_uint_eq(atomic_load(&hold.boot_pc[0]), RAM);
+	ck_assert_uint_eq(atomic_load(&hold.boot_pc[1]), RAM);
+	ck_assert_uint_eq(vm->resets, 1);
+	spin_lock(&vm->irq_lock);
+	uint8_t spi_flags = vgic_irq_state(&vm->arch.vgic, 0, REROUTED_SPI)->flags;
+	uint32_t ctlr = vm->arch.vgic.ctlr;
+	spin_unlock(&vm->irq_lock);
+	ck_assert_uint_eq(spi_flags, 0); /* disabled, not pending: the controller's reset */
+	ck_assert_uint_eq(ctlr, 0);
+	r1.more_than = atomic_load(&hold.steps[1]);
+	wait_for(vcpu_stepped_past, &r1); /* and runs */
+
+	vm_stop(vm, VM_STOP_REQUESTED);
+	ck_assert_int_eq(vm_reset(vm), -EPERM);
+	ck_assert_int_eq(vm_reset(NULL), -EINVAL);
+	stop_all(&vm, 1, 1, 2);
+}
+END_TEST
+
 /* ---- WFE: a lock's waiter yields, and spins untrapped alone ------------------------ */
 
 #define WFE_ESR 0x07E00001ull /* EC 0x01, CV, COND AL, TI 0b01: WFE */
@@ -483,6 +685,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wfi_blocks_until_an_interrupt_from_another_pcpu);
 	tcase_add_test(tc, test_interrupt_for_an_unscheduled_vcpu_waits_for_its_first_entry);
 	tcase_add_test(tc, test_an_spi_rerouted_while_in_a_list_register_wakes_its_new_target);
+	tcase_add_test(tc, test_a_running_vcpu_stops_off_its_pcpu_until_released);
+	tcase_add_test(tc, test_a_queued_and_a_blocked_vcpu_stop_where_they_are);
+	tcase_add_test(tc, test_a_reset_vm_boots_again_from_its_entry);
 	tcase_add_test(tc, test_wfe_waiter_spins_untrapped_alone_and_yields_to_the_lock_holder);
 	suite_add_tcase(s, tc);
 	return s;

@@ -6,6 +6,7 @@
 #include "core/frame.h"
 #include "core/hypercall.h"
 #include "core/place.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "core/vmset.h"
@@ -81,12 +82,82 @@ START_TEST(test_vcpu_life_cycle_in_order)
 	ck_assert_int_eq(vcpu_set_gpr(&v, 32, 7), -EINVAL);
 	vcpu_set_return(&v, 99);
 	ck_assert_uint_eq(vcpu_get_gpr(&v, 0), 99);
-	ck_assert_int_eq(vcpu_unbind(&v), 1);
+	ck_assert_int_eq(vcpu_put(&v), 1);
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_FREE);
 	ck_assert_int_eq(vcpu_power_off(&v), 0);
 	ck_assert_int_eq(vcpu_power_on(&v, RAM + 8, 5), 0);
 	ck_assert_uint_eq(v.arch.ctx.pc, RAM + 8);
 	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), -EBUSY); /* on, not started yet */
+}
+END_TEST
+
+/* A hold, from each state: FREE stops at once; BOUND leaves its pCPU STOPPED, not
+ * FREE; BLOCKED and OFF stay, but a wake-up and a CPU_ON make them STOPPED; release
+ * makes a STOPPED vCPU FREE; reset needs it held and off every pCPU. */
+START_TEST(test_a_held_vcpu_stops_wherever_it_was_and_release_resumes_it)
+{
+	struct vcpu v;
+
+	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
+	ck_assert_int_eq(vcpu_stop(&v), -EPERM); /* never set up */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_CREATED);
+	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0x1234), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 3, 0x80043558), 0);
+	ck_assert_int_eq(vcpu_setup(&v), 0);
+
+	ck_assert_int_eq(vcpu_stop(&v), 1); /* FREE: off every pCPU now */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_STOPPED);
+	ck_assert(vcpu_stopped(&v));
+	ck_assert_int_eq(vcpu_try_bind(&v), -EAGAIN); /* the scheduler cannot take it */
+	ck_assert_int_eq(vcpu_release(&v), 1);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_FREE);
+	ck_assert(!vcpu_stopped(&v) && !vcpu_held(&v));
+
+	ck_assert_int_eq(vcpu_bind(&v), 0); /* BOUND: held, it leaves STOPPED */
+	ck_assert_int_eq(vcpu_stop(&v), 0);
+	ck_assert(vcpu_held(&v) && !vcpu_stopped(&v));
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_BOUND);
+	ck_assert_int_eq(vcpu_unbind(&v), 0);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_STOPPED);
+	ck_assert(vcpu_stopped(&v));
+	ck_assert_int_eq(vcpu_release(&v), 1);
+
+	ck_assert_int_eq(vcpu_bind(&v), 0); /* BLOCKED off its pCPU: a wake makes it STOPPED */
+	ck_assert_int_eq(vcpu_block(&v), 0);
+	ck_assert_int_eq(vcpu_unbind(&v), 0);
+	ck_assert_int_eq(vcpu_stop(&v), 1);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_BLOCKED);
+	ck_assert_int_eq(vcpu_wake(&v), 0); /* not runnable: held */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_STOPPED);
+	ck_assert_int_eq(vcpu_release(&v), 1);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_FREE);
+
+	ck_assert_int_eq(vcpu_power_off(&v), 0); /* OFF: CPU_ON makes it STOPPED */
+	ck_assert_int_eq(vcpu_stop(&v), 1);
+	ck_assert_int_eq(vcpu_power_on(&v, RAM + 8, 5), 0);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_STOPPED);
+	ck_assert_int_eq(vcpu_power_state(&v), CPU_STATE_ON_PENDING);
+
+	/* Reset: registers from scratch at the boot entry, or off. */
+	v.arch.ctx.x[19] = 77;
+	ck_assert_int_eq(vcpu_reset(&v, true), 0);
+	ck_assert_uint_eq(v.arch.ctx.x[19], 0);
+	ck_assert_uint_eq(v.arch.ctx.pc, RAM);
+	ck_assert_uint_eq(v.arch.ctx.x[0], 0x1234);
+	ck_assert_uint_eq(v.arch.ctx.vttbr_el2, (3ull << 48) | 0x80004000);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_STOPPED);
+	ck_assert(vcpu_held(&v));
+	ck_assert_int_eq(vcpu_reset(&v, false), 0);
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_OFF);
+	ck_assert_int_eq(vcpu_power_state(&v), CPU_STATE_OFF);
+	ck_assert_int_eq(vcpu_release(&v), 0); /* OFF stays OFF */
+	ck_assert_int_eq(vcpu_reset(&v, true), -EPERM); /* not held */
+	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), 0);
+	ck_assert_int_eq(vcpu_bind(&v), 0);
+	ck_assert_int_eq(vcpu_stop(&v), 0);
+	ck_assert_int_eq(vcpu_reset(&v, true), -EPERM); /* still on its pCPU */
+	ck_assert_uint_eq(vcpu_state(&v), VCPU_BOUND);   /* and not poisoned */
+	ck_assert_int_eq(vcpu_unbind(&v), 0);
 }
 END_TEST
 
@@ -139,7 +210,7 @@ START_TEST(test_vcpu_without_a_guest_fails_entry_cleanly)
 	ck_assert_uint_eq(vm->state, VM_STOPPED);
 	ck_assert_uint_eq(vm->stop_reason, VM_STOP_ERROR);
 	ck_assert_int_eq(vm_destroy(vm), -EBUSY); /* still bound here */
-	ck_assert_int_eq(vcpu_unbind(v), 1);
+	ck_assert_int_eq(vcpu_put(v), 1);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 }
 END_TEST
@@ -453,6 +524,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_vcpu_life_cycle_in_order);
+	tcase_add_test(tc, test_a_held_vcpu_stops_wherever_it_was_and_release_resumes_it);
 	tcase_add_test(tc, test_illegal_transitions_poison_the_vcpu);
 	tcase_add_test(tc, test_vcpu_without_a_guest_fails_entry_cleanly);
 	tcase_add_test(tc, test_bad_configs_are_refused_and_leave_nothing);

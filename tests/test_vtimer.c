@@ -15,8 +15,10 @@
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/muldiv.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "core/vtimer.h"
 #include "hal-sim/sim.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
@@ -147,7 +149,7 @@ static void teardown_vcpu(void)
 	if (!vm)
 		return;
 	if (v0->pcpu != VCPU_NO_PCPU)
-		vcpu_unbind(v0);
+		vcpu_put(v0);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	ck_assert_uint_eq(frame_outstanding(), baseline);
 	vm = NULL;
@@ -320,7 +322,7 @@ static void early_expiries_against_stop(void *arg)
 	if (hal_pcpu_id() == 0) {
 		struct timespec ts = { 0, 20000000 };
 		nanosleep(&ts, NULL);
-		vcpu_vtimer_stop(v0);
+		vtimer_stop(v0);
 		atomic_store(&stopped, 1);
 		return;
 	}

@@ -9,6 +9,7 @@
 
 #include "arch/aarch64/sysreg.h"
 #include "core/frame.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/engine.h"
@@ -63,7 +64,7 @@ static uint64_t trapped(struct vcpu *v, uint64_t esr, uint64_t value)
 	v->arch.ctx.x[rt] = value;
 	ck_assert_int_eq(vcpu_bind(v), 0);
 	ck_assert_int_eq(vm_feed_trap(v, &t, NULL), 0);
-	ck_assert_int_ge(vcpu_unbind(v), 0);
+	ck_assert_int_ge(vcpu_put(v), 0);
 	return v->arch.ctx.x[rt];
 }
 
@@ -260,7 +261,7 @@ START_TEST(test_engine_traps_pmu_and_debug_accesses_with_the_hardware_esr)
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
 	ck_assert_msg(r.failures == 0, "%s", r.first_failure);
 	ck_assert_uint_eq(r.exceptions_taken, 4);
-	ck_assert_int_ge(vcpu_unbind(v), 0);
+	ck_assert_int_ge(vcpu_put(v), 0);
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
 }

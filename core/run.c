@@ -1,0 +1,52 @@
+/* The run loop of one vCPU on one pCPU (run.h): load, enter the guest and handle its
+ * exits until something ends its stay, put. */
+#include <stddef.h>
+
+#include "core/run.h"
+#include "core/sched.h"
+#include "core/vm.h"
+#include "hal/cpu.h"
+#include "hal/guest.h"
+
+static bool vm_stopping(const struct vcpu *v)
+{
+	return v->vm && __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+}
+
+int vcpu_load(struct vcpu *v)
+{
+	return vcpu_try_bind(v);
+}
+
+int vcpu_put(struct vcpu *v)
+{
+	if (v->vm && v->pcpu == hal_pcpu_id()) { /* only this pCPU changes it now */
+		hal_guest_unload();
+		/* Physical interrupts left active for it here must not outlive its stay. */
+		spin_lock(&v->vm->irq_lock);
+		arch_irq_put(&v->vm->arch, v->id);
+		spin_unlock(&v->vm->irq_lock);
+	}
+	return vcpu_unbind(v);
+}
+
+/* Alone on the pCPU a vCPU's WFE does not trap: it waits in the hardware for its
+ * event, as it would on a machine of its own. Once another vCPU is queued here the
+ * enqueuer's kick makes it exit, and the next entry traps WFE, which then yields (KVM
+ * does the same). A hold (vcpu_stop) is looked at after every exit: the stopper's IPI
+ * makes the guest exit. */
+void run_vcpu(struct vcpu *v)
+{
+	while (!vm_stopping(v) && !vcpu_held(v)) {
+		struct vm_exit exit;
+		arch_vcpu_trap_wfe(&v->arch, sched_others_waiting());
+		int err = vcpu_run(v, &exit);
+		if (err && exit.kind != EXIT_ENTRY_FAILED)
+			break; /* not BOUND any more: poisoned */
+		vm_handle_exit(v, &exit);
+		if (vcpu_state(v) != VCPU_BOUND || sched_slice_over())
+			break;
+	}
+	if (vm_stopping(v))
+		vcpu_power_off(v);
+}

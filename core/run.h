@@ -1,0 +1,28 @@
+/* Entering a guest and handling its exits, apart from choosing what runs (core/sched.c
+ * chooses). A vCPU arrives on a pCPU with vcpu_load and leaves it with vcpu_put: the
+ * one place where per-vCPU hardware state moves onto a pCPU and off it again. Between
+ * the two, run_vcpu enters the guest and dispatches each exit (vm_handle_exit) until
+ * the vCPU blocks, powers off, is held (vcpu_stop), its VM stops or its slice ends.
+ * Lock order: core/lockorder.h. */
+#ifndef CORE_RUN_H
+#define CORE_RUN_H
+
+#include "core/vcpu.h"
+
+/* v arrives on this pCPU: FREE -> BOUND here, then its hardware state is loaded (today
+ * the world switch still moves the registers on every entry; nothing else is).
+ * -EAGAIN, and nothing changes, if v is not FREE any more (a wake-up, a stop or the VM
+ * stopping got there first). */
+int vcpu_load(struct vcpu *v);
+
+/* v leaves this pCPU: its hardware state goes first (the guest's view of this pCPU,
+ * physical interrupts still active for it here), then vcpu_unbind. Returns what
+ * vcpu_unbind does: 1 if v is FREE and must be made runnable. */
+int vcpu_put(struct vcpu *v);
+
+/* Run v, loaded here, until it blocks, powers off, is held, its VM stops or this
+ * pCPU's slice ends (sched_slice_over). A vCPU of a stopping VM is powered off before
+ * this returns. */
+void run_vcpu(struct vcpu *v);
+
+#endif

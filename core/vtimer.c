@@ -1,0 +1,121 @@
+/* The guest's virtual timer (the generic timer's EL1 virtual timer on aarch64): a host
+ * timer stands in for it while its vCPU is not in the guest, and its output becomes
+ * the vCPU's level-sensitive interrupt ARCH_VTIMER_IRQ. While the vCPU runs on the
+ * hardware its timer interrupt is a physical one forwarded to it
+ * (vtimer_forwarded_irq). */
+#include <stddef.h>
+
+#include "core/muldiv.h"
+#include "core/sched.h"
+#include "core/vcpu.h"
+#include "core/vm.h"
+#include "core/vtimer.h"
+#include "hal/err.h"
+#include "hal/irq.h"
+#include "hal/time.h"
+
+/* The system counter value c as hal_now_ns() time: the first nanosecond at which the
+ * counter has reached c, or UINT64_MAX if that lies past 2^64 ns (never, in practice).
+ * Rounded up, so that a host timer at this instant never expires before the counter
+ * reaches c at a frequency that does not divide 1 GHz: the counter is read before the
+ * clock, so ns is at or after the instant the counter became now, and c - now ticks
+ * later is at most ceil((c - now) * 10^9 / hz) ns after that. */
+static uint64_t counter_to_ns(uint64_t c)
+{
+	uint64_t now = hal_counter(), ns = hal_now_ns(), hz = hal_counter_hz();
+
+	if (c <= now)
+		return ns;
+	/* Outside hal/time.h's 1 .. 2^32 - 1 the instant is wrong, but vtimer_fired's
+	 * re-check still keeps the interrupt from coming early. */
+	hz = hz ? (hz > UINT32_MAX ? UINT32_MAX : hz) : 1;
+	return add_sat(ns, muldiv_ceil(c - now, MULDIV_NS_PER_S, (uint32_t)hz));
+}
+
+/* A host timer stands in for the virtual timer while the vCPU runs, waits or is not
+ * scheduled. Its expiry is only a hint: the line rises when the guest's timer
+ * condition holds as the guest left its registers at its last exit (CNTV_CTL_EL0
+ * ENABLE set and IMASK clear, CNTVCT_EL0 >= CVAL: vtimer_deadline, non-zero only for
+ * an enabled, unmasked timer, is CVAL on the system counter); before that the host
+ * timer is armed again, and a stale expiry (the guest has turned its timer off since,
+ * or the VM is going) does nothing. Under the VM's interrupt lock, which also
+ * serialises it with vtimer_arm_locked, so that it can neither re-arm a deadline the
+ * guest has just withdrawn nor raise the line after the exit lowered it. */
+static void vtimer_fired(struct timer *t, void *arg)
+{
+	struct vcpu *v = arg;
+	uint64_t kick = 0;
+
+	spin_lock(&v->vm->irq_lock);
+	uint64_t deadline = v->vtimer_deadline;
+	if (deadline && hal_counter() >= deadline)
+		arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, true, &kick);
+	else if (deadline)
+		timer_arm(t, counter_to_ns(deadline)); /* early: c - now >= 1 tick ahead */
+	spin_unlock(&v->vm->irq_lock);
+	vm_kick_vcpus(v->vm, kick);
+}
+
+/* The virtual timer's line as the guest left its registers; returns the deadline it
+ * set, if any. Caller holds the VM's interrupt lock. */
+static uint64_t vtimer_update_locked(struct vcpu *v)
+{
+	uint64_t deadline;
+	bool level = arch_vtimer(&v->arch, hal_counter(), &deadline);
+
+	arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, level, NULL);
+	return deadline;
+}
+
+/* Caller holds the VM's interrupt lock. */
+static void vtimer_arm_locked(struct vcpu *v, uint64_t deadline)
+{
+	if (deadline == v->vtimer_deadline)
+		return;
+	v->vtimer_deadline = deadline;
+	if (deadline)
+		timer_arm(&v->vtimer, counter_to_ns(deadline));
+	else
+		timer_cancel(&v->vtimer);
+}
+
+void vtimer_stop(struct vcpu *v)
+{
+	if (v->vm) {
+		spin_lock(&v->vm->irq_lock);
+		vtimer_arm_locked(v, 0); /* from now on no callback re-arms it */
+		spin_unlock(&v->vm->irq_lock);
+	}
+	timer_cancel_sync(&v->vtimer);
+}
+
+void vtimer_init(struct vcpu *v)
+{
+	timer_init(&v->vtimer, vtimer_fired, v);
+	v->vtimer_deadline = 0;
+}
+
+void vtimer_sync_locked(struct vcpu *v)
+{
+	vtimer_arm_locked(v, vtimer_update_locked(v));
+}
+
+void vtimer_forwarded_irq(unsigned irq, void *arg)
+{
+	struct vcpu *v = sched_current();
+	int err = -ENOENT;
+
+	(void)arg;
+	/* No one to wake: v has just left the guest on this pCPU for this interrupt and
+	 * takes it at its next entry. */
+	if (v && v->vm) {
+		spin_lock(&v->vm->irq_lock);
+		err = arch_irq_forward(&v->vm->arch, v->id, irq, NULL);
+		spin_unlock(&v->vm->irq_lock);
+	}
+	if (err) {
+		hal_irq_deactivate(irq);
+		return;
+	}
+	__atomic_fetch_add(&v->vm->irqs_forwarded, 1, __ATOMIC_RELAXED);
+}
