@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "core/pt.h"
-#include "core/spinlock.h"
+#include "hal/spinlock.h"
 
 #define AS_MAX_REGIONS 32
 

@@ -6,9 +6,9 @@
 #include <stddef.h>
 
 #include "core/console.h"
-#include "core/spinlock.h"
 #include "core/timer.h"
 #include "hal/console.h"
+#include "hal/spinlock.h"
 #include "hal/time.h"
 
 /* How often the waiting sources are retried while the queue is full. */

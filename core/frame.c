@@ -12,9 +12,9 @@
 #include "core/frame.h"
 #include "core/mem.h"
 #include "core/rand.h"
-#include "core/spinlock.h"
 #include "hal/err.h"
 #include "hal/mm.h"
+#include "hal/spinlock.h"
 
 struct zone {
 	paddr_t base;

@@ -4,14 +4,15 @@
 #include <stdarg.h>
 #include <stdbool.h>
 
+#include "core/fdt.h"
 #include "core/fmt.h"
 #include "core/hostmem.h"
 #include "core/log.h"
 #include "core/mem.h"
-#include "core/spinlock.h"
 #include "core/vm.h"
 #include "hal/err.h"
 #include "hal/mm.h"
+#include "hal/spinlock.h"
 
 struct claim {
 	bool used;
@@ -86,6 +87,12 @@ static int check_device(paddr_t base, uint64_t size, char *why, size_t len)
 		break;
 	}
 	int err = hal_passthrough_check(base, size, &what);
+	size_t dtb_size;
+	const void *dtb = hal_board_dtb(&dtb_size);
+	if (!err && dtb) {
+		err = fdt_passthrough(dtb, base, size, NULL);
+		what = "the interrupt controller";
+	}
 	if (err == -EBUSY)
 		return refuse(err, why, len, base, size, "overlaps %s, which Tandem uses", what);
 	if (err)

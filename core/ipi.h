@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/spinlock.h"
+#include "hal/spinlock.h"
 
 /* The HAL IPI numbers Tandem uses. */
 enum ipi_kind {

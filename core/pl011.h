@@ -11,7 +11,7 @@
 
 #include "core/console.h"
 #include "core/mmio.h"
-#include "core/spinlock.h"
+#include "hal/spinlock.h"
 
 #define PL011_SIZE       0x1000 /* the device's MMIO window */
 #define PL011_FIFO_DEPTH 16     /* each FIFO, as deep as QEMU's pl011 */

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/spinlock.h"
+#include "hal/spinlock.h"
 
 struct timer;
 typedef void (*timer_fn_t)(struct timer *t, void *arg);

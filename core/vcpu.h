@@ -32,9 +32,9 @@
 #include <stdint.h>
 
 #include "arch/exit.h"
-#include "core/spinlock.h"
-#include "core/timer.h"
 #include "arch/tandem_isa.h"
+#include "core/timer.h"
+#include "hal/spinlock.h"
 
 enum vcpu_state {
 	VCPU_UNUSABLE,

@@ -5,13 +5,13 @@
  * (vtimer_forwarded_irq). */
 #include <stddef.h>
 
-#include "core/muldiv.h"
 #include "core/sched.h"
 #include "core/vcpu.h"
 #include "core/vm.h"
 #include "core/vtimer.h"
 #include "hal/err.h"
 #include "hal/irq.h"
+#include "hal/muldiv.h"
 #include "hal/time.h"
 
 /* The system counter value c as hal_now_ns() time: the first nanosecond at which the

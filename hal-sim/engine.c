@@ -427,12 +427,12 @@ static int gic_timer_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, boo
 		return read ? 0 : -1;
 	case SYS(3, 3, 14, 3, 1): /* CNTV_CTL_EL0: ISTATUS is the hardware's */
 		if (read)
-			*value = (c->el1[CNTV_CTL_EL0] & 3) |
-				 ((c->el1[CNTV_CTL_EL0] & 1) &&
+			*value = (c->el1[CNTV_CTL_EL0] & CNTV_CTL_WRITABLE) |
+				 ((c->el1[CNTV_CTL_EL0] & CNTV_CTL_ENABLE) &&
 					  engine_counter() - c->cntvoff_el2 >= c->el1[CNTV_CVAL_EL0]
-				  ? 4 : 0);
+				  ? CNTV_CTL_ISTATUS : 0);
 		else
-			c->el1[CNTV_CTL_EL0] = *value & 3;
+			c->el1[CNTV_CTL_EL0] = *value & CNTV_CTL_WRITABLE;
 		return 0;
 	case SYS(3, 3, 14, 3, 2): /* CNTV_CVAL_EL0 */
 		if (read)

@@ -7,10 +7,10 @@
 #include <stdatomic.h>
 #include <time.h>
 
-#include "core/muldiv.h"
 #include "hal-sim/internal.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
+#include "hal/muldiv.h"
 #include "hal/time.h"
 
 struct sim_handler {

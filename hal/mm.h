@@ -27,11 +27,17 @@ int hal_phys_to_virt(paddr_t pa, size_t len, void **va);
 int hal_virt_to_phys(const void *va, paddr_t *pa);
 
 /* Whether a VM may be given the host range [base, base + size), which is not RAM the
- * frame allocator hands out, by mapping it directly (device pass-through): 0 if it
- * lies inside one device the board describes that Tandem does not use; -EBUSY if it
- * overlaps something Tandem uses itself (its console UART, the interrupt controller,
- * the firmware's tables, its own image), *what naming it ("the console UART");
- * -ENOENT if it is no device of the board. */
+ * frame allocator hands out, by mapping it directly (device pass-through), as far as
+ * the HAL knows: -EBUSY if it overlaps something Tandem uses itself (its console UART,
+ * the interrupt controller, the firmware's tables, its own image), *what naming it
+ * ("the console UART"); -ENOENT if it is no device of the board the HAL describes
+ * itself; else 0. Where the board is described by a device tree (hal_board_dtb), core
+ * asks that too: the range must lie inside one device node of it. */
 int hal_passthrough_check(paddr_t base, uint64_t size, const char **what);
+
+/* The flattened device tree the firmware described the board with, already checked
+ * (as core/fdt.h's fdt_check does) and *size its length; NULL if the HAL describes the
+ * board itself (the simulation host). */
+const void *hal_board_dtb(size_t *size);
 
 #endif

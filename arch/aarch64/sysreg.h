@@ -133,6 +133,18 @@
 #define MPIDR_RES1 (1ull << 31)
 #define MPIDR_AFF_MASK 0xFF00FFFFFFull
 #define MPIDR_AFF1_SHIFT 8
+
+/* CNTV_CTL_EL0 (D24.10): ENABLE [0], IMASK [1], ISTATUS [2] (read-only: the timer
+ * condition is met). */
+#define CNTV_CTL_ENABLE (1ull << 0)
+#define CNTV_CTL_IMASK (1ull << 1)
+#define CNTV_CTL_ISTATUS (1ull << 2)
+#define CNTV_CTL_WRITABLE (CNTV_CTL_ENABLE | CNTV_CTL_IMASK)
+
+/* SCTLR_EL1 at a vCPU's reset: bits 29, 28, 23, 22 and 11 (RES1 in Armv8.0), nTWE
+ * and nTWI (18, 16: EL0's WFE and WFI not trapped to EL1), CP15BEN and SA0 (5, 4), and
+ * M, C and I clear: the MMU and the caches off. */
+#define SCTLR_EL1_RESET 0x30C50830ull
 #define MPIDR_AFF_FIELD 0xFFull
 
 /* Tandem numbers a VM's vCPUs as a GICv3 target list can name them in one SGI: index

@@ -51,7 +51,7 @@ void arch_vcpu_init(struct arch_vcpu *v, unsigned index)
 	v->dbg.oslk = true; /* as after a cold reset */
 	v->ctx.vmpidr_el2 = MPIDR_RES1 | arch_vcpu_hwid(index);
 	v->ctx.vpidr_el2 = GUEST_MIDR;
-	v->ctx.el1[SCTLR_EL1] = 0x30C50830ull; /* RES1 bits, MMU and caches off */
+	v->ctx.el1[SCTLR_EL1] = SCTLR_EL1_RESET;
 }
 
 void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg)
@@ -73,9 +73,6 @@ void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_
 	v->ctx.vttbr_el2 = ((uint64_t)vmid << 48) | (root & S2_OA_MASK);
 	v->ctx.vtcr_el2 = vtcr;
 }
-
-#define CNTV_CTL_ENABLE 1u
-#define CNTV_CTL_IMASK 2u
 
 bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 {

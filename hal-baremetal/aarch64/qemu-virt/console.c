@@ -6,11 +6,11 @@
  * only ever held for as many UART writes as the FIFO takes at once. Receive is polled. */
 #include <stddef.h>
 
-#include "core/spinlock.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
+#include "hal/spinlock.h"
 
 #define UARTDR 0x000
 #define UARTFR 0x018

@@ -6,11 +6,11 @@
  * by polling ICC_IAR1_EL1 after WFI or a guest exit (hal/irq.h). */
 #include <stddef.h>
 
-#include "core/spinlock.h"
 #include "arch/aarch64/gicv3.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal/err.h"
 #include "hal/irq.h"
+#include "hal/spinlock.h"
 
 #define PRIORITY 0xA0u
 #define PRIORITY_BYTES(p) ((p) * 0x01010101u) /* the same priority in four IPRIORITYR bytes */

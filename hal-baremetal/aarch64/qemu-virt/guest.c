@@ -23,7 +23,7 @@ _Static_assert(TRAP_SYNC == TRAP_SYNC_ID && TRAP_IRQ == TRAP_IRQ_ID && TRAP_FIQ 
 		       TRAP_SERROR == TRAP_SERROR_ID,
 	       "world.h: trap types");
 
-#define CNTV_CTL_IMASK 2u
+_Static_assert(GICV3_NR_LRS == 4, "ICH_REGS below moves four list registers");
 
 unsigned bm_guest_run(struct guest_ctx *ctx);
 

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/mem.h"
+#include "hal/mem.h"
 
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {

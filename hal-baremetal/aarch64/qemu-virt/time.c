@@ -1,8 +1,8 @@
 /* Time from the generic timer: the counter (CNTPCT_EL0 at CNTFRQ_EL0), and the EL2
  * physical timer (CNTHP_*_EL2, PPI 26 on QEMU virt) as each pCPU's one-shot. */
-#include "core/muldiv.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal/irq.h"
+#include "hal/muldiv.h"
 #include "hal/time.h"
 
 #define CNTHP_CTL_ENABLE 1u

@@ -1,7 +1,7 @@
 /* A ticket spinlock: fair, so no pCPU starves under contention. Uses the compiler's
  * __atomic builtins, which need no hosted header. */
-#ifndef CORE_SPINLOCK_H
-#define CORE_SPINLOCK_H
+#ifndef HAL_SPINLOCK_H
+#define HAL_SPINLOCK_H
 
 #include <stdint.h>
 

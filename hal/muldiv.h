@@ -4,8 +4,8 @@
  * a * num / den = q * num + r * num / den, where r * num < den * num < 2^64. Results
  * that do not fit saturate at UINT64_MAX instead of wrapping (a deadline too far to
  * represent is "never", never "soon"). Pure arithmetic: usable by core/ and both HALs. */
-#ifndef CORE_MULDIV_H
-#define CORE_MULDIV_H
+#ifndef HAL_MULDIV_H
+#define HAL_MULDIV_H
 
 #include <stdbool.h>
 #include <stdint.h>

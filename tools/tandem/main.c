@@ -1,12 +1,13 @@
-/* Bare-metal bring-up on QEMU virt: read the board from the DTB, carve the RAM the
- * frame allocator may use, turn on the EL2 MMU and the GIC, bring every pCPU up through
- * PSCI, and prove the HAL on real (emulated) hardware with the same core code the
- * simulation host tests: cross-pCPU calls over SGIs, software timers over the EL2
- * physical timer, frames from every pCPU. Then run the VMs of the configuration
- * compiled into the image (tandem_plan, from a scenario by tools/scn2c) on every pCPU
- * until all of them are off, give everything back, and power off (QEMU exits with
- * status 0). "trace" in the boot arguments (QEMU -append) prints every exit in
- * hvsim --trace's format. */
+/* The bare-metal image's program, the twin of tools/hvsim for the simulation host:
+ * read the board from the DTB (core/fdt.c), carve the RAM the frame allocator may use,
+ * turn on the EL2 MMU and the GIC, and bring every pCPU up through PSCI (the HAL in
+ * hal-baremetal/aarch64/qemu-virt does each step). Then run the VMs of the
+ * configuration compiled into the image (tandem_plan, from a scenario by tools/scn2c)
+ * on every pCPU until all of them are off, give everything back, and power off (QEMU
+ * exits with status 0). Boot arguments (QEMU -append): "trace" prints every exit in
+ * hvsim --trace's format; "selftest" first proves the HAL on real (emulated) hardware
+ * with the same core code the simulation host tests: cross-pCPU calls over SGIs,
+ * software timers over the EL2 physical timer, frames from every pCPU. */
 #include <stddef.h>
 
 #include "core/cpu.h"
@@ -61,10 +62,29 @@ static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range 
 		bm_board.ram[bm_board.nram++] = (struct hal_mem_range){ lo, hi - lo };
 }
 
-#include "hal-baremetal/aarch64/qemu-virt/board.inc"
+#include "tools/tandem/board.inc"
 
-/* ---- The self-test every pCPU runs -------------------------------------------------- */
+/* Whether w is one of the space-separated words of s (the boot arguments). */
+static bool has_word(const char *s, const char *w)
+{
+	size_t n = td_strnlen(w, 64);
 
+	for (const char *p = s; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = 0;
+		while (p[len] && p[len] != ' ')
+			len++;
+		if (len == n && td_strncmp(p, w, n) == 0)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* ---- The self-test every pCPU runs when the boot arguments ask ---------------------- */
+
+static bool selftest; /* "selftest" in the boot arguments; set before any secondary starts */
 static uint32_t online, tested, finished, calls_seen[BM_MAX_PCPUS], timer_fired[BM_MAX_PCPUS];
 static uint32_t frames_ok;
 
@@ -125,6 +145,21 @@ static void self_test(void)
 	__atomic_fetch_add(&tested, 1, __ATOMIC_ACQ_REL);
 }
 
+/* pCPU 0: its own self-test, then every pCPU's verdict. */
+static void run_self_test(unsigned n)
+{
+	self_test();
+	while (__atomic_load_n(&tested, __ATOMIC_ACQUIRE) < n)
+		hal_cpu_relax();
+	bool pass = __atomic_load_n(&frames_ok, __ATOMIC_ACQUIRE) == n && frame_outstanding() == 0;
+	for (unsigned i = 0; i < n; i++)
+		pass = pass && calls_seen[i] == n && timer_fired[i];
+	log_info("Tandem: bare-metal self-test %s: %u pCPUs, cross-pCPU calls, EL2 timers, frames",
+		 pass ? "passed" : "FAILED", n);
+	if (!pass)
+		panic("self-test failed");
+}
+
 /* ---- Running the configured VMs ---------------------------------------------------- */
 
 #define HOUSEKEEPING_NS 5000000ull
@@ -157,23 +192,6 @@ static void housekeep(struct timer *t, void *arg)
 		return;
 	}
 	timer_arm(t, hal_now_ns() + HOUSEKEEPING_NS);
-}
-
-static bool has_word(const char *s, const char *w)
-{
-	size_t n = td_strnlen(w, 64);
-
-	for (const char *p = s; *p;) {
-		while (*p == ' ')
-			p++;
-		size_t len = 0;
-		while (p[len] && p[len] != ' ')
-			len++;
-		if (len == n && td_strncmp(p, w, n) == 0)
-			return true;
-		p += len;
-	}
-	return false;
 }
 
 _Static_assert(VMSET_MAX <= PLACE_MAX_VMS, "every VM of a plan must be placeable");
@@ -247,7 +265,8 @@ static void secondary(void *arg)
 {
 	(void)arg;
 	if (cpu_init_this() == 0) {
-		self_test();
+		if (selftest)
+			self_test();
 		run_vms();
 		__atomic_fetch_add(&finished, 1, __ATOMIC_ACQ_REL);
 		cpu_exit_this();
@@ -267,20 +286,13 @@ void bm_primary_main(uint64_t dtb)
 		panic("core bring-up failed: %d", err);
 	log_info("Tandem at EL2: %u pCPUs, %zu frames of RAM in %zu ranges, PA size %u bits",
 		 hal_pcpu_count(), frame_total(), bm_board.nram, hal_cpu_pa_bits());
+	selftest = has_word(bm_board.bootargs, "selftest");
 	for (unsigned i = 1; i < hal_pcpu_count(); i++)
 		if ((err = hal_pcpu_start(i, secondary, NULL)))
 			panic("pCPU %u did not start: %d", i, err);
-	self_test();
 	unsigned n = hal_pcpu_count();
-	while (__atomic_load_n(&tested, __ATOMIC_ACQUIRE) < n)
-		hal_cpu_relax();
-	bool pass = __atomic_load_n(&frames_ok, __ATOMIC_ACQUIRE) == n && frame_outstanding() == 0;
-	for (unsigned i = 0; i < n; i++)
-		pass = pass && calls_seen[i] == n && timer_fired[i];
-	log_info("Tandem: bare-metal self-test %s: %u pCPUs, cross-pCPU calls, EL2 timers, frames",
-		 pass ? "passed" : "FAILED", n);
-	if (!pass)
-		panic("self-test failed");
+	if (selftest)
+		run_self_test(n);
 	bool run = prepare_vms();
 	if (run) {
 		vmset_start(&vms);
