@@ -15,8 +15,6 @@ enum exit_kind {
 	EXIT_MMIO_WRITE,
 	EXIT_SYSREG_READ,  /* a trapped system-register access */
 	EXIT_SYSREG_WRITE,
-	EXIT_PORT_IN,      /* x86 port I/O */
-	EXIT_PORT_OUT,
 	EXIT_EXT_IRQ,      /* a physical interrupt arrived while the guest ran */
 	EXIT_STAGE2_FAULT, /* a fault that is not (yet) MMIO: lazy memory, or a bad access */
 	EXIT_HALT,         /* WFI, CPU_SUSPEND: block until an interrupt */

@@ -41,6 +41,7 @@
 #include "hal/cpu.h"
 #include "hal/err.h"
 #include "hal/time.h"
+#include "tests/guest_cpu.h"
 
 #define RAM 0x40000000ull
 #define INTID 40 /* an SPI: reset routes it to vCPU 0 */
@@ -73,31 +74,9 @@ static _Noreturn void fail(const char *what, long long detail)
 	exit(1);
 }
 
-/* The GIC's virtual CPU interface as a guest uses it: acknowledge (ICC_IAR1_EL1) and
- * complete (ICC_EOIR1_EL1) the most urgent pending list register. Its INTID, or -1. */
-static int take_irq(struct guest_ctx *ctx)
-{
-	int best = -1;
-
-	if (!(ctx->ich_hcr & ICH_HCR_EN))
-		return -1;
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++) {
-		uint64_t lr = ctx->ich_lr[i];
-		if ((lr & ICH_LR_STATE_MASK) != ICH_LR_PENDING)
-			continue;
-		if (best < 0 || (lr >> ICH_LR_PRIORITY_SHIFT & 0xFF) <
-					(ctx->ich_lr[best] >> ICH_LR_PRIORITY_SHIFT & 0xFF))
-			best = (int)i;
-	}
-	if (best < 0)
-		return -1;
-	ctx->ich_lr[best] &= ~ICH_LR_STATE_MASK;
-	return (int)(ctx->ich_lr[best] & ICH_LR_VINTID_MASK);
-}
-
 static int bench_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg)
 {
-	int got = take_irq(ctx);
+	int got = test_guest_take_irq(ctx);
 	(void)arg;
 
 	if (got >= 0) {

@@ -91,15 +91,6 @@ static const uint64_t areas[7] = { RAM, LAZY, LINEAR, DEV, HOLE, VGIC_DIST_BASE,
 static const uint64_t area_pages[7] = { 16, 256, 16, 1, 4096, 16, 64 };
 static const uint64_t modes[4] = { 0x3C5, 0x3C4, 0x0, 0x10 };
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "aarch64_exit: %s failed (line %d)\n", #cond, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
-
 static void machine_once(void)
 {
 	static bool up;

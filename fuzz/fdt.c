@@ -24,15 +24,8 @@
 #include <string.h>
 
 #include "core/fdt.h"
+#include "fuzz/fuzz_util.h"
 #include "hal/err.h"
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "fdt: %s failed at line %d\n", #cond, __LINE__); \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
 
 static const uint8_t *blob_lo, *blob_hi;
 

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "core/frame.h"
+#include "fuzz/fuzz_util.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
 
@@ -46,14 +47,6 @@ static struct frame_account accts[2];
 static struct frame_account model[2];  /* what accts must hold */
 static paddr_t acct_slots[2][16];
 static size_t promised;                /* sum of reserved - in_use */
-
-#define CHECK(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "frame_ops: %s failed at line %d\n", #cond, __LINE__); \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 /* Range and index of pa, or false if it is not an allocatable frame. */
 static bool locate(paddr_t pa, int *r, size_t *i)

@@ -107,15 +107,6 @@
 #define TICK_NS 1000000ull
 #define MAX_ROUNDS 20000u
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "guest_program: %s failed (line %d)\n", #cond, \
-				__LINE__);                                            \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
-
 static const uint64_t calls[25] = {
 	PSCI_VERSION, PSCI_CPU_SUSPEND_32, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_32,
 	PSCI_CPU_ON_64, PSCI_CPU_ON_64, PSCI_CPU_ON_64, PSCI_AFFINITY_INFO_32,

@@ -34,16 +34,9 @@
 
 #include "core/console.h"
 #include "core/pl011.h"
+#include "fuzz/fuzz_util.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
-
-#define CHECK(cond)                                                                    \
-	do {                                                                           \
-		if (!(cond)) {                                                         \
-			fprintf(stderr, "pl011: %s failed at line %d\n", #cond, __LINE__); \
-			abort();                                                       \
-		}                                                                      \
-	} while (0)
 
 #define STREAM_MAX 8192
 

@@ -42,14 +42,6 @@
 #define MAX_MEM (64u * 1024)
 #define MAX_READS 16
 
-#define CHECK(cond)                                                                        \
-	do {                                                                               \
-		if (!(cond)) {                                                             \
-			fprintf(stderr, "s1walk: %s failed (line %d)\n", #cond, __LINE__); \
-			abort();                                                           \
-		}                                                                          \
-	} while (0)
-
 static struct {
 	const uint8_t *bytes;
 	size_t len, span;    /* span: the power of two the bytes repeat over */

@@ -31,18 +31,11 @@
 #include <string.h>
 
 #include "arch/aarch64/a64.h"
+#include "fuzz/fuzz_util.h"
 #include "hal-sim/sim.h"
 #include "tools/scenario/scenario.h"
 
 #define FILE_NAME "fuzz.scn"
-
-#define CHECK(cond)                                                                  \
-	do {                                                                         \
-		if (!(cond)) {                                                       \
-			fprintf(stderr, "scenario: %s failed (line %d)\n", #cond, __LINE__); \
-			abort();                                                     \
-		}                                                                    \
-	} while (0)
 
 /* Lines as the parser counts them: one per '\n', plus an unterminated last one. */
 static unsigned count_lines(const uint8_t *data, size_t size)

@@ -64,6 +64,7 @@
 #include "arch/x86_64/ept.h"
 #include "core/frame.h"
 #include "core/pt.h"
+#include "fuzz/fuzz_util.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
 
@@ -167,11 +168,13 @@ __attribute__((format(printf, 1, 2), noreturn)) static void fail(const char *msg
 	abort();
 }
 
-#define CHECK(cond)                                                   \
-	do {                                                          \
-		if (!(cond))                                          \
-			fail("%s failed at line %d", #cond, __LINE__); \
-	} while (0)
+/* A failed CHECK: the same context as fail()'s. */
+void fuzz_on_failure(void)
+{
+	fprintf(stderr, "stage2_ops [%s va %u oa %u, op %d]\n", fmt ? fmt->name : "?",
+		fmt ? fmt->va_bits : 0, fmt ? fmt->oa_bits : 0, cur_op);
+	dump_model();
+}
 
 #define HEX(v) ((unsigned long long)(v))
 

@@ -60,14 +60,6 @@
 #include "fuzz/fuzz_util.h"
 #include "hal/err.h"
 
-#define CHECK(cond)                                                                       \
-	do {                                                                              \
-		if (!(cond)) {                                                            \
-			fprintf(stderr, "vgic_mmio: %s failed at line %d\n", #cond, __LINE__); \
-			abort();                                                          \
-		}                                                                         \
-	} while (0)
-
 #define VGIC_FLAGS_ALL                                                                   \
 	(VGIC_ENABLED | VGIC_PENDING | VGIC_ACTIVE | VGIC_LEVEL | VGIC_EDGE | VGIC_IN_LR | \
 	 VGIC_HW | VGIC_LATCHED)

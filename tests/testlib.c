@@ -99,26 +99,6 @@ void test_gic_enable(struct vm *vm, unsigned vcpu, unsigned intid, unsigned prio
 	ck_assert_int_eq(mmio_bus_write(&vm->bus, frame + 0x400 + intid, 1, priority), 0);
 }
 
-int test_guest_take_irq(struct guest_ctx *ctx)
-{
-	int best = -1;
-
-	if (!(ctx->ich_hcr & ICH_HCR_EN))
-		return -1;
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++) {
-		uint64_t lr = ctx->ich_lr[i];
-		if ((lr & ICH_LR_STATE_MASK) != ICH_LR_PENDING)
-			continue;
-		if (best < 0 || (lr >> ICH_LR_PRIORITY_SHIFT & 0xFF) <
-					(ctx->ich_lr[best] >> ICH_LR_PRIORITY_SHIFT & 0xFF))
-			best = (int)i;
-	}
-	if (best < 0)
-		return -1;
-	ctx->ich_lr[best] &= ~ICH_LR_STATE_MASK; /* acknowledged and completed */
-	return (int)(ctx->ich_lr[best] & ICH_LR_VINTID_MASK);
-}
-
 static int stop_workers;
 
 static bool workers_done(void *arg)

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "hal/types.h"
+#include "tests/guest_cpu.h"
 
 /* Two RAM ranges with a hole between them, so range edges are always exercised. */
 #define TEST_RAM0_BASE 0x80000000ull
@@ -65,9 +66,5 @@ void test_trap_wfi(struct guest_exit *exit);
  * interrupt's enable and priority. Fails the test on any error. */
 void test_gic_enable(struct vm *vm, unsigned vcpu, unsigned intid, unsigned priority);
 
-/* A scripted guest taking an interrupt the hardware way: acknowledge the most urgent
- * pending list register (ICC_IAR1_EL1) and complete it (ICC_EOIR1_EL1). Its INTID, or
- * -1 if no list register is pending (ICH_HCR_EL2.En clear counts as none). */
-int test_guest_take_irq(struct guest_ctx *ctx);
 
 #endif

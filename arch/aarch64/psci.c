@@ -40,9 +40,10 @@ static bool psci_supported(uint32_t fid)
 /* PSCI or SMCCC standard-service range that Tandem does not implement. */
 static bool in_firmware_range(uint32_t fid)
 {
-	uint32_t base = fid & ~(1u << 30);
+	uint32_t base = fid & ~SMCCC_FID_64;
 
-	return (base >= 0x84000000u && base <= 0x8400001Fu) || (base >= 0x80000000u && base <= 0x8000FFFFu);
+	return (base >= PSCI_FID_FIRST && base <= PSCI_FID_LAST) ||
+	       (base >= SMCCC_ARCH_FIRST && base <= SMCCC_ARCH_LAST);
 }
 
 static void decode_vm_call(struct arch_vcpu *v, uint32_t fid, struct vm_exit *exit)

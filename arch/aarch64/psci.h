@@ -9,6 +9,17 @@
 
 #include "arch/aarch64/arch.h"
 
+/* SMCCC function IDs (DEN 0028): bit 31 fast call, bit 30 the SMC64/HVC64 calling
+ * convention, bits 29:24 the owning entity, bits 15:0 the function. The ranges
+ * Tandem answers for, as 32-bit IDs (SMCCC_FID_64 set in the 64-bit ones): the Arm
+ * architecture calls (owner 0) and the PSCI functions (owner 4, standard secure
+ * service, functions 0x00-0x1F). */
+#define SMCCC_FID_64 (1u << 30)
+#define SMCCC_ARCH_FIRST 0x80000000u
+#define SMCCC_ARCH_LAST 0x8000FFFFu
+#define PSCI_FID_FIRST 0x84000000u
+#define PSCI_FID_LAST 0x8400001Fu
+
 #define PSCI_VERSION 0x84000000u
 #define PSCI_CPU_SUSPEND_32 0x84000001u
 #define PSCI_CPU_SUSPEND_64 0xC4000001u
