@@ -305,6 +305,16 @@ START_TEST(test_malformed_files_get_file_line_messages)
 	expect_error("", "t.scn:0: no VM declared");
 	expect_error("vm a {\n", "t.scn:1: missing \"}\" at the end of the file");
 	expect_error("bogus\n", "t.scn:1: unknown statement \"bogus\"");
+	/* Each block has its own keyword table: a keyword of another block is unknown. */
+	expect_error("vcpus 2\n", "t.scn:1: unknown statement \"vcpus\"");
+	expect_error("vm a {\n mode static\n}\n", "t.scn:2: unknown VM statement \"mode\"");
+	expect_error("vm a {\n program 0 {\n  vcpus 2\n }\n}\n",
+		     "t.scn:3: unknown action \"vcpus\"");
+	expect_error("vm a {\n program 0 {\n  wai irq\n }\n}\n",
+		     "t.scn:3: unknown action \"wai\"");
+	expect_error("vm a {\n program 0 {\n  mask fiq\n }\n}\n", "t.scn:3: usage: mask irq");
+	expect_error("vm a {\n program 0 {\n  wfi now\n }\n}\n", "t.scn:3: usage: wfi");
+	expect_error("vm a {\n vcpus 0\n}\n", "t.scn:2: a VM needs at least one vCPU");
 	expect_error("mode fast\n", "t.scn:1: mode is static or timeshared");
 	expect_error("counter_hz 0\n", "t.scn:1: counter_hz is 1 to 1000000000 (Hz)");
 	expect_error("counter_hz 1000000001\n", "t.scn:1: counter_hz is 1 to 1000000000 (Hz)");

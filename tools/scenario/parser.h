@@ -45,6 +45,19 @@ int number(struct parser *p, const char *t, uint64_t *v);
 int small(struct parser *p, const char *t, uint64_t max, unsigned *v);
 int reg(struct parser *p, const char *t, bool zr_ok, unsigned *r, bool *is64);
 int need(struct parser *p, unsigned lo, unsigned hi, const char *usage);
+
+/* A statement's keyword (its first token), what parses the rest of it, and the argument
+ * the parser gets (which variant of a family: hvc or smc, load or store). */
+struct keyword {
+	const char *name;
+	bool prefix; /* matches every first token that starts with name (load8, store64) */
+	int (*parse)(struct parser *p, int arg);
+	int arg;
+};
+
+/* Parse p's statement with the table's entry for its keyword, or fail with
+ * "unknown <what> \"keyword\"". */
+int parse_keyword(struct parser *p, const struct keyword *table, size_t n, const char *what);
 struct action *new_action(struct parser *p, enum act_kind kind);
 
 /* One statement inside "program N { ... }". */

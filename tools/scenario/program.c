@@ -294,76 +294,137 @@ static int sys_access(struct parser *p, bool read)
 	return number(p, r, &a->value);
 }
 
-int program_statement(struct parser *p)
+static int kw_ldst(struct parser *p, int store)
 {
-	const char *k = p->tok[0];
+	return ldst(p, store);
+}
+
+static int kw_raw_call(struct parser *p, int kind)
+{
+	return raw_call(p, (enum act_kind)kind);
+}
+
+static int kw_psci(struct parser *p, int arg)
+{
+	(void)arg;
+	return psci(p);
+}
+
+static int kw_print(struct parser *p, int wait)
+{
+	return print(p, wait);
+}
+
+static int kw_expect(struct parser *p, int arg)
+{
+	(void)arg;
+	return expect(p);
+}
+
+static int kw_sys_access(struct parser *p, int read)
+{
+	return sys_access(p, read);
+}
+
+static int kw_wait64(struct parser *p, int arg)
+{
+	(void)arg;
+	return wait64(p);
+}
+
+/* wfi, wfe: an action with no operand. */
+static int kw_bare(struct parser *p, int kind)
+{
+	int err = need(p, 1, 1, p->tok[0]);
+
+	if (err)
+		return err;
+	return new_action(p, (enum act_kind)kind) ? 0 : -EINVAL;
+}
+
+/* wait irq, mask irq, unmask irq. */
+static int kw_irq_action(struct parser *p, int kind)
+{
+	if (p->ntok != 2 || strcmp(p->tok[1], "irq"))
+		return error(p, "usage: %s irq", p->tok[0]);
+	return new_action(p, (enum act_kind)kind) ? 0 : -EINVAL;
+}
+
+static int kw_repeat(struct parser *p, int arg)
+{
+	int err;
+
+	(void)arg;
+	if (p->ntok != 3 || strcmp(p->tok[2], "{"))
+		return error(p, "usage: repeat N {");
+	if (p->in_repeat)
+		return error(p, "repeat blocks do not nest");
+	if ((err = small(p, p->tok[1], 1000, &p->repeat_times)))
+		return err;
+	if (p->repeat_times == 0)
+		return error(p, "repeat at least once");
+	p->in_repeat = true;
+	p->repeat_from = p->vm->programs[p->prog_vcpu].n;
+	return 0;
+}
+
+static int kw_vtimer(struct parser *p, int arg)
+{
+	struct action *a;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 2, "vtimer TICKS")) || !(a = new_action(p, ACT_VTIMER)))
+		return err ? err : -EINVAL;
+	return number(p, p->tok[1], &a->value);
+}
+
+static int kw_spin(struct parser *p, int arg)
+{
+	struct action *a;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 2, "spin STEPS")) || !(a = new_action(p, ACT_SPIN)))
+		return err ? err : -EINVAL;
+	if ((err = number(p, p->tok[1], &a->value)))
+		return err;
+	return a->value > 100000000 ? error(p, "spin at most 100000000 steps") : 0;
+}
+
+static int kw_set(struct parser *p, int arg)
+{
 	struct action *a;
 	bool is64;
 	int err;
 
-	if (!strncmp(k, "load", 4))
-		return ldst(p, false);
-	if (!strncmp(k, "store", 5))
-		return ldst(p, true);
-	if (!strcmp(k, "hvc") || !strcmp(k, "smc"))
-		return raw_call(p, k[0] == 'h' ? ACT_HVC : ACT_SMC);
-	if (!strcmp(k, "psci") || !strcmp(k, "psci.smc"))
-		return psci(p);
-	if (!strcmp(k, "print") || !strcmp(k, "print.wait"))
-		return print(p, k[5] == '.');
-	if (!strcmp(k, "expect"))
-		return expect(p);
-	if (!strcmp(k, "msr") || !strcmp(k, "mrs"))
-		return sys_access(p, k[1] == 'r');
-	if (!strcmp(k, "wfi") || !strcmp(k, "wfe")) {
-		if ((err = need(p, 1, 1, k)))
-			return err;
-		return new_action(p, k[2] == 'i' ? ACT_WFI : ACT_WFE) ? 0 : -EINVAL;
-	}
-	if (!strcmp(k, "wait")) {
-		if (p->ntok != 2 || strcmp(p->tok[1], "irq"))
-			return error(p, "usage: wait irq");
-		return new_action(p, ACT_WAIT_IRQ) ? 0 : -EINVAL;
-	}
-	if (!strcmp(k, "wait64"))
-		return wait64(p);
-	if (!strcmp(k, "repeat")) {
-		if (p->ntok != 3 || strcmp(p->tok[2], "{"))
-			return error(p, "usage: repeat N {");
-		if (p->in_repeat)
-			return error(p, "repeat blocks do not nest");
-		if ((err = small(p, p->tok[1], 1000, &p->repeat_times)))
-			return err;
-		if (p->repeat_times == 0)
-			return error(p, "repeat at least once");
-		p->in_repeat = true;
-		p->repeat_from = p->vm->programs[p->prog_vcpu].n;
-		return 0;
-	}
-	if (!strcmp(k, "mask") || !strcmp(k, "unmask")) {
-		if (p->ntok != 2 || strcmp(p->tok[1], "irq"))
-			return error(p, "usage: %s irq", k);
-		return new_action(p, k[0] == 'm' ? ACT_MASK_IRQ : ACT_UNMASK_IRQ) ? 0 : -EINVAL;
-	}
-	if (!strcmp(k, "vtimer")) {
-		if ((err = need(p, 2, 2, "vtimer TICKS")) || !(a = new_action(p, ACT_VTIMER)))
-			return err ? err : -EINVAL;
-		return number(p, p->tok[1], &a->value);
-	}
-	if (!strcmp(k, "spin")) {
-		if ((err = need(p, 2, 2, "spin STEPS")) || !(a = new_action(p, ACT_SPIN)))
-			return err ? err : -EINVAL;
-		if ((err = number(p, p->tok[1], &a->value)))
-			return err;
-		return a->value > 100000000 ? error(p, "spin at most 100000000 steps") : 0;
-	}
-	if (!strcmp(k, "set")) {
-		if ((err = need(p, 3, 3, "set REG VALUE")) || !(a = new_action(p, ACT_SET_REG)))
-			return err ? err : -EINVAL;
-		if ((err = reg(p, p->tok[1], false, &a->reg, &is64)))
-			return err;
-		return number(p, p->tok[2], &a->value);
-	}
-	return error(p, "unknown action \"%s\"", k);
+	(void)arg;
+	if ((err = need(p, 3, 3, "set REG VALUE")) || !(a = new_action(p, ACT_SET_REG)))
+		return err ? err : -EINVAL;
+	if ((err = reg(p, p->tok[1], false, &a->reg, &is64)))
+		return err;
+	return number(p, p->tok[2], &a->value);
 }
 
+static const struct keyword actions[] = {
+	{ "load", true, kw_ldst, false },      { "store", true, kw_ldst, true },
+	{ "hvc", false, kw_raw_call, ACT_HVC }, { "smc", false, kw_raw_call, ACT_SMC },
+	{ "psci", false, kw_psci, 0 },          { "psci.smc", false, kw_psci, 0 },
+	{ "print", false, kw_print, false },    { "print.wait", false, kw_print, true },
+	{ "expect", false, kw_expect, 0 },
+	{ "msr", false, kw_sys_access, false }, { "mrs", false, kw_sys_access, true },
+	{ "wfi", false, kw_bare, ACT_WFI },     { "wfe", false, kw_bare, ACT_WFE },
+	{ "wait", false, kw_irq_action, ACT_WAIT_IRQ },
+	{ "wait64", false, kw_wait64, 0 },
+	{ "repeat", false, kw_repeat, 0 },
+	{ "mask", false, kw_irq_action, ACT_MASK_IRQ },
+	{ "unmask", false, kw_irq_action, ACT_UNMASK_IRQ },
+	{ "vtimer", false, kw_vtimer, 0 },
+	{ "spin", false, kw_spin, 0 },
+	{ "set", false, kw_set, 0 },
+};
+
+int program_statement(struct parser *p)
+{
+	return parse_keyword(p, actions, sizeof(actions) / sizeof(actions[0]), "action");
+}

@@ -267,87 +267,133 @@ static int vm_end(struct parser *p)
 	return need(p, 1, 1, "}");
 }
 
-static int vm_statement(struct parser *p)
+static int vm_vcpus(struct parser *p, int arg)
 {
-	const char *k = p->tok[0];
 	struct vm_config *c = &p->vm->cfg;
 	unsigned n = 0;
 	int err;
 
-	if (!strcmp(k, "vcpus")) {
-		if ((err = need(p, 2, 2, "vcpus N")) || (err = small(p, p->tok[1], VM_MAX_VCPUS, &n)))
-			return err;
-		if (n == 0)
-			return error(p, "a VM needs at least one vCPU");
-		for (unsigned i = n; i < VM_MAX_VCPUS; i++)
-			if (p->vm->acts[i] || c->affinity[i])
-				return error(p, "vCPU %u already has a program or an affinity: "
-						"\"vcpus\" comes first", i);
-		c->nvcpus = n;
-		p->vcpus_set = true;
-		p->vm->vcpus_line = p->line;
-		return 0;
-	}
-	if (!strcmp(k, "affinity")) {
-		if ((err = need(p, 3, MAX_TOKENS, "affinity VCPU PCPU [PCPU...]")) ||
-		    (err = small(p, p->tok[1], c->nvcpus - 1, &n)))
-			return err;
-		c->affinity[n] = 0;
-		p->vm->affinity_line[n] = p->line;
-		for (unsigned i = 2; i < p->ntok; i++) {
-			unsigned cpu = 0;
-			if ((err = small(p, p->tok[i], 63, &cpu)))
-				return err;
-			c->affinity[n] |= 1ull << cpu;
-		}
-		return 0;
-	}
-	if (!strcmp(k, "memory"))
-		return vm_memory(p);
-	if (!strcmp(k, "pl011")) {
-		if ((err = need(p, 2, 3, "pl011 BASE [IRQ]")) || (err = number(p, p->tok[1], &p->vm->pl011_base)))
-			return err;
-		p->vm->pl011_irq = 33; /* SPI 1 on QEMU's virt board */
-		if (p->ntok == 3 && (err = small(p, p->tok[2], VGIC_NR_IRQS - 1, &p->vm->pl011_irq)))
-			return err;
-		if (p->vm->pl011_irq < VGIC_NR_PRIVATE)
-			return error(p, "a pl011's interrupt is a shared one (SPI): %d-%d",
-				     VGIC_NR_PRIVATE, VGIC_NR_IRQS - 1);
-		p->vm->has_pl011 = true;
-		return 0;
-	}
-	if (!strcmp(k, "entry")) {
-		p->entry_set = true;
-		if ((err = need(p, 2, 2, "entry ADDR")))
-			return err;
-		return number(p, p->tok[1], &c->entry);
-	}
-	if (!strcmp(k, "mmio")) {
-		if ((err = need(p, 2, 2, "mmio raz-wi|abort")))
-			return err;
-		if (strcmp(p->tok[1], "raz-wi") && strcmp(p->tok[1], "abort"))
-			return error(p, "mmio takes raz-wi or abort");
-		c->mmio_raz_wi = !strcmp(p->tok[1], "raz-wi");
-		return 0;
-	}
-	if (!strcmp(k, "program")) {
-		if ((err = need(p, 3, 3, "program VCPU {")) || (err = small(p, p->tok[1], c->nvcpus - 1, &n)))
-			return err;
-		if (strcmp(p->tok[2], "{"))
-			return error(p, "expected \"{\" after program %u", n);
-		if (p->vm->acts[n])
-			return error(p, "vCPU %u already has a program", n);
-		p->block = IN_PROGRAM;
-		p->prog_vcpu = n;
-		p->prog_cap = 0;
-		return 0;
-	}
-	if (!strcmp(k, "image"))
-		return vm_image(p);
-	if (!strcmp(k, "}"))
-		return vm_end(p);
-	return error(p, "unknown VM statement \"%s\"", k);
+	(void)arg;
+	if ((err = need(p, 2, 2, "vcpus N")) || (err = small(p, p->tok[1], VM_MAX_VCPUS, &n)))
+		return err;
+	if (n == 0)
+		return error(p, "a VM needs at least one vCPU");
+	for (unsigned i = n; i < VM_MAX_VCPUS; i++)
+		if (p->vm->acts[i] || c->affinity[i])
+			return error(p, "vCPU %u already has a program or an affinity: "
+					"\"vcpus\" comes first", i);
+	c->nvcpus = n;
+	p->vcpus_set = true;
+	p->vm->vcpus_line = p->line;
+	return 0;
 }
+
+static int vm_affinity(struct parser *p, int arg)
+{
+	struct vm_config *c = &p->vm->cfg;
+	unsigned n = 0;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 3, MAX_TOKENS, "affinity VCPU PCPU [PCPU...]")) ||
+	    (err = small(p, p->tok[1], c->nvcpus - 1, &n)))
+		return err;
+	c->affinity[n] = 0;
+	p->vm->affinity_line[n] = p->line;
+	for (unsigned i = 2; i < p->ntok; i++) {
+		unsigned cpu = 0;
+		if ((err = small(p, p->tok[i], 63, &cpu)))
+			return err;
+		c->affinity[n] |= 1ull << cpu;
+	}
+	return 0;
+}
+
+static int vm_pl011(struct parser *p, int arg)
+{
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 3, "pl011 BASE [IRQ]")) || (err = number(p, p->tok[1], &p->vm->pl011_base)))
+		return err;
+	p->vm->pl011_irq = 33; /* SPI 1 on QEMU's virt board */
+	if (p->ntok == 3 && (err = small(p, p->tok[2], VGIC_NR_IRQS - 1, &p->vm->pl011_irq)))
+		return err;
+	if (p->vm->pl011_irq < VGIC_NR_PRIVATE)
+		return error(p, "a pl011's interrupt is a shared one (SPI): %d-%d", VGIC_NR_PRIVATE,
+			     VGIC_NR_IRQS - 1);
+	p->vm->has_pl011 = true;
+	return 0;
+}
+
+static int vm_entry(struct parser *p, int arg)
+{
+	int err;
+
+	(void)arg;
+	p->entry_set = true;
+	if ((err = need(p, 2, 2, "entry ADDR")))
+		return err;
+	return number(p, p->tok[1], &p->vm->cfg.entry);
+}
+
+static int vm_mmio(struct parser *p, int arg)
+{
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 2, "mmio raz-wi|abort")))
+		return err;
+	if (strcmp(p->tok[1], "raz-wi") && strcmp(p->tok[1], "abort"))
+		return error(p, "mmio takes raz-wi or abort");
+	p->vm->cfg.mmio_raz_wi = !strcmp(p->tok[1], "raz-wi");
+	return 0;
+}
+
+static int vm_program(struct parser *p, int arg)
+{
+	unsigned n = 0;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 3, 3, "program VCPU {")) ||
+	    (err = small(p, p->tok[1], p->vm->cfg.nvcpus - 1, &n)))
+		return err;
+	if (strcmp(p->tok[2], "{"))
+		return error(p, "expected \"{\" after program %u", n);
+	if (p->vm->acts[n])
+		return error(p, "vCPU %u already has a program", n);
+	p->block = IN_PROGRAM;
+	p->prog_vcpu = n;
+	p->prog_cap = 0;
+	return 0;
+}
+
+static int vm_memory_kw(struct parser *p, int arg)
+{
+	(void)arg;
+	return vm_memory(p);
+}
+
+static int vm_image_kw(struct parser *p, int arg)
+{
+	(void)arg;
+	return vm_image(p);
+}
+
+static int vm_end_kw(struct parser *p, int arg)
+{
+	(void)arg;
+	return vm_end(p);
+}
+
+static const struct keyword vm_statements[] = {
+	{ "vcpus", false, vm_vcpus, 0 },     { "affinity", false, vm_affinity, 0 },
+	{ "memory", false, vm_memory_kw, 0 }, { "pl011", false, vm_pl011, 0 },
+	{ "entry", false, vm_entry, 0 },     { "mmio", false, vm_mmio, 0 },
+	{ "program", false, vm_program, 0 }, { "image", false, vm_image_kw, 0 },
+	{ "}", false, vm_end_kw, 0 },
+};
 
 /* A VM's name prefixes its UART's lines on the host console ("[name] ") and names it
  * in Tandem's log, so it is printable ASCII without spaces, and not "cpu" and a number,
@@ -367,70 +413,103 @@ static int vm_name_ok(struct parser *p, const char *name)
 	return 0;
 }
 
-static int top_statement(struct parser *p)
+static int top_mode(struct parser *p, int arg)
 {
-	const char *k = p->tok[0];
 	struct scenario *s = p->s;
 	int err;
 
-	if (!strcmp(k, "mode")) {
-		if ((err = need(p, 2, 4, "mode static|timeshared [slice_us N]")))
+	(void)arg;
+	if ((err = need(p, 2, 4, "mode static|timeshared [slice_us N]")))
+		return err;
+	if (!strcmp(p->tok[1], "static"))
+		s->mode = SCHED_STATIC;
+	else if (!strcmp(p->tok[1], "timeshared"))
+		s->mode = SCHED_TIMESHARED;
+	else
+		return error(p, "mode is static or timeshared");
+	if (p->ntok > 2) {
+		unsigned us = 0;
+		if (p->ntok != 4 || strcmp(p->tok[2], "slice_us"))
+			return error(p, "usage: mode timeshared slice_us N");
+		if ((err = small(p, p->tok[3], 10000000, &us)))
 			return err;
-		if (!strcmp(p->tok[1], "static"))
-			s->mode = SCHED_STATIC;
-		else if (!strcmp(p->tok[1], "timeshared"))
-			s->mode = SCHED_TIMESHARED;
-		else
-			return error(p, "mode is static or timeshared");
-		if (p->ntok > 2) {
-			unsigned us = 0;
-			if (p->ntok != 4 || strcmp(p->tok[2], "slice_us"))
-				return error(p, "usage: mode timeshared slice_us N");
-			if ((err = small(p, p->tok[3], 10000000, &us)))
-				return err;
-			if (us == 0)
-				return error(p, "a slice must be at least 1 us");
-			s->slice_ns = (uint64_t)us * 1000;
-		}
-		return 0;
+		if (us == 0)
+			return error(p, "a slice must be at least 1 us");
+		s->slice_ns = (uint64_t)us * 1000;
 	}
-	if (!strcmp(k, "pcpus")) {
-		if ((err = need(p, 2, 2, "pcpus N")))
-			return err;
-		return small(p, p->tok[1], 64, &s->pcpus);
+	return 0;
+}
+
+static int top_pcpus(struct parser *p, int arg)
+{
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 2, "pcpus N")))
+		return err;
+	return small(p, p->tok[1], 64, &p->s->pcpus);
+}
+
+static int top_counter_hz(struct parser *p, int arg)
+{
+	struct scenario *s = p->s;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 2, "counter_hz HZ")) || (err = number(p, p->tok[1], &s->counter_hz)))
+		return err;
+	if (s->counter_hz == 0 || s->counter_hz > HAL_SIM_MAX_COUNTER_HZ)
+		return error(p, "counter_hz is 1 to %u (Hz)", HAL_SIM_MAX_COUNTER_HZ);
+	return 0;
+}
+
+static int top_vm(struct parser *p, int arg)
+{
+	struct scenario *s = p->s;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 3, 3, "vm NAME {")))
+		return err;
+	if (strcmp(p->tok[2], "{"))
+		return error(p, "expected \"{\" after vm %s", p->tok[1]);
+	if (s->nvms == SCN_MAX_VMS)
+		return error(p, "too many VMs (at most %d)", SCN_MAX_VMS);
+	if (strlen(p->tok[1]) >= VM_NAME_MAX)
+		return error(p, "VM name \"%s\" is too long (at most %d characters)", p->tok[1],
+			     VM_NAME_MAX - 1);
+	if ((err = vm_name_ok(p, p->tok[1])))
+		return err;
+	for (unsigned i = 0; i < s->nvms; i++)
+		if (!strcmp(s->vms[i].name, p->tok[1]))
+			return error(p, "a VM named \"%s\" already exists", p->tok[1]);
+	p->vm = &s->vms[s->nvms++];
+	p->vm->line = p->line;
+	strcpy(p->vm->name, p->tok[1]);
+	p->vm->cfg.name = p->vm->name;
+	p->vm->cfg.nvcpus = 1;
+	p->vcpus_set = p->entry_set = p->image_addr_set = false;
+	p->block = IN_VM;
+	return 0;
+}
+
+static const struct keyword top_statements[] = {
+	{ "mode", false, top_mode, 0 },
+	{ "pcpus", false, top_pcpus, 0 },
+	{ "counter_hz", false, top_counter_hz, 0 },
+	{ "vm", false, top_vm, 0 },
+};
+
+int parse_keyword(struct parser *p, const struct keyword *table, size_t n, const char *what)
+{
+	const char *k = p->tok[0];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct keyword *w = &table[i];
+		if (w->prefix ? !strncmp(k, w->name, strlen(w->name)) : !strcmp(k, w->name))
+			return w->parse(p, w->arg);
 	}
-	if (!strcmp(k, "counter_hz")) {
-		if ((err = need(p, 2, 2, "counter_hz HZ")) || (err = number(p, p->tok[1], &s->counter_hz)))
-			return err;
-		if (s->counter_hz == 0 || s->counter_hz > HAL_SIM_MAX_COUNTER_HZ)
-			return error(p, "counter_hz is 1 to %u (Hz)", HAL_SIM_MAX_COUNTER_HZ);
-		return 0;
-	}
-	if (!strcmp(k, "vm")) {
-		if ((err = need(p, 3, 3, "vm NAME {")))
-			return err;
-		if (strcmp(p->tok[2], "{"))
-			return error(p, "expected \"{\" after vm %s", p->tok[1]);
-		if (s->nvms == SCN_MAX_VMS)
-			return error(p, "too many VMs (at most %d)", SCN_MAX_VMS);
-		if (strlen(p->tok[1]) >= VM_NAME_MAX)
-			return error(p, "VM name \"%s\" is too long (at most %d characters)", p->tok[1],
-				     VM_NAME_MAX - 1);
-		if ((err = vm_name_ok(p, p->tok[1])))
-			return err;
-		for (unsigned i = 0; i < s->nvms; i++)
-			if (!strcmp(s->vms[i].name, p->tok[1]))
-				return error(p, "a VM named \"%s\" already exists", p->tok[1]);
-		p->vm = &s->vms[s->nvms++];
-		p->vm->line = p->line;
-		strcpy(p->vm->name, p->tok[1]);
-		p->vm->cfg.name = p->vm->name;
-		p->vm->cfg.nvcpus = 1;
-		p->vcpus_set = p->entry_set = p->image_addr_set = false;
-		p->block = IN_VM;
-		return 0;
-	}
-	return error(p, "unknown statement \"%s\"", k);
+	return error(p, "unknown %s \"%s\"", what, k);
 }
 
 /* The "}" of "repeat N {": the actions since its "{" N - 1 times more. */
@@ -454,9 +533,11 @@ static int repeat_end(struct parser *p)
 static int statement(struct parser *p)
 {
 	if (p->block == TOP)
-		return top_statement(p);
+		return parse_keyword(p, top_statements,
+				     sizeof(top_statements) / sizeof(top_statements[0]), "statement");
 	if (p->block == IN_VM)
-		return vm_statement(p);
+		return parse_keyword(p, vm_statements,
+				     sizeof(vm_statements) / sizeof(vm_statements[0]), "VM statement");
 	if (!strcmp(p->tok[0], "}")) {
 		if (need(p, 1, 1, "}"))
 			return -EINVAL;
