@@ -1,5 +1,5 @@
-/* Internal to core/fdt*.c: the helpers the platform description (fdt_platform.c)
- * shares with the reader (fdt.c). Every blob passed here has been through fdt_check. */
+/* Internal to core/fdt*.c: the helpers the reader (fdt.c), addresses and interrupts
+ * (fdt_addr.c) and the platform description (fdt_platform.c) share. Every blob passed here has been through fdt_check. */
 #ifndef CORE_FDT_INTERNAL_H
 #define CORE_FDT_INTERNAL_H
 
@@ -7,6 +7,23 @@
 #include <stdint.h>
 
 #include "core/fdt.h"
+
+/* Big-endian values, assembled byte by byte so that no read depends on alignment. */
+static inline uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t be64(const uint8_t *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* A value of n (0 to 2) cells. */
+static inline uint64_t read_cells(const uint8_t *p, uint32_t n)
+{
+	return n == 0 ? 0 : n == 1 ? be32(p) : be64(p);
+}
 
 /* A node's reg property laid out with its parent's #address-cells / #size-cells. */
 struct reg {

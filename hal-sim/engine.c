@@ -14,6 +14,7 @@
 #include "arch/aarch64/gicv3.h"
 #include "arch/aarch64/sysreg.h"
 #include "hal-sim/engine.h"
+#include "hal-sim/engine_internal.h"
 #include "hal-sim/sim.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
@@ -40,7 +41,7 @@ struct engine_vcpu {
 static struct engine_vcpu vcpus[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
 
 /* The generic timer the engine's guests see: the HAL's system counter. */
-static uint64_t engine_counter(void)
+uint64_t engine_counter(void)
 {
 	return hal_counter();
 }
@@ -163,90 +164,17 @@ static bool exception_taken(struct guest_ctx *c, struct engine_vcpu *e)
 	return true;
 }
 
-/* ---- The GICv3 virtual CPU interface, as the hardware provides it ------------------
- * From the list registers in the context (ICH_LR<n>_EL2, filled by the vGIC before the
- * entry) and the guest's own view (ICH_VMCR_EL2: group enable, priority mask, EOI
- * mode). The running priority is the most urgent active LR's. */
-
-static unsigned lr_priority(uint64_t lr)
-{
-	return (unsigned)((lr >> ICH_LR_PRIORITY_SHIFT) & ICH_LR_PRIORITY_MASK);
-}
-
-static unsigned running_priority(const struct guest_ctx *c)
-{
-	unsigned rp = 0x100; /* idle */
-
-	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
-		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && lr_priority(c->ich_lr[i]) < rp)
-			rp = lr_priority(c->ich_lr[i]);
-	return rp;
-}
-
-/* The LR a read of ICC_IAR1_EL1 would acknowledge, or -1 (the guest reads GIC_INTID_SPURIOUS). */
-static int highest_pending_lr(const struct guest_ctx *c)
-{
-	unsigned pmr = (unsigned)((c->ich_vmcr >> ICH_VMCR_PMR_SHIFT) & ICC_PMR_MASK);
-	unsigned limit = running_priority(c) < pmr ? running_priority(c) : pmr;
-	int best = -1;
-
-	if (!(c->ich_hcr & ICH_HCR_EN) || !(c->ich_vmcr & ICH_VMCR_ENG1))
-		return -1;
-	for (unsigned i = 0; i < GICV3_NR_LRS; i++) {
-		uint64_t lr = c->ich_lr[i];
-		if ((lr & ICH_LR_STATE_MASK) != ICH_LR_PENDING || lr_priority(lr) >= limit)
-			continue;
-		if (best < 0 || lr_priority(lr) < lr_priority(c->ich_lr[best]))
-			best = (int)i;
-	}
-	return best;
-}
-
-/* ICC_IAR1_EL1: acknowledge (pending -> active) and return the INTID, or 1023 (spurious). */
-static uint64_t icc_iar1(struct guest_ctx *c)
-{
-	int i = highest_pending_lr(c);
-
-	if (i < 0)
-		return GIC_INTID_SPURIOUS;
-	c->ich_lr[i] = (c->ich_lr[i] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
-	return c->ich_lr[i] & ICH_LR_VINTID_MASK;
-}
-
-/* ICC_EOIR1_EL1 (EOImode 0: drop and deactivate) / ICC_DIR_EL1: the LR of intid
- * leaves the active state. An INTID in no LR is ignored. */
-static void icc_deactivate(struct guest_ctx *c, uint64_t intid)
-{
-	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
-		if ((c->ich_lr[i] & ICH_LR_ACTIVE) && (c->ich_lr[i] & ICH_LR_VINTID_MASK) == (intid & ICC_IAR_INTID_MASK)) {
-			c->ich_lr[i] &= ~ICH_LR_ACTIVE;
-			return;
-		}
-}
-
-/* The underflow maintenance interrupt (ICH_HCR_EL2.UIE): at most one LR still valid. */
-static bool maintenance_due(const struct guest_ctx *c)
-{
-	unsigned valid = 0;
-
-	if (!(c->ich_hcr & ICH_HCR_UIE))
-		return false;
-	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
-		valid += (c->ich_lr[i] & ICH_LR_STATE_MASK) != 0;
-	return valid <= 1;
-}
-
 /* A virtual IRQ is taken at VBAR_EL1 + 0x80 of the current vector group once PSTATE.I
  * is clear; the engine's handler reads ICC_IAR1_EL1, notes the INTID, writes
  * ICC_EOIR1_EL1 (and ICC_DIR_EL1 in EOI mode 1) and returns: no exit, as on the
  * hardware. */
 static void take_irq(struct guest_ctx *c, struct engine_vcpu *e)
 {
-	uint64_t intid = icc_iar1(c);
+	uint64_t intid = engine_icc_iar1(c);
 
 	e->last_irq = (int)intid;
 	__atomic_fetch_add(&e->res.irqs_taken, 1, __ATOMIC_RELAXED);
-	icc_deactivate(c, intid);
+	engine_icc_deactivate(c, intid);
 }
 
 /* An aligned load or store of 1, 2, 4 or 8 bytes is single-copy atomic on the hardware
@@ -287,7 +215,7 @@ static int wfe(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *ex
 {
 	struct a64_insn insn = { .kind = A64_WFE };
 
-	if (!(c->hcr_el2 & HCR_TWE) || highest_pending_lr(c) >= 0)
+	if (!(c->hcr_el2 & HCR_TWE) || engine_highest_pending_lr(c) >= 0)
 		return 0;
 	return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
 }
@@ -372,79 +300,6 @@ static int el1_index(const struct a64_sysreg *s)
 	return -1;
 }
 
-#define SYS(op0, op1, crn, crm, op2) ((op0) << 16 | (op1) << 12 | (crn) << 8 | (crm) << 4 | (op2))
-
-/* The GIC CPU interface and the virtual timer: registers the hardware gives a guest
- * without a trap (ICH_HCR_EL2.En, CNTHCTL_EL2). 0 if s is one of them. */
-static int gic_timer_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, bool read,
-			    uint64_t *value)
-{
-	unsigned id = SYS(s->op0, s->op1, s->crn, s->crm, s->op2);
-	uint64_t pmr_mask = ICC_PMR_MASK << ICH_VMCR_PMR_SHIFT;
-
-	switch (id) {
-	case SYS(3, 0, 4, 6, 0): /* ICC_PMR_EL1 */
-		if (read)
-			*value = (c->ich_vmcr & pmr_mask) >> ICH_VMCR_PMR_SHIFT;
-		else
-			c->ich_vmcr = (c->ich_vmcr & ~pmr_mask) | ((*value & ICC_PMR_MASK) << ICH_VMCR_PMR_SHIFT);
-		return 0;
-	case SYS(3, 0, 12, 12, 7): /* ICC_IGRPEN1_EL1 */
-		if (read)
-			*value = !!(c->ich_vmcr & ICH_VMCR_ENG1);
-		else
-			c->ich_vmcr = (*value & ICC_IGRPEN_ENABLE) ? c->ich_vmcr | ICH_VMCR_ENG1 : c->ich_vmcr & ~ICH_VMCR_ENG1;
-		return 0;
-	case SYS(3, 0, 12, 12, 4): /* ICC_CTLR_EL1: EOImode */
-		if (read)
-			*value = (c->ich_vmcr & ICH_VMCR_EOIM) ? ICC_CTLR_EOIMODE : 0;
-		else
-			c->ich_vmcr = (*value & ICC_CTLR_EOIMODE) ? c->ich_vmcr | ICH_VMCR_EOIM : c->ich_vmcr & ~ICH_VMCR_EOIM;
-		return 0;
-	case SYS(3, 0, 12, 12, 5): /* ICC_SRE_EL1: the system-register interface, always */
-		if (read)
-			*value = ICC_SRE_SRE | ICC_SRE_DFB | ICC_SRE_DIB;
-		return 0;
-	case SYS(3, 0, 12, 12, 0): /* ICC_IAR1_EL1 */
-		if (read)
-			*value = icc_iar1(c);
-		return read ? 0 : -1;
-	case SYS(3, 0, 12, 12, 1): /* ICC_EOIR1_EL1 */
-		if (!read && !(c->ich_vmcr & ICH_VMCR_EOIM))
-			icc_deactivate(c, *value);
-		return read ? -1 : 0;
-	case SYS(3, 0, 12, 11, 1): /* ICC_DIR_EL1 */
-		if (!read)
-			icc_deactivate(c, *value);
-		return read ? -1 : 0;
-	case SYS(3, 3, 14, 0, 0): /* CNTFRQ_EL0 */
-		if (read)
-			*value = hal_counter_hz();
-		return read ? 0 : -1;
-	case SYS(3, 3, 14, 0, 2): /* CNTVCT_EL0 */
-		if (read)
-			*value = engine_counter() - c->cntvoff_el2;
-		return read ? 0 : -1;
-	case SYS(3, 3, 14, 3, 1): /* CNTV_CTL_EL0: ISTATUS is the hardware's */
-		if (read)
-			*value = (c->el1[CNTV_CTL_EL0] & CNTV_CTL_WRITABLE) |
-				 ((c->el1[CNTV_CTL_EL0] & CNTV_CTL_ENABLE) &&
-					  engine_counter() - c->cntvoff_el2 >= c->el1[CNTV_CVAL_EL0]
-				  ? CNTV_CTL_ISTATUS : 0);
-		else
-			c->el1[CNTV_CTL_EL0] = *value & CNTV_CTL_WRITABLE;
-		return 0;
-	case SYS(3, 3, 14, 3, 2): /* CNTV_CVAL_EL0 */
-		if (read)
-			*value = c->el1[CNTV_CVAL_EL0];
-		else
-			c->el1[CNTV_CVAL_EL0] = *value;
-		return 0;
-	default:
-		return -1;
-	}
-}
-
 static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
 		     struct guest_exit *exit)
 {
@@ -456,7 +311,7 @@ static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 	if (sysreg_traps(c, &a->sys))
 		return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
 	uint64_t v = read ? 0 : get_x(c, a->sys.rt);
-	if (gic_timer_sysreg(c, &a->sys, read, &v) == 0) {
+	if (engine_untrapped_sysreg(c, &a->sys, read, &v) == 0) {
 		if (read)
 			set_x(c, a->sys.rt, v);
 		advance(c, e);
@@ -556,7 +411,7 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 	case ACT_WFI:
 		/* HCR_EL2.TWI traps only a WFI that would wait: with a virtual interrupt
 		 * pending in a list register (masked or not) it completes at once. */
-		if (highest_pending_lr(c) >= 0) {
+		if (engine_highest_pending_lr(c) >= 0) {
 			advance(c, e);
 			return 0;
 		}
@@ -658,11 +513,11 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 	e->res.steps++;
 	if (exception_taken(c, e))
 		return 0;
-	if (maintenance_due(c)) {
+	if (engine_maintenance_due(c)) {
 		*exit = (struct guest_exit){ .type = TRAP_IRQ }; /* the host refills the LRs */
 		return 1;
 	}
-	if (!(c->pstate & PSR_I) && highest_pending_lr(c) >= 0) {
+	if (!(c->pstate & PSR_I) && engine_highest_pending_lr(c) >= 0) {
 		take_irq(c, e);
 		return 0;
 	}
