@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/aarch64/vgic.h"
+#include "hal-sim/sim.h"
 #include "hal/err.h"
 #include "tests/check_main.h"
 
@@ -646,6 +647,35 @@ START_TEST(test_an_sgi_reads_pending_in_the_targets_redistributor)
 }
 END_TEST
 
+/* Found by the vgic_mmio fuzz target: a forwarded (hardware-linked) PPI that the
+ * guest took, made pending again through GICR_ISPENDR0, went back into an LR pending
+ * and active with HW set, which the architecture does not allow (the physical GIC
+ * holds a linked interrupt's pending state). It must go unlinked, its physical twin
+ * deactivated, whatever the PPI (only the timer's was handled). */
+START_TEST(test_a_linked_ppi_pending_again_while_active_goes_unlinked)
+{
+	uint64_t kick = 0;
+
+	dwr(SPEC_GICD_CTLR, 4, ENABLE_GRP1);
+	rwr(0, true, SPEC_GICR_ISENABLER0, 4, 1u << 31);
+	ck_assert_int_eq(vgic_forward(&g, 0, 31, &kick), 0);
+	vgic_flush(&g, 0, &ctx[0], NULL);
+	unsigned lr = lr_holding(&ctx[0], 31);
+	ck_assert_uint_eq(ctx[0].ich_lr[lr] & ICH_LR_HW, ICH_LR_HW);
+	guest_ack(&ctx[0], lr);
+	vgic_sync(&g, 0, &ctx[0], NULL);
+	rwr(0, true, SPEC_GICR_ISPENDR0, 4, 1u << 31);
+	uint64_t deactivated = hal_sim_irq_deactivations();
+	vgic_flush(&g, 0, &ctx[0], NULL);
+	lr = lr_holding(&ctx[0], 31);
+	ck_assert_uint_eq(ctx[0].ich_lr[lr] & ICH_LR_STATE_MASK, ICH_LR_PENDING | ICH_LR_ACTIVE);
+	ck_assert_uint_eq(ctx[0].ich_lr[lr] & ICH_LR_HW, 0);
+	ck_assert(!(flags(0, 31) & VGIC_HW));
+	ck_assert_uint_eq(hal_sim_irq_deactivations(), deactivated + 1);
+	vgic_sync(&g, 0, &ctx[0], NULL);
+}
+END_TEST
+
 /* The one wake rule: while vCPU 0's LR holds the SPI, a change reaches vCPU 0 (it
  * merges the new state at its exit); its sync passes the SPI on to the vCPU it is
  * routed to now, waking it. Kicking the new target at once would only make it spin:
@@ -976,6 +1006,7 @@ Suite *test_suite(void)
 	tcase_add_test(state, test_an_sgi_reads_pending_in_the_targets_redistributor);
 	tcase_add_test(state, test_ispendr_of_an_interrupt_in_an_lr_kicks_the_holder_whose_sync_wakes_the_target);
 	tcase_add_test(state, test_an_spi_rerouted_while_in_an_lr_and_raised_again_wakes_the_new_target);
+	tcase_add_test(state, test_a_linked_ppi_pending_again_while_active_goes_unlinked);
 	suite_add_tcase(s, state);
 
 	tcase_add_checked_fixture(holes, setup, NULL);

@@ -148,11 +148,11 @@ static bool before(const struct vgic_irq *a, unsigned ia, const struct vgic_irq 
  * active on this pCPU first: then the physical timer, still asserting when the guest
  * is entered, cannot exit it again before the guest completed the interrupt. A link
  * holds only a pending or an active interrupt, never both (the physical GIC keeps the
- * pending state of a linked interrupt): pending and active, it goes unlinked. */
+ * pending state of a linked interrupt): any linked interrupt (the timer's, or one
+ * vgic_forward linked) that is pending and active goes unlinked, its physical twin
+ * deactivated. */
 static void link_hw(struct vgic_irq *irq, unsigned intid, uint64_t state)
 {
-	if (intid != VGIC_PPI_VTIMER)
-		return;
 	if (state == (ICH_LR_PENDING | ICH_LR_ACTIVE)) {
 		if (irq->flags & VGIC_HW) {
 			hal_irq_deactivate(intid);
@@ -160,7 +160,7 @@ static void link_hw(struct vgic_irq *irq, unsigned intid, uint64_t state)
 		}
 		return;
 	}
-	if (state == ICH_LR_PENDING && !(irq->flags & VGIC_HW)) {
+	if (intid == VGIC_PPI_VTIMER && state == ICH_LR_PENDING && !(irq->flags & VGIC_HW)) {
 		hal_irq_activate(intid);
 		irq->flags |= VGIC_HW;
 	}
