@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hal/addr.h"
+
 enum exit_kind {
 	EXIT_NOTHING,      /* handled inside the ISA code (or spurious): just resume */
 	EXIT_HYPERCALL,    /* not a standard firmware call: nr and args */
@@ -38,7 +40,7 @@ enum exit_outcome {
 };
 
 struct exit_mmio {
-	uint64_t addr;     /* guest-physical */
+	gpa_t addr;
 	uint8_t width;     /* bytes: 1, 2, 4, 8 */
 	uint8_t reg;       /* the register loaded or stored (ISA numbering) */
 	bool sign_extend;
@@ -73,13 +75,13 @@ struct vm_exit {
 		} port;
 		struct {
 			uint64_t hwid;  /* the target's ISA id (MPIDR affinity, hart id) */
-			uint64_t entry; /* CPU_UP: where it starts */
+			gpa_t entry;    /* CPU_UP: where it starts */
 			uint64_t arg;   /* CPU_UP: its first argument (context id) */
 		} cpu;
 		struct {
-			uint64_t gpa;
+			gpa_t gpa;
 			unsigned access; /* PT_R, PT_W or PT_X */
-			uint64_t va;     /* the guest-virtual address, if known */
+			gva_t va;        /* the guest-virtual address, if known */
 			/* The hardware reported no guest-physical address and could not
 			 * translate va (the simulation host has no translation instruction):
 			 * core finds gpa from va through the guest's first-stage tables

@@ -188,15 +188,17 @@ static void after_batch(enum kind k, unsigned n)
 	lazy_faults_seen = vm->as.lazy_faults;
 	paddr_t pa;
 	unsigned flags;
-	if ((err = as_translate(&vm->as, LAZY, &pa, &flags)) ||
-	    (err = as_translate(&vm->as, LAZY + (uint64_t)(n - 1) * PAGE_SIZE, &pa, &flags)))
+	if ((err = as_translate(&vm->as, gpa_make(LAZY), &pa, &flags)) ||
+	    (err = as_translate(&vm->as, gpa_make(LAZY + (uint64_t)(n - 1) * PAGE_SIZE), &pa,
+				&flags)))
 		fail("as_translate of a touched lazy page", err);
 	if (n < LAZY_PAGES &&
-	    as_translate(&vm->as, LAZY + (uint64_t)n * PAGE_SIZE, &pa, &flags) != -ENOENT)
+	    as_translate(&vm->as, gpa_make(LAZY + (uint64_t)n * PAGE_SIZE), &pa, &flags) != -ENOENT)
 		fail("a lazy page past the batch is mapped", n);
-	if ((err = as_remove_region(&vm->as, LAZY, LAZY_SIZE)))
+	if ((err = as_remove_region(&vm->as, gpa_make(LAZY), LAZY_SIZE)))
 		fail("as_remove_region (lazy)", err);
-	if ((err = as_add_region(&vm->as, LAZY, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, 0)))
+	if ((err = as_add_region(&vm->as, gpa_make(LAZY), LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY,
+				 pa_make(0))))
 		fail("as_add_region (lazy)", err);
 	if (frame_outstanding() != lazy_base)
 		fail("frame_outstanding after the lazy region was reset",
@@ -242,7 +244,7 @@ static uint64_t esr_of(const struct a64_insn *insn, unsigned dfsc)
 static size_t machine_up(void)
 {
 	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1,
-		.ranges = { { 0x80000000ull, HOST_RAM } } };
+		.ranges = { { { 0x80000000ull }, HOST_RAM } } };
 	int err;
 
 	if ((err = hal_sim_init(&cfg)) || (err = frame_init()) || (err = cpu_boot_init()) ||
@@ -288,11 +290,11 @@ static void prefault(void)
 static void vm_up(void)
 {
 	struct vm_config cfg = {
-		.name = "bench", .nvcpus = 1, .entry = PC0, .nmem = 2,
-		.mem = { { RAM, RAM_SIZE, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { LAZY, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, 0 } },
+		.name = "bench", .nvcpus = 1, .entry = { PC0 }, .nmem = 2,
+		.mem = { { { RAM }, RAM_SIZE, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { LAZY }, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } } },
 		.ndevices = 1,
-		.devices = { { UART, PL011_SIZE, &pl011_ops, &uart } },
+		.devices = { { { UART }, PL011_SIZE, &pl011_ops, &uart } },
 	};
 	int err;
 

@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 {
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	struct hal_sim_config cfg = { .pcpus = 4, .nranges = 1,
-		.ranges = { { 0x80000000ull, 256ull << 20 } } };
+		.ranges = { { { 0x80000000ull }, 256ull << 20 } } };
 	unsigned ops = OPS;
 
 	if (hal_sim_init(&cfg) || frame_init()) {

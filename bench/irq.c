@@ -114,21 +114,21 @@ static void enable_intid(void)
 	uint64_t ctlr = 0;
 	int err;
 
-	if ((err = mmio_bus_read(&vm->bus, VGIC_DIST_BASE, 4, &ctlr)) ||
-	    (err = mmio_bus_write(&vm->bus, VGIC_DIST_BASE, 4, ctlr | 2)) ||
-	    (err = mmio_bus_write(&vm->bus, VGIC_DIST_BASE + 0x100 + (INTID / 32) * 4, 4,
+	if ((err = mmio_bus_read(&vm->bus, gpa_make(VGIC_DIST_BASE), 4, &ctlr)) ||
+	    (err = mmio_bus_write(&vm->bus, gpa_make(VGIC_DIST_BASE), 4, ctlr | 2)) ||
+	    (err = mmio_bus_write(&vm->bus, gpa_make(VGIC_DIST_BASE + 0x100 + (INTID / 32) * 4), 4,
 				  1u << (INTID % 32))) ||
-	    (err = mmio_bus_write(&vm->bus, VGIC_DIST_BASE + 0x400 + INTID, 1, PRIORITY)))
+	    (err = mmio_bus_write(&vm->bus, gpa_make(VGIC_DIST_BASE + 0x400 + INTID), 1, PRIORITY)))
 		fail("enabling the SPI through the distributor", err);
 }
 
 static size_t machine_up(void)
 {
 	struct hal_sim_config cfg = { .pcpus = 2, .nranges = 1,
-		.ranges = { { 0x80000000ull, 64ull << 20 } } };
+		.ranges = { { { 0x80000000ull }, 64ull << 20 } } };
 	struct vm_config vcfg = { .name = "bench-irq", .nvcpus = 1, .affinity = { 1u << 1 },
-		.entry = RAM, .nmem = 1,
-		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+		.entry = { RAM }, .nmem = 1,
+		.mem = { { { RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
 	int err;
 
 	if ((err = hal_sim_init(&cfg)) || (err = frame_init()) || (err = cpu_boot_init()) ||

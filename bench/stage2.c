@@ -42,8 +42,8 @@ struct gran {
 };
 
 static const struct gran grans[] = {
-	{ "4K", SZ_4K, 0, SZ_1G, 0x100000000ull },
-	{ "2M", SZ_2M, PT_MAP_BLOCKS, SZ_1G + SZ_2M, 0x140000000ull + SZ_2M },
+	{ "4K", SZ_4K, 0, { SZ_1G }, { 0x100000000ull } },
+	{ "2M", SZ_2M, PT_MAP_BLOCKS, { SZ_1G + SZ_2M }, { 0x140000000ull + SZ_2M } },
 };
 
 #define NGRANS (sizeof(grans) / sizeof(grans[0]))
@@ -149,8 +149,8 @@ static void run(const char *name, const struct pt_format *fmt, const struct gran
 		for (uint64_t off = 0; off < MAP_SIZE; off += SZ_4K) {
 			paddr_t pa;
 			uint64_t lsize;
-			err = pt_translate(&pt, g->gpa + off, &pa, NULL, &lsize);
-			if (err || pa != g->pa + off || lsize != g->leaf_size)
+			err = pt_translate(&pt, gpa_add(g->gpa, off), &pa, NULL, &lsize);
+			if (err || !pa_eq(pa, pa_add(g->pa, off)) || lsize != g->leaf_size)
 				fail("pt_translate (address or leaf size)", name, g->name, err);
 		}
 		t1 = hal_now_ns();
@@ -239,7 +239,7 @@ int main(int argc, char **argv)
 {
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1,
-		.ranges = { { 0x80000000ull, 64ull << 20 } } };
+		.ranges = { { { 0x80000000ull }, 64ull << 20 } } };
 	struct pt_format s2_40, s2_48;
 	int err;
 

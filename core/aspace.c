@@ -63,9 +63,9 @@ static int find_locked(const struct aspace *as, gpa_t gpa)
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		const struct as_region *r = &as->regions[mid];
-		if (gpa < r->base)
+		if (gpa_bits(gpa) < gpa_bits(r->base))
 			hi = mid;
-		else if (gpa - r->base >= r->size)
+		else if (gpa_sub(gpa, r->base) >= r->size)
 			lo = mid + 1;
 		else
 			return (int)mid;
@@ -78,7 +78,9 @@ static int check_region(const struct aspace *as, gpa_t base, uint64_t size, unsi
 {
 	const struct pt_format *f = as->pt.fmt;
 
-	if ((base & PAGE_MASK) || (size & PAGE_MASK) || size == 0 || (hpa & PAGE_MASK))
+	uint64_t lo = gpa_bits(base);
+
+	if ((lo & PAGE_MASK) || (size & PAGE_MASK) || size == 0 || (pa_bits(hpa) & PAGE_MASK))
 		return -EINVAL;
 	if (backend > AS_IDENTITY || (flags & ~(unsigned)(PT_R | PT_W | PT_X | PT_DEVICE)))
 		return -EINVAL;
@@ -86,7 +88,7 @@ static int check_region(const struct aspace *as, gpa_t base, uint64_t size, unsi
 		return -EINVAL;
 	if (owns_frames(backend) && (flags & PT_DEVICE))
 		return -EINVAL; /* RAM Tandem allocates is never device memory */
-	if (base + size < base || (f->va_bits < 64 && base + size > (1ull << f->va_bits)))
+	if (lo + size < lo || (f->va_bits < 64 && lo + size > (1ull << f->va_bits)))
 		return -ERANGE;
 	return 0;
 }
@@ -96,7 +98,8 @@ static int map_eager(struct aspace *as, gpa_t base, uint64_t size, unsigned flag
 	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
 		paddr_t pa;
 		int err = frame_alloc_zeroed_acct(as->pt.acct, &pa);
-		if (!err && (err = pt_map(&as->pt, base + off, pa, PAGE_SIZE, flags, 0)) != 0)
+		if (!err && (err = pt_map(&as->pt, gpa_add(base, off), pa, PAGE_SIZE, flags,
+					  0)) != 0)
 			frame_free_acct(as->pt.acct, pa);
 		if (err) {
 			if (off)
@@ -110,8 +113,11 @@ static int map_eager(struct aspace *as, gpa_t base, uint64_t size, unsigned flag
 static int map_backend(struct aspace *as, const struct as_region *r)
 {
 	switch (r->backend) {
-	case AS_LINEAR: return pt_map(&as->pt, r->base, r->hpa, r->size, r->flags, PT_MAP_BLOCKS);
-	case AS_IDENTITY: return pt_map(&as->pt, r->base, r->base, r->size, r->flags, PT_MAP_BLOCKS);
+	case AS_LINEAR:
+		return pt_map(&as->pt, r->base, r->hpa, r->size, r->flags, PT_MAP_BLOCKS);
+	case AS_IDENTITY:
+		return pt_map(&as->pt, r->base, pa_of_identity(r->base), r->size, r->flags,
+			      PT_MAP_BLOCKS);
 	case AS_ALLOC_EAGER: return map_eager(as, r->base, r->size, r->flags);
 	case AS_ALLOC_LAZY: return 0;
 	}
@@ -123,19 +129,24 @@ int as_add_region(struct aspace *as, gpa_t base, uint64_t size, unsigned flags,
 {
 	if (!as || !as->pt.fmt)
 		return -EINVAL;
-	int err = check_region(as, base, size, flags, backend, backend == AS_LINEAR ? hpa : 0);
+	/* Only a linear region has a host address of its own; an identity one's is its
+	 * guest-physical base. */
+	if (backend != AS_LINEAR)
+		hpa = backend == AS_IDENTITY ? pa_of_identity(base) : pa_make(0);
+	int err = check_region(as, base, size, flags, backend, hpa);
 	if (err)
 		return err;
-	struct as_region r = { base, size, flags, backend, backend == AS_IDENTITY ? base : hpa };
+	struct as_region r = { base, size, flags, backend, hpa };
+	uint64_t lo = gpa_bits(base);
 	spin_lock(&as->lock);
 	unsigned pos = 0;
-	while (pos < as->nregions && as->regions[pos].base < base)
+	while (pos < as->nregions && gpa_bits(as->regions[pos].base) < lo)
 		pos++;
 	if (as->nregions == AS_MAX_REGIONS)
 		err = -ENOSPC;
-	else if (pos > 0 && as->regions[pos - 1].base + as->regions[pos - 1].size > base)
+	else if (pos > 0 && gpa_bits(as->regions[pos - 1].base) + as->regions[pos - 1].size > lo)
 		err = -EEXIST;
-	else if (pos < as->nregions && base + size > as->regions[pos].base)
+	else if (pos < as->nregions && lo + size > gpa_bits(as->regions[pos].base))
 		err = -EEXIST;
 	else
 		err = map_backend(as, &r);
@@ -155,7 +166,7 @@ int as_remove_region(struct aspace *as, gpa_t base, uint64_t size)
 		return -EINVAL;
 	spin_lock(&as->lock);
 	int i = find_locked(as, base), err = 0;
-	if (i < 0 || as->regions[i].base != base)
+	if (i < 0 || !gpa_eq(as->regions[i].base, base))
 		err = -ENOENT;
 	else if (as->regions[i].size != size)
 		err = -EINVAL;
@@ -181,7 +192,8 @@ static int leaf_in_span(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigne
 {
 	const struct host_span *h = ctx;
 	(void)gpa, (void)flags;
-	return pa < h->base + h->size && h->base < pa + size;
+	uint64_t lo = pa_bits(pa), span = pa_bits(h->base);
+	return lo < span + h->size && span < lo + size;
 }
 
 bool as_holds_frames(struct aspace *as, paddr_t base, uint64_t size)
@@ -233,7 +245,7 @@ static int fault_locked(struct aspace *as, gpa_t gpa, unsigned access)
 	const struct as_region *r = &as->regions[i];
 	if (access & ~r->flags & (PT_R | PT_W | PT_X))
 		return -EPERM;
-	gpa_t page = gpa & ~PAGE_MASK;
+	gpa_t page = gpa_make(gpa_bits(gpa) & ~PAGE_MASK);
 	if (pt_translate(&as->pt, page, NULL, NULL, NULL) == 0)
 		return r->backend == AS_ALLOC_LAZY ? 0 : -EFAULT; /* lazy: another vCPU won */
 	if (r->backend != AS_ALLOC_LAZY)
@@ -260,38 +272,40 @@ int as_handle_fault(struct aspace *as, gpa_t gpa, unsigned access)
 	return err;
 }
 
-/* Check, populate, then copy, so that an error leaves guest memory untouched. */
-static int copy_locked(struct aspace *as, gpa_t gpa, void *buf, size_t len, bool write)
+/* Check, populate, then copy, so that an error leaves guest memory untouched. Reads
+ * into out, or writes from in (the other is NULL). */
+static int copy_locked(struct aspace *as, gpa_t gpa, void *out, const void *in, size_t len)
 {
-	unsigned access = write ? PT_W : PT_R;
+	unsigned access = in ? PT_W : PT_R;
+	uint64_t start = gpa_bits(gpa), end = start + len;
 
-	if (gpa + len < gpa)
+	if (end < start)
 		return -EFAULT;
-	for (gpa_t p = gpa & ~PAGE_MASK; p < gpa + len; p += PAGE_SIZE) {
-		int i = find_locked(as, p);
+	for (uint64_t p = start & ~PAGE_MASK; p < end; p += PAGE_SIZE) {
+		int i = find_locked(as, gpa_make(p));
 		if (i < 0 || (as->regions[i].flags & PT_DEVICE) || !(as->regions[i].flags & access))
 			return -EFAULT;
 	}
-	for (gpa_t p = gpa & ~PAGE_MASK; p < gpa + len; p += PAGE_SIZE) {
-		int err = fault_locked(as, p, access);
+	for (uint64_t p = start & ~PAGE_MASK; p < end; p += PAGE_SIZE) {
+		int err = fault_locked(as, gpa_make(p), access);
 		if (err && err != -EFAULT) /* -EFAULT: mapped, not lazy: nothing to do */
 			return err == -ENOMEM ? -ENOMEM : -EFAULT;
 	}
-	uint8_t *b = buf;
+	size_t done = 0;
 	while (len) {
-		size_t chunk = PAGE_SIZE - (gpa & PAGE_MASK);
+		size_t chunk = PAGE_SIZE - (gpa_bits(gpa) & PAGE_MASK);
 		paddr_t pa;
 		void *va;
 		if (chunk > len)
 			chunk = len;
 		if (pt_translate(&as->pt, gpa, &pa, NULL, NULL) || hal_phys_to_virt(pa, chunk, &va))
 			return -EFAULT;
-		if (write)
-			memcpy(va, b, chunk);
+		if (in)
+			memcpy(va, (const uint8_t *)in + done, chunk);
 		else
-			memcpy(b, va, chunk);
-		b += chunk;
-		gpa += chunk;
+			memcpy((uint8_t *)out + done, va, chunk);
+		done += chunk;
+		gpa = gpa_add(gpa, chunk);
 		len -= chunk;
 	}
 	return 0;
@@ -302,7 +316,7 @@ int as_read(struct aspace *as, gpa_t gpa, void *buf, size_t len)
 	if (!as || !as->pt.fmt || (!buf && len))
 		return -EINVAL;
 	spin_lock(&as->lock);
-	int err = copy_locked(as, gpa, buf, len, false);
+	int err = copy_locked(as, gpa, buf, NULL, len);
 	spin_unlock(&as->lock);
 	return err;
 }
@@ -312,7 +326,7 @@ int as_write(struct aspace *as, gpa_t gpa, const void *buf, size_t len)
 	if (!as || !as->pt.fmt || (!buf && len))
 		return -EINVAL;
 	spin_lock(&as->lock);
-	int err = copy_locked(as, gpa, (void *)buf, len, true);
+	int err = copy_locked(as, gpa, NULL, buf, len);
 	spin_unlock(&as->lock);
 	return err;
 }

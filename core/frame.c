@@ -202,19 +202,25 @@ struct frame_account frame_account_read(const struct frame_account *a)
 /* Zone and frame index of [pa, pa + count frames) among allocatable frames. */
 static struct zone *zone_of(paddr_t pa, size_t count, size_t *idx)
 {
-	if (pa & PAGE_MASK)
+	if (pa_bits(pa) & PAGE_MASK)
 		return NULL;
 	for (size_t i = 0; i < fa.nzones; i++) {
 		struct zone *z = &fa.zones[i];
-		if (pa < z->base)
+		if (pa_bits(pa) < pa_bits(z->base))
 			continue;
-		uint64_t first = (pa - z->base) >> PAGE_SHIFT;
+		uint64_t first = pa_sub(pa, z->base) >> PAGE_SHIFT;
 		if (first < z->meta || first >= z->nframes || count > z->nframes - first)
 			continue;
 		*idx = (size_t)first;
 		return z;
 	}
 	return NULL;
+}
+
+/* The host-physical address of frame idx of z. */
+static paddr_t frame_at(const struct zone *z, size_t idx)
+{
+	return pa_add(z->base, (uint64_t)idx << PAGE_SHIFT);
 }
 
 static bool zone_take_one(struct zone *z, size_t *idx)
@@ -244,7 +250,7 @@ int frame_alloc_acct(struct frame_account *a, paddr_t *pa)
 		for (size_t i = 0; i < fa.nzones; i++) {
 			size_t idx;
 			if (zone_take_one(&fa.zones[i], &idx)) {
-				*pa = fa.zones[i].base + ((paddr_t)idx << PAGE_SHIFT);
+				*pa = frame_at(&fa.zones[i], idx);
 				charge(a, 1);
 				err = 0;
 				break;
@@ -289,18 +295,19 @@ int frame_alloc_zeroed(paddr_t *pa)
 static size_t zone_find_run(const struct zone *z, size_t count, size_t align)
 {
 	uint64_t asize = (uint64_t)align << PAGE_SHIFT;
-	uint64_t cand = (z->base + ((uint64_t)z->meta << PAGE_SHIFT) + asize - 1) & ~(asize - 1);
+	uint64_t base = pa_bits(z->base);
+	uint64_t cand = (base + ((uint64_t)z->meta << PAGE_SHIFT) + asize - 1) & ~(asize - 1);
 
 	for (;;) {
-		uint64_t i = (cand - z->base) >> PAGE_SHIFT;
-		if (cand < z->base || i >= z->nframes || count > z->nframes - i)
+		uint64_t i = (cand - base) >> PAGE_SHIFT;
+		if (cand < base || i >= z->nframes || count > z->nframes - i)
 			return SIZE_MAX;
 		size_t k = 0;
 		while (k < count && !bit_get(z, (size_t)i + k))
 			k++;
 		if (k == count)
 			return (size_t)i;
-		uint64_t past = z->base + ((i + k + 1) << PAGE_SHIFT);
+		uint64_t past = base + ((i + k + 1) << PAGE_SHIFT);
 		cand = (past + asize - 1) & ~(asize - 1);
 	}
 }
@@ -318,7 +325,7 @@ int frame_alloc_contig_acct(struct frame_account *a, size_t count, size_t align,
 				continue;
 			for (size_t k = 0; k < count; k++)
 				bit_set(&fa.zones[z], i + k, true);
-			*pa = fa.zones[z].base + ((paddr_t)i << PAGE_SHIFT);
+			*pa = frame_at(&fa.zones[z], i);
 			charge(a, count);
 			err = 0;
 			break;
@@ -378,7 +385,8 @@ int frame_free(paddr_t pa)
 
 static int region_check(paddr_t base, uint64_t size, size_t *count)
 {
-	if ((base & PAGE_MASK) || size == 0 || (size & PAGE_MASK) || base + size < base)
+	if ((pa_bits(base) & PAGE_MASK) || size == 0 || (size & PAGE_MASK) ||
+	    pa_bits(base) + size < pa_bits(base))
 		return -EINVAL;
 	*count = (size_t)(size >> PAGE_SHIFT);
 	return 0;
@@ -449,11 +457,12 @@ enum frame_range_kind frame_range_kind(paddr_t base, uint64_t size)
 	} else {
 		for (size_t i = 0; i < fa.nzones; i++) {
 			const struct zone *z = &fa.zones[i];
-			uint64_t end = z->base + ((uint64_t)z->nframes << PAGE_SHIFT);
-			uint64_t meta_end = z->base + ((uint64_t)z->meta << PAGE_SHIFT);
-			if (base >= end || base + size <= z->base)
+			uint64_t lo = pa_bits(z->base), at = pa_bits(base);
+			uint64_t end = lo + ((uint64_t)z->nframes << PAGE_SHIFT);
+			uint64_t meta_end = lo + ((uint64_t)z->meta << PAGE_SHIFT);
+			if (at >= end || at + size <= lo)
 				continue;
-			if (base < meta_end) {
+			if (at < meta_end) {
 				kind = FRAME_RANGE_BITMAP;
 				break;
 			}
@@ -513,7 +522,7 @@ int phys_frame_alloc_zeroed(struct phys_frame *f)
 
 int phys_frame_free(struct phys_frame *f)
 {
-	if (!f || f->pa == PADDR_INVALID)
+	if (!f || pa_eq(f->pa, PADDR_INVALID))
 		return -EINVAL;
 	int err = frame_free(f->pa);
 	if (!err)
@@ -530,7 +539,7 @@ void *phys_frame_ptr(const struct phys_frame *f)
 {
 	void *va;
 
-	if (!f || f->pa == PADDR_INVALID || hal_phys_to_virt(f->pa, PAGE_SIZE, &va))
+	if (!f || pa_eq(f->pa, PADDR_INVALID) || hal_phys_to_virt(f->pa, PAGE_SIZE, &va))
 		return NULL;
 	return va;
 }

@@ -28,7 +28,7 @@ static struct claim claims[HOSTMEM_MAX_CLAIMS];
 
 static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
 {
-	return a < b + bs && b < a + as;
+	return pa_bits(a) < pa_bits(b) + bs && pa_bits(b) < pa_bits(a) + as;
 }
 
 size_t hostmem_frames(paddr_t base, uint64_t size)
@@ -45,8 +45,9 @@ static int refuse(int err, char *why, size_t len, paddr_t base, uint64_t size, c
 	va_list ap;
 
 	if (why && len) {
-		int n = fmt_snprintf(why, len, "host 0x%08llx-0x%08llx ", (unsigned long long)base,
-				     (unsigned long long)(base + size - 1));
+		int n = fmt_snprintf(why, len, "host 0x%08llx-0x%08llx ",
+				     (unsigned long long)pa_bits(base),
+				     (unsigned long long)(pa_bits(base) + size - 1));
 		va_start(ap, fmt);
 		if (n >= 0 && (size_t)n < len)
 			fmt_vsnprintf(why + n, len - (size_t)n, fmt, ap);
@@ -90,7 +91,7 @@ static int check_device(paddr_t base, uint64_t size, char *why, size_t len)
 	size_t dtb_size;
 	const void *dtb = hal_board_dtb(&dtb_size);
 	if (!err && dtb) {
-		err = fdt_passthrough(dtb, base, size, NULL);
+		err = fdt_passthrough(dtb, pa_bits(base), size, NULL);
 		what = "the interrupt controller";
 	}
 	if (err == -EBUSY)
@@ -114,7 +115,8 @@ int hostmem_claim(unsigned owner, const char *name, struct frame_account *acct, 
 {
 	if (why && why_len)
 		why[0] = '\0';
-	if ((base & PAGE_MASK) || !size || (size & PAGE_MASK) || base + size < base)
+	if ((pa_bits(base) & PAGE_MASK) || !size || (size & PAGE_MASK) ||
+	    pa_bits(base) + size < pa_bits(base))
 		return refuse(-EINVAL, why, why_len, base, size ? size : 1,
 			      "is not a whole number of pages");
 	spin_lock(&lock);
@@ -150,7 +152,7 @@ void hostmem_release_all(unsigned owner, struct frame_account *acct)
 			continue;
 		if (c->ram && frame_release_at_acct(acct, c->base, c->size))
 			panic("vm %u's claim of 0x%llx was not its own", owner,
-			      (unsigned long long)c->base);
+			      (unsigned long long)pa_bits(c->base));
 		*c = (struct claim){ 0 };
 	}
 	spin_unlock(&lock);

@@ -12,19 +12,21 @@ void mmio_bus_init(struct mmio_bus *bus)
 	bus->n = 0;
 }
 
-int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+int mmio_bus_add(struct mmio_bus *bus, gpa_t base, uint64_t size, const struct mmio_ops *ops,
 		 void *ctx)
 {
-	if (!bus || !ops || !ops->read || !ops->write || size == 0 || base + size < base)
+	uint64_t lo = gpa_bits(base);
+
+	if (!bus || !ops || !ops->read || !ops->write || size == 0 || lo + size < lo)
 		return -EINVAL;
 	if (bus->n == MMIO_MAX_DEVICES)
 		return -ENOSPC;
 	unsigned pos = 0;
-	while (pos < bus->n && bus->devs[pos].base < base)
+	while (pos < bus->n && gpa_bits(bus->devs[pos].base) < lo)
 		pos++;
-	if (pos > 0 && bus->devs[pos - 1].base + bus->devs[pos - 1].size > base)
+	if (pos > 0 && gpa_bits(bus->devs[pos - 1].base) + bus->devs[pos - 1].size > lo)
 		return -EEXIST;
-	if (pos < bus->n && base + size > bus->devs[pos].base)
+	if (pos < bus->n && lo + size > gpa_bits(bus->devs[pos].base))
 		return -EEXIST;
 	memmove(&bus->devs[pos + 1], &bus->devs[pos], (bus->n - pos) * sizeof(bus->devs[0]));
 	bus->devs[pos] = (struct mmio_device){ base, size, ops, ctx };
@@ -32,19 +34,19 @@ int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struc
 	return 0;
 }
 
-const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr, unsigned width)
+const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, gpa_t addr, unsigned width)
 {
 	unsigned lo = 0, hi = bus->n;
 
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		const struct mmio_device *d = &bus->devs[mid];
-		if (addr < d->base) {
+		if (gpa_bits(addr) < gpa_bits(d->base)) {
 			hi = mid;
-		} else if (addr - d->base >= d->size) {
+		} else if (gpa_sub(addr, d->base) >= d->size) {
 			lo = mid + 1;
 		} else {
-			bool fits = width <= d->size - (addr - d->base);
+			bool fits = width <= d->size - gpa_sub(addr, d->base);
 			return fits ? d : NULL;
 		}
 	}
@@ -62,7 +64,7 @@ static int mmio_device_result(int err)
 	return err == 0 || err == -EAGAIN ? err : -EIO;
 }
 
-int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *value)
+int mmio_bus_read(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t *value)
 {
 	if (!width_ok(width) || !value)
 		return -EINVAL;
@@ -70,15 +72,15 @@ int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uin
 	if (!d)
 		return -ENOENT;
 	*value = 0;
-	return mmio_device_result(d->ops->read(d->ctx, addr - d->base, width, value));
+	return mmio_device_result(d->ops->read(d->ctx, gpa_sub(addr, d->base), width, value));
 }
 
-int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t value)
+int mmio_bus_write(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t value)
 {
 	if (!width_ok(width))
 		return -EINVAL;
 	const struct mmio_device *d = mmio_bus_find(bus, addr, width);
 	if (!d)
 		return -ENOENT;
-	return mmio_device_result(d->ops->write(d->ctx, addr - d->base, width, value));
+	return mmio_device_result(d->ops->write(d->ctx, gpa_sub(addr, d->base), width, value));
 }

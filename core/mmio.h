@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include "hal/addr.h"
+
 #define MMIO_MAX_DEVICES 32
 
 /* A device's registers. offset is from the device's base; width is 1, 2, 4 or 8.
@@ -17,7 +19,8 @@ struct mmio_ops {
 };
 
 struct mmio_device {
-	uint64_t base, size;
+	gpa_t base;
+	uint64_t size;
 	const struct mmio_ops *ops;
 	void *ctx;
 };
@@ -31,15 +34,15 @@ void mmio_bus_init(struct mmio_bus *bus);
 
 /* -EINVAL for an empty or wrapping range or NULL ops, -EEXIST if it overlaps a device,
  * -ENOSPC when the bus is full. */
-int mmio_bus_add(struct mmio_bus *bus, uint64_t base, uint64_t size, const struct mmio_ops *ops,
+int mmio_bus_add(struct mmio_bus *bus, gpa_t base, uint64_t size, const struct mmio_ops *ops,
 		 void *ctx);
 
 /* The device that holds all of [addr, addr + width), or NULL. */
-const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, uint64_t addr, unsigned width);
+const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, gpa_t addr, unsigned width);
 
 /* Perform an access: -ENOENT if no device holds it, -EINVAL for a bad width, -EAGAIN
  * if the device is busy (try again), -EIO if it reported an error. */
-int mmio_bus_read(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t *value);
-int mmio_bus_write(const struct mmio_bus *bus, uint64_t addr, unsigned width, uint64_t value);
+int mmio_bus_read(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t *value);
+int mmio_bus_write(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t value);
 
 #endif

@@ -55,13 +55,13 @@ static size_t lvl_entries(const struct pt_format *f, unsigned l)
 
 static size_t lvl_index(const struct pt_format *f, unsigned l, gpa_t gpa)
 {
-	return (size_t)(gpa >> lvl_shift(f, l)) & (lvl_entries(f, l) - 1);
+	return (size_t)(gpa_bits(gpa) >> lvl_shift(f, l)) & (lvl_entries(f, l) - 1);
 }
 
 /* The part of [gpa, gpa + size) inside the level entry (of lsize bytes) gpa falls in. */
 static uint64_t chunk_in_entry(gpa_t gpa, uint64_t size, uint64_t lsize)
 {
-	uint64_t room = lsize - (gpa & (lsize - 1));
+	uint64_t room = lsize - (gpa_bits(gpa) & (lsize - 1));
 
 	return size < room ? size : room;
 }
@@ -71,7 +71,7 @@ static uint64_t *table_of(const struct pt_format *f, unsigned l, paddr_t pa)
 	void *va;
 
 	if (hal_phys_to_virt(pa, lvl_entries(f, l) * 8, &va))
-		panic("page table at 0x%llx is not RAM", (unsigned long long)pa);
+		panic("page table at 0x%llx is not RAM", (unsigned long long)pa_bits(pa));
 	return va;
 }
 
@@ -97,12 +97,12 @@ static bool is_table(const struct pt_format *f, unsigned l, uint64_t e)
 
 static paddr_t entry_pa(const struct pt_format *f, uint64_t e)
 {
-	return ((e & f->ppn_mask) >> f->ppn_shift) << PAGE_SHIFT;
+	return pa_make(((e & f->ppn_mask) >> f->ppn_shift) << PAGE_SHIFT);
 }
 
 static uint64_t ppn_field(const struct pt_format *f, paddr_t pa)
 {
-	return ((pa >> PAGE_SHIFT) << f->ppn_shift) & f->ppn_mask;
+	return ((pa_bits(pa) >> PAGE_SHIFT) << f->ppn_shift) & f->ppn_mask;
 }
 
 uint64_t pt_leaf_entry(const struct pt_format *f, unsigned l, paddr_t pa, unsigned flags)
@@ -196,8 +196,8 @@ size_t pt_max_tables(const struct pt_format *fmt, const struct pt_range *ranges,
 		for (size_t i = 0; i < n; i++) {
 			if (!ranges[i].size)
 				continue;
-			uint64_t first = ranges[i].base >> shift;
-			uint64_t last = (ranges[i].base + ranges[i].size - 1) >> shift;
+			uint64_t first = gpa_bits(ranges[i].base) >> shift;
+			uint64_t last = (gpa_bits(ranges[i].base) + ranges[i].size - 1) >> shift;
 			if (first < next)
 				first = next;
 			if (first <= last) {
@@ -242,9 +242,11 @@ static void flush(struct pt *pt, gpa_t gpa, uint64_t size)
 
 static int check_range(const struct pt *pt, gpa_t gpa, uint64_t size)
 {
-	if (!pt || !pt->fmt || (gpa & PAGE_MASK) || (size & PAGE_MASK) || size == 0)
+	uint64_t a = gpa_bits(gpa);
+
+	if (!pt || !pt->fmt || (a & PAGE_MASK) || (size & PAGE_MASK) || size == 0)
 		return -EINVAL;
-	if (gpa + size < gpa || (pt->fmt->va_bits < 64 && gpa + size > (1ull << pt->fmt->va_bits)))
+	if (a + size < a || (pt->fmt->va_bits < 64 && a + size > (1ull << pt->fmt->va_bits)))
 		return -ERANGE;
 	return 0;
 }
@@ -266,17 +268,18 @@ static int walk_leaves(const struct pt *pt, unsigned l, paddr_t table, gpa_t gpa
 	uint64_t lsize = pt_level_size(f, l);
 
 	while (size) {
-		uint64_t off = gpa & (lsize - 1);
+		uint64_t off = gpa_bits(gpa) & (lsize - 1);
 		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t e = entry_load(&t[lvl_index(f, l, gpa)]);
 		int r = 0;
 		if (present(f, e) && is_table(f, l, e))
 			r = walk_leaves(pt, l + 1, entry_pa(f, e), gpa, chunk, fn, ctx);
 		else if (present(f, e))
-			r = fn(ctx, gpa - off, entry_pa(f, e), lsize, leaf_flags(f, e));
+			r = fn(ctx, gpa_make(gpa_bits(gpa) - off), entry_pa(f, e), lsize,
+			       leaf_flags(f, e));
 		if (r)
 			return r;
-		gpa += chunk;
+		gpa = gpa_add(gpa, chunk);
 		size -= chunk;
 	}
 	return 0;
@@ -301,14 +304,15 @@ static int any_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned fl
 
 /* Counts how many bytes of the range leaves cover. */
 struct coverage {
-	gpa_t lo, hi;
+	uint64_t lo, hi; /* guest-physical */
 	uint64_t covered;
 };
 
 static int cover_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
 {
 	struct coverage *c = ctx;
-	gpa_t lo = gpa > c->lo ? gpa : c->lo, hi = gpa + size < c->hi ? gpa + size : c->hi;
+	uint64_t start = gpa_bits(gpa), end = start + size;
+	uint64_t lo = start > c->lo ? start : c->lo, hi = end < c->hi ? end : c->hi;
 	(void)pa, (void)flags;
 	c->covered += hi - lo;
 	return 0;
@@ -323,12 +327,12 @@ static int map_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, paddr_
 	bool last = l + 1 == f->levels;
 
 	while (size) {
-		uint64_t off = gpa & (lsize - 1);
+		uint64_t off = gpa_bits(gpa) & (lsize - 1);
 		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t *slot = &t[lvl_index(f, l, gpa)];
 		uint64_t e = entry_load(slot);
 		bool block_fits = (opts & PT_MAP_BLOCKS) && (f->leaf_levels & (1u << l)) &&
-				  off == 0 && chunk == lsize && !(pa & (lsize - 1));
+				  off == 0 && chunk == lsize && !(pa_bits(pa) & (lsize - 1));
 		if (last || (block_fits && !present(f, e))) {
 			if (present(f, e))
 				return -EEXIST;
@@ -349,8 +353,8 @@ static int map_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, paddr_
 			if (err)
 				return err;
 		}
-		gpa += chunk;
-		pa += chunk;
+		gpa = gpa_add(gpa, chunk);
+		pa = pa_add(pa, chunk);
 		size -= chunk;
 	}
 	return 0;
@@ -403,7 +407,7 @@ static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, 
 	uint64_t lsize = pt_level_size(f, l);
 
 	while (size) {
-		uint64_t off = gpa & (lsize - 1);
+		uint64_t off = gpa_bits(gpa) & (lsize - 1);
 		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
 		uint64_t *slot = &t[lvl_index(f, l, gpa)];
 		uint64_t e = entry_load(slot);
@@ -422,7 +426,7 @@ static bool unmap_level(struct pt_op *op, unsigned l, paddr_t table, gpa_t gpa, 
 			if (op->release)
 				op_defer(op, entry_pa(f, e), lsize);
 		}
-		gpa += chunk;
+		gpa = gpa_add(gpa, chunk);
 		size -= chunk;
 	}
 	return l > 0 && table_empty(f, l, t);
@@ -444,7 +448,7 @@ static int split_block(struct pt *pt, unsigned l, uint64_t *slot, gpa_t block_gp
 	paddr_t base = entry_pa(f, e);
 	unsigned flags = leaf_flags(f, e);
 	for (size_t i = 0; i < 512; i++)
-		entry_store(&c[i], pt_leaf_entry(f, l + 1, base + i * csize, flags));
+		entry_store(&c[i], pt_leaf_entry(f, l + 1, pa_add(base, i * csize), flags));
 	entry_store(slot, 0);
 	flush(pt, block_gpa, pt_level_size(f, l));
 	entry_store(slot, pt_table_entry(f, child));
@@ -457,7 +461,7 @@ static int split_at(struct pt *pt, gpa_t addr)
 	const struct pt_format *f = pt->fmt;
 	paddr_t table = pt->root;
 
-	if (f->va_bits < 64 && addr >= (1ull << f->va_bits))
+	if (f->va_bits < 64 && gpa_bits(addr) >= (1ull << f->va_bits))
 		return 0;
 	for (unsigned l = 0; l + 1 < f->levels; l++) {
 		uint64_t *slot = &table_of(f, l, table)[lvl_index(f, l, addr)];
@@ -466,9 +470,9 @@ static int split_at(struct pt *pt, gpa_t addr)
 			return 0;
 		if (!is_table(f, l, e)) {
 			uint64_t lsize = pt_level_size(f, l);
-			if (!(addr & (lsize - 1)))
+			if (!(gpa_bits(addr) & (lsize - 1)))
 				return 0;
-			int err = split_block(pt, l, slot, addr & ~(lsize - 1));
+			int err = split_block(pt, l, slot, gpa_make(gpa_bits(addr) & ~(lsize - 1)));
 			if (err)
 				return err;
 			e = entry_load(slot);
@@ -482,7 +486,7 @@ static int split_range_ends(struct pt *pt, gpa_t gpa, uint64_t size)
 {
 	int err = split_at(pt, gpa);
 
-	return err ? err : split_at(pt, gpa + size);
+	return err ? err : split_at(pt, gpa_add(gpa, size));
 }
 
 int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, unsigned opts)
@@ -491,9 +495,10 @@ int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, 
 
 	if (err)
 		return err;
-	if ((err = check_flags(flags)) != 0 || (pa & PAGE_MASK) || (opts & ~PT_MAP_BLOCKS))
+	uint64_t out = pa_bits(pa);
+	if ((err = check_flags(flags)) != 0 || (out & PAGE_MASK) || (opts & ~PT_MAP_BLOCKS))
 		return err ? err : -EINVAL;
-	if (pa + size < pa || (pt->fmt->oa_bits < 64 && pa + size > (1ull << pt->fmt->oa_bits)))
+	if (out + size < out || (pt->fmt->oa_bits < 64 && out + size > (1ull << pt->fmt->oa_bits)))
 		return -ERANGE;
 	if (walk_leaves(pt, 0, pt->root, gpa, size, any_leaf, NULL))
 		return -EEXIST;
@@ -543,7 +548,7 @@ static void protect_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, u
 			protect_level(pt, l + 1, entry_pa(f, e), gpa, chunk, flags);
 		else
 			entry_store(slot, pt_leaf_entry(f, l, entry_pa(f, e), flags));
-		gpa += chunk;
+		gpa = gpa_add(gpa, chunk);
 		size -= chunk;
 	}
 }
@@ -554,7 +559,7 @@ int pt_protect(struct pt *pt, gpa_t gpa, uint64_t size, unsigned flags)
 
 	if (err || (err = check_flags(flags)) != 0)
 		return err;
-	struct coverage c = { .lo = gpa, .hi = gpa + size };
+	struct coverage c = { .lo = gpa_bits(gpa), .hi = gpa_bits(gpa) + size };
 	walk_leaves(pt, 0, pt->root, gpa, size, cover_leaf, &c);
 	if (c.covered != size)
 		return -ENOENT;
@@ -570,7 +575,7 @@ int pt_entry_at(const struct pt *pt, gpa_t gpa, unsigned level, uint64_t *entry)
 	if (!pt || !pt->fmt || !entry || level >= pt->fmt->levels)
 		return -EINVAL;
 	const struct pt_format *f = pt->fmt;
-	if (f->va_bits < 64 && gpa >= (1ull << f->va_bits))
+	if (f->va_bits < 64 && gpa_bits(gpa) >= (1ull << f->va_bits))
 		return -ERANGE;
 	paddr_t table = pt->root;
 	for (unsigned l = 0;; l++) {
@@ -591,7 +596,7 @@ int pt_translate(const struct pt *pt, gpa_t gpa, paddr_t *pa, unsigned *flags,
 	if (!pt || !pt->fmt)
 		return -EINVAL;
 	const struct pt_format *f = pt->fmt;
-	if (f->va_bits < 64 && gpa >= (1ull << f->va_bits))
+	if (f->va_bits < 64 && gpa_bits(gpa) >= (1ull << f->va_bits))
 		return -ERANGE;
 	paddr_t table = pt->root;
 	for (unsigned l = 0; l < f->levels; l++) {
@@ -604,7 +609,7 @@ int pt_translate(const struct pt *pt, gpa_t gpa, paddr_t *pa, unsigned *flags,
 		}
 		uint64_t lsize = pt_level_size(f, l);
 		if (pa)
-			*pa = entry_pa(f, e) + (gpa & (lsize - 1));
+			*pa = pa_add(entry_pa(f, e), gpa_bits(gpa) & (lsize - 1));
 		if (flags)
 			*flags = leaf_flags(f, e);
 		if (leaf_size)

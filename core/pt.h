@@ -15,11 +15,7 @@
 #include "hal/types.h"
 
 /* pt_map options. */
-enum {
-	PT_MAP_BLOCKS = 1u << 0, /* use 2 MiB / 1 GiB leaves where size and alignment allow */
-};
-
-typedef uint64_t gpa_t; /* guest-physical address: the input of a second-stage table */
+#define PT_MAP_BLOCKS (1u << 0) /* use 2 MiB / 1 GiB leaves where size and alignment allow */
 
 /* How the owner invalidates TLB entries for [gpa, gpa + size) of this table. */
 typedef void (*pt_flush_fn)(void *ctx, gpa_t gpa, uint64_t size);

@@ -75,7 +75,7 @@ int vcpu_power_state(struct vcpu *v)
 	return s;
 }
 
-int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg)
+int vcpu_set_entry(struct vcpu *v, gpa_t entry, uint64_t arg)
 {
 	int err = 0;
 
@@ -94,7 +94,7 @@ int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg)
 	return err;
 }
 
-int vcpu_set_s2(struct vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr)
+int vcpu_set_s2(struct vcpu *v, paddr_t root, uint16_t vmid, uint64_t vtcr)
 {
 	int err = 0;
 
@@ -172,7 +172,7 @@ int vcpu_power_off(struct vcpu *v)
 	return err;
 }
 
-int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg)
+int vcpu_power_on(struct vcpu *v, gpa_t entry, uint64_t arg)
 {
 	int err = 0;
 
@@ -247,7 +247,8 @@ int vcpu_reset(struct vcpu *v, bool boot)
 	} else {
 		arch_vcpu_init(&v->arch, v->id);
 		arch_vcpu_set_s2(&v->arch, v->s2_root, v->s2_vmid, v->s2_vtcr);
-		arch_vcpu_set_entry(&v->arch, boot ? v->boot_entry : 0, boot ? v->boot_arg : 0);
+		arch_vcpu_set_entry(&v->arch, boot ? v->boot_entry : gpa_make(0),
+				    boot ? v->boot_arg : 0);
 		v->state = boot ? VCPU_STOPPED : VCPU_OFF;
 		v->started = false;
 	}

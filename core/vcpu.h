@@ -34,6 +34,7 @@
 #include "arch/exit.h"
 #include "arch/tandem_isa.h"
 #include "core/timer.h"
+#include "hal/addr.h"
 #include "hal/spinlock.h"
 
 enum vcpu_state {
@@ -64,8 +65,10 @@ struct vcpu {
 	bool entry_set, s2_set;
 	bool started;      /* has run since it was (re)started: PSCI ON vs ON_PENDING */
 	bool held;         /* vcpu_stop until vcpu_release (written under lock, read atomic) */
-	uint64_t boot_entry, boot_arg;    /* set_entry while CREATED: where a reset starts */
-	uint64_t s2_root, s2_vtcr;        /* set_s2: what a reset gives the new registers */
+	gpa_t boot_entry;                 /* set_entry while CREATED: where a reset starts */
+	uint64_t boot_arg;
+	paddr_t s2_root;                  /* set_s2: what a reset gives the new registers */
+	uint64_t s2_vtcr;
 	uint16_t s2_vmid;
 	bool queued;       /* in its home run queue's list (guarded by that queue's lock) */
 	uint32_t sched_refs; /* queue entries and slices not finished with it (atomic) */
@@ -84,8 +87,8 @@ const char *vcpu_state_name(enum vcpu_state s);
 /* CREATED, as vCPU id of vm with hwid and affinity (a non-zero pCPU mask). */
 int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity);
 /* CREATED, or OFF and on no pCPU. */
-int vcpu_set_entry(struct vcpu *v, uint64_t entry, uint64_t arg);
-int vcpu_set_s2(struct vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr); /* CREATED */
+int vcpu_set_entry(struct vcpu *v, gpa_t entry, uint64_t arg);
+int vcpu_set_s2(struct vcpu *v, paddr_t root, uint16_t vmid, uint64_t vtcr); /* CREATED */
 int vcpu_setup(struct vcpu *v);   /* CREATED -> FREE; entry and stage-2 must be set */
 int vcpu_bind(struct vcpu *v);    /* FREE -> BOUND on the calling pCPU */
 /* BOUND -> FREE (returns 1: it is runnable), or STOPPED if held (0), on the pCPU it is
@@ -99,7 +102,7 @@ int vcpu_power_off(struct vcpu *v);
 /* OFF -> FREE (STOPPED if held) at entry with arg (PSCI CPU_ON). -EALREADY if on (also OFF but still on
  * its pCPU), -EBUSY if on but not started yet (an earlier power_on in progress); those
  * two leave the vCPU as it is. */
-int vcpu_power_on(struct vcpu *v, uint64_t entry, uint64_t arg);
+int vcpu_power_on(struct vcpu *v, gpa_t entry, uint64_t arg);
 /* RUNNING -> BLOCKED, unless the VM's interrupt controller has an interrupt for it
  * (checked under the VM's interrupt lock, so an injection cannot slip in between). */
 int vcpu_block(struct vcpu *v);

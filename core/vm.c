@@ -59,9 +59,9 @@ static int check_config(const struct vm_config *cfg, struct vm_refusal *why)
 	return 0;
 }
 
-static uint64_t host_base(const struct vm_mem_config *m)
+static paddr_t host_base(const struct vm_mem_config *m)
 {
-	return m->backend == AS_IDENTITY ? m->gpa : m->hpa;
+	return m->backend == AS_IDENTITY ? pa_of_identity(m->gpa) : m->hpa;
 }
 
 static bool maps_host(const struct vm_mem_config *m)
@@ -78,16 +78,17 @@ static int check_memory(const struct vm_config *cfg, const struct pt_format *fmt
 
 	for (unsigned i = 0; i < cfg->nmem; i++) {
 		const struct vm_mem_config *m = &cfg->mem[i];
-		unsigned long long gpa = m->gpa;
-		if (((m->gpa | m->size) & PAGE_MASK) || !m->size ||
-		    (maps_host(m) && (host_base(m) & PAGE_MASK)))
+		unsigned long long gpa = gpa_bits(m->gpa);
+		uint64_t hpa = pa_bits(host_base(m));
+		if (((gpa | m->size) & PAGE_MASK) || !m->size ||
+		    (maps_host(m) && (hpa & PAGE_MASK)))
 			return refuse(why, (int)i, -EINVAL,
 				      "memory at 0x%08llx: not a whole number of pages", gpa);
-		if (m->gpa + m->size < m->gpa || m->gpa + m->size > top)
+		if (gpa + m->size < gpa || gpa + m->size > top)
 			return refuse(why, (int)i, -ERANGE,
 				      "memory at 0x%08llx: beyond the guest-physical address size "
 				      "(%u bits)", gpa, fmt->va_bits);
-		if (maps_host(m) && host_base(m) + m->size < host_base(m))
+		if (maps_host(m) && hpa + m->size < hpa)
 			return refuse(why, (int)i, -ERANGE,
 				      "memory at 0x%08llx: its host range wraps around", gpa);
 	}
@@ -108,7 +109,8 @@ static size_t frames_needed(const struct vm_config *cfg, const struct pt_format 
 	for (unsigned i = 0; i < cfg->nmem; i++) {
 		const struct vm_mem_config *m = &cfg->mem[i];
 		size_t k = n++;
-		for (; k > 0 && r[k - 1].base > m->gpa; k--) /* sorted by base */
+		/* sorted by base */
+		for (; k > 0 && gpa_bits(r[k - 1].base) > gpa_bits(m->gpa); k--)
 			r[k] = r[k - 1];
 		r[k] = (struct pt_range){ m->gpa, m->size };
 		if (maps_host(m))
@@ -217,7 +219,8 @@ static int add_irqchip(struct vm *vm, unsigned nvcpus)
 	int err = arch_vm_init(&vm->arch, nvcpus);
 
 	for (unsigned i = 0; i < ARCH_IRQCHIP_WINDOWS && !err; i++) {
-		uint64_t base, size;
+		gpa_t base;
+		uint64_t size;
 		arch_irqchip_window(&vm->arch, i, &base, &size);
 		err = mmio_bus_add(&vm->bus, base, size, &irqchip_ops[i], vm);
 	}
@@ -227,7 +230,8 @@ static int add_irqchip(struct vm *vm, unsigned nvcpus)
 static int region_error(struct vm_refusal *why, unsigned i, const struct vm_mem_config *m,
 			int err)
 {
-	return refuse(why, (int)i, err, "memory at 0x%08llx: %s", (unsigned long long)m->gpa,
+	return refuse(why, (int)i, err, "memory at 0x%08llx: %s",
+		      (unsigned long long)gpa_bits(m->gpa),
 		      err == -EEXIST   ? "overlaps another of its memory regions"
 		      : err == -ENOMEM ? "needs more page tables than it reserved"
 		      : err == -ERANGE ? "is beyond what its stage-2 tables can map"
@@ -248,7 +252,7 @@ static int build(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *
 		const struct vm_device_config *d = &cfg->devices[i];
 		if ((err = mmio_bus_add(&vm->bus, d->base, d->size, d->ops, d->ctx)))
 			return refuse(why, -1, err, "device at 0x%08llx: cannot be added (%d)",
-				      (unsigned long long)d->base, err);
+				      (unsigned long long)gpa_bits(d->base), err);
 	}
 	if ((err = add_irqchip(vm, cfg->nvcpus)))
 		return refuse(why, -1, err, "its interrupt controller cannot be set up (%d)", err);
@@ -256,7 +260,8 @@ static int build(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *
 		struct vcpu *v = &vm->vcpus[i];
 		uint64_t aff = cfg->affinity[i] ? cfg->affinity[i] : machine;
 		if ((err = vcpu_init(v, vm, i, aff)) ||
-		    (err = vcpu_set_entry(v, i == 0 ? cfg->entry : 0, i == 0 ? cfg->entry_arg : 0)) ||
+		    (err = vcpu_set_entry(v, i == 0 ? cfg->entry : gpa_make(0),
+					  i == 0 ? cfg->entry_arg : 0)) ||
 		    (err = vcpu_set_s2(v, vm->as.pt.root, vm_vmid(vm), vm->vtcr)) ||
 		    (err = vcpu_setup(v)) || (i > 0 && (err = vcpu_power_off(v))))
 			return refuse(why, -1, err, "vCPU %u cannot be set up (%d)", i, err);
@@ -278,7 +283,7 @@ static int claim_host_memory(struct vm *vm, const struct vm_config *cfg, struct 
 					sizeof(reason));
 		if (err)
 			return refuse(why, (int)i, err, "memory at 0x%08llx: %s",
-				      (unsigned long long)m->gpa, reason);
+				      (unsigned long long)gpa_bits(m->gpa), reason);
 	}
 	return 0;
 }
@@ -324,7 +329,7 @@ static int new_vm(const struct vm_config *cfg, const struct pt_format *fmt, stru
 			      pages);
 	}
 	if (hal_phys_to_virt(pa, pages * PAGE_SIZE, &va))
-		panic("VM frames at 0x%llx are not RAM", (unsigned long long)pa);
+		panic("VM frames at 0x%llx are not RAM", (unsigned long long)pa_bits(pa));
 	struct vm *vm = va;
 	memset(vm, 0, sizeof(*vm));
 	vm->id = VM_MAX; /* in no table yet */

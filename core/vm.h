@@ -24,15 +24,16 @@
 #define VM_WHY_MAX 192
 
 struct vm_mem_config {
-	uint64_t gpa;
+	gpa_t gpa;
 	uint64_t size;
 	unsigned flags;         /* PT_R | PT_W | PT_X | PT_DEVICE */
 	enum as_backend backend;
-	uint64_t hpa;           /* AS_LINEAR only */
+	paddr_t hpa;            /* AS_LINEAR only */
 };
 
 struct vm_device_config {
-	uint64_t base, size;
+	gpa_t base;
+	uint64_t size;
 	const struct mmio_ops *ops;
 	void *ctx;
 };
@@ -41,7 +42,7 @@ struct vm_config {
 	const char *name;
 	unsigned nvcpus;                   /* 1 .. VM_MAX_VCPUS */
 	uint64_t affinity[VM_MAX_VCPUS];   /* pCPU mask per vCPU; 0 means any pCPU */
-	uint64_t entry;                    /* where vCPU 0 starts */
+	gpa_t entry;                       /* where vCPU 0 starts */
 	uint64_t entry_arg;                /* its X0 (the DTB address, for Linux) */
 	unsigned nmem;
 	struct vm_mem_config mem[VM_MAX_MEM];

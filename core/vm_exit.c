@@ -48,8 +48,8 @@ static void trace_exit(const struct vcpu *v, const struct vm_exit *e)
 	const char *kind = (unsigned)e->kind < EXIT_KIND_COUNT ? kind_names[e->kind] : "?";
 	bool sysreg = e->kind == EXIT_SYSREG_READ || e->kind == EXIT_SYSREG_WRITE || e->kind == EXIT_IPI;
 	uint64_t addr = e->mmio_valid || e->kind == EXIT_MMIO_READ || e->kind == EXIT_MMIO_WRITE
-				? e->mmio.addr
-				: e->kind == EXIT_STAGE2_FAULT ? e->u.fault.gpa
+				? gpa_bits(e->mmio.addr)
+				: e->kind == EXIT_STAGE2_FAULT ? gpa_bits(e->u.fault.gpa)
 				: e->kind == EXIT_HYPERCALL ? e->u.hcall.nr
 				: sysreg ? e->u.sysreg.id
 				: e->kind == EXIT_EXT_IRQ || e->kind == EXIT_HALT || e->kind == EXIT_YIELD ||
@@ -81,7 +81,7 @@ static void mmio_unhandled(struct vcpu *v, struct vm_exit *e)
 	__atomic_fetch_add(&v->vm->mmio_unhandled, 1, __ATOMIC_RELAXED);
 	log_debug("vm %u vcpu %u: %s of %u bytes at 0x%llx: no device", v->vm->id, v->id,
 		  e->kind == EXIT_MMIO_READ ? "read" : "write", e->mmio.width,
-		  (unsigned long long)e->mmio.addr);
+		  (unsigned long long)gpa_bits(e->mmio.addr));
 	if (v->vm->mmio_raz_wi)
 		e->mmio.value = 0;
 	else
@@ -105,7 +105,7 @@ static void on_mmio(struct vcpu *v, struct vm_exit *e)
 		e->outcome = EXIT_INJECT_ABORT; /* the device refused the access */
 }
 
-static int read_guest(void *as, uint64_t gpa, void *buf, size_t len)
+static int read_guest(void *as, gpa_t gpa, void *buf, size_t len)
 {
 	return as_read(as, gpa, buf, len);
 }
@@ -116,7 +116,7 @@ static int read_guest(void *as, uint64_t gpa, void *buf, size_t len)
  * address: the guest changed them since the access. */
 static int resolve_fault_gpa(struct vcpu *v, struct vm_exit *e)
 {
-	uint64_t gpa;
+	gpa_t gpa;
 	int err = arch_vcpu_translate(&v->arch, e->u.fault.va, read_guest, &v->vm->as, &gpa);
 
 	if (err)
@@ -134,7 +134,7 @@ static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
 		/* Nothing to act on and nothing the guest did wrong: run the access again,
 		 * and let the hardware report what it meets then. */
 		log_debug("vm %u vcpu %u: stage-2 fault at va 0x%llx no longer mapped: retry",
-			  v->vm->id, v->id, (unsigned long long)e->u.fault.va);
+			  v->vm->id, v->id, (unsigned long long)gva_bits(e->u.fault.va));
 		e->outcome = EXIT_RETRY;
 		return;
 	}
@@ -152,7 +152,7 @@ static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
 	/* No RAM and no decodable access, a permission the region denies, or no memory
 	 * left: the guest gets an abort, never a guess. */
 	log_debug("vm %u vcpu %u: stage-2 fault at 0x%llx (access %u): %d", v->vm->id, v->id,
-		  (unsigned long long)e->u.fault.gpa, e->u.fault.access, err);
+		  (unsigned long long)gpa_bits(e->u.fault.gpa), e->u.fault.access, err);
 	if (err == -ENOENT)
 		__atomic_fetch_add(&v->vm->mmio_unhandled, 1, __ATOMIC_RELAXED);
 	e->outcome = EXIT_INJECT_ABORT;

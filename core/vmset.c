@@ -49,7 +49,7 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 	if (spec->image && (err = as_write(&vm->as, spec->image_addr, spec->image, spec->image_size))) {
 		vm_destroy(vm);
 		fmt_snprintf(why->why, sizeof(why->why), "its image does not fit its memory at 0x%llx",
-			     (unsigned long long)spec->image_addr);
+			     (unsigned long long)gpa_bits(spec->image_addr));
 		return err == -EFAULT ? -EINVAL : err;
 	}
 	s->vms[s->n++] = vm;

@@ -20,11 +20,11 @@
 struct vm_spec {
 	struct vm_config cfg; /* ndevices 0: the set adds the PL011 */
 	bool has_pl011;
-	uint64_t pl011_base;
+	gpa_t pl011_base;
 	unsigned pl011_irq;    /* the line the UART raises on vCPU 0 */
 	const uint8_t *image;  /* NULL: no guest image to load */
 	size_t image_size;
-	uint64_t image_addr;   /* guest-physical, inside one of the VM's memory regions */
+	gpa_t image_addr;      /* inside one of the VM's memory regions */
 };
 
 /* Everything a host needs to run a configuration: how to schedule and which VMs. */

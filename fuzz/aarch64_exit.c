@@ -229,7 +229,7 @@ static struct vcpu *revive(struct vm *vm, struct vcpu *v, unsigned want)
 			CHECK(vcpu_bind(v) == 0);
 			break;
 		}
-		CHECK(vcpu_power_on(v, RAM, 0) == 0);
+		CHECK(vcpu_power_on(v, gpa_make(RAM), 0) == 0);
 		CHECK(vcpu_bind(v) == 0);
 		starts[0] = (struct start){ true, RAM, 0 };
 		break;
@@ -256,12 +256,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	machine_once();
 	size_t baseline = frame_outstanding();
 	struct vm_config cfg = {
-		.name = "fuzz", .nvcpus = 2, .entry = RAM, .mmio_raz_wi = data[0] & 1, .nmem = 3,
-		.mem = { { RAM, 16 * 4096, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { LAZY, 256 * 4096, PT_R | PT_W, AS_ALLOC_LAZY, 0 },
-			 { LINEAR, 16 * 4096, PT_R | PT_X, AS_LINEAR, LINEAR_HPA } },
+		.name = "fuzz", .nvcpus = 2, .entry = { RAM }, .mmio_raz_wi = data[0] & 1, .nmem = 3,
+		.mem = { { { RAM }, 16 * 4096, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { LAZY }, 256 * 4096, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } },
+			 { { LINEAR }, 16 * 4096, PT_R | PT_X, AS_LINEAR, { LINEAR_HPA } } },
 		.ndevices = 1,
-		.devices = { { DEV, 0x1000, &dev_ops, NULL } },
+		.devices = { { { DEV }, 0x1000, &dev_ops, NULL } },
 	};
 	struct vm *vm;
 	CHECK(vm_create(&cfg, &vm) == 0);

@@ -39,20 +39,20 @@
 #define FRAMES 64        /* per range; frame 0 of each holds the bitmap */
 
 static bool taken[2][FRAMES];
-static paddr_t slots[64];
+static uint64_t slots[64];
 static size_t model_outstanding;
 static uint64_t fail_in; /* calls until the injected failure, 0 = none */
 
 static struct frame_account accts[2];
 static struct frame_account model[2];  /* what accts must hold */
-static paddr_t acct_slots[2][16];
+static uint64_t acct_slots[2][16];
 static size_t promised;                /* sum of reserved - in_use */
 
 /* Range and index of pa, or false if it is not an allocatable frame. */
-static bool locate(paddr_t pa, int *r, size_t *i)
+static bool locate(uint64_t pa, int *r, size_t *i)
 {
 	for (int k = 0; k < 2; k++) {
-		paddr_t base = k ? R1 : R0;
+		uint64_t base = k ? R1 : R0;
 		if (pa >= base + 4096 && pa < base + FRAMES * 4096ull && !(pa & 4095)) {
 			*r = k;
 			*i = (size_t)((pa - base) / 4096);
@@ -104,7 +104,7 @@ static void model_uncharge(int k, size_t n)
 /* Forget every slot whose frame lies in [i, i + n) of range r. */
 static void forget_slots(int r, size_t i, size_t n)
 {
-	paddr_t *all[64 + 32];
+	uint64_t *all[64 + 32];
 	for (int s = 0; s < 64; s++)
 		all[s] = &slots[s];
 	for (int s = 0; s < 32; s++)
@@ -117,7 +117,7 @@ static void forget_slots(int r, size_t i, size_t n)
 	}
 }
 
-static int model_region(paddr_t base, uint64_t size, int *r, size_t *i, size_t *n)
+static int model_region(uint64_t base, uint64_t size, int *r, size_t *i, size_t *n)
 {
 	if ((base & 4095) || size == 0 || (size & 4095))
 		return -EINVAL;
@@ -128,7 +128,7 @@ static int model_region(paddr_t base, uint64_t size, int *r, size_t *i, size_t *
 }
 
 /* Claim or release, for no account (k < 0) or charged to account k. */
-static void op_claim(paddr_t base, uint64_t size, bool claim, int k)
+static void op_claim(uint64_t base, uint64_t size, bool claim, int k)
 {
 	int r;
 	size_t i, n;
@@ -146,7 +146,8 @@ static void op_claim(paddr_t base, uint64_t size, bool claim, int k)
 	}
 	if (want == 0 && claim && n > room(k))
 		want = -ENOMEM;
-	int got = claim ? frame_claim_at_acct(a, base, size) : frame_release_at_acct(a, base, size);
+	int got = claim ? frame_claim_at_acct(a, pa_make(base), size) : frame_release_at_acct(a,
+			pa_make(base), size);
 	CHECK(got == want);
 	if (got == 0) {
 		for (size_t f = 0; f < n; f++)
@@ -164,9 +165,10 @@ static void op_claim(paddr_t base, uint64_t size, bool claim, int k)
 /* One frame for no account (k < 0, into slots[slot]) or for k (into acct_slots). */
 static void op_alloc(unsigned slot, int k)
 {
-	paddr_t pa;
+	paddr_t frame;
 	bool fails = next_call_fails();
-	int got = frame_alloc_acct(k < 0 ? NULL : &accts[k], &pa);
+	int got = frame_alloc_acct(k < 0 ? NULL : &accts[k], &frame);
+	uint64_t pa = pa_bits(frame);
 
 	if (fails || room(k) == 0) {
 		CHECK(got == -ENOMEM);
@@ -179,7 +181,7 @@ static void op_alloc(unsigned slot, int k)
 	CHECK(!taken[r][i]);
 	taken[r][i] = true;
 	model_charge(k, 1);
-	paddr_t *s = k < 0 ? &slots[slot] : &acct_slots[k][slot % 16];
+	uint64_t *s = k < 0 ? &slots[slot] : &acct_slots[k][slot % 16];
 	if (!*s)
 		*s = pa;
 }
@@ -191,11 +193,11 @@ static void op_free(unsigned slot, bool twice)
 	int r;
 	size_t i;
 	CHECK(locate(slots[slot], &r, &i));
-	CHECK(frame_free(slots[slot]) == 0);
+	CHECK(frame_free(pa_make(slots[slot])) == 0);
 	taken[r][i] = false;
 	model_outstanding--;
 	if (twice)
-		CHECK(frame_free(slots[slot]) == -EINVAL);
+		CHECK(frame_free(pa_make(slots[slot])) == -EINVAL);
 	slots[slot] = 0;
 }
 
@@ -203,21 +205,21 @@ static void op_free(unsigned slot, bool twice)
  * frame k never had, which must be refused while k holds nothing. */
 static void op_free_acct(int k, unsigned slot, unsigned other)
 {
-	paddr_t *s = &acct_slots[k][slot];
+	uint64_t *s = &acct_slots[k][slot];
 	int r;
 	size_t i;
 
 	if (!*s) {
 		if (slots[other] && model[k].in_use == 0)
-			CHECK(frame_free_acct(&accts[k], slots[other]) == -EINVAL);
+			CHECK(frame_free_acct(&accts[k], pa_make(slots[other])) == -EINVAL);
 		return;
 	}
 	CHECK(locate(*s, &r, &i));
 	if (model[k].in_use == 0) { /* k gave back frames it never had (releases for k) */
-		CHECK(frame_free_acct(&accts[k], *s) == -EINVAL);
+		CHECK(frame_free_acct(&accts[k], pa_make(*s)) == -EINVAL);
 		return;
 	}
-	CHECK(frame_free_acct(&accts[k], *s) == 0);
+	CHECK(frame_free_acct(&accts[k], pa_make(*s)) == 0);
 	taken[r][i] = false;
 	model_uncharge(k, 1);
 	*s = 0;
@@ -269,13 +271,14 @@ static bool run_fits(size_t count, size_t align)
 
 static void op_contig(size_t count, size_t align)
 {
-	paddr_t pa;
+	paddr_t run;
 	if (count == 0) {
-		CHECK(frame_alloc_contig(0, align, &pa) == -EINVAL);
+		CHECK(frame_alloc_contig(0, align, &run) == -EINVAL);
 		return;
 	}
 	bool fails = next_call_fails();
-	int got = frame_alloc_contig(count, align, &pa);
+	int got = frame_alloc_contig(count, align, &run);
+	uint64_t pa = pa_bits(run);
 	if (fails || count > room(-1) || !run_fits(count, align)) {
 		CHECK(got == -ENOMEM);
 		return;
@@ -292,11 +295,11 @@ static void op_contig(size_t count, size_t align)
 	model_outstanding += count;
 }
 
-static paddr_t window(uint8_t a, uint8_t b)
+static uint64_t window(uint8_t a, uint8_t b)
 {
 	if (b % 16 == 0)
 		return (b & 0x10) ? R0 + (uint64_t)(64 + a % 128) * 4096 : (uint64_t)a * 4096;
-	paddr_t pa = (a < 128 ? R0 : R1) + (uint64_t)(a % 64) * 4096;
+	uint64_t pa = (a < 128 ? R0 : R1) + (uint64_t)(a % 64) * 4096;
 	return b % 16 == 1 ? pa + 8 : pa;
 }
 
@@ -307,7 +310,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool machine;
 	if (!machine) {
 		struct hal_sim_config cfg = { .pcpus = 1, .nranges = 2,
-			.ranges = { { R0, FRAMES * 4096 }, { R1, FRAMES * 4096 } } };
+			.ranges = { { { R0 }, FRAMES * 4096 }, { { R1 }, FRAMES * 4096 } } };
 		CHECK(hal_sim_init(&cfg) == 0);
 		machine = true;
 	}
@@ -354,7 +357,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int r = 0; r < 2; r++)
 		for (size_t i = 1; i < FRAMES; i++)
 			if (taken[r][i])
-				CHECK(frame_free((r ? R1 : R0) + i * 4096) == 0);
+				CHECK(frame_free(pa_make((r ? R1 : R0) + i * 4096)) == 0);
 	CHECK(frame_outstanding() == 0);
 	return 0;
 }

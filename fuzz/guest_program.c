@@ -641,13 +641,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	W[0].pending_on = W[1].pending_on = -1;
 	pl011_init(&F.uart, "fuzz", h[0] & 4 ? uart_irq : NULL, NULL);
 	struct vm_config cfg = {
-		.name = "fuzz", .nvcpus = 2, .entry = RAM, .mmio_raz_wi = h[0] & 1, .nmem = 3,
+		.name = "fuzz", .nvcpus = 2, .entry = { RAM }, .mmio_raz_wi = h[0] & 1, .nmem = 3,
 		.affinity = { h[0] & 16 ? 1 : 0, F.two_pcpus ? 2 : 0 },
-		.mem = { { RAM, RAM_SIZE, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { LAZY, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, 0 },
-			 { RO, RO_SIZE, PT_R, AS_ALLOC_EAGER, 0 } },
+		.mem = { { { RAM }, RAM_SIZE, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { LAZY }, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } },
+			 { { RO }, RO_SIZE, PT_R, AS_ALLOC_EAGER, { 0 } } },
 		.ndevices = 1,
-		.devices = { { UART, PL011_SIZE, &pl011_ops, &F.uart } },
+		.devices = { { { UART }, PL011_SIZE, &pl011_ops, &F.uart } },
 	};
 	CHECK(vm_create(&cfg, &F.vm) == 0);
 	for (unsigned c = 0; c < 2; c++) {

@@ -52,8 +52,10 @@ static struct {
 	uint64_t at[MAX_READS], value[MAX_READS];
 } mem;
 
-static int mem_read(void *ctx, uint64_t ipa, void *buf, size_t len)
+static int mem_read(void *ctx, gpa_t at, void *buf, size_t len)
 {
+	uint64_t ipa = gpa_bits(at);
+
 	uint8_t *out = buf;
 
 	CHECK(ctx == &mem && len == 8 && (ipa & 7) == 0);
@@ -78,7 +80,7 @@ static int run(const struct s1_regs *r, uint64_t va, struct s1_result *out)
 {
 	mem.nreads = 0;
 	mem.last_failed = false;
-	int err = s1_translate(r, va, mem_read, &mem, out);
+	int err = s1_translate(r, gva_make(va), mem_read, &mem, out);
 	CHECK(err == 0 || err == -EFAULT);
 	CHECK((err == 0) == (out->fault == S1_OK));
 	CHECK(out->level <= 3);
@@ -107,7 +109,7 @@ static void check_flat(const struct s1_regs *r, uint64_t va, int err, const stru
 	if (err)
 		CHECK(o->fault == S1_FAULT_ADDRESS_SIZE && o->level == 0);
 	else
-		CHECK(o->ipa == bits(va, r->pa_bits - 1, 0) && o->size == 0);
+		CHECK(gpa_bits(o->ipa) == bits(va, r->pa_bits - 1, 0) && o->size == 0);
 }
 
 /* Each read is the VA's entry in the table the previous descriptor pointed at. */
@@ -145,12 +147,12 @@ static void check_walk(const struct s1_regs *r, uint64_t va, int err, const stru
 	uint64_t size = o->level == 3 ? 1ull << 12 : o->level == 2 ? 1ull << 21 : 1ull << 30;
 	uint64_t d = mem.value[mem.nreads - 1];
 	CHECK(o->level >= 1 && o->size == size && o->desc == d && (d & 1));
-	CHECK(o->ipa == ((bits(d, 47, 12) << 12) & ~(size - 1)) + (va & (size - 1)));
+	CHECK(gpa_bits(o->ipa) == ((bits(d, 47, 12) << 12) & ~(size - 1)) + (va & (size - 1)));
 }
 
 static bool same(const struct s1_result *a, const struct s1_result *b)
 {
-	return a->fault == b->fault && a->ipa == b->ipa && a->level == b->level &&
+	return a->fault == b->fault && gpa_eq(a->ipa, b->ipa) && a->level == b->level &&
 	       a->desc == b->desc && a->size == b->size;
 }
 

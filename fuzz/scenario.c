@@ -105,8 +105,8 @@ static void check_image(const struct scn_vm *vm)
 	CHECK(memchr(vm->image_path, '\0', SCN_PATH_MAX) != NULL);
 	CHECK(vm->image_path[0] != '\0');
 	for (unsigned i = 0; i < c->nmem; i++)
-		inside |= vm->image_addr >= c->mem[i].gpa &&
-			  vm->image_addr - c->mem[i].gpa < c->mem[i].size;
+		inside |= vm->image_addr >= gpa_bits(c->mem[i].gpa) &&
+			  vm->image_addr - gpa_bits(c->mem[i].gpa) < c->mem[i].size;
 	CHECK(inside);
 }
 

@@ -90,25 +90,25 @@
 #define BAD_RANGE 2u
 
 struct range {
-	gpa_t gpa;
+	uint64_t gpa;
 	uint64_t size;
-	paddr_t pa;
+	uint64_t pa;
 	unsigned flags;
 	bool blocks; /* mapped with PT_MAP_BLOCKS (else every leaf is 4 KiB) */
 };
 
 /* One operation's arguments, decoded. */
 struct args {
-	gpa_t gpa;
+	uint64_t gpa;
 	uint64_t size;
-	paddr_t pa;
+	uint64_t pa;
 	unsigned flags, opts;
 };
 
 static struct pt_format a40, a48;
 static const struct pt_format *fmt;
 static uint64_t va_limit, oa_limit;
-static gpa_t wbase;
+static uint64_t wbase;
 static uint64_t leaf_sizes[PT_MAX_LEVELS]; /* descending; the last is 4 KiB */
 static int leaf_levels[PT_MAX_LEVELS];      /* the level of each */
 static uint64_t level_size[PT_MAX_LEVELS];
@@ -132,7 +132,7 @@ static uint64_t fail_at;
 static struct {
 	unsigned n;
 	bool overflow;
-	gpa_t gpa[MAX_FLUSHES];
+	uint64_t gpa[MAX_FLUSHES];
 	uint64_t size[MAX_FLUSHES];
 	uint64_t calls0, fail_at;
 	size_t base0, base_first;
@@ -178,7 +178,7 @@ void fuzz_on_failure(void)
 
 #define HEX(v) ((unsigned long long)(v))
 
-NO_COVERAGE static gpa_t r_end(const struct range *r)
+NO_COVERAGE static uint64_t r_end(const struct range *r)
 {
 	return r->gpa + r->size;
 }
@@ -195,7 +195,7 @@ NO_COVERAGE static uint64_t max_u64(uint64_t a, uint64_t b)
 
 /* ---- the reference model ---- */
 
-NO_COVERAGE static const struct range *model_find(gpa_t addr)
+NO_COVERAGE static const struct range *model_find(uint64_t addr)
 {
 	for (size_t i = 0; i < nmodel && model[i].gpa <= addr; i++)
 		if (addr < r_end(&model[i]))
@@ -203,7 +203,7 @@ NO_COVERAGE static const struct range *model_find(gpa_t addr)
 	return NULL;
 }
 
-NO_COVERAGE static bool model_overlaps(gpa_t lo, gpa_t hi)
+NO_COVERAGE static bool model_overlaps(uint64_t lo, uint64_t hi)
 {
 	for (size_t i = 0; i < nmodel && model[i].gpa < hi; i++)
 		if (r_end(&model[i]) > lo)
@@ -211,9 +211,9 @@ NO_COVERAGE static bool model_overlaps(gpa_t lo, gpa_t hi)
 	return false;
 }
 
-NO_COVERAGE static bool model_covers(gpa_t lo, gpa_t hi)
+NO_COVERAGE static bool model_covers(uint64_t lo, uint64_t hi)
 {
-	gpa_t cur = lo;
+	uint64_t cur = lo;
 
 	for (size_t i = 0; i < nmodel && cur < hi; i++) {
 		if (r_end(&model[i]) <= cur)
@@ -239,11 +239,11 @@ static void model_insert(const struct range *nr)
 }
 
 /* Make p a boundary between model ranges. */
-static void model_split(gpa_t p)
+static void model_split(uint64_t p)
 {
 	for (size_t i = 0; i < nmodel && model[i].gpa < p; i++) {
 		struct range *r = &model[i];
-		gpa_t end = r_end(r);
+		uint64_t end = r_end(r);
 		if (p >= end)
 			continue;
 		struct range right = *r;
@@ -256,7 +256,7 @@ static void model_split(gpa_t p)
 	}
 }
 
-static void model_remove(gpa_t lo, gpa_t hi)
+static void model_remove(uint64_t lo, uint64_t hi)
 {
 	size_t k = 0;
 
@@ -268,7 +268,7 @@ static void model_remove(gpa_t lo, gpa_t hi)
 	nmodel = k;
 }
 
-static void model_protect(gpa_t lo, gpa_t hi, unsigned flags)
+static void model_protect(uint64_t lo, uint64_t hi, unsigned flags)
 {
 	model_split(lo);
 	model_split(hi);
@@ -279,7 +279,7 @@ static void model_protect(gpa_t lo, gpa_t hi, unsigned flags)
 
 /* ---- argument checks as core/pt.h documents them ---- */
 
-static unsigned range_errors(gpa_t gpa, uint64_t size)
+static unsigned range_errors(uint64_t gpa, uint64_t size)
 {
 	unsigned bad = 0;
 
@@ -318,8 +318,10 @@ NO_COVERAGE static size_t free_base(void)
 	return frame_outstanding() - (size_t)ok_allocs();
 }
 
-NO_COVERAGE static void on_flush(void *ctx, gpa_t gpa, uint64_t size)
+NO_COVERAGE static void on_flush(void *ctx, gpa_t at, uint64_t size)
 {
+	uint64_t gpa = gpa_bits(at);
+
 	if (ctx != &op)
 		fail("flush callback got ctx %p", ctx);
 	if (((gpa | size) & PAGE_MASK) || size == 0 || gpa + size < gpa || gpa + size > va_limit)
@@ -338,9 +340,9 @@ NO_COVERAGE static void on_flush(void *ctx, gpa_t gpa, uint64_t size)
 	op.n++;
 }
 
-NO_COVERAGE static bool flushed(gpa_t lo, gpa_t hi)
+NO_COVERAGE static bool flushed(uint64_t lo, uint64_t hi)
 {
-	gpa_t cur = lo;
+	uint64_t cur = lo;
 
 	if (op.overflow)
 		return true;
@@ -418,14 +420,14 @@ static void expect_rc(const char *what, int rc, unsigned bad, int want, bool hit
 
 /* Every model byte of [lo, hi) (only those whose flags differ from flags, if
  * only_changed) must be covered by the operation's flushes. */
-NO_COVERAGE static void check_flushed(const char *what, gpa_t lo, gpa_t hi,
+NO_COVERAGE static void check_flushed(const char *what, uint64_t lo, uint64_t hi,
 				      bool only_changed, unsigned flags)
 {
 	for (size_t i = 0; i < nmodel && model[i].gpa < hi; i++) {
 		const struct range *r = &model[i];
 		if (r_end(r) <= lo || (only_changed && r->flags == flags))
 			continue;
-		gpa_t a = max_u64(r->gpa, lo), b = min_u64(r_end(r), hi);
+		uint64_t a = max_u64(r->gpa, lo), b = min_u64(r_end(r), hi);
 		if (!flushed(a, b))
 			fail("%s changed [0x%llx, 0x%llx) without a TLB flush covering it", what,
 			     HEX(a), HEX(b));
@@ -444,7 +446,7 @@ NO_COVERAGE static int leaf_level(uint64_t size)
 
 /* The leaf a correct block map puts at g: the largest size the alignment of g and of
  * its output address and the end of the range allow. */
-NO_COVERAGE static uint64_t best_leaf(gpa_t g, gpa_t end, uint64_t delta, bool blocks)
+NO_COVERAGE static uint64_t best_leaf(uint64_t g, uint64_t end, uint64_t delta, bool blocks)
 {
 	for (unsigned i = 0; blocks && i < nleaf_sizes; i++) {
 		uint64_t s = leaf_sizes[i];
@@ -455,28 +457,28 @@ NO_COVERAGE static uint64_t best_leaf(gpa_t g, gpa_t end, uint64_t delta, bool b
 }
 
 struct walk {
-	gpa_t lo, hi;
-	gpa_t prev_end; /* end of the last leaf */
+	uint64_t lo, hi;
+	uint64_t prev_end; /* end of the last leaf */
 	size_t idx;     /* model ranges before this one end before prev_end */
 	unsigned count, cap;
 	/* Right after a map: the exact leaves expected. */
 	bool exact, exact_blocks;
 	uint64_t exact_delta;
-	gpa_t exact_next;
+	uint64_t exact_next;
 	/* Table census: tables the leaves need, counted once each. */
 	bool census;
-	gpa_t last_table[PT_MAX_LEVELS];
+	uint64_t last_table[PT_MAX_LEVELS];
 	size_t tables;
 };
 
-NO_COVERAGE static size_t first_ending_after(size_t i, gpa_t addr)
+NO_COVERAGE static size_t first_ending_after(size_t i, uint64_t addr)
 {
 	while (i < nmodel && r_end(&model[i]) <= addr)
 		i++;
 	return i;
 }
 
-NO_COVERAGE static void check_gap(struct walk *w, gpa_t lo, gpa_t hi)
+NO_COVERAGE static void check_gap(struct walk *w, uint64_t lo, uint64_t hi)
 {
 	if (lo >= hi)
 		return;
@@ -487,11 +489,12 @@ NO_COVERAGE static void check_gap(struct walk *w, gpa_t lo, gpa_t hi)
 	w->idx = i;
 }
 
-NO_COVERAGE static int check_leaf(void *ctx, gpa_t g, paddr_t pa, uint64_t s, unsigned flags)
+NO_COVERAGE static int check_leaf(void *ctx, gpa_t at, paddr_t out, uint64_t s, unsigned flags)
 {
+	uint64_t g = gpa_bits(at), pa = pa_bits(out);
 	struct walk *w = ctx;
 	int lvl = leaf_level(s);
-	gpa_t end = g + s;
+	uint64_t end = g + s;
 
 	if (lvl < 0)
 		fail("leaf at 0x%llx has size 0x%llx, not a leaf size of the format", HEX(g),
@@ -508,7 +511,7 @@ NO_COVERAGE static int check_leaf(void *ctx, gpa_t g, paddr_t pa, uint64_t s, un
 	check_gap(w, max_u64(w->prev_end, w->lo), max_u64(g, w->lo));
 
 	size_t i = first_ending_after(w->idx, g);
-	for (gpa_t pos = g; pos < end;) {
+	for (uint64_t pos = g; pos < end;) {
 		if (i >= nmodel || model[i].gpa > pos)
 			fail("leaf [0x%llx, 0x%llx) -> 0x%llx maps 0x%llx, the model does not",
 			     HEX(g), HEX(end), HEX(pa), HEX(pos));
@@ -537,7 +540,7 @@ NO_COVERAGE static int check_leaf(void *ctx, gpa_t g, paddr_t pa, uint64_t s, un
 	}
 	if (w->census) {
 		for (int k = 1; k <= lvl; k++) {
-			gpa_t base = g & ~(level_size[k - 1] - 1);
+			uint64_t base = g & ~(level_size[k - 1] - 1);
 			if (w->last_table[k] != base) {
 				w->last_table[k] = base;
 				w->tables++;
@@ -548,7 +551,7 @@ NO_COVERAGE static int check_leaf(void *ctx, gpa_t g, paddr_t pa, uint64_t s, un
 	return ++w->count >= w->cap ? WALK_STOP : 0;
 }
 
-static void walk_init(struct walk *w, gpa_t lo, gpa_t hi, unsigned cap)
+static void walk_init(struct walk *w, uint64_t lo, uint64_t hi, unsigned cap)
 {
 	memset(w, 0, sizeof(*w));
 	w->lo = lo;
@@ -573,7 +576,7 @@ static bool walk_done(struct walk *w, int rc)
 }
 
 /* Walk [lo, hi) (clipped to the input space), at most cap leaves. */
-static bool walk(gpa_t lo, gpa_t hi, unsigned cap)
+static bool walk(uint64_t lo, uint64_t hi, unsigned cap)
 {
 	struct walk w;
 
@@ -581,7 +584,7 @@ static bool walk(gpa_t lo, gpa_t hi, unsigned cap)
 	if (lo >= hi)
 		return true;
 	walk_init(&w, lo, hi, cap);
-	return walk_done(&w, pt_for_each(&pt, lo, hi - lo, check_leaf, &w));
+	return walk_done(&w, pt_for_each(&pt, gpa_make(lo), hi - lo, check_leaf, &w));
 }
 
 /* Walk the whole input space and count the table pages the leaves need: there must
@@ -592,7 +595,7 @@ static void census(unsigned cap)
 
 	walk_init(&w, 0, va_limit, cap);
 	w.census = true;
-	if (!walk_done(&w, pt_for_each(&pt, 0, va_limit, check_leaf, &w)))
+	if (!walk_done(&w, pt_for_each(&pt, gpa_make(0), va_limit, check_leaf, &w)))
 		return;
 	if (pt.table_pages != pt.root_pages + w.tables)
 		fail("table_pages %zu, but the leaves need %zu table pages besides the %u of the "
@@ -602,12 +605,13 @@ static void census(unsigned cap)
 
 /* ---- translations ---- */
 
-NO_COVERAGE static void check_point(gpa_t addr)
+NO_COVERAGE static void check_point(uint64_t addr)
 {
-	paddr_t pa = 0;
+	paddr_t out = pa_make(0);
 	unsigned flags = 0;
 	uint64_t leaf = 0;
-	int rc = pt_translate(&pt, addr, &pa, &flags, &leaf);
+	int rc = pt_translate(&pt, gpa_make(addr), &out, &flags, &leaf);
+	uint64_t pa = pa_bits(out);
 
 	if (addr >= va_limit) {
 		if (rc != -ERANGE)
@@ -642,9 +646,9 @@ NO_COVERAGE static void check_range_points(const struct range *r)
 }
 
 /* The op's range as page-aligned addresses inside the input space. */
-static void op_span(gpa_t gpa, uint64_t size, gpa_t *lo, gpa_t *hi)
+static void op_span(uint64_t gpa, uint64_t size, uint64_t *lo, uint64_t *hi)
 {
-	gpa_t l = gpa & ~PAGE_MASK;
+	uint64_t l = gpa & ~PAGE_MASK;
 
 	if (l >= va_limit)
 		l = va_limit - SZ_4K;
@@ -655,7 +659,7 @@ static void op_span(gpa_t gpa, uint64_t size, gpa_t *lo, gpa_t *hi)
 
 /* Sampled translations and bounded walks around [lo, hi) and over the window; full =
  * every model range and a table census (skipped beyond census_cap leaves). */
-static void verify(gpa_t lo, gpa_t hi, bool full, unsigned census_cap)
+static void verify(uint64_t lo, uint64_t hi, bool full, unsigned census_cap)
 {
 	uint64_t calls = frame_alloc_calls();
 
@@ -670,7 +674,7 @@ static void verify(gpa_t lo, gpa_t hi, bool full, unsigned census_cap)
 		check_point(lo - SZ_4K);
 	check_point(va_limit - SZ_4K);
 	check_point(va_limit);
-	CHECK(pt_translate(&pt, va_limit - SZ_4K, NULL, NULL, NULL) ==
+	CHECK(pt_translate(&pt, gpa_make(va_limit - SZ_4K), NULL, NULL, NULL) ==
 	      (model_find(va_limit - SZ_4K) ? 0 : -ENOENT));
 	for (size_t i = 0; i < nmodel; i++) {
 		const struct range *r = &model[i];
@@ -759,7 +763,7 @@ static uint64_t map_cost(const struct args *a, bool blocks)
 		return 0;
 	if (!blocks)
 		return a->size / SZ_4K;
-	for (gpa_t g = a->gpa, end = a->gpa + a->size; g < end && n <= budget; n++)
+	for (uint64_t g = a->gpa, end = a->gpa + a->size; g < end && n <= budget; n++)
 		g += best_leaf(g, end, a->pa - a->gpa, blocks);
 	return n;
 }
@@ -767,7 +771,7 @@ static uint64_t map_cost(const struct args *a, bool blocks)
 /* A block an unmap or protect must split: probe stays mapped on the far side of the
  * cut, so its leaf shows whether the split happened. */
 static struct cut {
-	gpa_t probe, base;
+	uint64_t probe, base;
 	uint64_t size;
 } cuts[2];
 static unsigned ncuts;
@@ -775,16 +779,16 @@ static unsigned ncuts;
 /* Note the block that a range end p cuts (probe: a page of it outside the range) and
  * return the leaves splitting it would write: 512 for each block on the way down to
  * p, once even if both ends of the range need it. */
-static uint64_t note_cut(gpa_t p, gpa_t probe, struct cut *chain, unsigned *nchain)
+static uint64_t note_cut(uint64_t p, uint64_t probe, struct cut *chain, unsigned *nchain)
 {
 	uint64_t leaf, n = 0;
 
-	if (p >= va_limit || pt_translate(&pt, p, NULL, NULL, &leaf) != 0)
+	if (p >= va_limit || pt_translate(&pt, gpa_make(p), NULL, NULL, &leaf) != 0)
 		return 0;
 	if (leaf > SZ_4K && (p & (leaf - 1)))
 		cuts[ncuts++] = (struct cut){ probe, p & ~(leaf - 1), leaf };
 	for (; leaf > SZ_4K && (p & (leaf - 1)); leaf /= 512) {
-		gpa_t base = p & ~(leaf - 1);
+		uint64_t base = p & ~(leaf - 1);
 		bool seen = false;
 		for (unsigned i = 0; i < *nchain; i++)
 			seen = seen || (chain[i].base == base && chain[i].size == leaf);
@@ -802,7 +806,7 @@ static void check_cuts(const char *what)
 {
 	for (unsigned i = 0; i < ncuts; i++) {
 		uint64_t leaf;
-		if (pt_translate(&pt, cuts[i].probe, NULL, NULL, &leaf) != 0)
+		if (pt_translate(&pt, gpa_make(cuts[i].probe), NULL, NULL, &leaf) != 0)
 			fail("%s unmapped 0x%llx outside its range", what, HEX(cuts[i].probe));
 		if (leaf < cuts[i].size && !flushed(cuts[i].base, cuts[i].base + cuts[i].size))
 			fail("%s split the block [0x%llx, +0x%llx) without flushing all of it",
@@ -812,7 +816,7 @@ static void check_cuts(const char *what)
 
 /* Note the blocks an unmap or protect of [gpa, gpa + size) cuts and charge their
  * splits to the budget; false (skip the op) if they would overrun it. */
-static bool charge_splits(gpa_t gpa, uint64_t size)
+static bool charge_splits(uint64_t gpa, uint64_t size)
 {
 	struct cut chain[2 * PT_MAX_LEVELS];
 	unsigned nchain = 0;
@@ -833,7 +837,7 @@ static bool charge_splits(gpa_t gpa, uint64_t size)
 
 /* A protect rewrites every leaf of its range: charge those (at least one a range
  * piece, 4 KiB leaves where mapped without blocks) and the splits to protect_budget. */
-static bool charge_protect(gpa_t gpa, uint64_t size)
+static bool charge_protect(uint64_t gpa, uint64_t size)
 {
 	uint64_t n = 0;
 
@@ -873,7 +877,7 @@ static void op_map(struct args *a, bool blocks, uint8_t s)
 	size_t tables = pt.table_pages;
 
 	begin_op();
-	int rc = pt_map(&pt, a->gpa, a->pa, a->size, a->flags, opts);
+	int rc = pt_map(&pt, gpa_make(a->gpa), pa_make(a->pa), a->size, a->flags, opts);
 	bool hit = end_op("pt_map");
 	trace_op(blocks ? "map+blocks" : "map", a, rc);
 	expect_rc("pt_map", rc, bad, want, hit);
@@ -897,17 +901,18 @@ static void op_map(struct args *a, bool blocks, uint8_t s)
 	w.exact_blocks = blocks;
 	w.exact_delta = a->pa - a->gpa;
 	w.exact_next = a->gpa;
-	walk_done(&w, pt_for_each(&pt, a->gpa, a->size, check_leaf, &w));
+	walk_done(&w, pt_for_each(&pt, gpa_make(a->gpa), a->size, check_leaf, &w));
 }
 
 /* pt_unmap_release's callback: each cleared leaf once, after a flush covering it. */
 struct release_log {
-	gpa_t lo, hi;
+	uint64_t lo, hi;
 	uint64_t total;
 };
 
-NO_COVERAGE static void on_release(void *ctx, paddr_t pa, uint64_t size)
+NO_COVERAGE static void on_release(void *ctx, paddr_t out, uint64_t size)
 {
+	uint64_t pa = pa_bits(out);
 	struct release_log *log = ctx;
 
 	if (leaf_level(size) < 0 || (pa & (size - 1)))
@@ -917,7 +922,7 @@ NO_COVERAGE static void on_release(void *ctx, paddr_t pa, uint64_t size)
 		const struct range *r = &model[i];
 		if (r_end(r) <= log->lo || pa < r->pa || pa - r->pa >= r->size)
 			continue;
-		gpa_t g = r->gpa + (pa - r->pa);
+		uint64_t g = r->gpa + (pa - r->pa);
 		if (g < log->lo || g + size > min_u64(r_end(r), log->hi) || (g & (size - 1)))
 			continue;
 		if (!flushed(g, g + size))
@@ -930,7 +935,7 @@ NO_COVERAGE static void on_release(void *ctx, paddr_t pa, uint64_t size)
 	     HEX(size), HEX(log->lo), HEX(log->hi));
 }
 
-NO_COVERAGE static uint64_t model_bytes_in(gpa_t lo, gpa_t hi)
+NO_COVERAGE static uint64_t model_bytes_in(uint64_t lo, uint64_t hi)
 {
 	uint64_t n = 0;
 
@@ -950,9 +955,9 @@ static void op_unmap(const struct args *a, bool release)
 		return;
 	begin_op();
 	if (release)
-		rc = pt_unmap_release(&pt, a->gpa, a->size, on_release, &log);
+		rc = pt_unmap_release(&pt, gpa_make(a->gpa), a->size, on_release, &log);
 	else
-		rc = pt_unmap(&pt, a->gpa, a->size);
+		rc = pt_unmap(&pt, gpa_make(a->gpa), a->size);
 	bool hit = end_op("pt_unmap");
 	trace_op(release ? "unmap_release" : "unmap", a, rc);
 	expect_rc("pt_unmap", rc, bad, 0, hit);
@@ -981,7 +986,7 @@ static void op_protect(const struct args *a)
 	if (!bad && !want && !charge_protect(a->gpa, a->size))
 		return;
 	begin_op();
-	int rc = pt_protect(&pt, a->gpa, a->size, a->flags);
+	int rc = pt_protect(&pt, gpa_make(a->gpa), a->size, a->flags);
 	bool hit = end_op("pt_protect");
 	trace_op("protect", a, rc);
 	expect_rc("pt_protect", rc, bad, want, hit);
@@ -993,8 +998,10 @@ static void op_protect(const struct args *a)
 	model_protect(a->gpa, a->gpa + a->size, a->flags);
 }
 
-static int no_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
+static int no_leaf(void *ctx, gpa_t at, paddr_t pa, uint64_t size, unsigned flags)
 {
+	uint64_t gpa = gpa_bits(at);
+
 	(void)ctx, (void)pa, (void)size, (void)flags;
 	fail("for_each with bad arguments reported a leaf at 0x%llx", HEX(gpa));
 }
@@ -1005,16 +1012,16 @@ static void op_probe(const struct args *a)
 	uint64_t calls = frame_alloc_calls();
 
 	if (bad) {
-		int rc = pt_for_each(&pt, a->gpa, a->size, no_leaf, NULL);
+		int rc = pt_for_each(&pt, gpa_make(a->gpa), a->size, no_leaf, NULL);
 		trace_op("for_each", a, rc);
 		expect_rc("pt_for_each", rc, bad, 0, false);
 	} else {
 		struct walk w;
 		walk_init(&w, a->gpa, a->gpa + a->size, 256);
-		int rc = pt_for_each(&pt, a->gpa, a->size, check_leaf, &w);
+		int rc = pt_for_each(&pt, gpa_make(a->gpa), a->size, check_leaf, &w);
 		trace_op("for_each", a, rc);
 		walk_done(&w, rc);
-		CHECK(pt_for_each(&pt, a->gpa, a->size, NULL, NULL) == -EINVAL);
+		CHECK(pt_for_each(&pt, gpa_make(a->gpa), a->size, NULL, NULL) == -EINVAL);
 	}
 	check_point(a->gpa);
 	check_point(a->gpa + 0x7ff);
@@ -1025,7 +1032,7 @@ static void op_probe(const struct args *a)
 static void step(const uint8_t *b)
 {
 	struct args a;
-	gpa_t lo, hi;
+	uint64_t lo, hi;
 	bool full;
 
 	memcpy(cur_bytes, b, OP_BYTES);
@@ -1102,7 +1109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!machine) {
 		struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1,
-					      .ranges = { { HAL_SIM_DEFAULT_BASE, 64ull << 20 } } };
+					      .ranges = { { { HAL_SIM_DEFAULT_BASE }, 64ull << 20 } } };
 		CHECK(hal_sim_init(&cfg) == 0);
 		CHECK(aarch64_s2_format(40, 44, &a40) == 0);
 		CHECK(aarch64_s2_format(48, 48, &a48) == 0);

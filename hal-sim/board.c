@@ -15,24 +15,26 @@ struct sim_device {
 };
 
 static const struct sim_device board[] = {
-	{ 0x08000000, 0x10000, "the GIC distributor" },
-	{ 0x08080000, 0x20000, "the GIC ITS" },
-	{ 0x080A0000, 0xF60000, "the GIC redistributors" },
-	{ 0x09000000, 0x1000, "the console UART" },
-	{ 0x09010000, 0x1000, NULL }, /* PL031 real-time clock */
-	{ 0x09030000, 0x1000, NULL }, /* PL061 GPIO */
+	{ { 0x08000000 }, 0x10000, "the GIC distributor" },
+	{ { 0x08080000 }, 0x20000, "the GIC ITS" },
+	{ { 0x080A0000 }, 0xF60000, "the GIC redistributors" },
+	{ { 0x09000000 }, 0x1000, "the console UART" },
+	{ { 0x09010000 }, 0x1000, NULL }, /* PL031 real-time clock */
+	{ { 0x09030000 }, 0x1000, NULL }, /* PL061 GPIO */
 };
 
 static bool overlaps(paddr_t a, uint64_t as, paddr_t b, uint64_t bs)
 {
-	return a < b + bs && b < a + as;
+	return pa_bits(a) < pa_bits(b) + bs && pa_bits(b) < pa_bits(a) + as;
 }
 
 int hal_passthrough_check(paddr_t base, uint64_t size, const char **what)
 {
 	const struct sim_device *inside = NULL;
 
-	if (!size || base + size < base)
+	uint64_t lo = pa_bits(base);
+
+	if (!size || lo + size < lo)
 		return -ENOENT;
 	for (size_t i = 0; i < sizeof(board) / sizeof(board[0]); i++) {
 		const struct sim_device *d = &board[i];
@@ -41,7 +43,7 @@ int hal_passthrough_check(paddr_t base, uint64_t size, const char **what)
 				*what = d->tandems;
 			return -EBUSY;
 		}
-		if (base >= d->base && base + size <= d->base + d->size)
+		if (lo >= pa_bits(d->base) && lo + size <= pa_bits(d->base) + d->size)
 			inside = d;
 	}
 	return inside ? 0 : -ENOENT;

@@ -220,12 +220,19 @@ static int wfe(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *ex
 	return trap(e, exit, a64_trap_esr(&insn, 0), 0, 0);
 }
 
+/* The engine's guests run with their MMU off: a virtual address is the guest-physical
+ * one (stage-1 tables exist only as data core walks in software). */
+static gpa_t flat_ipa(uint64_t va)
+{
+	return gpa_of_flat(gva_make(va));
+}
+
 static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct action *a,
 		   struct guest_exit *exit)
 {
 	const struct a64_ldst *l = &a->ldst;
 	unsigned width = 1u << l->size;
-	uint64_t pa;
+	paddr_t pa;
 	void *host;
 
 	if (l->store)
@@ -241,7 +248,9 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 		exception_taken(c, e);
 		return 0;
 	}
-	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, a->addr, l->store ? ACC_W : ACC_R, &pa);
+	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(a->addr),
+				 l->store ? ACC_W : ACC_R,
+				 &pa);
 	if (fsc == 0 && hal_phys_to_virt(pa, width, &host) == 0) {
 		uint64_t v = 0;
 		if (l->store) {
@@ -527,8 +536,8 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 			e->end_pc = c->pc; /* a program without END: it ends here */
 		return wait_forever(c, e, exit);
 	}
-	uint64_t pa;
-	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, c->pc, ACC_X, &pa);
+	paddr_t pa;
+	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(c->pc), ACC_X, &pa);
 	if (fsc) /* fetching the "instruction" itself faults: an instruction abort */
 		return trap(e, exit, ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | (unsigned)fsc,
 			    c->pc, c->pc);

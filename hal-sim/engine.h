@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "arch/aarch64/a64.h"
+#include "hal/addr.h"
 
 #define ENGINE_MAX_VMS 64
 #define ENGINE_MAX_VCPUS 16
@@ -99,7 +100,7 @@ bool engine_finished(unsigned vmid, unsigned vcpu);
  * an access (PT_R/PT_W/PT_X) through the tables of vttbr/vtcr. 0 and *pa, or the fault
  * status code (translation 0x04-0x07, access flag 0x08-0x0B, permission 0x0C-0x0F)
  * as a positive number. */
-int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, unsigned access, uint64_t *pa);
+int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, gpa_t ipa, unsigned access, paddr_t *pa);
 
 /* The engine's PMU and debug registers (debugregs.c). The MDCR_EL2 controls that trap
  * an access to s (any one of them suffices), 0 if s is no PMU or debug register of the

@@ -50,7 +50,7 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 
 /* No translation instruction here: the engine's guests keep their stage-1 state in the
  * context, and core walks it in software (arch_vcpu_translate). */
-int hal_guest_translate(uint64_t va, uint64_t *gpa)
+int hal_guest_translate(gva_t va, gpa_t *gpa)
 {
 	(void)va;
 	(void)gpa;

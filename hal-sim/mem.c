@@ -48,8 +48,9 @@ int hal_phys_to_virt(paddr_t pa, size_t len, void **va)
 		return -EINVAL;
 	for (size_t i = 0; i < sim.nranges; i++) {
 		const struct hal_mem_range *r = &sim.arenas[i].range;
-		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base)) {
-			*va = sim.arenas[i].host + (pa - r->base);
+		uint64_t off = pa_sub(pa, r->base);
+		if (pa_bits(pa) >= pa_bits(r->base) && off < r->size && len <= r->size - off) {
+			*va = sim.arenas[i].host + off;
 			return 0;
 		}
 	}
@@ -64,7 +65,7 @@ int hal_virt_to_phys(const void *va, paddr_t *pa)
 	for (size_t i = 0; i < sim.nranges; i++) {
 		uintptr_t host = (uintptr_t)sim.arenas[i].host;
 		if (v >= host && v - host < sim.arenas[i].range.size) {
-			*pa = sim.arenas[i].range.base + (v - host);
+			*pa = pa_add(sim.arenas[i].range.base, v - host);
 			return 0;
 		}
 	}

@@ -16,12 +16,13 @@ static int fault(unsigned base, unsigned level)
 	return (int)(base + level);
 }
 
-int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, unsigned access, uint64_t *pa)
+int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, gpa_t gpa, unsigned access, paddr_t *pa)
 {
+	uint64_t ipa = gpa_bits(gpa);
 	unsigned ipa_bits = 64 - (unsigned)(vtcr & 0x3F);
 	unsigned sl0 = (unsigned)(vtcr >> 6) & 3;
 	unsigned start = sl0 == 0 ? 2 : sl0 == 1 ? 1 : 0, level = start;
-	uint64_t table = vttbr & S2_OA_MASK & ~1ull;
+	paddr_t table = pa_make(vttbr & S2_OA_MASK & ~1ull);
 
 	if (ipa_bits > 48 || (ipa_bits < 64 && (ipa >> ipa_bits)))
 		return fault(0x04, level);
@@ -29,15 +30,15 @@ int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, unsigned access,
 		unsigned shift = 12 + 9 * (3 - level);
 		unsigned top = level == start ? ipa_bits : shift + 9; /* a concatenated root */
 		uint64_t index = (ipa >> shift) & ((1ull << (top - shift)) - 1);
-		uint64_t *entry;
-		if (hal_phys_to_virt(table + index * 8, 8, (void **)&entry))
+		void *entry;
+		if (hal_phys_to_virt(pa_add(table, index * 8), 8, &entry))
 			return fault(0x04, level); /* a walk outside RAM: report as translation */
-		uint64_t d = __atomic_load_n(entry, __ATOMIC_ACQUIRE);
+		uint64_t d = __atomic_load_n((const uint64_t *)entry, __ATOMIC_ACQUIRE);
 		if (!(d & S2_VALID))
 			return fault(0x04, level);
 		bool is_table = level < 3 && (d & S2_TABLE);
 		if (is_table) {
-			table = d & S2_OA_MASK;
+			table = pa_make(d & S2_OA_MASK);
 			continue;
 		}
 		if ((level == 3 && !(d & S2_TABLE)) || level == 0)
@@ -48,7 +49,7 @@ int engine_s2_walk(uint64_t vttbr, uint64_t vtcr, uint64_t ipa, unsigned access,
 		    ((access & PT_X_) && (d & (1ull << 54))))
 			return fault(0x0C, level);
 		uint64_t size = 1ull << shift;
-		*pa = ((d & S2_OA_MASK) & ~(size - 1)) | (ipa & (size - 1));
+		*pa = pa_make(((d & S2_OA_MASK) & ~(size - 1)) | (ipa & (size - 1)));
 		return 0;
 	}
 }

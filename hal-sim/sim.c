@@ -23,11 +23,12 @@ static int sim_check_config(const struct hal_sim_config *cfg)
 		return -EINVAL;
 	for (size_t i = 0; i < cfg->nranges; i++) {
 		const struct hal_mem_range *r = &cfg->ranges[i];
-		if (r->base == 0 || r->size == 0 || (r->base & PAGE_MASK) || (r->size & PAGE_MASK))
+		uint64_t base = pa_bits(r->base);
+		if (base == 0 || r->size == 0 || (base & PAGE_MASK) || (r->size & PAGE_MASK))
 			return -EINVAL;
-		if (r->base + r->size < r->base)
+		if (base + r->size < base)
 			return -EINVAL;
-		if (i > 0 && r->base < cfg->ranges[i - 1].base + cfg->ranges[i - 1].size)
+		if (i > 0 && base < pa_bits(cfg->ranges[i - 1].base) + cfg->ranges[i - 1].size)
 			return -EINVAL;
 	}
 	return 0;
@@ -36,7 +37,7 @@ static int sim_check_config(const struct hal_sim_config *cfg)
 int hal_sim_init(const struct hal_sim_config *cfg)
 {
 	struct hal_sim_config def = { 0 };
-	struct hal_mem_range one = { HAL_SIM_DEFAULT_BASE, HAL_SIM_DEFAULT_SIZE };
+	struct hal_mem_range one = { pa_make(HAL_SIM_DEFAULT_BASE), HAL_SIM_DEFAULT_SIZE };
 
 	if (sim.up)
 		return -EBUSY;

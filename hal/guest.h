@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 
+#include "hal/addr.h"
+
 struct guest_ctx;  /* vCPU registers, arch/<isa> */
 struct guest_exit; /* the trap state of one exit, arch/<isa> */
 
@@ -22,7 +24,7 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
  * hal_guest_unload. 0 and *gpa (page offset included); -EFAULT if the translation
  * faults; -ENOSYS where the host has no translation instruction (the simulation host):
  * the caller walks the guest's tables in software. */
-int hal_guest_translate(uint64_t va, uint64_t *gpa);
+int hal_guest_translate(gva_t va, gpa_t *gpa);
 
 /* The vCPU whose registers the last hal_guest_enter on this pCPU loaded leaves it:
  * silence what of it the hardware keeps running (aarch64: its virtual timer, masked

@@ -37,37 +37,43 @@ static void walk_agrees_with_core(unsigned ipa_bits, unsigned parange)
 {
 	struct pt_format f;
 	struct pt pt;
-	uint64_t vtcr, pa;
+	uint64_t vtcr;
+	paddr_t pa;
 
 	ck_assert_int_eq(aarch64_s2_format(ipa_bits, 44, &f), 0);
 	ck_assert_int_eq(aarch64_vtcr(&f, parange, &vtcr), 0);
 	ck_assert_int_eq(pt_init(&pt, &f, NULL, NULL), 0);
-	ck_assert_int_eq(pt_map(&pt, GiB, 5 * GiB, GiB, PT_R | PT_W | PT_X, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_map(&pt, 2 * MiB, 0x7400000, 2 * MiB, PT_R, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x9000, 0x1000, PT_R | PT_W, 0), 0);
-	uint64_t vttbr = (5ull << 48) | pt.root;
+	ck_assert_int_eq(pt_map(&pt, gpa_make(GiB), pa_make(5 * GiB), GiB, PT_R | PT_W | PT_X,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(2 * MiB), pa_make(0x7400000), 2 * MiB, PT_R,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x9000), 0x1000, PT_R | PT_W, 0), 0);
+	uint64_t vttbr = (5ull << 48) | pa_bits(pt.root);
 	/* Every mapped sample: the same output address as core's translate. */
 	const uint64_t samples[] = { GiB, GiB + 0x12345678, 2 * GiB - 8, 2 * MiB + 0x1234, 0x1008 };
 	for (unsigned i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
 		paddr_t want;
-		ck_assert_int_eq(pt_translate(&pt, samples[i], &want, NULL, NULL), 0);
-		ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, samples[i], PT_R, &pa), 0);
-		ck_assert_uint_eq(pa, want);
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(samples[i]), &want, NULL, NULL), 0);
+		ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(samples[i]), PT_R, &pa), 0);
+		ck_assert_uint_eq(pa_bits(pa), pa_bits(want));
 	}
 	/* Faults: translation in a hole (level of the first invalid entry), permission
 	 * for a write to read-only memory and a fetch from non-executable memory. */
-	int fsc = engine_s2_walk(vttbr, vtcr, 3 * GiB, PT_R, &pa);
+	int fsc = engine_s2_walk(vttbr, vtcr, gpa_make(3 * GiB), PT_R, &pa);
 	ck_assert_int_ge(fsc, 0x04);
 	ck_assert_int_le(fsc, 0x07);
-	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 0x2000, PT_R, &pa), 0x07); /* level 3 */
-	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 2 * MiB, PT_W, &pa), 0x0E); /* level 2 */
-	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 0x1000, PT_X, &pa), 0x0F);
-	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, 1ull << ipa_bits, PT_R, &pa) & ~3, 0x04);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(0x2000), PT_R, &pa),
+			 0x07); /* level 3 */
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(2 * MiB), PT_W, &pa),
+			 0x0E); /* level 2 */
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(0x1000), PT_X, &pa), 0x0F);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(1ull << ipa_bits), PT_R, &pa) & ~3,
+			 0x04);
 	/* After core unmaps, the walk faults too. */
-	ck_assert_int_eq(pt_unmap(&pt, GiB + 4 * MiB, 4096), 0);
-	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, GiB + 4 * MiB, PT_R, &pa), 0x07);
-	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, GiB + 4 * MiB + 4096, PT_R, &pa), 0);
-	ck_assert_uint_eq(pa, 5 * GiB + 4 * MiB + 4096);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(GiB + 4 * MiB), 4096), 0);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(GiB + 4 * MiB), PT_R, &pa), 0x07);
+	ck_assert_int_eq(engine_s2_walk(vttbr, vtcr, gpa_make(GiB + 4 * MiB + 4096), PT_R, &pa), 0);
+	ck_assert_uint_eq(pa_bits(pa), 5 * GiB + 4 * MiB + 4096);
 	pt_destroy(&pt);
 }
 
@@ -92,8 +98,8 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 		{ .kind = ACT_END },
 	};
 	struct engine_program p = { prog, 2 };
-	struct vm_config cfg = { .name = "e", .nvcpus = 1, .entry = 0x40000000, .nmem = 1,
-		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm_config cfg = { .name = "e", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 1,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
 	struct vm *vm;
 	struct vm_exit e;
 
@@ -139,7 +145,7 @@ static void guest_write64(struct vm *vm, uint64_t gpa, uint64_t value)
 	paddr_t pa;
 	void *va;
 
-	ck_assert_int_eq(as_translate(&vm->as, gpa, &pa, NULL), 0);
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(gpa), &pa, NULL), 0);
 	ck_assert_int_eq(hal_phys_to_virt(pa, 8, &va), 0);
 	memcpy(va, &value, 8);
 }
@@ -162,9 +168,9 @@ START_TEST(test_wait64_loads_until_the_word_is_written)
 		{ .kind = ACT_END, .line = 2 },
 	};
 	struct engine_program p = { prog, 2 };
-	struct vm_config cfg = { .name = "w", .nvcpus = 1, .entry = 0x40000000, .nmem = 2,
-		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { 0x40100000, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, 0 } } };
+	struct vm_config cfg = { .name = "w", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 2,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { 0x40100000 }, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } } } };
 	struct vm *vm;
 	struct vm_exit e;
 	struct engine_result r;
@@ -231,8 +237,8 @@ START_TEST(test_wait64_on_mmio_loads_again_after_an_emulated_read)
 		{ .kind = ACT_END, .line = 2 },
 	};
 	struct engine_program p = { prog, 2 };
-	struct vm_config cfg = { .name = "m", .nvcpus = 1, .entry = 0x40000000, .nmem = 1,
-		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } },
+	struct vm_config cfg = { .name = "m", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 1,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } },
 		.mmio_raz_wi = true };
 	struct vm *vm;
 	struct vm_exit e;
@@ -281,8 +287,8 @@ START_TEST(test_untrapped_debug_registers_are_shared_by_the_pcpu)
 		{ .kind = ACT_END, .line = 5 },
 	};
 	struct engine_program pw = { writer, 3 }, pr = { reader, 5 };
-	struct vm_config cfg = { .name = "w", .nvcpus = 1, .entry = 0x40000000, .nmem = 1,
-		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm_config cfg = { .name = "w", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 1,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
 	struct vm *vw, *vr;
 	struct vm_exit e;
 	struct engine_result r;
@@ -339,9 +345,9 @@ START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
 		{ .kind = ACT_END, .line = 4 },
 	};
 	struct engine_program p = { prog, 4 };
-	struct vm_config cfg = { .name = "p", .nvcpus = 1, .entry = 0x40000000, .nmem = 2,
-		.mem = { { 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { 0x40200000, 4096, PT_R, AS_ALLOC_EAGER, 0 } } };
+	struct vm_config cfg = { .name = "p", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 2,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { 0x40200000 }, 4096, PT_R, AS_ALLOC_EAGER, { 0 } } } };
 	struct vm *vm;
 	struct vm_exit e;
 	struct engine_result r;
@@ -361,7 +367,7 @@ START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
 	ck_assert_uint_ne(v->arch.trap.hpfar, 0x40200ull << 4);
 	vm_handle_exit(v, &e);
 	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
-	ck_assert_uint_eq(e.u.fault.gpa, 0x40200010);
+	ck_assert_uint_eq(gpa_bits(e.u.fault.gpa), 0x40200010);
 	ck_assert_uint_eq(e.outcome, EXIT_INJECT_ABORT);
 	ck_assert_uint_eq(v->arch.ctx.pc, 0x40000800 + 0x200);
 	ck_assert_int_eq(vcpu_run(v, &e), 0); /* the abort taken and expected, then the HVC */

@@ -64,13 +64,13 @@ static const struct mmio_ops dev_ops = { dev_read, dev_write };
 static void make_vm(bool raz_wi)
 {
 	struct vm_config cfg = {
-		.name = "exits", .nvcpus = 3, .entry = PC0, .mmio_raz_wi = raz_wi,
+		.name = "exits", .nvcpus = 3, .entry = { PC0 }, .mmio_raz_wi = raz_wi,
 		.nmem = 3,
-		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { LAZY, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, 0 },
-			 { ROM, 4096, PT_R | PT_X, AS_ALLOC_EAGER, 0 } },
+		.mem = { { { RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { LAZY }, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } },
+			 { { ROM }, 4096, PT_R | PT_X, AS_ALLOC_EAGER, { 0 } } },
 		.ndevices = 1,
-		.devices = { { DEV, 0x1000, &dev_ops, &dev } },
+		.devices = { { { DEV }, 0x1000, &dev_ops, &dev } },
 	};
 	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
 	v0 = vm_vcpu(vm, 0);
@@ -639,7 +639,7 @@ START_TEST(test_lazy_fault_is_handled_and_retried)
 	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
 	ck_assert_uint_eq(e.outcome, EXIT_RETRY);
 	ck_assert_uint_eq(v0->arch.ctx.pc, PC0); /* the access runs again */
-	ck_assert_int_eq(as_translate(&vm->as, LAZY + 0x2000, NULL, NULL), 0);
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(LAZY + 0x2000), NULL, NULL), 0);
 	ck_assert_uint_eq(vm->as.lazy_faults, 1);
 	/* An instruction fetch from the lazy region: it is not executable -> abort. */
 	feed(0x82000007ull, 0x40, LAZY + 0x3040);
@@ -689,7 +689,7 @@ static struct vm_exit feed_hpfar(uint64_t esr, uint64_t far, uint64_t hpfar)
 
 static void guest_put64(uint64_t gpa, uint64_t value)
 {
-	ck_assert_int_eq(as_write(&vm->as, gpa, &value, 8), 0);
+	ck_assert_int_eq(as_write(&vm->as, gpa_make(gpa), &value, 8), 0);
 }
 
 /* The guest's stage 1, written by hand (Arm ARM D8.2-D8.3, 4 KiB granule): TCR_EL1.T0SZ
@@ -721,7 +721,7 @@ START_TEST(test_permission_fault_ignores_hpfar_and_resolves_the_ipa_through_stag
 	guest_stage1_on();
 	struct vm_exit e = feed_hpfar(STR_X1_PERM_L3, S1_VA, GARBAGE_HPFAR);
 	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
-	ck_assert_uint_eq(e.u.fault.gpa, ROM + 0x008);
+	ck_assert_uint_eq(gpa_bits(e.u.fault.gpa), ROM + 0x008);
 	ck_assert_uint_eq(dev.writes, 0);
 	/* ROM is read-only: the store gets an abort, at the VA the guest used. */
 	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
@@ -734,15 +734,15 @@ START_TEST(test_permission_fault_with_the_mmu_off_takes_the_va_as_the_ipa)
 	v0->arch.ctx.pc = PC0;
 	v0->arch.ctx.pstate = 0x3C5;
 	struct vm_exit e = feed_hpfar(STR_X1_PERM_L3, ROM + 0x10, GARBAGE_HPFAR);
-	ck_assert_uint_eq(e.u.fault.gpa, ROM + 0x10);
+	ck_assert_uint_eq(gpa_bits(e.u.fault.gpa), ROM + 0x10);
 	ck_assert_uint_eq(dev.writes, 0);
 	expect_injected(0x96000010ull, 0x200, PC0, 0x3C5);
 	/* An instruction abort (EC 0x20, IFSC 0x0F permission) from the lazy region, which
 	 * is not executable: resolved the same way, and a prefetch abort for it. */
-	ck_assert_int_eq(as_handle_fault(&vm->as, LAZY + 0x3000, PT_R), 0);
+	ck_assert_int_eq(as_handle_fault(&vm->as, gpa_make(LAZY + 0x3000), PT_R), 0);
 	v0->arch.ctx.pc = LAZY + 0x3040;
 	e = feed_hpfar(0x8200000Full, LAZY + 0x3040, GARBAGE_HPFAR);
-	ck_assert_uint_eq(e.u.fault.gpa, LAZY + 0x3040);
+	ck_assert_uint_eq(gpa_bits(e.u.fault.gpa), LAZY + 0x3040);
 	expect_injected(0x86000010ull, 0x200, LAZY + 0x3040, 0x3C5);
 }
 END_TEST
@@ -755,7 +755,7 @@ START_TEST(test_permission_fault_on_a_stage1_walk_uses_hpfar)
 	struct vm_exit e = feed_hpfar(0x9200008Full /* ISV=0, S1PTW, DFSC 0x0F */, S1_VA,
 				      (ROM >> 12) << 4);
 	ck_assert_uint_eq(e.kind, EXIT_STAGE2_FAULT);
-	ck_assert_uint_eq(e.u.fault.gpa, ROM);
+	ck_assert_uint_eq(gpa_bits(e.u.fault.gpa), ROM);
 	ck_assert_uint_eq(e.outcome, EXIT_INJECT_ABORT);
 }
 END_TEST

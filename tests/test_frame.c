@@ -27,8 +27,10 @@ static void teardown(void)
 	test_machine_down();
 }
 
-static bool in_test_ram(paddr_t pa)
+static bool in_test_ram(paddr_t addr)
 {
+	uint64_t pa = pa_bits(addr);
+
 	return (pa >= TEST_RAM0_BASE + PAGE_SIZE && pa < TEST_RAM0_BASE + TEST_RAM0_SIZE) ||
 	       (pa >= TEST_RAM1_BASE + PAGE_SIZE && pa < TEST_RAM1_BASE + TEST_RAM1_SIZE);
 }
@@ -48,9 +50,9 @@ START_TEST(test_alloc_gives_distinct_aligned_frames_in_ram)
 	for (int i = 0; i < 64; i++) {
 		ck_assert_int_eq(frame_alloc(&pa[i]), 0);
 		ck_assert(in_test_ram(pa[i]));
-		ck_assert_uint_eq(pa[i] & PAGE_MASK, 0);
+		ck_assert_uint_eq(pa_bits(pa[i]) & PAGE_MASK, 0);
 		for (int j = 0; j < i; j++)
-			ck_assert_uint_ne(pa[i], pa[j]);
+			ck_assert_uint_ne(pa_bits(pa[i]), pa_bits(pa[j]));
 	}
 	ck_assert_uint_eq(frame_outstanding(), 64);
 	for (int i = 0; i < 64; i++)
@@ -97,7 +99,7 @@ START_TEST(test_phys_frame_double_free_is_refused)
 
 	ck_assert_int_eq(phys_frame_alloc(&f), 0);
 	ck_assert_int_eq(phys_frame_free(&f), 0);
-	ck_assert_uint_eq(phys_frame_start(&f), PADDR_INVALID);
+	ck_assert_uint_eq(pa_bits(phys_frame_start(&f)), pa_bits(PADDR_INVALID));
 	ck_assert_ptr_null(phys_frame_ptr(&f));
 	ck_assert_int_eq(phys_frame_free(&f), -EINVAL);
 	ck_assert_int_eq(phys_frame_fill(&f, 0), -EINVAL);
@@ -130,11 +132,11 @@ START_TEST(test_contig_run_is_aligned_contiguous_and_exclusive)
 
 	ck_assert_int_eq(frame_alloc(&one), 0); /* break up the low frames first */
 	ck_assert_int_eq(frame_alloc_contig(512, 512, &run), 0);
-	ck_assert_uint_eq(run % (2u << 20), 0);
-	ck_assert(in_test_ram(run) && in_test_ram(run + 511 * PAGE_SIZE));
+	ck_assert_uint_eq(pa_bits(run) % (2u << 20), 0);
+	ck_assert(in_test_ram(run) && in_test_ram(pa_add(run, 511 * PAGE_SIZE)));
 	ck_assert_uint_eq(frame_outstanding(), 513);
 	/* No frame of the run can be claimed or handed out again. */
-	ck_assert_int_eq(frame_claim_at(run + 100 * PAGE_SIZE, PAGE_SIZE), -EBUSY);
+	ck_assert_int_eq(frame_claim_at(pa_add(run, 100 * PAGE_SIZE), PAGE_SIZE), -EBUSY);
 	ck_assert_int_eq(frame_free_contig(run, 512), 0);
 	ck_assert_int_eq(frame_free_contig(run, 512), -EINVAL);
 	ck_assert_int_eq(frame_free(one), 0);
@@ -162,17 +164,19 @@ START_TEST(test_bad_arguments_get_error_codes)
 	ck_assert_int_eq(frame_alloc_contig(4, 3, &pa), -EINVAL);
 	ck_assert_int_eq(frame_alloc_contig(4, 0, &pa), -EINVAL);
 	ck_assert_int_eq(frame_alloc_contig(4, 1, NULL), -EINVAL);
-	ck_assert_int_eq(frame_free(0x1000), -EINVAL);                    /* foreign */
-	ck_assert_int_eq(frame_free(TEST_RAM0_BASE), -EINVAL);            /* the bitmap */
-	ck_assert_int_eq(frame_free(TEST_RAM0_BASE + PAGE_SIZE + 1), -EINVAL); /* unaligned */
-	ck_assert_int_eq(frame_free(TEST_RAM0_BASE + PAGE_SIZE), -EINVAL);     /* never taken */
-	ck_assert_int_eq(frame_free_contig(TEST_RAM0_BASE + PAGE_SIZE, 0), -EINVAL);
-	ck_assert_int_eq(frame_free(PADDR_INVALID & ~PAGE_MASK), -EINVAL);
+	ck_assert_int_eq(frame_free(pa_make(0x1000)), -EINVAL);                    /* foreign */
+	ck_assert_int_eq(frame_free(pa_make(TEST_RAM0_BASE)), -EINVAL);            /* the bitmap */
+	ck_assert_int_eq(frame_free(pa_make(TEST_RAM0_BASE + PAGE_SIZE + 1)),
+			 -EINVAL); /* unaligned */
+	ck_assert_int_eq(frame_free(pa_make(TEST_RAM0_BASE + PAGE_SIZE)),
+			 -EINVAL);     /* never taken */
+	ck_assert_int_eq(frame_free_contig(pa_make(TEST_RAM0_BASE + PAGE_SIZE), 0), -EINVAL);
+	ck_assert_int_eq(frame_free(pa_make(pa_bits(PADDR_INVALID) & ~PAGE_MASK)), -EINVAL);
 	ck_assert_int_eq(phys_frame_alloc(NULL), -EINVAL);
 	ck_assert_int_eq(phys_frame_alloc_zeroed(NULL), -EINVAL);
 	ck_assert_int_eq(phys_frame_free(NULL), -EINVAL);
 	ck_assert_ptr_null(phys_frame_ptr(NULL));
-	ck_assert_uint_eq(phys_frame_start(NULL), PADDR_INVALID);
+	ck_assert_uint_eq(pa_bits(phys_frame_start(NULL)), pa_bits(PADDR_INVALID));
 	ck_assert_int_eq(phys_frame_fill(NULL, 0), -EINVAL);
 	ck_assert_uint_eq(frame_outstanding(), 0);
 }
@@ -180,28 +184,30 @@ END_TEST
 
 START_TEST(test_claim_overlapping_or_out_of_range_is_refused)
 {
-	paddr_t base = TEST_RAM1_BASE + (1u << 20);
+	uint64_t base = TEST_RAM1_BASE + (1u << 20);
 
-	ck_assert_int_eq(frame_claim_at(base, 64 * 1024), 0);
+	ck_assert_int_eq(frame_claim_at(pa_make(base), 64 * 1024), 0);
 	ck_assert_uint_eq(frame_outstanding(), 16);
-	ck_assert_int_eq(frame_claim_at(base + 32 * 1024, 64 * 1024), -EBUSY);
-	ck_assert_int_eq(frame_claim_at(base - PAGE_SIZE, 2 * PAGE_SIZE), -EBUSY);
+	ck_assert_int_eq(frame_claim_at(pa_make(base + 32 * 1024), 64 * 1024), -EBUSY);
+	ck_assert_int_eq(frame_claim_at(pa_make(base - PAGE_SIZE), 2 * PAGE_SIZE), -EBUSY);
 	ck_assert_uint_eq(frame_outstanding(), 16); /* a refused claim takes nothing */
 	/* Misaligned or empty. */
-	ck_assert_int_eq(frame_claim_at(base + 1, PAGE_SIZE), -EINVAL);
-	ck_assert_int_eq(frame_claim_at(base, 100), -EINVAL);
-	ck_assert_int_eq(frame_claim_at(base, 0), -EINVAL);
-	ck_assert_int_eq(frame_claim_at(~0ull & ~PAGE_MASK, 2 * PAGE_SIZE), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(pa_make(base + 1), PAGE_SIZE), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(pa_make(base), 100), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(pa_make(base), 0), -EINVAL);
+	ck_assert_int_eq(frame_claim_at(pa_make(~0ull & ~PAGE_MASK), 2 * PAGE_SIZE), -EINVAL);
 	/* Outside RAM, across the hole between ranges, over a bitmap, past the end. */
-	ck_assert_int_eq(frame_claim_at(0x1000, PAGE_SIZE), -ERANGE);
-	ck_assert_int_eq(frame_claim_at(TEST_RAM0_BASE + TEST_RAM0_SIZE - PAGE_SIZE, 2 * PAGE_SIZE), -ERANGE);
-	ck_assert_int_eq(frame_claim_at(TEST_RAM0_BASE, 2 * PAGE_SIZE), -ERANGE);
-	ck_assert_int_eq(frame_claim_at(TEST_RAM1_BASE + TEST_RAM1_SIZE, PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(pa_make(0x1000), PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(pa_make(TEST_RAM0_BASE + TEST_RAM0_SIZE - PAGE_SIZE),
+					2 * PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(pa_make(TEST_RAM0_BASE), 2 * PAGE_SIZE), -ERANGE);
+	ck_assert_int_eq(frame_claim_at(pa_make(TEST_RAM1_BASE + TEST_RAM1_SIZE), PAGE_SIZE),
+			 -ERANGE);
 	/* Release must match what is taken. */
-	ck_assert_int_eq(frame_release_at(base - PAGE_SIZE, 2 * PAGE_SIZE), -EINVAL);
+	ck_assert_int_eq(frame_release_at(pa_make(base - PAGE_SIZE), 2 * PAGE_SIZE), -EINVAL);
 	ck_assert_uint_eq(frame_outstanding(), 16);
-	ck_assert_int_eq(frame_release_at(base, 64 * 1024), 0);
-	ck_assert_int_eq(frame_release_at(base, 64 * 1024), -EINVAL);
+	ck_assert_int_eq(frame_release_at(pa_make(base), 64 * 1024), 0);
+	ck_assert_int_eq(frame_release_at(pa_make(base), 64 * 1024), -EINVAL);
 	ck_assert_uint_eq(frame_outstanding(), 0);
 }
 END_TEST
@@ -210,14 +216,14 @@ START_TEST(test_claimed_region_is_never_handed_out)
 {
 	/* Claim all of range 0 but one frame; every single allocation then lands in the
 	 * one left or in range 1. */
-	paddr_t base = TEST_RAM0_BASE + 2 * PAGE_SIZE;
+	uint64_t base = TEST_RAM0_BASE + 2 * PAGE_SIZE;
 	uint64_t size = TEST_RAM0_SIZE - 2 * PAGE_SIZE;
 
-	ck_assert_int_eq(frame_claim_at(base, size), 0);
+	ck_assert_int_eq(frame_claim_at(pa_make(base), size), 0);
 	for (int i = 0; i < 200; i++) {
 		paddr_t pa;
 		ck_assert_int_eq(frame_alloc(&pa), 0);
-		ck_assert(pa < base || pa >= base + size);
+		ck_assert(pa_bits(pa) < base || pa_bits(pa) >= base + size);
 	}
 }
 END_TEST
@@ -253,7 +259,7 @@ static int build_structure(paddr_t out[6])
 	if ((err = frame_alloc_contig(8, 8, &out[n])) != 0)
 		goto undo;
 	n++;
-	out[n] = TEST_RAM1_BASE + (4u << 20);
+	out[n] = pa_make(TEST_RAM1_BASE + (4u << 20));
 	if ((err = frame_claim_at(out[n], 16 * PAGE_SIZE)) != 0)
 		goto undo;
 	n++;
@@ -327,8 +333,10 @@ END_TEST
 static _Atomic int owner[2][TEST_RAM0_SIZE / PAGE_SIZE];
 static atomic_uint stress_errors;
 
-static _Atomic int *owner_slot(paddr_t pa)
+static _Atomic int *owner_slot(paddr_t frame)
 {
+	uint64_t pa = pa_bits(frame);
+
 	if (pa >= TEST_RAM1_BASE)
 		return &owner[1][(pa - TEST_RAM1_BASE) / PAGE_SIZE];
 	return &owner[0][(pa - TEST_RAM0_BASE) / PAGE_SIZE];
@@ -426,7 +434,7 @@ START_TEST(test_reservation_beyond_what_is_available_is_refused_with_the_count)
 	ck_assert_uint_eq(frame_available(), 0);
 	paddr_t pa;
 	ck_assert_int_eq(frame_alloc(&pa), -ENOMEM);
-	ck_assert_int_eq(frame_claim_at(TEST_RAM1_BASE + PAGE_SIZE, PAGE_SIZE), -ENOMEM);
+	ck_assert_int_eq(frame_claim_at(pa_make(TEST_RAM1_BASE + PAGE_SIZE), PAGE_SIZE), -ENOMEM);
 	ck_assert_int_eq(frame_unreserve(&a), 0);
 	ck_assert_int_eq(frame_unreserve(&b), 0);
 	ck_assert_uint_eq(frame_available(), USABLE);
@@ -439,7 +447,8 @@ START_TEST(test_accounted_claim_and_contig_draw_from_the_reservation)
 	paddr_t run;
 
 	ck_assert_int_eq(frame_reserve(&a, 24, NULL), 0);
-	ck_assert_int_eq(frame_claim_at_acct(&a, TEST_RAM1_BASE + 16 * PAGE_SIZE, 16 * PAGE_SIZE), 0);
+	ck_assert_int_eq(frame_claim_at_acct(&a, pa_make(TEST_RAM1_BASE + 16 * PAGE_SIZE),
+					     16 * PAGE_SIZE), 0);
 	ck_assert_int_eq(frame_alloc_contig_acct(&a, 16, 1, &run), -ENOMEM); /* 8 left */
 	ck_assert_int_eq(frame_alloc_contig_acct(&a, 8, 8, &run), 0);
 	ck_assert_uint_eq(a.in_use, 24);
@@ -448,11 +457,13 @@ START_TEST(test_accounted_claim_and_contig_draw_from_the_reservation)
 	/* Giving back more than it holds is refused and changes nothing. */
 	struct frame_account empty = { 0 };
 	ck_assert_int_eq(frame_free_contig_acct(&empty, run, 8), -EINVAL);
-	ck_assert_int_eq(frame_release_at_acct(&empty, TEST_RAM1_BASE + 16 * PAGE_SIZE, PAGE_SIZE),
+	ck_assert_int_eq(frame_release_at_acct(&empty, pa_make(TEST_RAM1_BASE + 16 * PAGE_SIZE),
+					       PAGE_SIZE),
 			 -EINVAL);
 	ck_assert_uint_eq(frame_outstanding(), 24);
 	ck_assert_int_eq(frame_free_contig_acct(&a, run, 8), 0);
-	ck_assert_int_eq(frame_release_at_acct(&a, TEST_RAM1_BASE + 16 * PAGE_SIZE, 16 * PAGE_SIZE),
+	ck_assert_int_eq(frame_release_at_acct(&a, pa_make(TEST_RAM1_BASE + 16 * PAGE_SIZE),
+					       16 * PAGE_SIZE),
 			 0);
 	ck_assert_uint_eq(a.in_use, 0);
 	ck_assert_int_eq(frame_unreserve(&a), 0);
@@ -474,20 +485,23 @@ END_TEST
 
 START_TEST(test_range_kind_tells_claimable_ram_from_bitmaps_and_holes)
 {
-	ck_assert_int_eq(frame_range_kind(TEST_RAM0_BASE + PAGE_SIZE, TEST_RAM0_SIZE - PAGE_SIZE),
+	ck_assert_int_eq(frame_range_kind(pa_make(TEST_RAM0_BASE + PAGE_SIZE),
+					  TEST_RAM0_SIZE - PAGE_SIZE),
 			 FRAME_RANGE_RAM);
-	ck_assert_int_eq(frame_range_kind(TEST_RAM0_BASE, 2 * PAGE_SIZE), FRAME_RANGE_BITMAP);
-	ck_assert_int_eq(frame_range_kind(TEST_RAM1_BASE + TEST_RAM1_SIZE - PAGE_SIZE, 2 * PAGE_SIZE),
+	ck_assert_int_eq(frame_range_kind(pa_make(TEST_RAM0_BASE), 2 * PAGE_SIZE),
+			 FRAME_RANGE_BITMAP);
+	ck_assert_int_eq(frame_range_kind(pa_make(TEST_RAM1_BASE + TEST_RAM1_SIZE - PAGE_SIZE),
+					  2 * PAGE_SIZE),
 			 FRAME_RANGE_PARTIAL);
-	ck_assert_int_eq(frame_range_kind(TEST_RAM0_BASE + TEST_RAM0_SIZE, PAGE_SIZE),
+	ck_assert_int_eq(frame_range_kind(pa_make(TEST_RAM0_BASE + TEST_RAM0_SIZE), PAGE_SIZE),
 			 FRAME_RANGE_NOT_RAM);
-	ck_assert_int_eq(frame_range_kind(0x1001, PAGE_SIZE), FRAME_RANGE_NOT_RAM);
+	ck_assert_int_eq(frame_range_kind(pa_make(0x1001), PAGE_SIZE), FRAME_RANGE_NOT_RAM);
 }
 END_TEST
 
 START_TEST(test_init_refuses_ranges_too_small_for_any_frame)
 {
-	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1, .ranges = { { 0x40000000, PAGE_SIZE } } };
+	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1, .ranges = { { { 0x40000000 }, PAGE_SIZE } } };
 
 	test_machine_down();
 	ck_assert_int_eq(hal_sim_init(&cfg), 0);

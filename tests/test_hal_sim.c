@@ -34,9 +34,9 @@ START_TEST(test_ranges_are_reported_as_configured)
 
 	ck_assert_int_eq(hal_mem_ranges(r, HAL_MAX_MEM_RANGES, &n), 0);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_uint_eq(r[0].base, TEST_RAM0_BASE);
+	ck_assert_uint_eq(pa_bits(r[0].base), TEST_RAM0_BASE);
 	ck_assert_uint_eq(r[0].size, TEST_RAM0_SIZE);
-	ck_assert_uint_eq(r[1].base, TEST_RAM1_BASE);
+	ck_assert_uint_eq(pa_bits(r[1].base), TEST_RAM1_BASE);
 	ck_assert_uint_eq(r[1].size, TEST_RAM1_SIZE);
 	ck_assert_int_eq(hal_mem_ranges(r, 1, &n), -ENOSPC);
 	ck_assert_uint_eq(n, 2);
@@ -48,8 +48,8 @@ END_TEST
 START_TEST(test_phys_virt_round_trip_in_both_ranges)
 {
 	const paddr_t samples[] = {
-		TEST_RAM0_BASE, TEST_RAM0_BASE + 0x1234, TEST_RAM0_BASE + TEST_RAM0_SIZE - 1,
-		TEST_RAM1_BASE, TEST_RAM1_BASE + 0x7777, TEST_RAM1_BASE + TEST_RAM1_SIZE - 1,
+		{ TEST_RAM0_BASE }, { TEST_RAM0_BASE + 0x1234 }, { TEST_RAM0_BASE + TEST_RAM0_SIZE - 1 },
+		{ TEST_RAM1_BASE }, { TEST_RAM1_BASE + 0x7777 }, { TEST_RAM1_BASE + TEST_RAM1_SIZE - 1 },
 	};
 
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
@@ -57,12 +57,12 @@ START_TEST(test_phys_virt_round_trip_in_both_ranges)
 		paddr_t back;
 		ck_assert_int_eq(hal_phys_to_virt(samples[i], 1, &va), 0);
 		ck_assert_int_eq(hal_virt_to_phys(va, &back), 0);
-		ck_assert_uint_eq(back, samples[i]);
+		ck_assert_uint_eq(pa_bits(back), pa_bits(samples[i]));
 		*(volatile char *)va = 'x'; /* really RAM: ASan would object otherwise */
 	}
 	void *a, *b;
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE, 1, &a), 0);
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM1_BASE, 1, &b), 0);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE), 1, &a), 0);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM1_BASE), 1, &b), 0);
 	ck_assert_ptr_ne(a, b);
 }
 END_TEST
@@ -73,16 +73,19 @@ START_TEST(test_foreign_addresses_are_rejected)
 	paddr_t pa;
 	int local;
 
-	ck_assert_int_eq(hal_phys_to_virt(0, 1, &va), -EFAULT);
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE - 1, 1, &va), -EFAULT);
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE + TEST_RAM0_SIZE, 1, &va), -EFAULT);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(0), 1, &va), -EFAULT);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE - 1), 1, &va), -EFAULT);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE + TEST_RAM0_SIZE), 1, &va),
+			 -EFAULT);
 	/* A range that starts inside RAM but runs past its end, or across the hole. */
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE + TEST_RAM0_SIZE - 8, 16, &va), -EFAULT);
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE, TEST_RAM1_BASE - TEST_RAM0_BASE + 1, &va), -EFAULT);
-	ck_assert_int_eq(hal_phys_to_virt(~0ull, 2, &va), -EFAULT);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE + TEST_RAM0_SIZE - 8), 16, &va),
+			 -EFAULT);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE),
+					  TEST_RAM1_BASE - TEST_RAM0_BASE + 1, &va), -EFAULT);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(~0ull), 2, &va), -EFAULT);
 	ck_assert_ptr_eq(va, (void *)0x1); /* untouched on error */
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE, 0, &va), -EINVAL);
-	ck_assert_int_eq(hal_phys_to_virt(TEST_RAM0_BASE, 1, NULL), -EINVAL);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE), 0, &va), -EINVAL);
+	ck_assert_int_eq(hal_phys_to_virt(pa_make(TEST_RAM0_BASE), 1, NULL), -EINVAL);
 	ck_assert_int_eq(hal_virt_to_phys(&local, &pa), -EFAULT);
 	ck_assert_int_eq(hal_virt_to_phys(&pa, &pa), -EFAULT);
 	ck_assert_int_eq(hal_virt_to_phys(NULL, &pa), -EINVAL);
@@ -92,27 +95,27 @@ END_TEST
 
 START_TEST(test_bad_machine_configs_are_refused)
 {
-	struct hal_sim_config cfg = { .pcpus = 2, .nranges = 1, .ranges = { { 0x40000000, 1 << 20 } } };
+	struct hal_sim_config cfg = { .pcpus = 2, .nranges = 1, .ranges = { { { 0x40000000 }, 1 << 20 } } };
 
 	ck_assert_int_eq(hal_sim_init(&cfg), -EBUSY); /* one machine at a time */
 	test_machine_down();
 	struct hal_sim_config bad = cfg;
-	bad.ranges[0].base = 0;
+	bad.ranges[0].base = pa_make(0);
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
 	bad = cfg;
-	bad.ranges[0].base = 0x40000800;
+	bad.ranges[0].base = pa_make(0x40000800);
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
 	bad = cfg;
 	bad.ranges[0].size = 0;
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
 	bad = cfg;
 	bad.nranges = 2;
-	bad.ranges[1] = (struct hal_mem_range){ 0x40080000, 1 << 20 }; /* overlaps */
+	bad.ranges[1] = (struct hal_mem_range){ { 0x40080000 }, 1 << 20 }; /* overlaps */
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
-	bad.ranges[1] = (struct hal_mem_range){ 0x30000000, 1 << 20 }; /* unordered */
+	bad.ranges[1] = (struct hal_mem_range){ { 0x30000000 }, 1 << 20 }; /* unordered */
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
 	bad = cfg;
-	bad.ranges[0] = (struct hal_mem_range){ 0xFFFFFFFFFFF00000ull, 2 << 20 }; /* wraps */
+	bad.ranges[0] = (struct hal_mem_range){ { 0xFFFFFFFFFFF00000ull }, 2 << 20 }; /* wraps */
 	ck_assert_int_eq(hal_sim_init(&bad), -EINVAL);
 	bad = cfg;
 	bad.pcpus = HAL_MAX_PCPUS + 1;

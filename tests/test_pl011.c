@@ -410,13 +410,13 @@ START_TEST(test_device_works_behind_the_mmio_bus)
 	uint64_t v;
 
 	mmio_bus_init(&bus);
-	ck_assert_int_eq(mmio_bus_add(&bus, 0x9000000, PL011_SIZE, &pl011_ops, &uart), 0);
-	ck_assert_int_eq(mmio_bus_read(&bus, 0x9000000 + PL011_FR, 4, &v), 0);
+	ck_assert_int_eq(mmio_bus_add(&bus, gpa_make(0x9000000), PL011_SIZE, &pl011_ops, &uart), 0);
+	ck_assert_int_eq(mmio_bus_read(&bus, gpa_make(0x9000000 + PL011_FR), 4, &v), 0);
 	ck_assert_uint_eq(v, 0x90);
-	ck_assert_int_eq(mmio_bus_read(&bus, 0x9000000 + PL011_FR, 8, &v), -EIO);
-	ck_assert_int_eq(mmio_bus_read(&bus, 0x9000000 + PL011_FR + 1, 1, &v), -EIO);
+	ck_assert_int_eq(mmio_bus_read(&bus, gpa_make(0x9000000 + PL011_FR), 8, &v), -EIO);
+	ck_assert_int_eq(mmio_bus_read(&bus, gpa_make(0x9000000 + PL011_FR + 1), 1, &v), -EIO);
 	capture_begin();
-	ck_assert_int_eq(mmio_bus_write(&bus, 0x9000000 + PL011_DR, 1, '\n'), 0);
+	ck_assert_int_eq(mmio_bus_write(&bus, gpa_make(0x9000000 + PL011_DR), 1, '\n'), 0);
 	ck_assert_str_eq(capture_end(), "[vmname] \n");
 }
 END_TEST

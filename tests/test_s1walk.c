@@ -59,8 +59,10 @@ static uint8_t *page_of(uint64_t ipa)
 	return NULL;
 }
 
-static int mem_read(void *ctx, uint64_t ipa, void *buf, size_t len)
+static int mem_read(void *ctx, gpa_t at, void *buf, size_t len)
 {
+	uint64_t ipa = gpa_bits(at);
+
 	ck_assert_ptr_eq(ctx, &mem);
 	ck_assert_uint_eq(len, 8);
 	ck_assert_uint_eq(ipa & 7, 0); /* descriptors are read aligned */
@@ -96,7 +98,7 @@ static struct s1_result walk(uint64_t sctlr, uint64_t tcr, uint64_t ttbr0, uint6
 	struct s1_result out;
 
 	mem.nreads = 0;
-	ck_assert_int_eq(s1_translate(&r, va, mem_read, &mem, &out), want);
+	ck_assert_int_eq(s1_translate(&r, gva_make(va), mem_read, &mem, &out), want);
 	return out;
 }
 
@@ -128,7 +130,7 @@ START_TEST(test_t0sz_25_walks_three_levels_from_level_1)
 	three_level_tables();
 	struct s1_result r = walk(MMU_ON, TCR3, L1, 0, VA3, 0);
 	ck_assert_int_eq(r.fault, S1_OK);
-	ck_assert_uint_eq(r.ipa, 0x412345008ull);
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0x412345008ull);
 	ck_assert_uint_eq(r.level, 3);
 	ck_assert_uint_eq(r.size, 4096);
 	ck_assert_uint_eq(r.desc, 0x412345000ull | AF | TABLE);
@@ -149,7 +151,7 @@ START_TEST(test_t0sz_16_walks_four_levels_from_level_0)
 	put(L2 + 0x1FF * 8, L3 | TABLE);
 	put(L3 + 1 * 8, 0xABCDE000ull | AF | TABLE);
 	struct s1_result r = walk(MMU_ON, T0SZ(16) | EPD1 | IPS(5), l0, 0, va, 0);
-	ck_assert_uint_eq(r.ipa, 0xABCDEABCull);
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0xABCDEABCull);
 	ck_assert_uint_eq(r.level, 3);
 	ck_assert_uint_eq(mem.nreads, 4);
 	ck_assert_uint_eq(mem.reads[0], l0 + 0x102 * 8);
@@ -167,7 +169,7 @@ START_TEST(test_t0sz_20_starts_at_a_32_entry_level_0_table)
 	put(L1 + 7 * 8, 0x40000000ull | AF | BLOCK); /* a 1 GiB block */
 	struct s1_result r = walk(MMU_ON, T0SZ(20) | EPD1 | IPS(2),
 				  (0xBEEFull << 48) | l0 | 0xF0 | 1, 0, va, 0);
-	ck_assert_uint_eq(r.ipa, 0x40000123ull);
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0x40000123ull);
 	ck_assert_uint_eq(mem.reads[0], l0 + 0x1F * 8);
 	/* Bit 44 is beyond the input size: a translation fault before any read. */
 	expect_fault(walk(MMU_ON, T0SZ(20) | EPD1, l0, 0, va | (1ull << 44), -EFAULT),
@@ -184,13 +186,13 @@ START_TEST(test_t0sz_33_and_39_start_at_small_tables)
 	put(L2 + 0x1FF * 8, L3 | TABLE);
 	put(L3 + 0x10 * 8, 0x7000ull | AF | TABLE);
 	uint64_t va = (1ull << 30) | (0x1FFull << 21) | (0x10 << 12) | 0x44;
-	ck_assert_uint_eq(walk(MMU_ON, T0SZ(33) | EPD1, L1, 0, va, 0).ipa, 0x7044);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, T0SZ(33) | EPD1, L1, 0, va, 0).ipa), 0x7044);
 	ck_assert_uint_eq(mem.nreads, 3);
 
 	put(L2 + 0xF * 8, L3 | TABLE);
 	va = (0xFull << 21) | (0x10 << 12) | 0x48;
 	struct s1_result r = walk(MMU_ON, T0SZ(39) | EPD1, L2, 0, va, 0);
-	ck_assert_uint_eq(r.ipa, 0x7048);
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0x7048);
 	ck_assert_uint_eq(mem.nreads, 2);
 	ck_assert_uint_eq(mem.reads[0], L2 + 0xF * 8);
 }
@@ -205,10 +207,11 @@ START_TEST(test_out_of_range_t0sz_behaves_as_the_nearest_bound)
 	uint64_t va = (0x1A5ull << 30) | 0x1234;
 	/* As T0SZ 16 the walk starts at level 0 (index 0), not at level 1. */
 	put(0x90000000ull, L1 | TABLE);
-	ck_assert_uint_eq(walk(MMU_ON, T0SZ(0) | EPD1, 0x90000000ull, 0, va, 0).ipa, 0x80001234ull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, T0SZ(0) | EPD1, 0x90000000ull, 0, va, 0).ipa),
+			  0x80001234ull);
 	ck_assert_uint_eq(mem.nreads, 2);
 	put(L2 + 0xF * 8, 0x200000ull | AF | BLOCK);
-	ck_assert_uint_eq(walk(MMU_ON, T0SZ(63) | EPD1, L2, 0, (0xFull << 21) | 8, 0).ipa,
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, T0SZ(63) | EPD1, L2, 0, (0xFull << 21) | 8, 0).ipa),
 			  0x200008ull);
 }
 END_TEST
@@ -226,7 +229,7 @@ START_TEST(test_upper_half_walks_from_ttbr1)
 	put(L3 + 1 * 8, 0x5000ull | AF | TABLE);
 	uint64_t tcr = T0SZ(25) | T1SZ(25) | TG1_4K | IPS(2);
 	struct s1_result r = walk(MMU_ON, tcr, 0xDEAD0000ull, L1, va, 0);
-	ck_assert_uint_eq(r.ipa, 0x5234);
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0x5234);
 	ck_assert_uint_eq(mem.reads[0], L1 + 0x100 * 8);
 	/* Not all ones above bit 38: out of range, whichever half. */
 	expect_fault(walk(MMU_ON, tcr, 0, L1, 0xFFFF000000201234ull, -EFAULT),
@@ -244,7 +247,8 @@ START_TEST(test_top_byte_ignore_per_half)
 	three_level_tables();
 	const uint64_t tagged = VA3 | (0x5Aull << 56);
 	expect_fault(walk(MMU_ON, TCR3, L1, 0, tagged, -EFAULT), S1_FAULT_TRANSLATION, 0);
-	ck_assert_uint_eq(walk(MMU_ON, TCR3 | TBI0, L1, 0, tagged, 0).ipa, 0x412345008ull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, TCR3 | TBI0, L1, 0, tagged, 0).ipa),
+			  0x412345008ull);
 	ck_assert_uint_eq(walk(MMU_ON, TCR3 | TBI1, L1, 0, tagged, -EFAULT).fault,
 			  S1_FAULT_TRANSLATION); /* TBI1 is the other half's */
 	/* The upper half with tag 0x00: bit 55 still selects TTBR1. */
@@ -252,7 +256,7 @@ START_TEST(test_top_byte_ignore_per_half)
 	const uint64_t upper = 0x00FFFFC000201234ull;
 	uint64_t tcr = T0SZ(25) | T1SZ(25) | TG1_4K | IPS(2);
 	expect_fault(walk(MMU_ON, tcr, L1, 0xA0000000ull, upper, -EFAULT), S1_FAULT_TRANSLATION, 0);
-	ck_assert_uint_eq(walk(MMU_ON, tcr | TBI1, L1, 0xA0000000ull, upper, 0).ipa,
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, tcr | TBI1, L1, 0xA0000000ull, upper, 0).ipa),
 			  0xC0201234ull);
 }
 END_TEST
@@ -266,12 +270,12 @@ START_TEST(test_block_descriptors_at_levels_1_and_2)
 	put(L1 + 0x1A5 * 8, L2 | TABLE);
 	put(L2 + 3 * 8, 0x40600000ull | (1ull << 12) | AF | BLOCK);
 	struct s1_result r = walk(MMU_ON, TCR3, L1, 0, VA3, 0);
-	ck_assert_uint_eq(r.ipa, 0x40605008ull);
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0x40605008ull);
 	ck_assert_uint_eq(r.level, 2);
 	ck_assert_uint_eq(r.size, 2ull << 20);
 	put(L1 + 0x1A5 * 8, 0x3C0000000ull | AF | BLOCK);
 	r = walk(MMU_ON, TCR3, L1, 0, VA3, 0);
-	ck_assert_uint_eq(r.ipa, 0x3C0000000ull + (VA3 & 0x3FFFFFFF));
+	ck_assert_uint_eq(gpa_bits(r.ipa), 0x3C0000000ull + (VA3 & 0x3FFFFFFF));
 	ck_assert_uint_eq(r.level, 1);
 	ck_assert_uint_eq(r.size, 1ull << 30);
 }
@@ -307,7 +311,7 @@ START_TEST(test_access_flag_clear_faults_unless_hardware_managed)
 	three_level_tables();
 	put(L3 + 5 * 8, 0x412345000ull | TABLE);
 	expect_fault(walk(MMU_ON, TCR3, L1, 0, VA3, -EFAULT), S1_FAULT_ACCESS_FLAG, 3);
-	ck_assert_uint_eq(walk(MMU_ON, TCR3 | HA, L1, 0, VA3, 0).ipa, 0x412345008ull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, TCR3 | HA, L1, 0, VA3, 0).ipa), 0x412345008ull);
 }
 END_TEST
 
@@ -320,7 +324,7 @@ START_TEST(test_output_addresses_beyond_ips_are_address_size_faults)
 	three_level_tables();
 	expect_fault(walk(MMU_ON, tcr, L1, 0, VA3, -EFAULT), S1_FAULT_ADDRESS_SIZE, 3);
 	put(L3 + 5 * 8, 0x12345000ull | AF | TABLE);
-	ck_assert_uint_eq(walk(MMU_ON, tcr, L1, 0, VA3, 0).ipa, 0x12345008ull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON, tcr, L1, 0, VA3, 0).ipa), 0x12345008ull);
 	put(L1 + 0x1A5 * 8, (1ull << 32) | L2 | TABLE);
 	expect_fault(walk(MMU_ON, tcr, L1, 0, VA3, -EFAULT), S1_FAULT_ADDRESS_SIZE, 1);
 	expect_fault(walk(MMU_ON, tcr, (1ull << 40) | L1, 0, VA3, -EFAULT), S1_FAULT_ADDRESS_SIZE, 0);
@@ -359,7 +363,7 @@ START_TEST(test_big_endian_walks)
 {
 	mem.big_endian = true;
 	three_level_tables();
-	ck_assert_uint_eq(walk(MMU_ON | EE, TCR3, L1, 0, VA3, 0).ipa, 0x412345008ull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_ON | EE, TCR3, L1, 0, VA3, 0).ipa), 0x412345008ull);
 	expect_fault(walk(MMU_ON, TCR3, L1, 0, VA3, -EFAULT), S1_FAULT_TRANSLATION, 1);
 }
 END_TEST
@@ -370,19 +374,21 @@ END_TEST
  * address size is an address-size fault at level 0; with TBI the tag is set aside. */
 START_TEST(test_mmu_off_maps_va_to_ipa)
 {
-	ck_assert_uint_eq(walk(MMU_OFF, 0, 0, 0, 0x40001234ull, 0).ipa, 0x40001234ull);
-	ck_assert_uint_eq(walk(MMU_OFF, 0, 0, 0, 0xFFFFFFFFFFFull, 0).ipa, 0xFFFFFFFFFFFull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_OFF, 0, 0, 0, 0x40001234ull, 0).ipa), 0x40001234ull);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_OFF, 0, 0, 0, 0xFFFFFFFFFFFull, 0).ipa),
+			  0xFFFFFFFFFFFull);
 	ck_assert_uint_eq(mem.nreads, 0);
 	expect_fault(walk(MMU_OFF, 0, 0, 0, 1ull << 44, -EFAULT), S1_FAULT_ADDRESS_SIZE, 0);
 	expect_fault(walk(MMU_OFF, 0, 0, 0, 0xA5ull << 56 | 0x1000, -EFAULT),
 		     S1_FAULT_ADDRESS_SIZE, 0);
-	ck_assert_uint_eq(walk(MMU_OFF, TBI0, 0, 0, 0xA5ull << 56 | 0x1000, 0).ipa, 0x1000);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_OFF, TBI0, 0, 0, 0xA5ull << 56 | 0x1000, 0).ipa),
+			  0x1000);
 	/* An upper-half address is never below the physical-address size. */
 	expect_fault(walk(MMU_OFF, TBI0 | TBI1, 0, 0, 0x0080000000001000ull, -EFAULT),
 		     S1_FAULT_ADDRESS_SIZE, 0);
 	/* The MMU-off map ignores the table registers altogether. */
 	three_level_tables();
-	ck_assert_uint_eq(walk(MMU_OFF, TCR3, L1, 0, VA3, 0).ipa, VA3);
+	ck_assert_uint_eq(gpa_bits(walk(MMU_OFF, TCR3, L1, 0, VA3, 0).ipa), VA3);
 }
 END_TEST
 
@@ -391,9 +397,9 @@ START_TEST(test_bad_arguments)
 	struct s1_regs r = { .sctlr = MMU_OFF };
 	struct s1_result out;
 
-	ck_assert_int_eq(s1_translate(NULL, 0, mem_read, &mem, &out), -EINVAL);
-	ck_assert_int_eq(s1_translate(&r, 0, NULL, &mem, &out), -EINVAL);
-	ck_assert_int_eq(s1_translate(&r, 0, mem_read, &mem, NULL), -EINVAL);
+	ck_assert_int_eq(s1_translate(NULL, gva_make(0), mem_read, &mem, &out), -EINVAL);
+	ck_assert_int_eq(s1_translate(&r, gva_make(0), NULL, &mem, &out), -EINVAL);
+	ck_assert_int_eq(s1_translate(&r, gva_make(0), mem_read, &mem, NULL), -EINVAL);
 }
 END_TEST
 

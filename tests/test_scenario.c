@@ -57,8 +57,8 @@ START_TEST(test_a_full_vm_is_parsed)
 	ck_assert_uint_eq(v->cfg.mem[1].size, 1u << 20);
 	ck_assert_uint_eq(v->cfg.mem[1].backend, AS_ALLOC_LAZY);
 	ck_assert_uint_eq(v->cfg.mem[2].flags, PT_R | PT_DEVICE);
-	ck_assert_uint_eq(v->cfg.mem[2].hpa, 0x90000000);
-	ck_assert_uint_eq(v->cfg.entry, 0x40001000);
+	ck_assert_uint_eq(pa_bits(v->cfg.mem[2].hpa), 0x90000000);
+	ck_assert_uint_eq(gpa_bits(v->cfg.entry), 0x40001000);
 	ck_assert(v->cfg.mmio_raz_wi);
 	ck_assert(v->has_pl011);
 	ck_assert_uint_eq(v->pl011_irq, 40);

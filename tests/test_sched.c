@@ -338,7 +338,8 @@ START_TEST(test_an_spi_rerouted_while_in_a_list_register_wakes_its_new_target)
 	ck_assert_int_eq(vm_inject_irq(vm, 0, REROUTED_SPI), 0);
 	wait_for(spi_in_a_list_register_of_a, vm);
 	/* GICD_IROUTER<40> = vCPU 1's affinity (Aff0 1), written as a guest would. */
-	ck_assert_int_eq(mmio_bus_write(&vm->bus, VGIC_DIST_BASE + 0x6000 + 8 * REROUTED_SPI, 8, 1),
+	ck_assert_int_eq(mmio_bus_write(&vm->bus,
+					gpa_make(VGIC_DIST_BASE + 0x6000 + 8 * REROUTED_SPI), 8, 1),
 			 0);
 	ck_assert_int_eq(vm_inject_irq(vm, 0, REROUTED_SPI), 0);
 	wait_for(woke_once, NULL);

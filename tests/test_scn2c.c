@@ -32,11 +32,11 @@ static void read_test_image(void)
 static void assert_mem(const struct vm_mem_config *m, uint64_t gpa, uint64_t size, unsigned flags,
 		       enum as_backend backend, uint64_t hpa)
 {
-	ck_assert_uint_eq(m->gpa, gpa);
+	ck_assert_uint_eq(gpa_bits(m->gpa), gpa);
 	ck_assert_uint_eq(m->size, size);
 	ck_assert_uint_eq(m->flags, flags);
 	ck_assert_uint_eq(m->backend, backend);
-	ck_assert_uint_eq(m->hpa, hpa);
+	ck_assert_uint_eq(pa_bits(m->hpa), hpa);
 }
 
 static void assert_image(const struct vm_spec *s, uint64_t addr)
@@ -44,7 +44,7 @@ static void assert_image(const struct vm_spec *s, uint64_t addr)
 	ck_assert_ptr_nonnull(s->image);
 	ck_assert_uint_eq(s->image_size, IMAGE_SIZE);
 	ck_assert_mem_eq(s->image, image, IMAGE_SIZE);
-	ck_assert_uint_eq(s->image_addr, addr);
+	ck_assert_uint_eq(gpa_bits(s->image_addr), addr);
 }
 
 START_TEST(test_plan_keeps_the_scheduling)
@@ -68,7 +68,7 @@ START_TEST(test_vm_with_defaults_gets_its_image_at_the_first_region)
 	ck_assert_uint_eq(c->affinity[0], 0x1);
 	ck_assert_uint_eq(c->affinity[1], 0x6);
 	ck_assert_uint_eq(c->affinity[2], 0);
-	ck_assert_uint_eq(c->entry, 0x40000000);
+	ck_assert_uint_eq(gpa_bits(c->entry), 0x40000000);
 	ck_assert_uint_eq(c->entry_arg, 0);
 	ck_assert_uint_eq(c->nmem, 2);
 	assert_mem(&c->mem[0], 0x40000000, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0);
@@ -76,7 +76,7 @@ START_TEST(test_vm_with_defaults_gets_its_image_at_the_first_region)
 	ck_assert_uint_eq(c->ndevices, 0);
 	ck_assert(!c->mmio_raz_wi);
 	ck_assert(s->has_pl011);
-	ck_assert_uint_eq(s->pl011_base, 0x09000000);
+	ck_assert_uint_eq(gpa_bits(s->pl011_base), 0x09000000);
 	ck_assert_uint_eq(s->pl011_irq, 33);
 	assert_image(s, 0x40000000);
 }
@@ -91,7 +91,7 @@ START_TEST(test_vm_with_every_option_keeps_them)
 	ck_assert_str_eq(c->name, "beta");
 	ck_assert_uint_eq(c->nvcpus, 1);
 	ck_assert_uint_eq(c->affinity[0], 0);
-	ck_assert_uint_eq(c->entry, 0x48001000);
+	ck_assert_uint_eq(gpa_bits(c->entry), 0x48001000);
 	ck_assert_uint_eq(c->nmem, 2);
 	assert_mem(&c->mem[0], 0x48000000, 2 << 20, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0);
 	assert_mem(&c->mem[1], 0x50000000, 4096, PT_R | PT_DEVICE, AS_LINEAR, 0x90000000);
@@ -109,7 +109,7 @@ START_TEST(test_image_address_defaults_to_the_entry_and_names_are_escaped)
 
 	read_test_image();
 	ck_assert_str_eq(c->name, "gamma\"?\?=");
-	ck_assert_uint_eq(c->entry, 0x60000800);
+	ck_assert_uint_eq(gpa_bits(c->entry), 0x60000800);
 	ck_assert_uint_eq(c->nmem, 1);
 	assert_mem(&c->mem[0], 0x60000000, 64 * 1024, PT_R | PT_W | PT_X, AS_IDENTITY, 0);
 	ck_assert(!s->has_pl011);

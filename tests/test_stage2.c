@@ -64,16 +64,17 @@ START_TEST(test_aarch64_leaf_and_table_encodings)
 {
 	/* Page: [1:0]=0b11, MemAttr=0b1111 (0x3C), S2AP=0b11 (0xC0), SH=0b11 (0x300),
 	 * AF (0x400): 0x7FF. */
-	ck_assert_uint_eq(pt_leaf_entry(&a64_40, 2, 0x40001000, RWX), 0x400017FFull);
+	ck_assert_uint_eq(pt_leaf_entry(&a64_40, 2, pa_make(0x40001000), RWX), 0x400017FFull);
 	/* Read-only device page, XN: 0b11 | MemAttr 0b0001 (0x4) | S2AP 0b01 (0x40) | AF
 	 * | XN[1:0]=0b10 (bit 54). */
-	ck_assert_uint_eq(pt_leaf_entry(&a64_40, 2, 0x09000000, PT_R | PT_DEVICE),
+	ck_assert_uint_eq(pt_leaf_entry(&a64_40, 2, pa_make(0x09000000), PT_R | PT_DEVICE),
 			  0x0040000009000447ull);
 	/* 2 MiB block at level 2 (index 1 of a 3-level table): [1:0]=0b01. */
-	ck_assert_uint_eq(pt_leaf_entry(&a64_40, 1, 0x80200000, RW), 0x00400000802007FDull);
+	ck_assert_uint_eq(pt_leaf_entry(&a64_40, 1, pa_make(0x80200000), RW),
+			  0x00400000802007FDull);
 	/* 1 GiB block at level 1 of the 4-level format (index 1). */
-	ck_assert_uint_eq(pt_leaf_entry(&a64_48, 1, 0x40000000, RWX), 0x400007FDull);
-	ck_assert_uint_eq(pt_table_entry(&a64_48, 0x80005000), 0x80005003ull);
+	ck_assert_uint_eq(pt_leaf_entry(&a64_48, 1, pa_make(0x40000000), RWX), 0x400007FDull);
+	ck_assert_uint_eq(pt_table_entry(&a64_48, pa_make(0x80005000)), 0x80005003ull);
 }
 END_TEST
 
@@ -115,14 +116,15 @@ START_TEST(test_riscv_encodings_and_hgatp)
 	uint64_t hgatp;
 
 	/* PPN = pa >> 12 at bit 10; V R W X U A D = 0xDF; no G. */
-	ck_assert_uint_eq(pt_leaf_entry(&riscv_sv39x4, 2, 0x80200000, RWX), 0x200800DFull);
+	ck_assert_uint_eq(pt_leaf_entry(&riscv_sv39x4, 2, pa_make(0x80200000), RWX), 0x200800DFull);
 	/* Read-only: V R U A D = 0xD3. */
-	ck_assert_uint_eq(pt_leaf_entry(&riscv_sv39x4, 1, 0x80200000, PT_R), 0x200800D3ull);
+	ck_assert_uint_eq(pt_leaf_entry(&riscv_sv39x4, 1, pa_make(0x80200000), PT_R),
+			  0x200800D3ull);
 	/* Device: PBMT=IO (bits 62:61 = 0b10). */
-	ck_assert_uint_eq(pt_leaf_entry(&riscv_sv48x4, 3, 0x10000000, RW | PT_DEVICE),
+	ck_assert_uint_eq(pt_leaf_entry(&riscv_sv48x4, 3, pa_make(0x10000000), RW | PT_DEVICE),
 			  0x40000000040000D7ull);
 	/* Non-leaf: only V, with U/A/D clear. */
-	ck_assert_uint_eq(pt_table_entry(&riscv_sv39x4, 0x80001000), 0x20000401ull);
+	ck_assert_uint_eq(pt_table_entry(&riscv_sv39x4, pa_make(0x80001000)), 0x20000401ull);
 	ck_assert_int_eq(riscv_hgatp(&riscv_sv39x4, 0x80004000, 5, &hgatp), 0);
 	ck_assert_uint_eq(hgatp, 0x8000500000080004ull);
 	ck_assert_int_eq(riscv_hgatp(&riscv_sv48x4, 0x80004000, 0, &hgatp), 0);
@@ -138,12 +140,13 @@ START_TEST(test_ept_encodings_and_eptp)
 	uint64_t eptp;
 
 	/* R W X, memory type WB (6 << 3). */
-	ck_assert_uint_eq(pt_leaf_entry(&x86_ept4, 3, 0x12345000, RWX), 0x12345037ull);
+	ck_assert_uint_eq(pt_leaf_entry(&x86_ept4, 3, pa_make(0x12345000), RWX), 0x12345037ull);
 	/* 2 MiB page: bit 7; R W, no X. */
-	ck_assert_uint_eq(pt_leaf_entry(&x86_ept4, 2, 0x40200000, RW), 0x402000B3ull);
+	ck_assert_uint_eq(pt_leaf_entry(&x86_ept4, 2, pa_make(0x40200000), RW), 0x402000B3ull);
 	/* Device: UC (0) with ignore-PAT (bit 6). */
-	ck_assert_uint_eq(pt_leaf_entry(&x86_ept4, 3, 0xFEC00000, RW | PT_DEVICE), 0xFEC00043ull);
-	ck_assert_uint_eq(pt_table_entry(&x86_ept4, 0x7000), 0x7007ull);
+	ck_assert_uint_eq(pt_leaf_entry(&x86_ept4, 3, pa_make(0xFEC00000), RW | PT_DEVICE),
+			  0xFEC00043ull);
+	ck_assert_uint_eq(pt_table_entry(&x86_ept4, pa_make(0x7000)), 0x7007ull);
 	/* EPTP: WB walks (6), walk length 4 (3 << 3), A/D (bit 6). */
 	ck_assert_int_eq(x86_eptp(&x86_ept4, 0x5000, 1, &eptp), 0);
 	ck_assert_uint_eq(eptp, 0x505Eull);
@@ -159,17 +162,19 @@ START_TEST(test_entries_written_by_the_engine_are_the_hand_values)
 	uint64_t e;
 
 	ck_assert_int_eq(pt_init(&pt, &a64_40, NULL, NULL), 0);
-	ck_assert_int_eq(pt_map(&pt, 0x40001000, 0x40001000, 4 * KiB, RWX, 0), 0);
-	ck_assert_int_eq(pt_entry_at(&pt, 0x40001000, 2, &e), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x40001000), pa_make(0x40001000), 4 * KiB, RWX, 0),
+			 0);
+	ck_assert_int_eq(pt_entry_at(&pt, gpa_make(0x40001000), 2, &e), 0);
 	ck_assert_uint_eq(e, 0x400017FFull);
-	ck_assert_int_eq(pt_entry_at(&pt, 0x40001000, 1, &e), 0);
+	ck_assert_int_eq(pt_entry_at(&pt, gpa_make(0x40001000), 1, &e), 0);
 	ck_assert_uint_eq(e & 3, 3); /* a table */
 	pt_destroy(&pt);
 	ck_assert_int_eq(pt_init(&pt, &riscv_sv39x4, NULL, NULL), 0);
-	ck_assert_int_eq(pt_map(&pt, 0x80200000, 0x80200000, 2 * MiB, PT_R, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_entry_at(&pt, 0x80200000, 1, &e), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x80200000), pa_make(0x80200000), 2 * MiB, PT_R,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_entry_at(&pt, gpa_make(0x80200000), 1, &e), 0);
 	ck_assert_uint_eq(e, 0x200800D3ull);
-	ck_assert_int_eq(pt_entry_at(&pt, 0x80200000, 0, &e), 0);
+	ck_assert_int_eq(pt_entry_at(&pt, gpa_make(0x80200000), 0, &e), 0);
 	ck_assert_uint_eq(e & 0xFF, 0x01); /* non-leaf: V only */
 	pt_destroy(&pt);
 	ck_assert_uint_eq(frame_outstanding(), 0);
@@ -184,7 +189,7 @@ START_TEST(test_roots_are_concatenated_and_aligned)
 	for (int i = 0; i < 5; i++) {
 		ck_assert_int_eq(pt_init(&pt, formats[i], NULL, NULL), 0);
 		ck_assert_uint_eq(pt.root_pages, pages[i]);
-		ck_assert_uint_eq(pt.root % (pages[i] * 4 * KiB), 0);
+		ck_assert_uint_eq(pa_bits(pt.root) % (pages[i] * 4 * KiB), 0);
 		ck_assert_uint_eq(frame_outstanding(), pages[i]);
 		pt_destroy(&pt);
 		ck_assert_uint_eq(frame_outstanding(), 0);
@@ -204,19 +209,21 @@ static void pt_up(int i)
 START_TEST(test_1gib_linear_map_uses_one_block)
 {
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, 1 * GiB, 5 * GiB, 1 * GiB, RW, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(1 * GiB), pa_make(5 * GiB), 1 * GiB, RW,
+				PT_MAP_BLOCKS), 0);
 	const uint64_t samples[] = { 0, 0x1234, 512 * MiB + 0x7008, GiB - 1 };
 	for (int s = 0; s < 4; s++) {
 		paddr_t pa;
 		unsigned flags;
 		uint64_t leaf;
-		ck_assert_int_eq(pt_translate(&pt, GiB + samples[s], &pa, &flags, &leaf), 0);
-		ck_assert_uint_eq(pa, 5 * GiB + samples[s]);
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(GiB + samples[s]), &pa, &flags, &leaf),
+				 0);
+		ck_assert_uint_eq(pa_bits(pa), 5 * GiB + samples[s]);
 		ck_assert_uint_eq(flags, RW);
 		ck_assert_uint_eq(leaf, GiB);
 	}
-	ck_assert_int_eq(pt_translate(&pt, GiB - 1, NULL, NULL, NULL), -ENOENT);
-	ck_assert_int_eq(pt_translate(&pt, 2 * GiB, NULL, NULL, NULL), -ENOENT);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(GiB - 1), NULL, NULL, NULL), -ENOENT);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(2 * GiB), NULL, NULL, NULL), -ENOENT);
 	/* One table page at most besides the root (the 4-level formats' level 1). */
 	ck_assert_uint_le(pt.table_pages, pt.root_pages + 1);
 	pt_destroy(&pt);
@@ -227,12 +234,14 @@ END_TEST
 START_TEST(test_1gib_not_1gib_aligned_uses_2mib_blocks)
 {
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, GiB + 2 * MiB, 5 * GiB + 2 * MiB, GiB, RWX, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(GiB + 2 * MiB), pa_make(5 * GiB + 2 * MiB), GiB, RWX,
+				PT_MAP_BLOCKS), 0);
 	for (uint64_t off = 0; off < GiB; off += 64 * MiB + 12 * KiB) {
 		paddr_t pa;
 		uint64_t leaf;
-		ck_assert_int_eq(pt_translate(&pt, GiB + 2 * MiB + off, &pa, NULL, &leaf), 0);
-		ck_assert_uint_eq(pa, 5 * GiB + 2 * MiB + off);
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(GiB + 2 * MiB + off), &pa, NULL, &leaf),
+				 0);
+		ck_assert_uint_eq(pa_bits(pa), 5 * GiB + 2 * MiB + off);
 		ck_assert_uint_eq(leaf, 2 * MiB);
 	}
 	pt_destroy(&pt);
@@ -244,8 +253,8 @@ START_TEST(test_without_blocks_option_maps_4k_pages)
 	uint64_t leaf;
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, 0, 0x200000, 4 * MiB, PT_R, 0), 0);
-	ck_assert_int_eq(pt_translate(&pt, 3 * MiB, NULL, NULL, &leaf), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0), pa_make(0x200000), 4 * MiB, PT_R, 0), 0);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(3 * MiB), NULL, NULL, &leaf), 0);
 	ck_assert_uint_eq(leaf, 4 * KiB);
 	pt_destroy(&pt);
 }
@@ -253,29 +262,30 @@ END_TEST
 
 START_TEST(test_splitting_a_2mib_block_keeps_the_other_511_pages)
 {
-	gpa_t base = 6 * MiB, hole = base + 300 * 4 * KiB;
+	uint64_t base = 6 * MiB, hole = base + 300 * 4 * KiB;
 	paddr_t pa;
 	unsigned flags;
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, base, 0x7400000, 2 * MiB, RWX, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(0x7400000), 2 * MiB, RWX,
+				PT_MAP_BLOCKS), 0);
 	flushes.n = 0;
-	ck_assert_int_eq(pt_unmap(&pt, hole, 4 * KiB), 0);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(hole), 4 * KiB), 0);
 	/* Break-before-make flushed the whole block, then the operation its own range. */
 	ck_assert_uint_eq(flushes.n, 2);
-	ck_assert_uint_eq(flushes.gpa[0], base);
+	ck_assert_uint_eq(gpa_bits(flushes.gpa[0]), base);
 	ck_assert_uint_eq(flushes.size[0], 2 * MiB);
-	ck_assert_uint_eq(flushes.gpa[1], hole);
+	ck_assert_uint_eq(gpa_bits(flushes.gpa[1]), hole);
 	ck_assert_uint_eq(flushes.size[1], 4 * KiB);
 	for (unsigned p = 0; p < 512; p++) {
-		gpa_t g = base + p * 4 * KiB;
-		int err = pt_translate(&pt, g, &pa, &flags, NULL);
+		uint64_t g = base + p * 4 * KiB;
+		int err = pt_translate(&pt, gpa_make(g), &pa, &flags, NULL);
 		if (g == hole) {
 			ck_assert_int_eq(err, -ENOENT);
 			continue;
 		}
 		ck_assert_int_eq(err, 0);
-		ck_assert_uint_eq(pa, 0x7400000 + p * 4 * KiB);
+		ck_assert_uint_eq(pa_bits(pa), 0x7400000 + p * 4 * KiB);
 		ck_assert_uint_eq(flags, RWX);
 	}
 	pt_destroy(&pt);
@@ -284,29 +294,33 @@ END_TEST
 
 START_TEST(test_protecting_part_of_a_block_splits_it)
 {
-	gpa_t base = 8 * MiB;
+	uint64_t base = 8 * MiB;
 	unsigned flags;
 	uint64_t leaf;
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, base, 0x10000000, 4 * MiB, RW, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_protect(&pt, base + 2 * MiB - 8 * KiB, 16 * KiB, PT_R | PT_X), 0);
-	for (gpa_t g = base; g < base + 4 * MiB; g += 4 * KiB) {
+	ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(0x10000000), 4 * MiB, RW,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_protect(&pt, gpa_make(base + 2 * MiB - 8 * KiB), 16 * KiB, PT_R | PT_X),
+			 0);
+	for (uint64_t g = base; g < base + 4 * MiB; g += 4 * KiB) {
 		paddr_t pa;
-		ck_assert_int_eq(pt_translate(&pt, g, &pa, &flags, NULL), 0);
-		ck_assert_uint_eq(pa, 0x10000000 + (g - base));
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(g), &pa, &flags, NULL), 0);
+		ck_assert_uint_eq(pa_bits(pa), 0x10000000 + (g - base));
 		bool inside = g >= base + 2 * MiB - 8 * KiB && g < base + 2 * MiB + 8 * KiB;
 		ck_assert_uint_eq(flags, inside ? (unsigned)(PT_R | PT_X) : (unsigned)RW);
 	}
 	/* Both blocks the change cut were split into pages. */
-	ck_assert_int_eq(pt_translate(&pt, base, NULL, NULL, &leaf), 0);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(base), NULL, NULL, &leaf), 0);
 	ck_assert_uint_eq(leaf, 4 * KiB);
-	ck_assert_int_eq(pt_translate(&pt, base + 4 * MiB - 4 * KiB, NULL, NULL, &leaf), 0);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(base + 4 * MiB - 4 * KiB), NULL, NULL, &leaf),
+			 0);
 	ck_assert_uint_eq(leaf, 4 * KiB);
-	ck_assert_int_eq(pt_protect(&pt, base, 4 * MiB, RW | PT_DEVICE), 0);
-	ck_assert_int_eq(pt_translate(&pt, base + 3 * MiB, NULL, &flags, NULL), 0);
+	ck_assert_int_eq(pt_protect(&pt, gpa_make(base), 4 * MiB, RW | PT_DEVICE), 0);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(base + 3 * MiB), NULL, &flags, NULL), 0);
 	ck_assert_uint_eq(flags, RW | PT_DEVICE);
-	ck_assert_int_eq(pt_protect(&pt, base + 3 * MiB, 2 * MiB, PT_R), -ENOENT); /* runs off */
+	ck_assert_int_eq(pt_protect(&pt, gpa_make(base + 3 * MiB), 2 * MiB, PT_R),
+			 -ENOENT); /* runs off */
 	pt_destroy(&pt);
 }
 END_TEST
@@ -316,15 +330,19 @@ START_TEST(test_mapping_over_a_mapping_is_refused)
 	paddr_t pa;
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, 2 * MiB, 0x800000, 2 * MiB, RW, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_map(&pt, 2 * MiB, 0x900000, 2 * MiB, RW, PT_MAP_BLOCKS), -EEXIST);
-	ck_assert_int_eq(pt_map(&pt, 4 * MiB - 4 * KiB, 0x900000, 8 * KiB, RW, 0), -EEXIST);
-	ck_assert_int_eq(pt_map(&pt, 0, 0x900000, 4 * MiB, RW, PT_MAP_BLOCKS), -EEXIST);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(2 * MiB), pa_make(0x800000), 2 * MiB, RW,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(2 * MiB), pa_make(0x900000), 2 * MiB, RW,
+				PT_MAP_BLOCKS), -EEXIST);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(4 * MiB - 4 * KiB), pa_make(0x900000), 8 * KiB, RW,
+				0), -EEXIST);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0), pa_make(0x900000), 4 * MiB, RW, PT_MAP_BLOCKS),
+			 -EEXIST);
 	/* Nothing changed: the original mapping is whole and nothing new appeared. */
-	ck_assert_int_eq(pt_translate(&pt, 4 * MiB - 4 * KiB, &pa, NULL, NULL), 0);
-	ck_assert_uint_eq(pa, 0x800000 + 2 * MiB - 4 * KiB);
-	ck_assert_int_eq(pt_translate(&pt, 0, NULL, NULL, NULL), -ENOENT);
-	ck_assert_int_eq(pt_translate(&pt, 4 * MiB, NULL, NULL, NULL), -ENOENT);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(4 * MiB - 4 * KiB), &pa, NULL, NULL), 0);
+	ck_assert_uint_eq(pa_bits(pa), 0x800000 + 2 * MiB - 4 * KiB);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(0), NULL, NULL, NULL), -ENOENT);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(4 * MiB), NULL, NULL, NULL), -ENOENT);
 	pt_destroy(&pt);
 }
 END_TEST
@@ -334,29 +352,37 @@ START_TEST(test_bad_requests_are_errors)
 	uint64_t top = 1ull << formats[_i]->va_bits;
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2001, 4 * KiB, RW, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1001, 0x2000, 4 * KiB, RW, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 100, RW, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 0, RW, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 4 * KiB, PT_W, 0), -EINVAL); /* W without R */
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 4 * KiB, PT_W | PT_X, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 4 * KiB, 0, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 4 * KiB, PT_DEVICE, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 4 * KiB, 0x100, 0), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, 0x1000, 0x2000, 4 * KiB, PT_R, 0x80), -EINVAL);
-	ck_assert_int_eq(pt_map(&pt, top, 0x2000, 4 * KiB, RW, 0), -ERANGE);
-	ck_assert_int_eq(pt_map(&pt, top - 4 * KiB, 0x2000, 8 * KiB, RW, 0), -ERANGE);
-	ck_assert_int_eq(pt_map(&pt, ~0ull & ~0xFFFull, 0x2000, 8 * KiB, RW, 0), -ERANGE);
-	ck_assert_int_eq(pt_map(&pt, 0, 1ull << formats[_i]->oa_bits, 4 * KiB, RW, 0), -ERANGE);
-	ck_assert_int_eq(pt_unmap(&pt, 0x1800, 4 * KiB), -EINVAL);
-	ck_assert_int_eq(pt_unmap(&pt, top, 4 * KiB), -ERANGE);
-	ck_assert_int_eq(pt_protect(&pt, 0, 4 * KiB, PT_W), -EINVAL);
-	ck_assert_int_eq(pt_translate(&pt, top, NULL, NULL, NULL), -ERANGE);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2001), 4 * KiB, RW, 0), -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1001), pa_make(0x2000), 4 * KiB, RW, 0), -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 100, RW, 0), -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 0, RW, 0), -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 4 * KiB, PT_W, 0),
+			 -EINVAL); /* W without R */
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 4 * KiB, PT_W | PT_X, 0),
+			 -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 4 * KiB, 0, 0), -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 4 * KiB, PT_DEVICE, 0),
+			 -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 4 * KiB, 0x100, 0),
+			 -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x2000), 4 * KiB, PT_R, 0x80),
+			 -EINVAL);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(top), pa_make(0x2000), 4 * KiB, RW, 0), -ERANGE);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(top - 4 * KiB), pa_make(0x2000), 8 * KiB, RW, 0),
+			 -ERANGE);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(~0ull & ~0xFFFull), pa_make(0x2000), 8 * KiB, RW, 0),
+			 -ERANGE);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0), pa_make(1ull << formats[_i]->oa_bits), 4 * KiB,
+				RW, 0), -ERANGE);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(0x1800), 4 * KiB), -EINVAL);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(top), 4 * KiB), -ERANGE);
+	ck_assert_int_eq(pt_protect(&pt, gpa_make(0), 4 * KiB, PT_W), -EINVAL);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(top), NULL, NULL, NULL), -ERANGE);
 	ck_assert_int_eq(pt_init(NULL, formats[_i], NULL, NULL), -EINVAL);
-	ck_assert_int_eq(pt_map(NULL, 0, 0, 4 * KiB, RW, 0), -EINVAL);
+	ck_assert_int_eq(pt_map(NULL, gpa_make(0), pa_make(0), 4 * KiB, RW, 0), -EINVAL);
 	/* The last page of the input space is mappable. */
-	ck_assert_int_eq(pt_map(&pt, top - 4 * KiB, 0x2000, 4 * KiB, RW, 0), 0);
-	ck_assert_int_eq(pt_unmap(&pt, top - 4 * KiB, 4 * KiB), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(top - 4 * KiB), pa_make(0x2000), 4 * KiB, RW, 0), 0);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(top - 4 * KiB), 4 * KiB), 0);
 	ck_assert_uint_eq(pt.table_pages, pt.root_pages);
 	pt_destroy(&pt);
 }
@@ -364,17 +390,18 @@ END_TEST
 
 START_TEST(test_tlb_flush_is_requested_once_per_operation)
 {
-	gpa_t base = 1 * GiB + 4 * KiB;
+	uint64_t base = 1 * GiB + 4 * KiB;
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, base, 0x20000000, 8 * MiB, RW, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(0x20000000), 8 * MiB, RW,
+				PT_MAP_BLOCKS), 0);
 	ck_assert_uint_eq(flushes.n, formats[_i]->flush_on_map ? 1 : 0);
 	flushes.n = 0;
-	ck_assert_int_eq(pt_protect(&pt, base, 8 * MiB, PT_R), 0);
-	ck_assert_int_eq(pt_unmap(&pt, base, 8 * MiB), 0);
+	ck_assert_int_eq(pt_protect(&pt, gpa_make(base), 8 * MiB, PT_R), 0);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(base), 8 * MiB), 0);
 	ck_assert_uint_eq(flushes.n, 2);
 	for (unsigned k = 0; k < 2; k++) {
-		ck_assert_uint_eq(flushes.gpa[k], base);
+		ck_assert_uint_eq(gpa_bits(flushes.gpa[k]), base);
 		ck_assert_uint_eq(flushes.size[k], 8 * MiB);
 	}
 	ck_assert_uint_eq(pt.table_pages, pt.root_pages); /* empty tables were freed */
@@ -406,16 +433,18 @@ START_TEST(test_for_each_visits_leaves_in_order)
 	struct walk_rec w = { 0 };
 
 	pt_up(_i);
-	ck_assert_int_eq(pt_map(&pt, 2 * GiB, 2 * GiB, GiB, PT_R, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_map(&pt, 2 * MiB, 2 * MiB, 2 * MiB, PT_R, PT_MAP_BLOCKS), 0);
-	ck_assert_int_eq(pt_map(&pt, 16 * KiB, 0, 4 * KiB, PT_R, 0), 0);
-	ck_assert_int_eq(pt_for_each(&pt, 0, 4 * GiB, record_leaf, &w), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(2 * GiB), pa_make(2 * GiB), GiB, PT_R, PT_MAP_BLOCKS),
+			 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(2 * MiB), pa_make(2 * MiB), 2 * MiB, PT_R,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(16 * KiB), pa_make(0), 4 * KiB, PT_R, 0), 0);
+	ck_assert_int_eq(pt_for_each(&pt, gpa_make(0), 4 * GiB, record_leaf, &w), 0);
 	ck_assert_uint_eq(w.n, 3);
-	ck_assert_uint_eq(w.gpa[0], 16 * KiB);
+	ck_assert_uint_eq(gpa_bits(w.gpa[0]), 16 * KiB);
 	ck_assert_uint_eq(w.size[0], 4 * KiB);
-	ck_assert_uint_eq(w.gpa[1], 2 * MiB);
+	ck_assert_uint_eq(gpa_bits(w.gpa[1]), 2 * MiB);
 	ck_assert_uint_eq(w.size[1], 2 * MiB);
-	ck_assert_uint_eq(w.gpa[2], 2 * GiB);
+	ck_assert_uint_eq(gpa_bits(w.gpa[2]), 2 * GiB);
 	ck_assert_uint_eq(w.size[2], GiB);
 	pt_destroy(&pt);
 }
@@ -426,17 +455,18 @@ END_TEST
 START_TEST(test_max_tables_is_what_mapping_every_page_takes)
 {
 	static const struct pt_range ranges[] = {
-		{ 0x1000, 8 * KiB },                  /* shares its tables with the next */
-		{ 0x1FF000, 12 * KiB },               /* across a 2 MiB boundary */
-		{ GiB - 4 * KiB, 8 * KiB },            /* across 1 GiB */
-		{ 0x8000000000ull - 4 * KiB, 8 * KiB }, /* across 512 GiB */
+		{ { 0x1000 }, 8 * KiB },                  /* shares its tables with the next */
+		{ { 0x1FF000 }, 12 * KiB },               /* across a 2 MiB boundary */
+		{ { GiB - 4 * KiB }, 8 * KiB },            /* across 1 GiB */
+		{ { 0x8000000000ull - 4 * KiB }, 8 * KiB }, /* across 512 GiB */
 	};
 	const size_t count = sizeof(ranges) / sizeof(ranges[0]);
 
 	ck_assert_int_eq(pt_init(&pt, formats[_i], NULL, NULL), 0);
 	for (size_t r = 0; r < count; r++)
 		for (uint64_t off = 0; off < ranges[r].size; off += 4 * KiB)
-			ck_assert_int_eq(pt_map(&pt, ranges[r].base + off, TEST_RAM0_BASE, 4 * KiB, RW, 0), 0);
+			ck_assert_int_eq(pt_map(&pt, gpa_add(ranges[r].base, off),
+						pa_make(TEST_RAM0_BASE), 4 * KiB, RW, 0), 0);
 	ck_assert_uint_eq(pt.table_pages - pt.root_pages, pt_max_tables(formats[_i], ranges, count));
 	ck_assert_uint_eq(pt.root_pages, pt_root_pages(formats[_i]));
 	/* One page needs one table a level below the root. */
@@ -449,46 +479,47 @@ END_TEST
  * table-page allocation for every n: the result is all or nothing, with no leak. */
 START_TEST(test_allocation_failure_at_every_step_leaves_no_trace)
 {
-	gpa_t base = GiB - 2 * MiB - 8 * KiB;
+	uint64_t base = GiB - 2 * MiB - 8 * KiB;
 	uint64_t size = 2 * MiB + 2 * MiB + 16 * KiB;
-	paddr_t pa0 = 0x40000000 - 8 * KiB; /* so the 2 MiB parts can be blocks */
+	uint64_t pa0 = 0x40000000 - 8 * KiB; /* so the 2 MiB parts can be blocks */
 
 	pt_up(_i);
 	size_t baseline = frame_outstanding();
 	uint64_t calls = frame_alloc_calls();
-	ck_assert_int_eq(pt_map(&pt, base, pa0, size, RW, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(pa0), size, RW, PT_MAP_BLOCKS), 0);
 	uint64_t needed = frame_alloc_calls() - calls;
 	ck_assert_uint_ge(needed, 3);
-	ck_assert_int_eq(pt_unmap(&pt, base, size), 0);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(base), size), 0);
 	ck_assert_uint_eq(frame_outstanding(), baseline);
 	for (uint64_t n = 1; n <= needed; n++) {
 		frame_fault_fail_nth(n);
 		flushes.n = 0;
-		ck_assert_int_eq(pt_map(&pt, base, pa0, size, RW, PT_MAP_BLOCKS), -ENOMEM);
+		ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(pa0), size, RW, PT_MAP_BLOCKS),
+				 -ENOMEM);
 		ck_assert_uint_eq(frame_outstanding(), baseline);
 		/* From the second call on, tables were linked in before the failure: they
 		 * are unlinked and freed only after a TLB invalidation. */
 		if (n > 1)
 			ck_assert_uint_ge(flushes.n, 1);
 		ck_assert_uint_eq(pt.table_pages, pt.root_pages);
-		for (gpa_t g = base; g < base + size; g += 4 * KiB)
-			ck_assert_int_eq(pt_translate(&pt, g, NULL, NULL, NULL), -ENOENT);
+		for (uint64_t g = base; g < base + size; g += 4 * KiB)
+			ck_assert_int_eq(pt_translate(&pt, gpa_make(g), NULL, NULL, NULL), -ENOENT);
 	}
 	frame_fault_fail_nth(needed + 1);
-	ck_assert_int_eq(pt_map(&pt, base, pa0, size, RW, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(pa0), size, RW, PT_MAP_BLOCKS), 0);
 	frame_fault_clear();
-	for (gpa_t g = base; g < base + size; g += 4 * KiB) {
+	for (uint64_t g = base; g < base + size; g += 4 * KiB) {
 		paddr_t pa;
-		ck_assert_int_eq(pt_translate(&pt, g, &pa, NULL, NULL), 0);
-		ck_assert_uint_eq(pa, pa0 + (g - base));
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(g), &pa, NULL, NULL), 0);
+		ck_assert_uint_eq(pa_bits(pa), pa0 + (g - base));
 	}
 	uint64_t leaf;
-	ck_assert_int_eq(pt_translate(&pt, GiB, NULL, NULL, &leaf), 0);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(GiB), NULL, NULL, &leaf), 0);
 	ck_assert_uint_eq(leaf, 2 * MiB);
 	/* A split that cannot get its table page changes nothing either. */
 	frame_fault_fail_nth(1);
-	ck_assert_int_eq(pt_unmap(&pt, GiB - 2 * MiB + 4 * KiB, 4 * KiB), -ENOMEM);
-	ck_assert_int_eq(pt_translate(&pt, GiB - 2 * MiB + 4 * KiB, NULL, NULL, NULL), 0);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(GiB - 2 * MiB + 4 * KiB), 4 * KiB), -ENOMEM);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(GiB - 2 * MiB + 4 * KiB), NULL, NULL, NULL), 0);
 	frame_fault_clear();
 	pt_destroy(&pt);
 	ck_assert_uint_eq(frame_outstanding(), 0);

@@ -37,11 +37,11 @@ static const struct mmio_ops nop_ops = { nop_read, nop_write };
 static struct vm_config base_config(void)
 {
 	struct vm_config cfg = {
-		.name = "lifecycle", .nvcpus = 2, .entry = RAM, .nmem = 2,
-		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 },
-			 { RAM + (1u << 20), 1u << 20, PT_R | PT_W, AS_ALLOC_LAZY, 0 } },
+		.name = "lifecycle", .nvcpus = 2, .entry = { RAM }, .nmem = 2,
+		.mem = { { { RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { RAM + (1u << 20) }, 1u << 20, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } } },
 		.ndevices = 1,
-		.devices = { { 0x09000000, 0x1000, &nop_ops, NULL } },
+		.devices = { { { 0x09000000 }, 0x1000, &nop_ops, NULL } },
 	};
 	return cfg;
 }
@@ -66,8 +66,8 @@ START_TEST(test_vcpu_life_cycle_in_order)
 
 	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_CREATED);
-	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0x1234), 0);
-	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 3, 0x80043558), 0);
+	ck_assert_int_eq(vcpu_set_entry(&v, gpa_make(RAM), 0x1234), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, pa_make(0x80004000), 3, 0x80043558), 0);
 	ck_assert_uint_eq(v.arch.ctx.vttbr_el2, (3ull << 48) | 0x80004000);
 	ck_assert_uint_eq(v.arch.ctx.pc, RAM);
 	ck_assert_uint_eq(v.arch.ctx.x[0], 0x1234);
@@ -85,9 +85,9 @@ START_TEST(test_vcpu_life_cycle_in_order)
 	ck_assert_int_eq(vcpu_put(&v), 1);
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_FREE);
 	ck_assert_int_eq(vcpu_power_off(&v), 0);
-	ck_assert_int_eq(vcpu_power_on(&v, RAM + 8, 5), 0);
+	ck_assert_int_eq(vcpu_power_on(&v, gpa_make(RAM + 8), 5), 0);
 	ck_assert_uint_eq(v.arch.ctx.pc, RAM + 8);
-	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), -EBUSY); /* on, not started yet */
+	ck_assert_int_eq(vcpu_power_on(&v, gpa_make(RAM), 0), -EBUSY); /* on, not started yet */
 }
 END_TEST
 
@@ -101,8 +101,8 @@ START_TEST(test_a_held_vcpu_stops_wherever_it_was_and_release_resumes_it)
 	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
 	ck_assert_int_eq(vcpu_stop(&v), -EPERM); /* never set up */
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_CREATED);
-	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0x1234), 0);
-	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 3, 0x80043558), 0);
+	ck_assert_int_eq(vcpu_set_entry(&v, gpa_make(RAM), 0x1234), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, pa_make(0x80004000), 3, 0x80043558), 0);
 	ck_assert_int_eq(vcpu_setup(&v), 0);
 
 	ck_assert_int_eq(vcpu_stop(&v), 1); /* FREE: off every pCPU now */
@@ -134,7 +134,7 @@ START_TEST(test_a_held_vcpu_stops_wherever_it_was_and_release_resumes_it)
 
 	ck_assert_int_eq(vcpu_power_off(&v), 0); /* OFF: CPU_ON makes it STOPPED */
 	ck_assert_int_eq(vcpu_stop(&v), 1);
-	ck_assert_int_eq(vcpu_power_on(&v, RAM + 8, 5), 0);
+	ck_assert_int_eq(vcpu_power_on(&v, gpa_make(RAM + 8), 5), 0);
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_STOPPED);
 	ck_assert_int_eq(vcpu_power_state(&v), CPU_STATE_ON_PENDING);
 
@@ -152,7 +152,7 @@ START_TEST(test_a_held_vcpu_stops_wherever_it_was_and_release_resumes_it)
 	ck_assert_int_eq(vcpu_power_state(&v), CPU_STATE_OFF);
 	ck_assert_int_eq(vcpu_release(&v), 0); /* OFF stays OFF */
 	ck_assert_int_eq(vcpu_reset(&v, true), -EPERM); /* not held */
-	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), 0);
+	ck_assert_int_eq(vcpu_power_on(&v, gpa_make(RAM), 0), 0);
 	ck_assert_int_eq(vcpu_bind(&v), 0);
 	ck_assert_int_eq(vcpu_stop(&v), 0);
 	ck_assert_int_eq(vcpu_reset(&v, true), -EPERM); /* still on its pCPU */
@@ -170,7 +170,7 @@ START_TEST(test_illegal_transitions_poison_the_vcpu)
 	ck_assert_int_eq(vcpu_setup(&v), -EPERM); /* no entry, no stage-2 */
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
 	ck_assert_int_eq(vcpu_bind(&v), -EPERM);
-	ck_assert_int_eq(vcpu_power_on(&v, RAM, 0), -EPERM);
+	ck_assert_int_eq(vcpu_power_on(&v, gpa_make(RAM), 0), -EPERM);
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
 
 	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
@@ -179,17 +179,17 @@ START_TEST(test_illegal_transitions_poison_the_vcpu)
 
 	struct vm_exit e;
 	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
-	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0), 0);
-	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 1, 0), 0);
+	ck_assert_int_eq(vcpu_set_entry(&v, gpa_make(RAM), 0), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, pa_make(0x80004000), 1, 0), 0);
 	ck_assert_int_eq(vcpu_setup(&v), 0);
 	ck_assert_int_eq(vcpu_run(&v, &e), -EPERM); /* run before bind */
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
 
 	ck_assert_int_eq(vcpu_init(&v, NULL, 0, 1), 0);
-	ck_assert_int_eq(vcpu_set_entry(&v, RAM, 0), 0);
-	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 1, 0), 0);
+	ck_assert_int_eq(vcpu_set_entry(&v, gpa_make(RAM), 0), 0);
+	ck_assert_int_eq(vcpu_set_s2(&v, pa_make(0x80004000), 1, 0), 0);
 	ck_assert_int_eq(vcpu_setup(&v), 0);
-	ck_assert_int_eq(vcpu_set_s2(&v, 0x80004000, 1, 0), -EPERM); /* after setup */
+	ck_assert_int_eq(vcpu_set_s2(&v, pa_make(0x80004000), 1, 0), -EPERM); /* after setup */
 	ck_assert_uint_eq(vcpu_state(&v), VCPU_UNUSABLE);
 	ck_assert_int_eq(vcpu_try_bind(&v), -EAGAIN); /* the scheduler's bind never poisons */
 }
@@ -231,7 +231,7 @@ START_TEST(test_bad_configs_are_refused_and_leave_nothing)
 	cfg.affinity[1] = 1u << 5; /* the machine has 2 pCPUs */
 	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
 	cfg = base_config();
-	cfg.mem[1].gpa = RAM + 4096; /* overlaps the first region */
+	cfg.mem[1].gpa = gpa_make(RAM + 4096); /* overlaps the first region */
 	ck_assert_int_eq(vm_create(&cfg, &vm), -EEXIST);
 	cfg = base_config();
 	cfg.mem[1].flags = PT_W; /* write without read */
@@ -303,7 +303,8 @@ START_TEST(test_thousand_vm_lifetimes_return_every_frame)
 		ck_assert_int_eq(vm_start(vm), 0);
 		ck_assert_int_eq(vm_start(vm), -EPERM);
 		/* Touch lazy memory and inject, as a running VM would. */
-		ck_assert_int_eq(as_handle_fault(&vm->as, RAM + (1u << 20) + (i % 256) * 4096, PT_W), 0);
+		ck_assert_int_eq(as_handle_fault(&vm->as,
+						 gpa_make(RAM + (1u << 20) + (i % 256) * 4096), PT_W), 0);
 		ck_assert_int_eq(vm_inject_irq(vm, 1, 3), 0);
 		ck_assert_int_eq(vm_destroy(vm), 0);
 		ck_assert_uint_eq(frame_outstanding(), baseline);
@@ -323,11 +324,11 @@ START_TEST(test_unmap_and_destroy_flush_the_vms_tlb_entries)
 	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
 	uint64_t vttbr = vm->vcpus[0].arch.ctx.vttbr_el2;
 	ck_assert_uint_eq(vttbr >> 48, vm_vmid(vm));
-	ck_assert_int_eq(as_handle_fault(&vm->as, RAM + (1u << 20), PT_W), 0);
+	ck_assert_int_eq(as_handle_fault(&vm->as, gpa_make(RAM + (1u << 20)), PT_W), 0);
 	paddr_t pa;
-	ck_assert_int_eq(pt_translate(&vm->as.pt, RAM + (1u << 20), &pa, NULL, NULL), 0);
+	ck_assert_int_eq(pt_translate(&vm->as.pt, gpa_make(RAM + (1u << 20)), &pa, NULL, NULL), 0);
 	uint64_t before = hal_sim_tlb_flushes(NULL);
-	ck_assert_int_eq(pt_unmap(&vm->as.pt, RAM + (1u << 20), 4096), 0);
+	ck_assert_int_eq(pt_unmap(&vm->as.pt, gpa_make(RAM + (1u << 20)), 4096), 0);
 	ck_assert_uint_eq(hal_sim_tlb_flushes(&root), before + 1);
 	ck_assert_uint_eq(root, vttbr);
 	/* The page the lazy fault had allocated, charged to the VM. */
@@ -350,17 +351,18 @@ START_TEST(test_vmset_builds_loads_images_and_gives_everything_back)
 
 	specs[0].cfg.ndevices = specs[1].cfg.ndevices = 0;
 	specs[1].has_pl011 = true;
-	specs[1].pl011_base = 0x09000000;
+	specs[1].pl011_base = gpa_make(0x09000000);
 	specs[1].pl011_irq = 33;
 	specs[1].image = image;
 	specs[1].image_size = sizeof(image);
-	specs[1].image_addr = RAM + 0x1000 - 4; /* across a page boundary */
+	specs[1].image_addr = gpa_make(RAM + 0x1000 - 4); /* across a page boundary */
 	ck_assert_int_eq(vmset_build(&set, specs, 2, &failed, NULL), 0);
 	ck_assert_uint_eq(set.n, 2);
-	ck_assert_int_eq(as_read(&set.vms[1]->as, RAM + 0x1000 - 4, back, sizeof(back)), 0);
+	ck_assert_int_eq(as_read(&set.vms[1]->as, gpa_make(RAM + 0x1000 - 4), back, sizeof(back)),
+			 0);
 	ck_assert_mem_eq(back, image, sizeof(image));
-	ck_assert_ptr_nonnull(mmio_bus_find(&set.vms[1]->bus, 0x09000018, 4));
-	ck_assert_ptr_null(mmio_bus_find(&set.vms[0]->bus, 0x09000018, 4));
+	ck_assert_ptr_nonnull(mmio_bus_find(&set.vms[1]->bus, gpa_make(0x09000018), 4));
+	ck_assert_ptr_null(mmio_bus_find(&set.vms[0]->bus, gpa_make(0x09000018), 4));
 	ck_assert_int_eq(vmset_console_input(&set, 'x'), 0);
 	ck_assert(!vmset_all_stopped(&set));
 	vmset_start(&set);
@@ -381,7 +383,7 @@ START_TEST(test_vmset_refuses_an_image_outside_memory_and_leaves_nothing)
 
 	specs[1].image = image;
 	specs[1].image_size = sizeof(image);
-	specs[1].image_addr = RAM + 64 * 1024 - 8; /* runs past the region */
+	specs[1].image_addr = gpa_make(RAM + 64 * 1024 - 8); /* runs past the region */
 	ck_assert_int_eq(vmset_build(&set, specs, 2, &failed, NULL), -EINVAL);
 	ck_assert_uint_eq(failed, 1);
 	ck_assert_uint_eq(vm_count(), 0);

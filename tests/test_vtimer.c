@@ -58,7 +58,7 @@ static void machine_at(uint64_t freq, unsigned pcpus)
 {
 	struct hal_sim_config cfg = {
 		.pcpus = pcpus, .counter_hz = freq, .nranges = 2,
-		.ranges = { { TEST_RAM0_BASE, TEST_RAM0_SIZE }, { TEST_RAM1_BASE, TEST_RAM1_SIZE } },
+		.ranges = { { { TEST_RAM0_BASE }, TEST_RAM0_SIZE }, { { TEST_RAM1_BASE }, TEST_RAM1_SIZE } },
 	};
 
 	hz = freq;

@@ -59,7 +59,8 @@ void test_machine_up(unsigned pcpus, bool core)
 	struct hal_sim_config cfg = {
 		.pcpus = pcpus,
 		.nranges = 2,
-		.ranges = { { TEST_RAM0_BASE, TEST_RAM0_SIZE }, { TEST_RAM1_BASE, TEST_RAM1_SIZE } },
+		.ranges = { { { TEST_RAM0_BASE }, TEST_RAM0_SIZE },
+			    { { TEST_RAM1_BASE }, TEST_RAM1_SIZE } },
 	};
 
 	ck_assert_int_eq(hal_sim_init(&cfg), 0);
@@ -92,11 +93,12 @@ void test_gic_enable(struct vm *vm, unsigned vcpu, unsigned intid, unsigned prio
 				 : VGIC_DIST_BASE;
 	uint64_t ctlr = 0;
 
-	ck_assert_int_eq(mmio_bus_read(&vm->bus, VGIC_DIST_BASE, 4, &ctlr), 0);
-	ck_assert_int_eq(mmio_bus_write(&vm->bus, VGIC_DIST_BASE, 4, ctlr | 2), 0); /* EnableGrp1 */
-	ck_assert_int_eq(mmio_bus_write(&vm->bus, frame + 0x100 + (intid / 32) * 4, 4,
+	ck_assert_int_eq(mmio_bus_read(&vm->bus, gpa_make(VGIC_DIST_BASE), 4, &ctlr), 0);
+	ck_assert_int_eq(mmio_bus_write(&vm->bus, gpa_make(VGIC_DIST_BASE), 4, ctlr | 2),
+			 0); /* EnableGrp1 */
+	ck_assert_int_eq(mmio_bus_write(&vm->bus, gpa_make(frame + 0x100 + (intid / 32) * 4), 4,
 					1u << (intid % 32)), 0); /* ISENABLER */
-	ck_assert_int_eq(mmio_bus_write(&vm->bus, frame + 0x400 + intid, 1, priority), 0);
+	ck_assert_int_eq(mmio_bus_write(&vm->bus, gpa_make(frame + 0x400 + intid), 1, priority), 0);
 }
 
 static int stop_workers;
@@ -132,8 +134,8 @@ void test_workers_stop(unsigned from, unsigned to)
 
 struct vm *test_make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity)
 {
-	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = TEST_RAM, .nmem = 1,
-		.mem = { { TEST_RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = { TEST_RAM }, .nmem = 1,
+		.mem = { { { TEST_RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
 	struct vm *vm;
 
 	for (unsigned i = 0; i < nvcpus; i++)

@@ -53,10 +53,10 @@ static inline int arch_vm_init(struct arch_vm *a, unsigned nvcpus)
 
 /* The interrupt controller's MMIO windows, numbered 0 .. ARCH_IRQCHIP_WINDOWS - 1. */
 #define ARCH_IRQCHIP_WINDOWS 2
-static inline void arch_irqchip_window(const struct arch_vm *a, unsigned i, uint64_t *base,
+static inline void arch_irqchip_window(const struct arch_vm *a, unsigned i, gpa_t *base,
 				       uint64_t *size)
 {
-	*base = i == 0 ? VGIC_DIST_BASE : VGIC_REDIST_BASE;
+	*base = gpa_make(i == 0 ? VGIC_DIST_BASE : VGIC_REDIST_BASE);
 	*size = i == 0 ? VGIC_DIST_SIZE : vgic_redist_size(&a->vgic);
 }
 
@@ -151,7 +151,7 @@ void arch_vcpu_init(struct arch_vcpu *v, unsigned index);
 uint64_t arch_vcpu_hwid(unsigned index);
 
 /* Where the vCPU starts and its first argument (X0): boot entry or PSCI CPU_ON. */
-void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg);
+void arch_vcpu_set_entry(struct arch_vcpu *v, gpa_t entry, uint64_t arg);
 
 /* Whether the vCPU's WFE traps (HCR_EL2.TWE) from its next entry. Without the trap a
  * WFE is the guest's own and waits in the hardware for an event; with it, a WFE that
@@ -159,10 +159,10 @@ void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg);
 void arch_vcpu_trap_wfe(struct arch_vcpu *v, bool trap);
 
 /* The stage-2 table the vCPU translates through: VTTBR_EL2 (root, VMID) and VTCR_EL2. */
-void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr);
+void arch_vcpu_set_s2(struct arch_vcpu *v, paddr_t root, uint16_t vmid, uint64_t vtcr);
 
 /* Invalidate the TLB entries of the VM with this stage-2 root and VMID everywhere. */
-void arch_vm_s2_flush(uint64_t root, uint16_t vmid);
+void arch_vm_s2_flush(paddr_t root, uint16_t vmid);
 
 /* General-purpose registers 0-30; 31 is XZR: reads as 0, writes ignored. -EINVAL for
  * a number above 31. */
@@ -177,8 +177,8 @@ typedef s1_read_fn arch_guest_read_fn;
  * va, reading the guest's tables with read(ctx, ...): 0 and *gpa, or -EFAULT if it
  * does not map va (or a table is not in readable guest memory). No permission is
  * checked: the address an EL1 read would reach. */
-int arch_vcpu_translate(const struct arch_vcpu *v, uint64_t va, arch_guest_read_fn read,
-			void *ctx, uint64_t *gpa);
+int arch_vcpu_translate(const struct arch_vcpu *v, gva_t va, arch_guest_read_fn read,
+			void *ctx, gpa_t *gpa);
 
 /* The return value of a call the guest made (X0). */
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value);
@@ -209,6 +209,6 @@ unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uin
 /* Inject into the guest at EL1 (Arm ARM D1.10): an undefined-instruction exception, or
  * an external abort for the data / instruction access at virtual address far. */
 void arch_inject_undef(struct arch_vcpu *v);
-void arch_inject_abort(struct arch_vcpu *v, bool instruction, uint64_t far);
+void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far);
 
 #endif

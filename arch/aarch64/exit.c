@@ -83,27 +83,33 @@ static uint64_t hpfar_page(const struct arch_vcpu *v)
 	return (v->trap.hpfar & HPFAR_FIPA_MASK) << 8;
 }
 
+/* The guest-virtual address FAR_EL2 reports for an abort. */
+static gva_t far_va(const struct arch_vcpu *v)
+{
+	return gva_make(v->trap.far);
+}
+
 /* The guest-physical address of a stage-2 fault, into exit->u.fault. false if there is
  * none to act on: the hardware could not translate FAR_EL2 either, so the guest changed
  * its tables since the access, and the access must simply run again. */
 static bool fault_address(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 {
-	uint64_t gpa = 0;
+	gpa_t gpa = gpa_make(0);
 
-	exit->u.fault.va = v->trap.far; /* valid for these faults: ISS.FnV is for external aborts */
+	exit->u.fault.va = far_va(v); /* valid for these faults: ISS.FnV is for external aborts */
 	if (iss & ISS_DABT_S1PTW) {
 		/* A descriptor read by the walk: which one in the page is not reported, and
 		 * FAR_EL2's offset is the access's, not the descriptor's. */
-		exit->u.fault.gpa = hpfar_page(v);
+		exit->u.fault.gpa = gpa_make(hpfar_page(v));
 		return true;
 	}
 	if (hpfar_valid(iss)) {
-		exit->u.fault.gpa = hpfar_page(v) | (v->trap.far & 0xFFF);
+		exit->u.fault.gpa = gpa_make(hpfar_page(v) | (v->trap.far & 0xFFF));
 		return true;
 	}
 	/* Ask the hardware's stage 1 now, with the guest's EL1 registers still loaded
 	 * (this runs on the exit path, before the pCPU enters anything else). */
-	int err = hal_guest_translate(v->trap.far, &gpa);
+	int err = hal_guest_translate(far_va(v), &gpa);
 	if (err == -ENOSYS) {
 		exit->u.fault.gpa_unknown = true; /* core walks the tables in software */
 		return true;
@@ -122,7 +128,7 @@ static void retry_access(struct vm_exit *exit)
 static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 {
 	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
-		arch_inject_abort(v, true, v->trap.far);
+		arch_inject_abort(v, true, far_va(v));
 		exit->kind = EXIT_NOTHING;
 		return;
 	}
@@ -137,7 +143,7 @@ static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 {
 	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
-		arch_inject_abort(v, false, v->trap.far);
+		arch_inject_abort(v, false, far_va(v));
 		exit->kind = EXIT_NOTHING;
 		return;
 	}
@@ -223,7 +229,7 @@ void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
 		return;
 	case EXIT_INJECT_ABORT:
 		arch_inject_abort(v, exit->kind == EXIT_STAGE2_FAULT && exit->u.fault.access == PT_X,
-				  v->trap.far);
+				  far_va(v));
 		return;
 	case EXIT_RETRY:
 		return;

@@ -40,7 +40,7 @@ void arch_inject_undef(struct arch_vcpu *v)
 	take_exception(v, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
 }
 
-void arch_inject_abort(struct arch_vcpu *v, bool instruction, uint64_t far)
+void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far)
 {
 	uint64_t ec;
 
@@ -48,6 +48,6 @@ void arch_inject_abort(struct arch_vcpu *v, bool instruction, uint64_t far)
 		ec = from_el0(&v->ctx) ? EC_IABT_LOW : EC_IABT_CUR;
 	else
 		ec = from_el0(&v->ctx) ? EC_DABT_LOW : EC_DABT_CUR;
-	v->ctx.el1[FAR_EL1] = far;
+	v->ctx.el1[FAR_EL1] = gva_bits(far);
 	take_exception(v, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXT);
 }

@@ -61,7 +61,7 @@ static void decode_vm_call(struct arch_vcpu *v, uint32_t fid, struct vm_exit *ex
 	case PSCI_CPU_ON_64:
 		exit->kind = EXIT_CPU_UP;
 		exit->u.cpu.hwid = arg(v, fid, 1) & MPIDR_AFF_MASK;
-		exit->u.cpu.entry = arg(v, fid, 2);
+		exit->u.cpu.entry = gpa_make(arg(v, fid, 2)); /* runs with its MMU off */
 		exit->u.cpu.arg = arg(v, fid, 3);
 		break;
 	case PSCI_AFFINITY_INFO_32:

@@ -101,12 +101,12 @@ static int flat(const struct s1_regs *r, uint64_t va, struct s1_result *out)
 
 	if (field(va, top, pa_bits))
 		return fail(out, S1_FAULT_ADDRESS_SIZE, 0);
-	*out = (struct s1_result){ .fault = S1_OK, .ipa = field(va, pa_bits - 1, 0) };
+	*out = (struct s1_result){ .fault = S1_OK, .ipa = gpa_make(field(va, pa_bits - 1, 0)) };
 	return 0;
 }
 
 /* One 8-byte descriptor, in the byte order SCTLR_EL1.EE gives EL1&0 table walks. */
-static int read_desc(const struct s1_regs *r, s1_read_fn read, void *ctx, uint64_t ipa,
+static int read_desc(const struct s1_regs *r, s1_read_fn read, void *ctx, gpa_t ipa,
 		     uint64_t *desc)
 {
 	uint8_t b[8];
@@ -121,9 +121,11 @@ static int read_desc(const struct s1_regs *r, s1_read_fn read, void *ctx, uint64
 	return 0;
 }
 
-int s1_translate(const struct s1_regs *r, uint64_t va, s1_read_fn read, void *ctx,
+int s1_translate(const struct s1_regs *r, gva_t gva, s1_read_fn read, void *ctx,
 		 struct s1_result *out)
 {
+	uint64_t va = gva_bits(gva);
+
 	if (!r || !read || !out)
 		return -EINVAL;
 	if (!(r->sctlr & SCTLR_EL1_M))
@@ -149,7 +151,8 @@ int s1_translate(const struct s1_regs *r, uint64_t va, s1_read_fn read, void *ct
 	for (;; level++) {
 		unsigned shift = level_shift(level);
 		uint64_t desc;
-		if (read_desc(r, read, ctx, table + 8 * field(va, index_top, shift), &desc))
+		if (read_desc(r, read, ctx, gpa_make(table + 8 * field(va, index_top, shift)),
+			      &desc))
 			return fail(out, S1_FAULT_WALK, level);
 		index_top = shift - 1;
 		if (!(desc & S1_DESC_VALID))
@@ -169,7 +172,7 @@ int s1_translate(const struct s1_regs *r, uint64_t va, s1_read_fn read, void *ct
 			return fail(out, S1_FAULT_ADDRESS_SIZE, level);
 		if (!(desc & S1_DESC_AF) && !(r->tcr & TCR_HA))
 			return fail(out, S1_FAULT_ACCESS_FLAG, level);
-		*out = (struct s1_result){ .fault = S1_OK, .ipa = oa | (va & (size - 1)),
+		*out = (struct s1_result){ .fault = S1_OK, .ipa = gpa_make(oa | (va & (size - 1))),
 					   .level = level, .desc = desc, .size = size };
 		return 0;
 	}

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hal/addr.h"
+
 /* The EL1 registers that define the regime. pa_bits is the PE's physical-address size
  * (ID_AA64MMFR0_EL1.PARange): the output limit with the MMU off, and the cap on IPS. */
 struct s1_regs {
@@ -35,7 +37,7 @@ struct s1_regs {
 /* Read len bytes of guest memory at the guest-physical address ipa into buf (the walk
  * reads one 8-byte descriptor at a time, aligned): 0, or a negative error code if the
  * guest has no readable memory there. */
-typedef int (*s1_read_fn)(void *ctx, uint64_t ipa, void *buf, size_t len);
+typedef int (*s1_read_fn)(void *ctx, gpa_t ipa, void *buf, size_t len);
 
 /* Why a translation failed, by the fault the hardware would report at stage 1
  * (ESR_ELx DFSC groups), plus what this walker does not model. */
@@ -53,7 +55,7 @@ enum s1_fault {
 
 struct s1_result {
 	enum s1_fault fault;
-	uint64_t ipa;	/* S1_OK: the guest-physical address of va */
+	gpa_t ipa;	/* S1_OK: the guest-physical address of va */
 	unsigned level; /* the level of the last lookup (the fault's, or the leaf's); 0
 			 * for the flat map and for faults before the walk */
 	uint64_t desc;	/* S1_OK with the MMU on: the leaf descriptor */
@@ -61,7 +63,7 @@ struct s1_result {
 };
 
 /* Translate va; *out says how it went. 0, or -EFAULT if it faulted (out->fault). */
-int s1_translate(const struct s1_regs *regs, uint64_t va, s1_read_fn read, void *ctx,
+int s1_translate(const struct s1_regs *regs, gva_t va, s1_read_fn read, void *ctx,
 		 struct s1_result *out);
 
 /* Register fields the walker reads (D24.2 SCTLR_EL1, TCR_EL1). */

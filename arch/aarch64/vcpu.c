@@ -54,12 +54,12 @@ void arch_vcpu_init(struct arch_vcpu *v, unsigned index)
 	v->ctx.el1[SCTLR_EL1] = SCTLR_EL1_RESET;
 }
 
-void arch_vcpu_set_entry(struct arch_vcpu *v, uint64_t entry, uint64_t arg)
+void arch_vcpu_set_entry(struct arch_vcpu *v, gpa_t entry, uint64_t arg)
 {
 	for (unsigned i = 0; i < 31; i++)
 		v->ctx.x[i] = 0;
 	v->ctx.x[0] = arg;
-	v->ctx.pc = entry;
+	v->ctx.pc = gpa_bits(entry); /* the MMU is off at entry: VA == IPA */
 	v->ctx.pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
 }
 
@@ -68,9 +68,15 @@ void arch_vcpu_trap_wfe(struct arch_vcpu *v, bool trap)
 	v->ctx.hcr_el2 = trap ? v->ctx.hcr_el2 | HCR_TWE : v->ctx.hcr_el2 & ~HCR_TWE;
 }
 
-void arch_vcpu_set_s2(struct arch_vcpu *v, uint64_t root, uint16_t vmid, uint64_t vtcr)
+/* VTTBR_EL2 (D24.2.204): the VMID in bits 63:48 over the root table's address. */
+static uint64_t vttbr(paddr_t root, uint16_t vmid)
 {
-	v->ctx.vttbr_el2 = ((uint64_t)vmid << 48) | (root & S2_OA_MASK);
+	return ((uint64_t)vmid << 48) | (pa_bits(root) & S2_OA_MASK);
+}
+
+void arch_vcpu_set_s2(struct arch_vcpu *v, paddr_t root, uint16_t vmid, uint64_t vtcr)
+{
+	v->ctx.vttbr_el2 = vttbr(root, vmid);
 	v->ctx.vtcr_el2 = vtcr;
 }
 
@@ -93,9 +99,9 @@ bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 	return false;
 }
 
-void arch_vm_s2_flush(uint64_t root, uint16_t vmid)
+void arch_vm_s2_flush(paddr_t root, uint16_t vmid)
 {
-	hal_guest_tlb_flush(((uint64_t)vmid << 48) | (root & S2_OA_MASK));
+	hal_guest_tlb_flush(vttbr(root, vmid));
 }
 
 int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value)
@@ -112,8 +118,8 @@ uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg)
 	return reg < 31 ? v->ctx.x[reg] : 0;
 }
 
-int arch_vcpu_translate(const struct arch_vcpu *v, uint64_t va, arch_guest_read_fn read,
-			void *ctx, uint64_t *gpa)
+int arch_vcpu_translate(const struct arch_vcpu *v, gva_t va, arch_guest_read_fn read,
+			void *ctx, gpa_t *gpa)
 {
 	const struct s1_regs regs = {
 		.sctlr = v->ctx.el1[SCTLR_EL1], .tcr = v->ctx.el1[TCR_EL1],

@@ -9,8 +9,12 @@
 
 const struct vgic_irq *vgic_irq_state(const struct vgic *g, unsigned vcpu, unsigned intid)
 {
-	/* vgic_irq_at only reads g; the state it returns is handed out read-only. */
-	return vgic_irq_at((struct vgic *)g, vcpu, intid);
+	bool priv;
+	unsigned i;
+
+	if (!vgic_irq_where(g, vcpu, intid, &priv, &i))
+		return NULL;
+	return priv ? &g->cpu[vcpu].priv[i] : &g->spi[i];
 }
 
 int vgic_init(struct vgic *g, unsigned nvcpus)

@@ -11,13 +11,26 @@
 
 #include "arch/aarch64/vgic.h"
 
-/* INTID intid as seen through vCPU vcpu's redistributor (SGIs, PPIs) or the
- * distributor (SPIs, vcpu unused); NULL for an INTID or a vCPU that does not exist. */
+/* Where INTID intid lives as seen through vCPU vcpu's redistributor (SGIs, PPIs) or
+ * the distributor (SPIs, vcpu unused): false for an INTID or a vCPU that does not
+ * exist; else *priv says which array, *idx the index in it. */
+static inline bool vgic_irq_where(const struct vgic *g, unsigned vcpu, unsigned intid,
+				  bool *priv, unsigned *idx)
+{
+	*priv = intid < VGIC_NR_PRIVATE;
+	*idx = *priv ? intid : intid - VGIC_NR_PRIVATE;
+	return *priv ? vcpu < g->nvcpus : intid < VGIC_NR_IRQS;
+}
+
+/* The state of INTID intid (as vgic_irq_where finds it); NULL if it does not exist. */
 static inline struct vgic_irq *vgic_irq_at(struct vgic *g, unsigned vcpu, unsigned intid)
 {
-	if (intid < VGIC_NR_PRIVATE)
-		return vcpu < g->nvcpus ? &g->cpu[vcpu].priv[intid] : NULL;
-	return intid < VGIC_NR_IRQS ? &g->spi[intid - VGIC_NR_PRIVATE] : NULL;
+	bool priv;
+	unsigned i;
+
+	if (!vgic_irq_where(g, vcpu, intid, &priv, &i))
+		return NULL;
+	return priv ? &g->cpu[vcpu].priv[i] : &g->spi[i];
 }
 
 /* The pending state the distributor holds (what GICD_ISPENDR reads): the latch (an

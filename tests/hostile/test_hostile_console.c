@@ -310,7 +310,7 @@ static void flood_setup(void)
 	for (unsigned v = 0; v < R.scn.nvms; v++)
 		R.specs[v] = (struct vm_spec){ .cfg = R.scn.vms[v].cfg,
 					       .has_pl011 = R.scn.vms[v].has_pl011,
-					       .pl011_base = R.scn.vms[v].pl011_base,
+					       .pl011_base = { R.scn.vms[v].pl011_base },
 					       .pl011_irq = R.scn.vms[v].pl011_irq };
 	ck_assert_int_eq(vmset_build(&R.set, R.specs, R.scn.nvms, &failed, NULL), 0);
 	for (unsigned v = 0; v < R.scn.nvms; v++)

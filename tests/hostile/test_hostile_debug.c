@@ -40,14 +40,14 @@ static void teardown(void)
 
 static struct vm *make_vm(const char *name, unsigned nvcpus)
 {
-	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = PC0, .nmem = 1,
-		.mem = { { RAM, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, 0 } } };
+	struct vm_config cfg = { .name = name, .nvcpus = nvcpus, .entry = { PC0 }, .nmem = 1,
+		.mem = { { { RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
 	struct vm *vm;
 
 	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
 	for (unsigned i = 0; i < nvcpus; i++) {
 		if (i > 0) /* as PSCI CPU_ON would */
-			ck_assert_int_eq(vcpu_power_on(vm_vcpu(vm, i), PC0, 0), 0);
+			ck_assert_int_eq(vcpu_power_on(vm_vcpu(vm, i), gpa_make(PC0), 0), 0);
 		vm_vcpu(vm, i)->arch.ctx.el1[VBAR_EL1] = VBAR;
 	}
 	return vm;

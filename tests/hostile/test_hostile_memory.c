@@ -58,12 +58,12 @@ static struct vm_config config_of(const char *name, struct vm_mem_config m)
 
 static struct vm_mem_config linear(uint64_t gpa, uint64_t size, paddr_t hpa)
 {
-	return (struct vm_mem_config){ gpa, size, RWX, AS_LINEAR, hpa };
+	return (struct vm_mem_config){ { gpa }, size, RWX, AS_LINEAR, hpa };
 }
 
 static struct vm_mem_config identity(uint64_t base, uint64_t size)
 {
-	return (struct vm_mem_config){ base, size, RW_DEV, AS_IDENTITY, 0 };
+	return (struct vm_mem_config){ { base }, size, RW_DEV, AS_IDENTITY, { 0 } };
 }
 
 /* vm_create of one region; the VM if it was created, else NULL. */
@@ -85,7 +85,7 @@ static paddr_t host_of(struct vm *vm, uint64_t gpa)
 {
 	paddr_t pa;
 
-	ck_assert_int_eq(as_translate(&vm->as, gpa, &pa, NULL), 0);
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(gpa), &pa, NULL), 0);
 	return pa;
 }
 
@@ -94,7 +94,7 @@ static paddr_t host_of(struct vm *vm, uint64_t gpa)
 START_TEST(test_linear_region_over_the_frame_allocators_bitmap_is_refused)
 {
 	/* The first frame of each RAM range holds the allocator's bitmap. */
-	struct vm *rogue = try_vm("rogue", linear(RAM, 64 * KiB, TEST_RAM0_BASE));
+	struct vm *rogue = try_vm("rogue", linear(RAM, 64 * KiB, pa_make(TEST_RAM0_BASE)));
 
 	ck_assert_msg(rogue == NULL, "a VM mapped the frame allocator's bitmap");
 	destroy(rogue);
@@ -115,8 +115,8 @@ END_TEST
 
 START_TEST(test_linear_region_over_another_vms_ram_or_tables_is_refused)
 {
-	struct vm *alpha = try_vm("alpha", (struct vm_mem_config){ RAM, 64 * KiB, RWX,
-								   AS_ALLOC_EAGER, 0 });
+	struct vm *alpha = try_vm("alpha", (struct vm_mem_config){ { RAM }, 64 * KiB, RWX,
+								   AS_ALLOC_EAGER, { 0 } });
 	ck_assert_ptr_nonnull(alpha);
 	paddr_t ram = host_of(alpha, RAM + 8 * KiB), root = alpha->as.pt.root;
 
@@ -133,22 +133,23 @@ END_TEST
 
 START_TEST(test_two_vms_cannot_claim_the_same_range)
 {
-	struct vm *alpha = try_vm("alpha", linear(RAM, 64 * KiB, FREE_RAM));
+	struct vm *alpha = try_vm("alpha", linear(RAM, 64 * KiB, pa_make(FREE_RAM)));
 	ck_assert_ptr_nonnull(alpha);
 
-	struct vm *beta = try_vm("beta", linear(RAM, 64 * KiB, FREE_RAM));
+	struct vm *beta = try_vm("beta", linear(RAM, 64 * KiB, pa_make(FREE_RAM)));
 	ck_assert_msg(beta == NULL, "two VMs mapped the same host RAM");
 	destroy(beta);
-	beta = try_vm("beta", linear(RAM, 64 * KiB, FREE_RAM + 60 * KiB)); /* one frame shared */
+	beta = try_vm("beta", linear(RAM, 64 * KiB,
+				     pa_make(FREE_RAM + 60 * KiB))); /* one frame shared */
 	ck_assert_msg(beta == NULL, "two VMs mapped overlapping host RAM");
 	destroy(beta);
 	/* Once alpha is gone its claim is, too. */
 	destroy(alpha);
-	beta = try_vm("beta", linear(RAM, 64 * KiB, FREE_RAM));
+	beta = try_vm("beta", linear(RAM, 64 * KiB, pa_make(FREE_RAM)));
 	ck_assert_ptr_nonnull(beta);
 	destroy(beta);
-	ck_assert_int_eq(frame_claim_at(FREE_RAM, 64 * KiB), 0);
-	ck_assert_int_eq(frame_release_at(FREE_RAM, 64 * KiB), 0);
+	ck_assert_int_eq(frame_claim_at(pa_make(FREE_RAM), 64 * KiB), 0);
+	ck_assert_int_eq(frame_release_at(pa_make(FREE_RAM), 64 * KiB), 0);
 }
 END_TEST
 
@@ -156,16 +157,16 @@ START_TEST(test_claimed_ram_is_never_handed_out_while_claimed)
 {
 	static paddr_t got[4096];
 	size_t n = 0;
-	struct vm *alpha = try_vm("alpha", linear(RAM, MiB, FREE_RAM));
+	struct vm *alpha = try_vm("alpha", linear(RAM, MiB, pa_make(FREE_RAM)));
 
 	ck_assert_ptr_nonnull(alpha);
 	while (n < 4096 && frame_alloc(&got[n]) == 0)
 		n++;
 	ck_assert_uint_lt(n, 4096);
 	for (size_t i = 0; i < n; i++)
-		ck_assert_msg(got[i] < FREE_RAM || got[i] >= FREE_RAM + MiB,
+		ck_assert_msg(pa_bits(got[i]) < FREE_RAM || pa_bits(got[i]) >= FREE_RAM + MiB,
 			      "frame 0x%llx of a VM's claimed RAM was handed out",
-			      (unsigned long long)got[i]);
+			      (unsigned long long)pa_bits(got[i]));
 	for (size_t i = 0; i < n; i++)
 		ck_assert_int_eq(frame_free(got[i]), 0);
 	destroy(alpha);
@@ -186,8 +187,8 @@ START_TEST(test_device_pass_through_needs_a_board_device_tandem_does_not_use)
 	rogue = try_vm("rogue", identity(NO_DEVICE, 4 * KiB));
 	ck_assert_msg(rogue == NULL, "a VM was given an address where the board has nothing");
 	destroy(rogue);
-	rogue = try_vm("rogue", (struct vm_mem_config){ 0x50000000, 4 * KiB, RW_DEV, AS_LINEAR,
-							SIM_RTC });
+	rogue = try_vm("rogue", (struct vm_mem_config){ { 0x50000000 }, 4 * KiB, RW_DEV, AS_LINEAR,
+							{ SIM_RTC } });
 	ck_assert_msg(rogue == NULL, "two VMs were given the same device");
 	destroy(rogue);
 	destroy(rtc);
@@ -199,18 +200,18 @@ END_TEST
 /* The guest's first touch of a page of lazy memory, as its stage-2 fault would do. */
 static int touch(struct vm *vm, uint64_t gpa)
 {
-	return as_handle_fault(&vm->as, gpa, PT_W);
+	return as_handle_fault(&vm->as, gpa_make(gpa), PT_W);
 }
 
 START_TEST(test_lazy_vm_taking_all_its_memory_cannot_fail_another_vms_first_touch)
 {
-	struct vm *victim = try_vm("victim", (struct vm_mem_config){ RAM, MiB, PT_R | PT_W,
-								     AS_ALLOC_LAZY, 0 });
+	struct vm *victim = try_vm("victim", (struct vm_mem_config){ { RAM }, MiB, PT_R | PT_W,
+								     AS_ALLOC_LAZY, { 0 } });
 	ck_assert_ptr_nonnull(victim);
 	/* More lazy memory than the machine has: it may not be created, and if it is it
 	 * must never get more than it was promised. */
-	struct vm *hog = try_vm("hog", (struct vm_mem_config){ RAM, 32 * MiB, PT_R | PT_W,
-							       AS_ALLOC_LAZY, 0 });
+	struct vm *hog = try_vm("hog", (struct vm_mem_config){ { RAM }, 32 * MiB, PT_R | PT_W,
+							       AS_ALLOC_LAZY, { 0 } });
 	for (uint64_t off = 0; hog && off < 32 * MiB; off += 4 * KiB)
 		if (touch(hog, RAM + off))
 			break;
@@ -225,12 +226,12 @@ END_TEST
 
 START_TEST(test_vm_created_first_cannot_be_starved_by_one_created_later)
 {
-	struct vm *hog = try_vm("hog", (struct vm_mem_config){ RAM, 32 * MiB, PT_R | PT_W,
-							       AS_ALLOC_LAZY, 0 });
+	struct vm *hog = try_vm("hog", (struct vm_mem_config){ { RAM }, 32 * MiB, PT_R | PT_W,
+							       AS_ALLOC_LAZY, { 0 } });
 	/* The hog exists (it may, if its maximum fitted): a VM created after it either
 	 * fits beside the hog's maximum or is refused; it never fails later. */
-	struct vm *victim = try_vm("victim", (struct vm_mem_config){ RAM, MiB, PT_R | PT_W,
-								     AS_ALLOC_LAZY, 0 });
+	struct vm *victim = try_vm("victim", (struct vm_mem_config){ { RAM }, MiB, PT_R | PT_W,
+								     AS_ALLOC_LAZY, { 0 } });
 	for (uint64_t off = 0; hog && off < 32 * MiB; off += 4 * KiB)
 		if (touch(hog, RAM + off))
 			break;
@@ -249,8 +250,8 @@ END_TEST
 
 START_TEST(test_a_refused_region_is_named_with_the_reason)
 {
-	struct vm_config cfg = config_of("rogue", (struct vm_mem_config){ RAM, 64 * KiB, RWX,
-									  AS_ALLOC_EAGER, 0 });
+	struct vm_config cfg = config_of("rogue", (struct vm_mem_config){ { RAM }, 64 * KiB, RWX,
+									  AS_ALLOC_EAGER, { 0 } });
 	struct vm_refusal why;
 	struct vm *vm;
 
@@ -260,7 +261,7 @@ START_TEST(test_a_refused_region_is_named_with_the_reason)
 	ck_assert_int_eq(why.mem, 1);
 	ck_assert_str_eq(why.why, "memory at 0x09000000: host 0x09000000-0x09000fff overlaps the "
 				  "console UART, which Tandem uses");
-	cfg.mem[1] = linear(0x50000000, 8 * KiB, TEST_RAM0_BASE);
+	cfg.mem[1] = linear(0x50000000, 8 * KiB, pa_make(TEST_RAM0_BASE));
 	ck_assert_int_eq(vm_create_reason(&cfg, &vm, &why), -EBUSY);
 	ck_assert_int_eq(why.mem, 1);
 	ck_assert_str_eq(why.why, "memory at 0x50000000: host 0x80000000-0x80001fff holds the frame "
@@ -274,8 +275,9 @@ END_TEST
 
 START_TEST(test_a_vm_that_does_not_fit_is_refused_with_its_shortfall)
 {
-	struct vm_config cfg = config_of("big", (struct vm_mem_config){ RAM, 64 * MiB, PT_R | PT_W,
-									AS_ALLOC_LAZY, 0 });
+	struct vm_config cfg = config_of("big", (struct vm_mem_config){ { RAM }, 64 * MiB,
+					 PT_R | PT_W,
+									AS_ALLOC_LAZY, { 0 } });
 	struct vm_refusal why;
 	char want[VM_WHY_MAX];
 	size_t need, avail = frame_available();
@@ -305,7 +307,8 @@ static struct vm *largest_lazy_vm(const char *name)
 	struct vm_config cfg;
 
 	for (;;) {
-		cfg = config_of(name, (struct vm_mem_config){ RAM, size, PT_R | PT_W, AS_ALLOC_LAZY, 0 });
+		cfg = config_of(name, (struct vm_mem_config){ { RAM }, size, PT_R | PT_W,
+				AS_ALLOC_LAZY, { 0 } });
 		ck_assert_int_eq(vm_frames_needed(&cfg, &need), 0);
 		if (need <= avail)
 			break;
@@ -319,8 +322,8 @@ static struct vm *largest_lazy_vm(const char *name)
 
 START_TEST(test_a_vm_touching_all_it_reserved_never_fails_and_never_exceeds_it)
 {
-	struct vm *victim = try_vm("victim", (struct vm_mem_config){ RAM, MiB, PT_R | PT_W,
-								     AS_ALLOC_LAZY, 0 });
+	struct vm *victim = try_vm("victim", (struct vm_mem_config){ { RAM }, MiB, PT_R | PT_W,
+								     AS_ALLOC_LAZY, { 0 } });
 	ck_assert_ptr_nonnull(victim);
 	struct vm *hog = largest_lazy_vm("hog");
 	const struct as_region *r = &hog->as.regions[0];
@@ -335,8 +338,8 @@ START_TEST(test_a_vm_touching_all_it_reserved_never_fails_and_never_exceeds_it)
 	ck_assert_uint_eq(f.in_use, f.reserved);
 	for (uint64_t off = 0; off < MiB; off += 4 * KiB)
 		ck_assert_int_eq(touch(victim, RAM + off), 0);
-	ck_assert_ptr_null(try_vm("late", (struct vm_mem_config){ RAM, 64 * KiB, RWX,
-								   AS_ALLOC_EAGER, 0 }));
+	ck_assert_ptr_null(try_vm("late", (struct vm_mem_config){ { RAM }, 64 * KiB, RWX,
+								   AS_ALLOC_EAGER, { 0 } }));
 	destroy(hog);
 	destroy(victim);
 	ck_assert_uint_eq(frame_available(), frame_total() - baseline);
@@ -345,10 +348,10 @@ END_TEST
 
 START_TEST(test_every_frame_a_vm_takes_is_charged_to_it)
 {
-	struct vm_config cfg = config_of("alpha", (struct vm_mem_config){ RAM, 64 * KiB, RWX,
-									  AS_ALLOC_EAGER, 0 });
-	cfg.mem[1] = (struct vm_mem_config){ RAM + MiB, MiB, PT_R | PT_W, AS_ALLOC_LAZY, 0 };
-	cfg.mem[2] = linear(0x48000000, 64 * KiB, FREE_RAM);
+	struct vm_config cfg = config_of("alpha", (struct vm_mem_config){ { RAM }, 64 * KiB, RWX,
+									  AS_ALLOC_EAGER, { 0 } });
+	cfg.mem[1] = (struct vm_mem_config){ { RAM + MiB }, MiB, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } };
+	cfg.mem[2] = linear(0x48000000, 64 * KiB, pa_make(FREE_RAM));
 	cfg.mem[3] = identity(SIM_RTC, 4 * KiB);
 	cfg.nmem = 4;
 	size_t need, before = frame_outstanding();

@@ -84,7 +84,7 @@ static void on_tick(struct timer *t, void *arg)
 	for (unsigned i = 1; i < n; i++)
 		frame_free(got[i]);
 	log_info("round %u: %u frames, frame 0x%llx to cpu%u", d->rounds_done + 1, n,
-		 (unsigned long long)h->frame, next);
+		 (unsigned long long)pa_bits(h->frame), next);
 	if (++d->rounds_done < rounds)
 		timer_arm(t, hal_now_ns() + TICK_NS);
 }
@@ -92,7 +92,7 @@ static void on_tick(struct timer *t, void *arg)
 static bool handoffs_done(const struct demo_cpu *d)
 {
 	for (unsigned i = 0; i < d->rounds_done; i++)
-		if (d->out[i].frame && !ipi_msg_done(&d->out[i].msg))
+		if (pa_bits(d->out[i].frame) && !ipi_msg_done(&d->out[i].msg))
 			return false;
 	return true;
 }

@@ -107,7 +107,8 @@ static uint64_t ram_needed(const struct scenario *s)
 	for (unsigned v = 0; v < s->nvms; v++)
 		for (unsigned m = 0; m < s->vms[v].cfg.nmem; m++) {
 			const struct vm_mem_config *r = &s->vms[v].cfg.mem[m];
-			uint64_t hpa = r->backend == AS_IDENTITY ? r->gpa : r->hpa;
+			paddr_t host = r->backend == AS_IDENTITY ? pa_of_identity(r->gpa) : r->hpa;
+			uint64_t hpa = pa_bits(host);
 			if (r->backend == AS_ALLOC_EAGER || r->backend == AS_ALLOC_LAZY)
 				need += r->size;
 			else if (hpa >= HAL_SIM_DEFAULT_BASE && hpa - HAL_SIM_DEFAULT_BASE < (4ull << 30) &&
@@ -130,7 +131,7 @@ static int build_vms(const char *file)
 	for (unsigned v = 0; v < R.scn.nvms; v++) {
 		const struct scn_vm *sv = &R.scn.vms[v];
 		R.specs[v] = (struct vm_spec){ .cfg = sv->cfg, .has_pl011 = sv->has_pl011,
-					       .pl011_base = sv->pl011_base,
+					       .pl011_base = gpa_make(sv->pl011_base),
 					       .pl011_irq = sv->pl011_irq };
 	}
 	R.vms = R.set.vms;
@@ -215,7 +216,7 @@ int run_scenario(const struct hvsim_options *o)
 	uint64_t ram = o->ram ? o->ram : ram_needed(&R.scn);
 	uint64_t hz = o->counter_hz ? o->counter_hz : R.scn.counter_hz;
 	struct hal_sim_config cfg = { .pcpus = pcpus, .counter_hz = hz, .nranges = 1,
-				      .ranges = { { HAL_SIM_DEFAULT_BASE, ram } } };
+				      .ranges = { { { HAL_SIM_DEFAULT_BASE }, ram } } };
 	if (hal_sim_init(&cfg) || frame_init() || cpu_boot_init() || cpu_init_this()) {
 		fprintf(stderr, "hvsim: cannot build a machine of %u pCPUs\n", pcpus);
 		hal_sim_fini();

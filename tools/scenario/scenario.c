@@ -104,6 +104,27 @@ int number(struct parser *p, const char *t, uint64_t *v)
 	return 0;
 }
 
+/* An address token, as the kind of address the statement takes. */
+static int number_gpa(struct parser *p, const char *t, gpa_t *a)
+{
+	uint64_t v = 0;
+	int err = number(p, t, &v);
+
+	if (!err)
+		*a = gpa_make(v);
+	return err;
+}
+
+static int number_pa(struct parser *p, const char *t, paddr_t *a)
+{
+	uint64_t v = 0;
+	int err = number(p, t, &v);
+
+	if (!err)
+		*a = pa_make(v);
+	return err;
+}
+
 int small(struct parser *p, const char *t, uint64_t max, unsigned *v)
 {
 	uint64_t x = 0;
@@ -182,7 +203,7 @@ static int vm_memory(struct parser *p)
 	if (c->nmem == VM_MAX_MEM)
 		return error(p, "too many memory regions (at most %d)", VM_MAX_MEM);
 	struct vm_mem_config *m = &c->mem[c->nmem];
-	if ((err = number(p, p->tok[1], &m->gpa)) || (err = number(p, p->tok[2], &m->size)))
+	if ((err = number_gpa(p, p->tok[1], &m->gpa)) || (err = number(p, p->tok[2], &m->size)))
 		return err;
 	unsigned i;
 	for (i = 0; i < sizeof(perms) / sizeof(perms[0]) && strcmp(perms[i].name, p->tok[3]); i++)
@@ -204,7 +225,7 @@ static int vm_memory(struct parser *p)
 		m->backend = AS_LINEAR;
 	else
 		return error(p, "unknown backend \"%s\"", b);
-	if (linear && (err = number(p, p->tok[5], &m->hpa)))
+	if (linear && (err = number_pa(p, p->tok[5], &m->hpa)))
 		return err;
 	if (!p->entry_set && c->nmem == 0) {
 		c->entry = m->gpa; /* the first region's start, unless "entry" says otherwise */
@@ -241,7 +262,7 @@ static int vm_image(struct parser *p)
 static bool in_memory(const struct vm_config *c, uint64_t addr)
 {
 	for (unsigned i = 0; i < c->nmem; i++)
-		if (addr >= c->mem[i].gpa && addr - c->mem[i].gpa < c->mem[i].size)
+		if (addr >= gpa_bits(c->mem[i].gpa) && addr - gpa_bits(c->mem[i].gpa) < c->mem[i].size)
 			return true;
 	return false;
 }
@@ -255,7 +276,7 @@ static int vm_end(struct parser *p)
 		return error(p, "VM \"%s\" has no memory", vm->name);
 	if (vm->has_image) {
 		if (!p->image_addr_set)
-			vm->image_addr = vm->cfg.entry;
+			vm->image_addr = gpa_bits(vm->cfg.entry);
 		if (!in_memory(&vm->cfg, vm->image_addr)) {
 			p->line = p->image_line; /* the statement to fix; the parse ends here */
 			return error(p, "image address 0x%llx%s is in none of VM \"%s\"'s memory "
@@ -334,7 +355,7 @@ static int vm_entry(struct parser *p, int arg)
 	p->entry_set = true;
 	if ((err = need(p, 2, 2, "entry ADDR")))
 		return err;
-	return number(p, p->tok[1], &p->vm->cfg.entry);
+	return number_gpa(p, p->tok[1], &p->vm->cfg.entry);
 }
 
 static int vm_mmio(struct parser *p, int arg)

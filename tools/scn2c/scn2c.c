@@ -96,7 +96,7 @@ static bool maps_host(const struct vm_mem_config *m)
  * none or wraps (Tandem refuses those itself). */
 static bool host_range(const struct vm_mem_config *m, uint64_t *base, uint64_t *last)
 {
-	*base = m->backend == AS_IDENTITY ? m->gpa : m->hpa;
+	*base = pa_bits(m->backend == AS_IDENTITY ? pa_of_identity(m->gpa) : m->hpa);
 	*last = *base + m->size - 1;
 	return maps_host(m) && m->size && *last >= *base;
 }
@@ -115,7 +115,7 @@ static int check_region_host(const struct scenario *s, unsigned vm, unsigned m)
 		if (b <= dl && db <= l)
 			return fail("vm %s: memory at 0x%08llx: host 0x%08llx-0x%08llx overlaps %s "
 				    "(0x%08llx-0x%08llx), which Tandem uses",
-				    v->name, (unsigned long long)v->cfg.mem[m].gpa,
+				    v->name, (unsigned long long)gpa_bits(v->cfg.mem[m].gpa),
 				    (unsigned long long)b, (unsigned long long)l,
 				    tandems_devices[i].what, (unsigned long long)db,
 				    (unsigned long long)dl);
@@ -127,9 +127,9 @@ static int check_region_host(const struct scenario *s, unsigned vm, unsigned m)
 				return fail("vm %s: memory at 0x%08llx: host 0x%08llx-0x%08llx "
 					    "overlaps vm %s's memory at 0x%08llx (host "
 					    "0x%08llx-0x%08llx)",
-					    v->name, (unsigned long long)v->cfg.mem[m].gpa,
+					    v->name, (unsigned long long)gpa_bits(v->cfg.mem[m].gpa),
 					    (unsigned long long)b, (unsigned long long)l, o->name,
-					    (unsigned long long)o->cfg.mem[om].gpa,
+					    (unsigned long long)gpa_bits(o->cfg.mem[om].gpa),
 					    (unsigned long long)ob, (unsigned long long)ol);
 	}
 	return 0;
@@ -206,14 +206,15 @@ static int check_fit(const struct scn_vm *vm, const struct image *img)
 
 	for (unsigned i = 0; i < c->nmem; i++) {
 		const struct vm_mem_config *m = &c->mem[i];
-		if (vm->image_addr < m->gpa || vm->image_addr - m->gpa >= m->size)
+		uint64_t base = gpa_bits(m->gpa);
+		if (vm->image_addr < base || vm->image_addr - base >= m->size)
 			continue;
-		if (img->size <= m->size - (vm->image_addr - m->gpa))
+		if (img->size <= m->size - (vm->image_addr - base))
 			return 0;
 		return fail("vm %s: image %s (%zu bytes at 0x%llx) does not fit the memory region "
 			    "0x%llx-0x%llx",
 			    vm->name, img->path, img->size, (unsigned long long)vm->image_addr,
-			    (unsigned long long)m->gpa, (unsigned long long)(m->gpa + m->size - 1));
+			    (unsigned long long)base, (unsigned long long)(base + m->size - 1));
 	}
 	return fail("vm %s: image address 0x%llx is in no memory region", vm->name,
 		    (unsigned long long)vm->image_addr); /* the parser rules this out */
@@ -267,20 +268,21 @@ static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, size_t image
 	fprintf(f, ", .nvcpus = %u, .affinity = {", c->nvcpus);
 	for (unsigned i = 0; i < c->nvcpus; i++)
 		fprintf(f, "%s 0x%llxull", i ? "," : "", (unsigned long long)c->affinity[i]);
-	fprintf(f, " }, .entry = 0x%llxull, .entry_arg = 0x%llxull,\n\t\t   .nmem = %u, .mem = {",
-		(unsigned long long)c->entry, (unsigned long long)c->entry_arg, c->nmem);
+	fprintf(f,
+		" }, .entry = { 0x%llxull }, .entry_arg = 0x%llxull,\n\t\t   .nmem = %u, .mem = {",
+		(unsigned long long)gpa_bits(c->entry), (unsigned long long)c->entry_arg, c->nmem);
 	for (unsigned i = 0; i < c->nmem; i++) {
 		const struct vm_mem_config *m = &c->mem[i];
 		if ((unsigned)m->backend >= sizeof(backend_names) / sizeof(backend_names[0]))
 			return fail("vm %s: unknown memory backend %u", vm->name,
 				    (unsigned)m->backend);
-		fprintf(f, "%s { 0x%llxull, 0x%llxull, %uu, %s, 0x%llxull }", i ? "," : "",
-			(unsigned long long)m->gpa, (unsigned long long)m->size, m->flags,
-			backend_names[m->backend], (unsigned long long)m->hpa);
+		fprintf(f, "%s { { 0x%llxull }, 0x%llxull, %uu, %s, { 0x%llxull } }", i ? "," : "",
+			(unsigned long long)gpa_bits(m->gpa), (unsigned long long)m->size, m->flags,
+			backend_names[m->backend], (unsigned long long)pa_bits(m->hpa));
 	}
 	fprintf(f, " }, .mmio_raz_wi = %s },\n", c->mmio_raz_wi ? "true" : "false");
-	fprintf(f, "\t  .has_pl011 = %s, .pl011_base = 0x%llxull, .pl011_irq = %uu, "
-		   ".image = image_%u, .image_size = %zuu, .image_addr = 0x%llxull },\n",
+	fprintf(f, "\t  .has_pl011 = %s, .pl011_base = { 0x%llxull }, .pl011_irq = %uu, "
+		   ".image = image_%u, .image_size = %zuu, .image_addr = { 0x%llxull } },\n",
 		vm->has_pl011 ? "true" : "false", (unsigned long long)vm->pl011_base, vm->pl011_irq,
 		idx, image_size, (unsigned long long)vm->image_addr);
 	return 0;

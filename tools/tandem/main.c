@@ -50,8 +50,8 @@ static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range 
 	uint64_t lo = (base + PAGE_SIZE - 1) & ~PAGE_MASK, hi = (base + size) & ~PAGE_MASK;
 
 	for (size_t i = 0; i < nholes && lo < hi; i++) {
-		uint64_t h0 = holes[i].base & ~PAGE_MASK;
-		uint64_t h1 = (holes[i].base + holes[i].size + PAGE_SIZE - 1) & ~PAGE_MASK;
+		uint64_t h0 = pa_bits(holes[i].base) & ~PAGE_MASK;
+		uint64_t h1 = (pa_bits(holes[i].base) + holes[i].size + PAGE_SIZE - 1) & ~PAGE_MASK;
 		if (h1 <= lo || h0 >= hi)
 			continue;
 		if (h0 > lo)
@@ -59,7 +59,7 @@ static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range 
 		lo = h1;
 	}
 	if (lo < hi && bm_board.nram < HAL_MAX_MEM_RANGES)
-		bm_board.ram[bm_board.nram++] = (struct hal_mem_range){ lo, hi - lo };
+		bm_board.ram[bm_board.nram++] = (struct hal_mem_range){ pa_make(lo), hi - lo };
 }
 
 #include "tools/tandem/board.inc"

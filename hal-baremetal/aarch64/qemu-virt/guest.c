@@ -96,8 +96,10 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
  * one in the hardware, so AT S1E1R translates as the guest's own EL1 read would. Its
  * stage-1 walk goes through the guest's stage 2 (HCR_EL2.VM), and a fault on it is
  * reported in PAR_EL1, not taken, because the instruction runs at EL2. */
-int hal_guest_translate(uint64_t va, uint64_t *gpa)
+int hal_guest_translate(gva_t gva, gpa_t *gpa)
 {
+	uint64_t va = gva_bits(gva);
+
 	if (!gpa)
 		return -EINVAL;
 	uint64_t saved = sysreg_read(par_el1); /* the guest's: it gets it back */
@@ -107,7 +109,7 @@ int hal_guest_translate(uint64_t va, uint64_t *gpa)
 	sysreg_write(par_el1, saved);
 	if (par & PAR_F)
 		return -EFAULT;
-	*gpa = (par & PAR_PA_MASK) | (va & 0xFFF);
+	*gpa = gpa_make((par & PAR_PA_MASK) | (va & 0xFFF));
 	return 0;
 }
 

@@ -21,11 +21,12 @@ int hal_mem_ranges(struct hal_mem_range *out, size_t max, size_t *count)
 	return 0;
 }
 
-static bool in_ram(uint64_t pa, uint64_t len)
+static bool in_ram(paddr_t pa, uint64_t len)
 {
 	for (size_t i = 0; i < bm_board.nram; i++) {
 		const struct hal_mem_range *r = &bm_board.ram[i];
-		if (pa >= r->base && pa - r->base < r->size && len <= r->size - (pa - r->base))
+		uint64_t off = pa_sub(pa, r->base);
+		if (pa_bits(pa) >= pa_bits(r->base) && off < r->size && len <= r->size - off)
 			return true;
 	}
 	return false;
@@ -37,7 +38,7 @@ int hal_phys_to_virt(paddr_t pa, size_t len, void **va)
 		return -EINVAL;
 	if (!in_ram(pa, len))
 		return -EFAULT;
-	*va = (void *)(uintptr_t)pa;
+	*va = (void *)(uintptr_t)pa_bits(pa); /* EL2 maps RAM at its physical address */
 	return 0;
 }
 
@@ -45,9 +46,11 @@ int hal_virt_to_phys(const void *va, paddr_t *pa)
 {
 	if (!va || !pa)
 		return -EINVAL;
-	if (!in_ram((uintptr_t)va, 1))
+	paddr_t at = pa_make((uintptr_t)va);
+
+	if (!in_ram(at, 1))
 		return -EFAULT;
-	*pa = (uintptr_t)va;
+	*pa = at;
 	return 0;
 }
 
@@ -64,10 +67,12 @@ int hal_passthrough_check(paddr_t base, uint64_t size, const char **what)
 		{ bm_board.gicr_base, bm_board.gicr_size, "the GIC redistributors" },
 	};
 
-	if (!size || base + size < base)
+	uint64_t lo = pa_bits(base);
+
+	if (!size || lo + size < lo)
 		return -ENOENT;
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		if (own[i].size && base < own[i].base + own[i].size && own[i].base < base + size) {
+		if (own[i].size && lo < own[i].base + own[i].size && own[i].base < lo + size) {
 			if (what)
 				*what = own[i].what;
 			return -EBUSY;

@@ -33,7 +33,7 @@ static bool is_ram(uint64_t base, uint64_t size)
 {
 	for (size_t i = 0; i < bm_board.nram; i++) {
 		const struct hal_mem_range *r = &bm_board.ram[i];
-		if (base < r->base + r->size && r->base < base + size)
+		if (base < pa_bits(r->base) + r->size && pa_bits(r->base) < base + size)
 			return true;
 	}
 	return false;
