@@ -1,0 +1,208 @@
+/* A VM's device tree (guest_dtb.h). Bindings followed (Linux's
+ * Documentation/devicetree/bindings): arm/cpus.yaml, arm/psci.yaml,
+ * interrupt-controller/arm,gic-v3.yaml, timer/arm,arch_timer.yaml, serial/pl011.yaml,
+ * chosen.yaml; the root with #address-cells = #size-cells = 2. */
+#include "core/guest_dtb.h"
+
+#include "core/fdt_write.h"
+#include "core/fmt.h"
+#include "hal/err.h"
+
+/* Interrupt specifier cells (arm,gic-v3): type, number, flags. */
+#define GIC_SPI            0u
+#define GIC_PPI            1u
+#define IRQ_LEVEL_HIGH     4u
+#define PL011_CLOCK_HZ     24000000u /* the fixed clock QEMU's virt gives its PL011 */
+
+static bool range_ok(gpa_t base, uint64_t size)
+{
+	return size && gpa_bits(base) + size > gpa_bits(base);
+}
+
+static int check(const struct guest_dtb *d)
+{
+	if (!d || d->nmem == 0 || d->nmem > GUEST_DTB_MAX_MEM || d->ncpus == 0 ||
+	    d->ncpus > GUEST_DTB_MAX_CPUS)
+		return -EINVAL;
+	for (unsigned i = 0; i < d->nmem; i++)
+		if (!range_ok(d->mem[i].base, d->mem[i].size))
+			return -EINVAL;
+	if (!range_ok(d->gicd, d->gicd_size) || !range_ok(d->gicr, d->gicr_size))
+		return -EINVAL;
+	if (d->has_initrd && gpa_bits(d->initrd_end) < gpa_bits(d->initrd_start))
+		return -EINVAL;
+	if (d->bootargs) {
+		size_t n = 0;
+		while (n < GUEST_DTB_ARGS_MAX && d->bootargs[n])
+			n++;
+		if (n == GUEST_DTB_ARGS_MAX)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* "name@hex", into out. */
+static void unit_name(char *out, size_t len, const char *name, uint64_t addr)
+{
+	fmt_snprintf(out, len, "%s@%llx", name, (unsigned long long)addr);
+}
+
+static void reg(struct fdt_writer *w, gpa_t base, uint64_t size)
+{
+	uint32_t cells[4] = { (uint32_t)(gpa_bits(base) >> 32), (uint32_t)gpa_bits(base),
+			      (uint32_t)(size >> 32), (uint32_t)size };
+
+	fdt_write_prop_cells(w, "reg", cells, 4);
+}
+
+static void write_memory(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	char name[32];
+
+	for (unsigned i = 0; i < d->nmem; i++) {
+		unit_name(name, sizeof(name), "memory", gpa_bits(d->mem[i].base));
+		fdt_write_begin_node(w, name);
+		fdt_write_prop_string(w, "device_type", "memory");
+		reg(w, d->mem[i].base, d->mem[i].size);
+		fdt_write_end_node(w);
+	}
+}
+
+static void write_cpus(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	char name[32];
+
+	fdt_write_begin_node(w, "cpus");
+	fdt_write_prop_u32(w, "#address-cells", 2);
+	fdt_write_prop_u32(w, "#size-cells", 0);
+	for (unsigned i = 0; i < d->ncpus; i++) {
+		unit_name(name, sizeof(name), "cpu", d->mpidr[i]);
+		fdt_write_begin_node(w, name);
+		fdt_write_prop_string(w, "device_type", "cpu");
+		fdt_write_prop_string(w, "compatible", "arm,armv8");
+		fdt_write_prop_u64(w, "reg", d->mpidr[i]);
+		fdt_write_prop_string(w, "enable-method", "psci");
+		fdt_write_end_node(w);
+	}
+	fdt_write_end_node(w);
+}
+
+static void write_psci(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	static const char compat[] = "arm,psci-1.0\0arm,psci-0.2";
+
+	fdt_write_begin_node(w, "psci");
+	fdt_write_prop(w, "compatible", compat, sizeof(compat));
+	fdt_write_prop_string(w, "method", d->psci_smc ? "smc" : "hvc");
+	fdt_write_end_node(w);
+}
+
+static void write_gic(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	char name[48];
+	uint32_t regs[8] = {
+		(uint32_t)(gpa_bits(d->gicd) >> 32), (uint32_t)gpa_bits(d->gicd),
+		(uint32_t)(d->gicd_size >> 32),      (uint32_t)d->gicd_size,
+		(uint32_t)(gpa_bits(d->gicr) >> 32), (uint32_t)gpa_bits(d->gicr),
+		(uint32_t)(d->gicr_size >> 32),      (uint32_t)d->gicr_size,
+	};
+
+	unit_name(name, sizeof(name), "interrupt-controller", gpa_bits(d->gicd));
+	fdt_write_begin_node(w, name);
+	fdt_write_prop_string(w, "compatible", "arm,gic-v3");
+	fdt_write_prop_u32(w, "#interrupt-cells", 3);
+	fdt_write_prop_u32(w, "#address-cells", 0); /* no children, no interrupt-map */
+	fdt_write_prop_empty(w, "interrupt-controller");
+	fdt_write_prop_u32(w, "#redistributor-regions", 1);
+	fdt_write_prop_cells(w, "reg", regs, 8);
+	fdt_write_prop_u32(w, "phandle", GUEST_DTB_GIC_PHANDLE);
+	fdt_write_end_node(w);
+}
+
+static void write_timer(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	uint32_t irqs[12];
+
+	for (unsigned i = 0; i < 4; i++) {
+		irqs[3 * i] = GIC_PPI;
+		irqs[3 * i + 1] = d->timer_ppi[i];
+		irqs[3 * i + 2] = IRQ_LEVEL_HIGH;
+	}
+	fdt_write_begin_node(w, "timer");
+	fdt_write_prop_string(w, "compatible", "arm,armv8-timer");
+	fdt_write_prop_cells(w, "interrupts", irqs, 12);
+	fdt_write_prop_empty(w, "always-on");
+	fdt_write_end_node(w);
+}
+
+static void write_uart(struct fdt_writer *w, const struct guest_dtb *d, char *path, size_t len)
+{
+	static const char compat[] = "arm,pl011\0arm,primecell";
+	static const char clock_names[] = "uartclk\0apb_pclk";
+	uint32_t clocks[2] = { GUEST_DTB_CLOCK_PHANDLE, GUEST_DTB_CLOCK_PHANDLE };
+	uint32_t irq[3] = { GIC_SPI, d->uart_spi, IRQ_LEVEL_HIGH };
+	char name[32];
+
+	fdt_write_begin_node(w, "apb-pclk");
+	fdt_write_prop_string(w, "compatible", "fixed-clock");
+	fdt_write_prop_u32(w, "#clock-cells", 0);
+	fdt_write_prop_u32(w, "clock-frequency", PL011_CLOCK_HZ);
+	fdt_write_prop_string(w, "clock-output-names", "clk24mhz");
+	fdt_write_prop_u32(w, "phandle", GUEST_DTB_CLOCK_PHANDLE);
+	fdt_write_end_node(w);
+
+	unit_name(name, sizeof(name), "pl011", gpa_bits(d->uart));
+	fmt_snprintf(path, len, "/%s", name);
+	fdt_write_begin_node(w, name);
+	fdt_write_prop(w, "compatible", compat, sizeof(compat));
+	reg(w, d->uart, 0x1000);
+	fdt_write_prop_cells(w, "interrupts", irq, 3);
+	fdt_write_prop_cells(w, "clocks", clocks, 2);
+	fdt_write_prop(w, "clock-names", clock_names, sizeof(clock_names));
+	fdt_write_end_node(w);
+}
+
+static void write_chosen(struct fdt_writer *w, const struct guest_dtb *d, const char *stdout_path)
+{
+	fdt_write_begin_node(w, "chosen");
+	if (d->bootargs)
+		fdt_write_prop_string(w, "bootargs", d->bootargs);
+	if (stdout_path[0])
+		fdt_write_prop_string(w, "stdout-path", stdout_path);
+	if (d->has_initrd) {
+		fdt_write_prop_u64(w, "linux,initrd-start", gpa_bits(d->initrd_start));
+		fdt_write_prop_u64(w, "linux,initrd-end", gpa_bits(d->initrd_end));
+	}
+	if (d->has_kaslr_seed)
+		fdt_write_prop_u64(w, "kaslr-seed", d->kaslr_seed);
+	if (d->has_rng_seed)
+		fdt_write_prop(w, "rng-seed", d->rng_seed, sizeof(d->rng_seed));
+	fdt_write_end_node(w);
+}
+
+int guest_dtb_write(const struct guest_dtb *d, void *buf, size_t cap, size_t *size)
+{
+	struct fdt_writer w;
+	char stdout_path[48] = "";
+	int err = check(d);
+
+	if (err)
+		return err;
+	fdt_write_init(&w, buf, cap);
+	fdt_write_begin_node(&w, "");
+	fdt_write_prop_string(&w, "compatible", "tandem,vm");
+	fdt_write_prop_string(&w, "model", "Tandem VM");
+	fdt_write_prop_u32(&w, "#address-cells", 2);
+	fdt_write_prop_u32(&w, "#size-cells", 2);
+	fdt_write_prop_u32(&w, "interrupt-parent", GUEST_DTB_GIC_PHANDLE);
+	write_memory(&w, d);
+	write_cpus(&w, d);
+	write_psci(&w, d);
+	write_gic(&w, d);
+	write_timer(&w, d);
+	if (d->has_uart)
+		write_uart(&w, d, stdout_path, sizeof(stdout_path));
+	write_chosen(&w, d, stdout_path);
+	fdt_write_end_node(&w);
+	return fdt_write_finish(&w, size);
+}
