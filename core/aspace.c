@@ -272,6 +272,38 @@ int as_handle_fault(struct aspace *as, gpa_t gpa, unsigned access)
 	return err;
 }
 
+/* Zero the mapped pages of [base, base + size). Caller holds the lock. */
+static void zero_locked(struct aspace *as, gpa_t base, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+		paddr_t pa;
+		void *va;
+		if (pt_translate(&as->pt, gpa_add(base, off), &pa, NULL, NULL) == 0 &&
+		    hal_phys_to_virt(pa, PAGE_SIZE, &va) == 0) {
+			memset(va, 0, PAGE_SIZE);
+			hal_cache_clean(va, PAGE_SIZE);
+		}
+	}
+}
+
+int as_reset_ram(struct aspace *as)
+{
+	int err = 0;
+
+	if (!as || !as->pt.fmt)
+		return -EINVAL;
+	spin_lock(&as->lock);
+	for (unsigned i = 0; i < as->nregions && !err; i++) {
+		const struct as_region *r = &as->regions[i];
+		if (r->backend == AS_ALLOC_LAZY)
+			err = pt_unmap_release(&as->pt, r->base, r->size, release_frames, &as->pt);
+		else if (r->backend == AS_ALLOC_EAGER || r->backend == AS_LINEAR)
+			zero_locked(as, r->base, r->size);
+	}
+	spin_unlock(&as->lock);
+	return err;
+}
+
 /* Check, populate, then copy, so that an error leaves guest memory untouched. Reads
  * into out, or writes from in (the other is NULL). */
 static int copy_locked(struct aspace *as, gpa_t gpa, void *out, const void *in, size_t len)
@@ -300,9 +332,10 @@ static int copy_locked(struct aspace *as, gpa_t gpa, void *out, const void *in, 
 			chunk = len;
 		if (pt_translate(&as->pt, gpa, &pa, NULL, NULL) || hal_phys_to_virt(pa, chunk, &va))
 			return -EFAULT;
-		if (in)
+		if (in) {
 			memcpy(va, (const uint8_t *)in + done, chunk);
-		else
+			hal_cache_clean(va, chunk); /* the guest may read it with caches off */
+		} else
 			memcpy((uint8_t *)out + done, va, chunk);
 		done += chunk;
 		gpa = gpa_add(gpa, chunk);

@@ -77,6 +77,13 @@ int as_translate(struct aspace *as, gpa_t gpa, paddr_t *hpa, unsigned *flags);
  * space's to handle, -ENOMEM if no frame was free. Never crashes on any gpa. */
 int as_handle_fault(struct aspace *as, gpa_t gpa, unsigned access);
 
+/* The RAM of the space back to what a board's reset leaves for its firmware to load:
+ * every lazy page unmapped and its frame given back (the guest touches it again
+ * first), every page of eager and linear regions zeroed. Identity regions (devices,
+ * ranges passed through) are left alone. The guest must not run meanwhile. 0, or
+ * -ENOMEM if unmapping needed a table page it could not get. */
+int as_reset_ram(struct aspace *as);
+
 /* Copy between guest-physical memory and the hypervisor, across page boundaries.
  * Lazy pages are populated as the guest touching them would. The whole range is
  * checked first: -EFAULT (nothing copied) unless every byte lies in RAM regions

@@ -334,6 +334,20 @@ void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool l
 	u->ris_latched = PL011_TXIM; /* the transmitter is idle and empty */
 }
 
+void pl011_reset(struct pl011 *u)
+{
+	spin_lock(&u->lock);
+	u->ilpr = u->ibrd = u->fbrd = u->lcr_h = u->imsc = u->dmacr = 0;
+	u->cr = PL011_CR_RESET;
+	u->ifls = PL011_IFLS_RESET;
+	u->ris_latched = PL011_TXIM;
+	u->rx_head = u->rx_count = 0;
+	if (u->irq_level && u->irq)
+		u->irq(u->irq_ctx, false);
+	u->irq_level = false;
+	spin_unlock(&u->lock);
+}
+
 int pl011_receive(struct pl011 *u, uint8_t byte)
 {
 	int err = 0;

@@ -106,6 +106,10 @@ struct pl011 {
 void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool level),
                 void *irq_ctx);
 
+/* A reset of the device (a VM's reset): its registers and receive FIFO as at power-on,
+ * the interrupt line low. What it has taken for output is still written out. */
+void pl011_reset(struct pl011 *u);
+
 /* The register interface; ctx is the struct pl011. -EINVAL (a bus error) for a width
  * other than 1, 2 or 4, an offset that is not a multiple of 4, or an offset past
  * PL011_SIZE; -EAGAIN for a DR write while the transmit FIFO is full: the byte is not

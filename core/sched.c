@@ -202,6 +202,7 @@ static void schedule_one(struct sched_cpu *c, struct vcpu *v)
 		__atomic_store_n(&c->current, NULL, __ATOMIC_RELEASE);
 		if (vcpu_put(v) == 1)
 			sched_make_runnable(v);
+		vm_reset_if_pending(v->vm); /* the last vCPU out carries out a SYSTEM_RESET */
 	}
 	/* The last touch: after this the VM may be destroyed under us. */
 	__atomic_fetch_sub(&v->sched_refs, 1, __ATOMIC_ACQ_REL);

@@ -358,6 +358,7 @@ int vm_create_reason(const struct vm_config *cfg, struct vm **out, struct vm_ref
 	vm->s2_format = fmt;
 	vm->vtcr = vtcr;
 	vm->mmio_raz_wi = cfg->mmio_raz_wi;
+	vm->reboots_left = cfg->reboots;
 	vm->state = VM_CREATED;
 	mmio_bus_init(&vm->bus);
 	size_t n = cfg->name ? td_strnlen(cfg->name, VM_NAME_MAX - 1) : 0;

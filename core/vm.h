@@ -50,7 +50,12 @@ struct vm_config {
 	struct vm_device_config devices[MMIO_MAX_DEVICES];
 	bool mmio_raz_wi; /* accesses to no device read as zero and ignore writes,
 			   * instead of an external abort */
+	/* How many PSCI SYSTEM_RESETs restart the VM (VM_REBOOT_ALWAYS: every one); once
+	 * they are used up a SYSTEM_RESET stops it, as QEMU's -no-reboot does. 0 (the
+	 * default of a zeroed config): it stops at the first. */
+	uint32_t reboots;
 };
+#define VM_REBOOT_ALWAYS UINT32_MAX
 
 /* Why vm_create_reason refused a configuration, for a person: the memory region at
  * fault (an index into vm_config.mem) or -1 for the VM as a whole, and a sentence
@@ -87,6 +92,14 @@ struct vm {
 	uint64_t ipis_sent; /* guest IPIs (EXIT_IPI) */
 	uint64_t irqs_forwarded; /* physical interrupts linked to its vCPUs */
 	uint64_t resets;         /* vm_reset calls that rebuilt it */
+	uint32_t reboots_left;   /* vm_config.reboots not used yet */
+	uint32_t reset_pending;  /* 0, or a SYSTEM_RESET waits for the last vCPU to leave
+				  * (1) or is being carried out (2) */
+	/* What a reset does besides the vCPUs and the interrupt controller: memory and
+	 * devices back to their boot state (vmset: the images loaded again). Called with
+	 * every vCPU stopped and off its pCPU; non-zero stops the VM (VM_STOP_ERROR). */
+	int (*reload)(struct vm *vm, void *ctx);
+	void *reload_ctx;
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad
@@ -161,13 +174,25 @@ bool vm_vcpu_stopped(struct vm *vm, unsigned vcpu_id);
 
 /* Reset a running VM as a board's reset would: every vCPU stopped and off its pCPU
  * (put), their registers rebuilt, the interrupt controller and the virtual timers back
- * in their reset state, then vCPU 0 restarted at the VM's entry and the others OFF
- * until a CPU_ON. Memory and devices keep their contents. From a context that runs
- * none of the VM's vCPUs (-EDEADLK otherwise); -EPERM unless the VM runs; -ETIMEDOUT
+ * in their reset state, the VM's reload hook run (memory and devices; without one they
+ * keep their contents), then vCPU 0 restarted at the VM's entry and the others OFF
+ * until a CPU_ON. From a context that runs none of the VM's vCPUs (-EDEADLK otherwise;
+ * a vCPU of the VM asks with vm_request_reset); -EPERM unless the VM runs; -ETIMEDOUT
  * (and the vCPUs released as they were) if they have not all left their pCPUs within
  * VM_RESET_WAIT_NS. */
 #define VM_RESET_WAIT_NS 5000000000ull
 int vm_reset(struct vm *vm);
+
+/* What PSCI SYSTEM_RESET does: if the VM may still reboot (vm_config.reboots), stop
+ * every vCPU and leave the reset to the last of them to leave its pCPU
+ * (vm_reset_if_pending, from the scheduler after vcpu_put), so that a vCPU of the VM
+ * can ask; else stop the VM (VM_STOP_SYSTEM_RESET). 0; -EPERM (and the VM stopped) unless
+ * it runs. */
+int vm_request_reset(struct vm *vm);
+
+/* Carry out a requested reset once every vCPU of the VM is off its pCPU; called after
+ * each vcpu_put. Nothing happens unless one is pending and this is the last put. */
+void vm_reset_if_pending(struct vm *vm);
 
 /* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */
 void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);

@@ -151,6 +151,34 @@ static bool all_stopped_by(struct vm *vm, uint64_t deadline)
 	}
 }
 
+/* The reset itself, every vCPU stopped and off its pCPU: rebuild, then release. */
+static int rebuild(struct vm *vm)
+{
+	/* Nothing of the old run may fire into the new one: the timers first (their
+	 * callbacks take the interrupt lock), then the interrupt controller. */
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		vtimer_stop(&vm->vcpus[i]);
+		vtimer_init(&vm->vcpus[i]);
+	}
+	spin_lock(&vm->irq_lock);
+	int err = arch_vm_init(&vm->arch, vm->nvcpus);
+	spin_unlock(&vm->irq_lock);
+	if (!err && vm->reload)
+		err = vm->reload(vm, vm->reload_ctx);
+	for (unsigned i = 0; i < vm->nvcpus && !err; i++)
+		err = vcpu_reset(&vm->vcpus[i], i == 0);
+	if (err) {
+		log_err("vm %u (%s): reset failed (%d): stopped", vm->id, vm->name, err);
+		vm_stop(vm, VM_STOP_ERROR);
+		return err;
+	}
+	__atomic_fetch_add(&vm->resets, 1, __ATOMIC_RELAXED);
+	log_info("vm %u (%s): reset", vm->id, vm->name);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vm_vcpu_release(vm, i);
+	return 0;
+}
+
 int vm_reset(struct vm *vm)
 {
 	if (!vm)
@@ -166,26 +194,51 @@ int vm_reset(struct vm *vm)
 			vm_vcpu_release(vm, i);
 		return -ETIMEDOUT;
 	}
-	/* Nothing of the old run may fire into the new one: the timers first (their
-	 * callbacks take the interrupt lock), then the interrupt controller. */
-	for (unsigned i = 0; i < vm->nvcpus; i++) {
-		vtimer_stop(&vm->vcpus[i]);
-		vtimer_init(&vm->vcpus[i]);
+	return rebuild(vm);
+}
+
+int vm_request_reset(struct vm *vm)
+{
+	if (!vm)
+		return -EINVAL;
+	if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_RUNNING) {
+		vm_stop(vm, VM_STOP_SYSTEM_RESET); /* keeps the reason of a VM stopped already */
+		return -EPERM;
 	}
-	spin_lock(&vm->irq_lock);
-	int err = arch_vm_init(&vm->arch, vm->nvcpus);
-	spin_unlock(&vm->irq_lock);
-	for (unsigned i = 0; i < vm->nvcpus && !err; i++)
-		err = vcpu_reset(&vm->vcpus[i], i == 0);
-	if (err) {
-		vm_stop(vm, VM_STOP_ERROR);
-		return err;
-	}
-	__atomic_fetch_add(&vm->resets, 1, __ATOMIC_RELAXED);
-	log_info("vm %u (%s): reset", vm->id, vm->name);
+	uint32_t left = __atomic_load_n(&vm->reboots_left, __ATOMIC_ACQUIRE);
+	do {
+		if (left == 0) {
+			vm_stop(vm, VM_STOP_SYSTEM_RESET);
+			return 0;
+		}
+	} while (left != VM_REBOOT_ALWAYS &&
+		 !__atomic_compare_exchange_n(&vm->reboots_left, &left, left - 1, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	uint32_t idle = 0;
+	if (!__atomic_compare_exchange_n(&vm->reset_pending, &idle, 1, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return 0; /* another vCPU asked first: one reset */
 	for (unsigned i = 0; i < vm->nvcpus; i++)
-		vm_vcpu_release(vm, i);
+		vm_vcpu_stop(vm, i);
+	/* A vCPU already off its pCPU made no put that could see the request: look now. */
+	vm_reset_if_pending(vm);
 	return 0;
+}
+
+void vm_reset_if_pending(struct vm *vm)
+{
+	if (!vm || __atomic_load_n(&vm->reset_pending, __ATOMIC_ACQUIRE) != 1)
+		return;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		if (!vcpu_stopped(&vm->vcpus[i]))
+			return; /* its own put will look again */
+	uint32_t pending = 1;
+	if (!__atomic_compare_exchange_n(&vm->reset_pending, &pending, 2, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		return; /* another pCPU's put carries it out */
+	if (__atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) == VM_RUNNING)
+		rebuild(vm);
+	__atomic_store_n(&vm->reset_pending, 0, __ATOMIC_RELEASE);
 }
 
 int vm_inject_irq(struct vm *vm, unsigned vcpu_id, unsigned irq)

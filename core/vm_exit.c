@@ -231,7 +231,10 @@ static void on_system_down(struct vcpu *v, struct vm_exit *e)
 {
 	log_info("vm %u (%s): system %s", v->vm->id, v->vm->name,
 		 e->kind == EXIT_SYSTEM_RESET ? "reset" : "off");
-	vm_stop(v->vm, e->kind == EXIT_SYSTEM_RESET ? VM_STOP_SYSTEM_RESET : VM_STOP_SYSTEM_OFF);
+	if (e->kind == EXIT_SYSTEM_RESET)
+		vm_request_reset(v->vm);
+	else
+		vm_stop(v->vm, VM_STOP_SYSTEM_OFF);
 }
 
 static void on_entry_failed(struct vcpu *v, struct vm_exit *e)

@@ -26,6 +26,13 @@ int hal_phys_to_virt(paddr_t pa, size_t len, void **va);
  * an address that is not part of the RAM mapping (stack, heap, image). */
 int hal_virt_to_phys(const void *va, paddr_t *pa);
 
+/* Clean [va, va + len) of host RAM from the data caches to the point of coherency, so
+ * that an observer that does not look in the caches (a guest running with its MMU and
+ * caches off reads memory non-cacheable) sees what Tandem wrote there: after Tandem
+ * writes guest memory. No-op where the writer and every reader share one coherent view
+ * (the simulation host). */
+void hal_cache_clean(const void *va, size_t len);
+
 /* Whether a VM may be given the host range [base, base + size), which is not RAM the
  * frame allocator hands out, by mapping it directly (device pass-through), as far as
  * the HAL knows: -EBUSY if it overlaps something Tandem uses itself (its console UART,

@@ -42,6 +42,22 @@ int hal_phys_to_virt(paddr_t pa, size_t len, void **va)
 	return 0;
 }
 
+/* DC CVAC line by line (Arm ARM D7.4.9), the line size from CTR_EL0.DminLine (log2 of
+ * words), then a DSB so that the cleaning completes before anything that follows. */
+void hal_cache_clean(const void *va, size_t len)
+{
+	uint64_t ctr;
+
+	if (!len)
+		return;
+	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+	uintptr_t line = (uintptr_t)4 << ((ctr >> 16) & 0xF);
+	uintptr_t p = (uintptr_t)va & ~(line - 1), end = (uintptr_t)va + len;
+	for (; p < end; p += line)
+		__asm__ volatile("dc cvac, %0" ::"r"(p) : "memory");
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
 int hal_virt_to_phys(const void *va, paddr_t *pa)
 {
 	if (!va || !pa)
