@@ -1,8 +1,14 @@
 /* Instantiating VM specifications (vmset.h): the same steps on both hosts. */
 #include "core/vmset.h"
 
+#include "core/fdt.h"
 #include "core/fmt.h"
+#include "core/frame.h"
+#include "core/guest_dtb.h"
 #include "hal/err.h"
+#include "hal/mm.h"
+
+#define DTB_PAGES (VMSET_DTB_RESERVE / PAGE_SIZE)
 
 /* A UART's interrupt output, a level-sensitive line of the VM's interrupt controller. */
 static void uart_irq(void *ctx, bool level)
@@ -12,6 +18,142 @@ static void uart_irq(void *ctx, bool level)
 	if (u->vm && level != u->level)
 		vm_set_irq_level(u->vm, 0, u->line, level);
 	u->level = level;
+}
+
+/* The region a kernel boots in: the first read-write RAM region of the config. */
+static const struct vm_mem_config *boot_ram(const struct vm_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct vm_mem_config *m = &cfg->mem[i];
+		if (!(m->flags & PT_DEVICE) && (m->flags & PT_R) && (m->flags & PT_W))
+			return m;
+	}
+	return NULL;
+}
+
+/* The machine the VM's guest is told about, in the tree Tandem writes for it. */
+static void describe(const struct vmset_boot *b, const struct vm *vm, struct guest_dtb *d)
+{
+	const struct vm_spec *spec = b->spec;
+	static const uint32_t timer_ppi[4] = ARCH_DT_TIMER_PPIS;
+
+	*d = (struct guest_dtb){ .ncpus = vm->nvcpus, .psci_smc = spec->boot.psci_smc };
+	for (unsigned i = 0; i < spec->cfg.nmem && d->nmem < GUEST_DTB_MAX_MEM; i++) {
+		const struct vm_mem_config *m = &spec->cfg.mem[i];
+		if (!(m->flags & PT_DEVICE))
+			d->mem[d->nmem++] = (struct guest_dtb_mem){ m->gpa, m->size };
+	}
+	for (unsigned i = 0; i < vm->nvcpus && i < GUEST_DTB_MAX_CPUS; i++)
+		d->mpidr[i] = vm->vcpus[i].hwid;
+	arch_irqchip_window(&vm->arch, 0, &d->gicd, &d->gicd_size);
+	arch_irqchip_window(&vm->arch, 1, &d->gicr, &d->gicr_size);
+	for (unsigned i = 0; i < 4; i++)
+		d->timer_ppi[i] = timer_ppi[i];
+	if (spec->has_pl011 && spec->pl011_irq >= 32) {
+		d->has_uart = true;
+		d->uart = spec->pl011_base;
+		d->uart_spi = spec->pl011_irq - 32;
+	}
+	d->bootargs = spec->boot.bootargs;
+	if (spec->boot.initrd) {
+		d->has_initrd = true;
+		d->initrd_start = b->layout.initrd;
+		d->initrd_end = gpa_add(b->layout.initrd, b->layout.initrd_size);
+	}
+	d->has_kaslr_seed = spec->boot.has_kaslr_seed;
+	d->kaslr_seed = spec->boot.kaslr_seed;
+	d->has_rng_seed = spec->boot.has_rng_seed;
+	uint64_t x = spec->boot.rng_seed; /* splitmix64, to spread one number over 32 bytes */
+	for (unsigned i = 0; i < sizeof(d->rng_seed); i++) {
+		if (i % 8 == 0) {
+			x += 0x9E3779B97F4A7C15ull;
+			uint64_t z = x;
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+			x = z ^ (z >> 31);
+		}
+		d->rng_seed[i] = (uint8_t)(x >> (8 * (i % 8)));
+	}
+}
+
+/* Write the tree Tandem makes for the VM at the layout's address, through frames
+ * borrowed for the purpose. */
+static int write_dtb(const struct vmset_boot *b, struct vm *vm)
+{
+	struct guest_dtb d;
+	paddr_t pa;
+	void *va;
+	size_t size;
+
+	describe(b, vm, &d);
+	if (frame_alloc_contig(DTB_PAGES, 1, &pa))
+		return -ENOMEM;
+	int err = hal_phys_to_virt(pa, VMSET_DTB_RESERVE, &va);
+	if (!err)
+		err = guest_dtb_write(&d, va, VMSET_DTB_RESERVE, &size);
+	if (!err)
+		err = as_write(&vm->as, b->layout.dtb, va, size);
+	frame_free_contig(pa, DTB_PAGES);
+	return err;
+}
+
+/* Everything the VM boots from, into its memory: at creation and at every reset. */
+static int load_images(const struct vmset_boot *b, struct vm *vm)
+{
+	const struct vm_spec *spec = b->spec;
+	const struct vm_boot_spec *boot = &spec->boot;
+	int err = 0;
+
+	if (spec->image)
+		err = as_write(&vm->as, spec->image_addr, spec->image, spec->image_size);
+	if (!err && boot->kernel)
+		err = as_write(&vm->as, b->layout.kernel, boot->kernel, boot->kernel_size);
+	if (!err && boot->kernel && boot->initrd)
+		err = as_write(&vm->as, b->layout.initrd, boot->initrd, boot->initrd_size);
+	if (!err && boot->kernel && boot->dtb)
+		err = as_write(&vm->as, b->layout.dtb, boot->dtb, boot->dtb_size);
+	else if (!err && boot->kernel)
+		err = write_dtb(b, vm);
+	return err;
+}
+
+/* The VM's reload hook (vm.h): RAM as a reset leaves it, the UART reset, the images
+ * loaded again. */
+static int reload(struct vm *vm, void *ctx)
+{
+	struct vmset_boot *b = ctx;
+	int err = as_reset_ram(&vm->as);
+
+	if (b->uart)
+		pl011_reset(&b->uart->uart);
+	return err ? err : load_images(b, vm);
+}
+
+/* Where a kernel and what comes with it go, and so vCPU 0's entry and x0. */
+static int plan_boot(struct vmset_boot *b, struct vm_config *cfg, struct vm_refusal *why)
+{
+	const struct vm_boot_spec *boot = &b->spec->boot;
+	const struct vm_mem_config *ram = boot_ram(cfg);
+
+	if (!boot->kernel)
+		return 0;
+	if (!ram) {
+		fmt_snprintf(why->why, sizeof(why->why), "has a kernel but no read-write RAM");
+		return -EINVAL;
+	}
+	if (boot->dtb && fdt_check(boot->dtb, boot->dtb_size)) {
+		fmt_snprintf(why->why, sizeof(why->why), "has a device tree that is not a "
+			     "well-formed DTB");
+		return -EINVAL;
+	}
+	size_t dtb_size = boot->dtb ? boot->dtb_size : VMSET_DTB_RESERVE;
+	int err = boot_place(boot->kernel, boot->kernel_size, boot->initrd ? boot->initrd_size : 0,
+			     dtb_size, ram->gpa, ram->size, &b->layout, why->why, sizeof(why->why));
+	if (err)
+		return err;
+	cfg->entry = b->layout.kernel;
+	cfg->entry_arg = gpa_bits(b->layout.dtb);
+	return 0;
 }
 
 void vmset_init(struct vmset *s)
@@ -30,8 +172,13 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 		return -EINVAL;
 	}
 	struct vmset_uart *u = &s->uarts[s->n];
+	struct vmset_boot *b = &s->boots[s->n];
 	struct vm_config cfg = spec->cfg;
 	*u = (struct vmset_uart){ 0 };
+	*b = (struct vmset_boot){ .spec = spec, .uart = spec->has_pl011 ? u : NULL };
+	int err = plan_boot(b, &cfg, why);
+	if (err)
+		return err;
 	if (spec->has_pl011) {
 		if (cfg.ndevices >= MMIO_MAX_DEVICES) {
 			fmt_snprintf(why->why, sizeof(why->why), "has no room for its PL011");
@@ -43,15 +190,21 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 			(struct vm_device_config){ spec->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
 	}
 	struct vm *vm;
-	int err = vm_create_reason(&cfg, &vm, why);
-	if (err)
+	if ((err = vm_create_reason(&cfg, &vm, why)))
 		return err;
-	if (spec->image && (err = as_write(&vm->as, spec->image_addr, spec->image, spec->image_size))) {
+	if ((err = load_images(b, vm))) {
 		vm_destroy(vm);
-		fmt_snprintf(why->why, sizeof(why->why), "its image does not fit its memory at 0x%llx",
-			     (unsigned long long)gpa_bits(spec->image_addr));
+		if (err == -EFAULT)
+			fmt_snprintf(why->why, sizeof(why->why),
+				     "its image does not fit its memory at 0x%llx",
+				     (unsigned long long)gpa_bits(spec->image_addr));
+		else
+			fmt_snprintf(why->why, sizeof(why->why), "its images cannot be loaded (%d)",
+				     err);
 		return err == -EFAULT ? -EINVAL : err;
 	}
+	vm->reload = reload;
+	vm->reload_ctx = b;
 	s->vms[s->n++] = vm;
 	if (spec->has_pl011)
 		u->vm = vm;

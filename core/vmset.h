@@ -11,21 +11,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/boot.h"
 #include "core/pl011.h"
 #include "core/sched.h"
 #include "core/vm.h"
 
 #define VMSET_MAX 8
 
+/* A kernel booted as the arm64 Linux boot protocol asks (core/boot.h): placed per its
+ * Image header in the VM's first RAM region, the initrd and the device tree after it,
+ * vCPU 0 entered at the kernel with x0 = the device tree's address. */
+struct vm_boot_spec {
+	const uint8_t *kernel; /* NULL: no kernel */
+	size_t kernel_size;
+	const uint8_t *initrd; /* NULL: none */
+	size_t initrd_size;
+	const uint8_t *dtb;    /* a device tree to pass as it is; NULL: Tandem writes one */
+	size_t dtb_size;
+	const char *bootargs;  /* /chosen/bootargs of the tree Tandem writes; NULL: none */
+	bool psci_smc;         /* the PSCI conduit the tree names: smc, else hvc */
+	bool has_kaslr_seed, has_rng_seed;
+	uint64_t kaslr_seed;
+	uint64_t rng_seed;     /* the 32 bytes of /chosen/rng-seed are drawn from it */
+};
+
 struct vm_spec {
 	struct vm_config cfg; /* ndevices 0: the set adds the PL011 */
 	bool has_pl011;
 	gpa_t pl011_base;
-	unsigned pl011_irq;    /* the line the UART raises on vCPU 0 */
+	unsigned pl011_irq;    /* the line the UART raises on vCPU 0 (an SPI's INTID) */
 	const uint8_t *image;  /* NULL: no guest image to load */
 	size_t image_size;
 	gpa_t image_addr;      /* inside one of the VM's memory regions */
+	struct vm_boot_spec boot;
 };
+
+/* The room a device tree Tandem writes may take in guest memory. */
+#define VMSET_DTB_RESERVE (64u << 10)
 
 /* Everything a host needs to run a configuration: how to schedule and which VMs. */
 struct vm_plan {
@@ -43,18 +65,28 @@ struct vmset_uart {
 	bool level;
 };
 
+/* What a set keeps of each VM to load it again at every reset. */
+struct vmset_boot {
+	const struct vm_spec *spec; /* the caller's, which outlives the set */
+	struct vmset_uart *uart;    /* NULL: no PL011 */
+	struct boot_layout layout;  /* spec->boot.kernel only */
+};
+
 struct vmset {
 	unsigned n;
 	struct vm *vms[VMSET_MAX];
 	struct vmset_uart uarts[VMSET_MAX];
+	struct vmset_boot boots[VMSET_MAX];
 };
 
 /* Empty the set, for vmset_add. */
 void vmset_init(struct vmset *s);
 
-/* Create the VM of spec, load its image and add it to the set. 0, or an error with
- * nothing added and *why (may be NULL) saying why: -EINVAL (a full set, an image that
- * does not fit the VM's memory), or vm_create_reason's errors. */
+/* Create the VM of spec, load its images and add it to the set; spec must outlive the
+ * set (a reset loads the images again). 0, or an error with nothing added and *why
+ * (may be NULL) saying why: -EINVAL (a full set, an image that does not fit the VM's
+ * memory, a kernel without a RAM region to boot in, a malformed device tree), -ENOMEM
+ * (no frames to write the device tree in), or vm_create_reason's errors. */
 int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *why);
 
 /* Create every VM of specs[0..n) (vmset_add in order). 0, or the first error with the

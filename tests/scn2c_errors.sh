@@ -1,9 +1,10 @@
 #!/bin/sh
 # tools/scn2c's command line: where image paths are resolved from, and every error it
 # reports (exit status 1, the exact message on stderr, no OUT and no OUT.tmp left).
-# usage: scn2c_errors.sh SCN2C IMAGE   (IMAGE: any small guest image, e.g. 40 bytes)
+# usage: scn2c_errors.sh SCN2C IMAGE KERNEL   (IMAGE: any small guest image, e.g. 40
+# bytes; KERNEL: tests/data/boot/Image)
 set -eu
-scn2c=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") image=$2
+scn2c=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") image=$2 kernel=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 failed=0
@@ -37,7 +38,8 @@ expect_ok() {
 	shift
 	rm -f "$dir/out.c" "$dir/out.c.tmp"
 	if "$scn2c" "$@" && grep -q '^const struct vm_plan tandem_plan = ' "$dir/out.c" &&
-	   grep -q '^static const uint8_t image_0\[\] = {$' "$dir/out.c" && [ ! -e "$dir/out.c.tmp" ]; then
+	   grep -q '^extern const uint8_t blob_0_image\[\]; /\* [0-9]* bytes \*/$' "$dir/out.c" &&
+	   grep -q '^	".incbin \\"/' "$dir/out.c" && [ ! -e "$dir/out.c.tmp" ]; then
 		echo "ok $name"
 	else
 		echo "FAIL $name"
@@ -50,7 +52,7 @@ cp "$image" "$dir/scn/guest.bin"
 cp "$image" "$dir/images/guest.bin"
 
 printf 'vm alpha {\n    memory 0x40000000 4K rwx eager\n}\n' >"$dir/scn/noimage.scn"
-expect_error no-image 'scn2c: vm alpha: no image: the bare-metal host runs guest images (add `image PATH [ADDR]`)' \
+expect_error no-image 'scn2c: vm alpha: no image: the bare-metal host runs guest images (add `image PATH [ADDR]` or `kernel PATH`)' \
 	"$dir/scn/noimage.scn" "$dir/out.c"
 
 printf 'vm a {\n    memory 0x40000000 4K rwx eager\n    bogus\n}\n' >"$dir/scn/bad.scn"
@@ -70,9 +72,9 @@ expect_error image-is-a-directory "scn2c: vm a: cannot read image $dir/scn/.: Is
 vm 'image empty.bin' >"$dir/scn/empty.scn"
 expect_error empty-image "scn2c: vm a: image $dir/scn/empty.bin is empty" "$dir/scn/empty.scn" "$dir/out.c"
 
-truncate -s 67108865 "$dir/scn/huge.bin"
+truncate -s 536870913 "$dir/scn/huge.bin"
 vm 'image huge.bin' >"$dir/scn/huge.scn"
-expect_error image-over-64-MiB "scn2c: vm a: image $dir/scn/huge.bin is larger than 64 MiB" \
+expect_error image-over-512-MiB "scn2c: vm a: image $dir/scn/huge.bin is larger than 512 MiB" \
 	"$dir/scn/huge.scn" "$dir/out.c"
 
 size=$(wc -c <"$image" | tr -d ' ')
@@ -110,5 +112,25 @@ expect_ok comment-safe-path "$dir/a*/*b/c.scn" "$dir/out.c"
 if ! head -1 "$dir/out.c" | grep -q "a\* / \*b/c.scn: do not edit. \*/\$"; then
 	echo "FAIL comment-safe-path: $(head -1 "$dir/out.c")"
 	failed=1
+fi
+# The assembler gets the image's absolute path in a string: a path that would end it
+# early is refused.
+mkdir "$dir/q\"uote"
+cp "$image" "$dir/q\"uote/guest.bin"
+vm "image $dir/q\"uote/guest.bin" >"$dir/scn/quote.scn"
+expect_error assembler-unsafe-path "scn2c: $dir/q\"uote/guest.bin: a path the assembler cannot be given (quote, backslash or control character)" \
+	"$dir/scn/quote.scn" "$dir/out.c"
+
+# A kernel: in the plan by .incbin, refused with Tandem's own words if the VM's RAM
+# cannot hold what its Image header declares.
+printf 'vm k {\n    memory 0x40000000 1M rwx eager\n    kernel %s\n}\n' "$kernel" >"$dir/scn/kernel.scn"
+expect_error kernel-too-big "scn2c: vm k: has RAM too small for its kernel: it needs up to 0x40380000, RAM ends at 0x40100000" \
+	"$dir/scn/kernel.scn" "$dir/out.c"
+printf 'vm k {\n    memory 0x40000000 8M rwx eager\n    kernel %s\n    bootargs "a b"\n}\n' "$kernel" >"$dir/scn/kernel.scn"
+rm -f "$dir/out.c"
+if "$scn2c" "$dir/scn/kernel.scn" "$dir/out.c" && grep -q 'blob_0_kernel, .kernel_size = 1024u, .bootargs = "a b"' "$dir/out.c"; then
+	echo "ok kernel-in-plan"
+else
+	echo "FAIL kernel-in-plan"; failed=1
 fi
 exit $failed

@@ -128,6 +128,9 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
 /* The vCPU's virtual timer (the generic timer's EL1 virtual timer, CNTV_*), a
  * level-sensitive private interrupt. */
 #define ARCH_VTIMER_IRQ VGIC_PPI_VTIMER
+/* The architected timer's PPIs as a device tree lists them (arm,armv8-timer: secure
+ * physical, non-secure physical, virtual, hypervisor; INTID - 16), as on QEMU virt. */
+#define ARCH_DT_TIMER_PPIS { 13, 14, 11, 10 }
 
 /* The interrupt controller's maintenance interrupt (the list registers drained while
  * more interrupts wait): its only job is to make the guest exit, so that the next

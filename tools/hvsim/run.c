@@ -2,8 +2,10 @@
  * and their guest programs, run every pCPU's scheduler until all programs are done
  * (or a VM powered itself off, or the timeout), then report each failed expectation
  * and give everything back. */
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/cpu.h"
@@ -32,7 +34,10 @@ struct run {
 	atomic_int timed_out;
 	uint64_t deadline;
 	struct timer housekeeping;
+	uint8_t *files[SCN_MAX_VMS][3]; /* each VM's kernel, initrd and dtb, as read */
 };
+
+#define BOOT_FILE_MAX (512ull << 20)
 
 static struct run R;
 
@@ -120,6 +125,62 @@ static uint64_t ram_needed(const struct scenario *s)
 	return need > (4ull << 30) ? 4ull << 30 : need;
 }
 
+/* Read path (relative paths are the scenario file's directory's) into *buf. */
+static int read_boot_file(const char *scenario, const char *path, uint8_t **buf, size_t *size)
+{
+	char full[2 * SCN_PATH_MAX];
+	const char *slash = strrchr(scenario, '/');
+
+	if (path[0] == '/' || !slash)
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - scenario), scenario, path);
+	FILE *f = fopen(full, "rb");
+	if (!f) {
+		fprintf(stderr, "hvsim: cannot read %s: %s\n", full, strerror(errno));
+		return -1;
+	}
+	long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+	if (n <= 0 || (uint64_t)n > BOOT_FILE_MAX || fseek(f, 0, SEEK_SET)) {
+		fprintf(stderr, "hvsim: %s: empty, unreadable or over 512 MiB\n", full);
+		fclose(f);
+		return -1;
+	}
+	*buf = malloc((size_t)n);
+	*size = (size_t)n;
+	bool ok = *buf && fread(*buf, 1, *size, f) == *size;
+	fclose(f);
+	if (!ok)
+		fprintf(stderr, "hvsim: cannot read %s\n", full);
+	return ok ? 0 : -1;
+}
+
+/* A VM's kernel, initrd and device tree into its spec, as the bare-metal image has
+ * them compiled in. */
+static int boot_spec(const char *file, unsigned v)
+{
+	const struct scn_vm *sv = &R.scn.vms[v];
+	struct vm_boot_spec *b = &R.specs[v].boot;
+
+	if (!sv->kernel_path[0])
+		return 0;
+	if (read_boot_file(file, sv->kernel_path, &R.files[v][0], &b->kernel_size) ||
+	    (sv->initrd_path[0] &&
+	     read_boot_file(file, sv->initrd_path, &R.files[v][1], &b->initrd_size)) ||
+	    (sv->dtb_path[0] && read_boot_file(file, sv->dtb_path, &R.files[v][2], &b->dtb_size)))
+		return -1;
+	b->kernel = R.files[v][0];
+	b->initrd = R.files[v][1];
+	b->dtb = R.files[v][2];
+	b->bootargs = sv->has_bootargs ? sv->bootargs : NULL;
+	b->psci_smc = sv->psci_smc;
+	b->has_kaslr_seed = sv->has_kaslr_seed;
+	b->kaslr_seed = sv->kaslr_seed;
+	b->has_rng_seed = sv->has_rng_seed;
+	b->rng_seed = sv->rng_seed;
+	return 0;
+}
+
 /* The scenario's VMs through the same vmset the bare-metal image uses; hvsim runs the
  * programs, not guest images. A VM Tandem refuses is a configuration error: its
  * statement and the reason. */
@@ -133,6 +194,8 @@ static int build_vms(const char *file)
 		R.specs[v] = (struct vm_spec){ .cfg = sv->cfg, .has_pl011 = sv->has_pl011,
 					       .pl011_base = gpa_make(sv->pl011_base),
 					       .pl011_irq = sv->pl011_irq };
+		if (boot_spec(file, v))
+			return -EINVAL;
 	}
 	R.vms = R.set.vms;
 	int err = vmset_build(&R.set, R.specs, R.scn.nvms, &failed, &why);
@@ -188,6 +251,9 @@ static unsigned report(void)
 static size_t teardown(void)
 {
 	vmset_destroy(&R.set);
+	for (unsigned v = 0; v < SCN_MAX_VMS; v++)
+		for (unsigned i = 0; i < 3; i++)
+			free(R.files[v][i]);
 	cpu_exit_this();
 	size_t left = frame_outstanding();
 	hal_sim_fini();

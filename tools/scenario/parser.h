@@ -46,6 +46,13 @@ int small(struct parser *p, const char *t, uint64_t max, unsigned *v);
 int reg(struct parser *p, const char *t, bool zr_ok, unsigned *r, bool *is64);
 int need(struct parser *p, unsigned lo, unsigned hi, const char *usage);
 
+/* tools/scenario/boot.c: a VM's boot-protocol statements (kernel, initrd, dtb,
+ * bootargs, psci, kaslr-seed, rng-seed, reboots), and their checks at the VM's "}". */
+int vm_boot_statement(struct parser *p, int arg);
+int vm_boot_end(struct parser *p);
+enum { BOOT_KERNEL, BOOT_INITRD, BOOT_DTB, BOOT_BOOTARGS, BOOT_PSCI, BOOT_KASLR_SEED,
+       BOOT_RNG_SEED, BOOT_REBOOTS };
+
 /* A statement's keyword (its first token), what parses the rest of it, and the argument
  * the parser gets (which variant of a family: hvc or smc, load or store). */
 struct keyword {

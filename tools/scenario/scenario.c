@@ -272,8 +272,12 @@ static int vm_end(struct parser *p)
 {
 	struct scn_vm *vm = p->vm;
 
+	int err;
+
 	if (!vm->cfg.nmem)
 		return error(p, "VM \"%s\" has no memory", vm->name);
+	if ((err = vm_boot_end(p)))
+		return err;
 	if (vm->has_image) {
 		if (!p->image_addr_set)
 			vm->image_addr = gpa_bits(vm->cfg.entry);
@@ -413,6 +417,14 @@ static const struct keyword vm_statements[] = {
 	{ "memory", false, vm_memory_kw, 0 }, { "pl011", false, vm_pl011, 0 },
 	{ "entry", false, vm_entry, 0 },     { "mmio", false, vm_mmio, 0 },
 	{ "program", false, vm_program, 0 }, { "image", false, vm_image_kw, 0 },
+	{ "kernel", false, vm_boot_statement, BOOT_KERNEL },
+	{ "initrd", false, vm_boot_statement, BOOT_INITRD },
+	{ "dtb", false, vm_boot_statement, BOOT_DTB },
+	{ "bootargs", false, vm_boot_statement, BOOT_BOOTARGS },
+	{ "psci", false, vm_boot_statement, BOOT_PSCI },
+	{ "kaslr-seed", false, vm_boot_statement, BOOT_KASLR_SEED },
+	{ "rng-seed", false, vm_boot_statement, BOOT_RNG_SEED },
+	{ "reboots", false, vm_boot_statement, BOOT_REBOOTS },
 	{ "}", false, vm_end_kw, 0 },
 };
 
@@ -509,6 +521,7 @@ static int top_vm(struct parser *p, int arg)
 	strcpy(p->vm->name, p->tok[1]);
 	p->vm->cfg.name = p->vm->name;
 	p->vm->cfg.nvcpus = 1;
+	p->vm->cfg.reboots = VM_REBOOT_ALWAYS; /* as a board does */
 	p->vcpus_set = p->entry_set = p->image_addr_set = false;
 	p->block = IN_VM;
 	return 0;

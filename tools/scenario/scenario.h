@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/guest_dtb.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal-sim/engine.h"
@@ -32,6 +33,16 @@ struct scn_vm {
 	bool has_image;
 	char image_path[SCN_PATH_MAX];
 	uint64_t image_addr;
+	/* Or a kernel booted by the arm64 boot protocol (core/boot.h), with an initrd and a
+	 * device tree (a file, or else the one Tandem writes, with bootargs, the PSCI
+	 * conduit and seeds), paths as for image; "" where not given. The number of
+	 * SYSTEM_RESETs that reboot it is in cfg.reboots (default VM_REBOOT_ALWAYS). */
+	char kernel_path[SCN_PATH_MAX], initrd_path[SCN_PATH_MAX], dtb_path[SCN_PATH_MAX];
+	bool has_bootargs;
+	char bootargs[GUEST_DTB_ARGS_MAX];
+	bool psci_smc;
+	bool has_kaslr_seed, has_rng_seed;
+	uint64_t kaslr_seed, rng_seed;
 	struct engine_program programs[VM_MAX_VCPUS];
 	struct action *acts[VM_MAX_VCPUS]; /* owned */
 	/* Where it was said, for messages about the whole configuration (0: not said):

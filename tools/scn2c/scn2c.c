@@ -18,11 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/boot.h"
 #include "core/place.h"
+#include "core/vmset.h"
 #include "tools/scenario/scenario.h"
 
-#define IMAGE_MAX (64u << 20)
-#define BYTES_PER_LINE 12
+#define IMAGE_MAX (512u << 20)
 
 struct image {
 	char path[PATH_MAX]; /* as opened */
@@ -67,9 +68,9 @@ static int usage(void)
 static int check_images(const struct scenario *s)
 {
 	for (unsigned i = 0; i < s->nvms; i++)
-		if (!s->vms[i].has_image)
+		if (!s->vms[i].has_image && !s->vms[i].kernel_path[0])
 			return fail("vm %s: no image: the bare-metal host runs guest images "
-				    "(add `image PATH [ADDR]`)",
+				    "(add `image PATH [ADDR]` or `kernel PATH`)",
 				    s->vms[i].name);
 	return 0;
 }
@@ -193,7 +194,7 @@ static int read_image(const char *vm, struct image *img)
 	if (err)
 		return fail("vm %s: cannot read image %s: %s", vm, img->path, strerror(err));
 	if (img->size > IMAGE_MAX)
-		return fail("vm %s: image %s is larger than 64 MiB", vm, img->path);
+		return fail("vm %s: image %s is larger than 512 MiB", vm, img->path);
 	if (img->size == 0)
 		return fail("vm %s: image %s is empty", vm, img->path);
 	return 0;
@@ -246,20 +247,68 @@ static void put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void put_image(FILE *f, unsigned idx, const struct image *img)
+/* A file in the image under label: the assembler copies it in (.incbin), so that a
+ * kernel of tens of MiB costs no C array to write or to compile. The path goes to the
+ * assembler as an absolute one, in a string it must not be able to end early. */
+static int put_blob(FILE *f, const char *label, const struct image *img)
 {
-	fprintf(f, "static const uint8_t image_%u[] = {\n", idx);
-	for (size_t i = 0; i < img->size; i++) {
-		bool first = i % BYTES_PER_LINE == 0;
-		bool last = i % BYTES_PER_LINE == BYTES_PER_LINE - 1 || i == img->size - 1;
-		fprintf(f, "%s0x%02x,%s", first ? "\t" : "", img->bytes[i], last ? "\n" : " ");
+	char abs[PATH_MAX];
+
+	if (!realpath(img->path, abs))
+		return fail("%s: %s", img->path, strerror(errno));
+	for (const char *c = abs; *c; c++)
+		if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			return fail("%s: a path the assembler cannot be given (quote, backslash or "
+				    "control character)", abs);
+	fprintf(f, "__asm__(\".pushsection .rodata.%s, \\\"a\\\"\\n\"\n", label);
+	fprintf(f, "\t\".balign 16\\n\"\n\t\"%s:\\n\"\n", label);
+	fprintf(f, "\t\".incbin \\\"%s\\\"\\n\"\n", abs);
+	fprintf(f, "\t\".popsection\\n\");\n");
+	fprintf(f, "extern const uint8_t %s[]; /* %zu bytes */\n\n", label, img->size);
+	return 0;
+}
+
+/* The files one VM boots from, as read: its image, or its kernel, initrd and dtb. */
+enum { FILE_IMAGE, FILE_KERNEL, FILE_INITRD, FILE_DTB, FILE_KINDS };
+static const char *const file_kinds[FILE_KINDS] = { "image", "kernel", "initrd", "dtb" };
+struct vm_files {
+	struct image f[FILE_KINDS]; /* size 0: not given */
+};
+
+/* ", .NAME = blob_VM_KIND, .NAME_size = N" for a file given, else nothing. */
+static void put_file_field(FILE *f, const char *field, unsigned vm, const struct vm_files *files,
+			   unsigned kind)
+{
+	if (files->f[kind].size)
+		fprintf(f, ", .%s = blob_%u_%s, .%s_size = %zuu", field, vm, file_kinds[kind], field,
+			files->f[kind].size);
+}
+
+/* The boot-protocol part of a spec. */
+static void put_boot(FILE *f, const struct scn_vm *vm, unsigned idx, const struct vm_files *files)
+{
+	if (!files->f[FILE_KERNEL].size)
+		return;
+	fprintf(f, ",\n\t  .boot = { .psci_smc = %s", vm->psci_smc ? "true" : "false");
+	put_file_field(f, "kernel", idx, files, FILE_KERNEL);
+	put_file_field(f, "initrd", idx, files, FILE_INITRD);
+	put_file_field(f, "dtb", idx, files, FILE_DTB);
+	if (vm->has_bootargs) {
+		fprintf(f, ", .bootargs = ");
+		put_string(f, vm->bootargs);
 	}
-	fprintf(f, "};\n\n");
+	if (vm->has_kaslr_seed)
+		fprintf(f, ", .has_kaslr_seed = true, .kaslr_seed = 0x%llxull",
+			(unsigned long long)vm->kaslr_seed);
+	if (vm->has_rng_seed)
+		fprintf(f, ", .has_rng_seed = true, .rng_seed = 0x%llxull",
+			(unsigned long long)vm->rng_seed);
+	fprintf(f, " }");
 }
 
 /* One struct vm_spec: every vm_config field the parser fills (not the devices: the
- * set adds the PL011), the PL011 and the image. */
-static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, size_t image_size)
+ * set adds the PL011), the PL011, the image or the kernel and what boots with it. */
+static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, const struct vm_files *files)
 {
 	const struct vm_config *c = &vm->cfg;
 
@@ -280,52 +329,93 @@ static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, size_t image
 			(unsigned long long)gpa_bits(m->gpa), (unsigned long long)m->size, m->flags,
 			backend_names[m->backend], (unsigned long long)pa_bits(m->hpa));
 	}
-	fprintf(f, " }, .mmio_raz_wi = %s },\n", c->mmio_raz_wi ? "true" : "false");
-	fprintf(f, "\t  .has_pl011 = %s, .pl011_base = { 0x%llxull }, .pl011_irq = %uu, "
-		   ".image = image_%u, .image_size = %zuu, .image_addr = { 0x%llxull } },\n",
-		vm->has_pl011 ? "true" : "false", (unsigned long long)vm->pl011_base, vm->pl011_irq,
-		idx, image_size, (unsigned long long)vm->image_addr);
+	fprintf(f, " }, .mmio_raz_wi = %s, .reboots = %uu },\n", c->mmio_raz_wi ? "true" : "false",
+		c->reboots);
+	fprintf(f, "\t  .has_pl011 = %s, .pl011_base = { 0x%llxull }, .pl011_irq = %uu",
+		vm->has_pl011 ? "true" : "false", (unsigned long long)vm->pl011_base, vm->pl011_irq);
+	if (files->f[FILE_IMAGE].size)
+		fprintf(f, ", .image = blob_%u_image, .image_size = %zuu, .image_addr = { 0x%llxull }",
+			idx, files->f[FILE_IMAGE].size, (unsigned long long)vm->image_addr);
+	put_boot(f, vm, idx, files);
+	fprintf(f, " },\n");
 	return 0;
 }
 
-/* Read, check and write out VM i's image; its size in *size. */
-static int put_vm_image(FILE *f, const struct scn_vm *vm, unsigned i, const char *scenario,
-			const char *dir, size_t *size)
+/* A kernel must boot in the VM's first read-write RAM region, as Tandem places it at
+ * start-up (core/vmset.c): refused here with the same words, at build time. */
+static int check_kernel_fits(const struct scn_vm *vm, const struct vm_files *files)
 {
-	struct image img = { .bytes = NULL };
-	int err = resolve(img.path, scenario, dir, vm->image_path);
+	const struct vm_config *c = &vm->cfg;
+	const struct image *k = &files->f[FILE_KERNEL];
+	struct boot_layout l;
+	char why[BOOT_WHY_MAX];
 
-	if (!err)
-		err = read_image(vm->name, &img);
-	if (!err)
-		err = check_fit(vm, &img);
-	if (!err)
-		put_image(f, i, &img);
-	*size = img.size;
-	free(img.bytes);
+	for (unsigned i = 0; i < c->nmem; i++) {
+		const struct vm_mem_config *m = &c->mem[i];
+		if ((m->flags & PT_DEVICE) || !(m->flags & PT_R) || !(m->flags & PT_W))
+			continue;
+		size_t dtb = files->f[FILE_DTB].size ? files->f[FILE_DTB].size : VMSET_DTB_RESERVE;
+		if (boot_place(k->bytes, k->size, files->f[FILE_INITRD].size, dtb, m->gpa, m->size,
+			       &l, why, sizeof(why)))
+			return fail("vm %s: %s", vm->name, why);
+		return 0;
+	}
+	return fail("vm %s: has a kernel but no read-write RAM", vm->name);
+}
+
+/* Read, check and write out VM i's files. */
+static int put_vm_files(FILE *f, const struct scn_vm *vm, unsigned i, const char *scenario,
+			const char *dir, struct vm_files *files)
+{
+	const char *paths[FILE_KINDS] = { vm->has_image ? vm->image_path : "", vm->kernel_path,
+					  vm->initrd_path, vm->dtb_path };
+	int err = 0;
+
+	for (unsigned k = 0; k < FILE_KINDS && !err; k++) {
+		struct image *img = &files->f[k];
+		char label[64];
+		if (!paths[k][0])
+			continue;
+		err = resolve(img->path, scenario, dir, paths[k]);
+		if (!err)
+			err = read_image(vm->name, img);
+		if (!err && k == FILE_IMAGE)
+			err = check_fit(vm, img);
+		snprintf(label, sizeof(label), "blob_%u_%s", i, file_kinds[k]);
+		if (!err)
+			err = put_blob(f, label, img);
+	}
+	if (!err && files->f[FILE_KERNEL].size)
+		err = check_kernel_fits(vm, files);
 	return err;
 }
 
 static int put_plan(FILE *f, const struct scenario *s, const char *scenario, const char *dir)
 {
-	size_t sizes[SCN_MAX_VMS];
+	static struct vm_files files[SCN_MAX_VMS];
+	int err = 0;
 
+	memset(files, 0, sizeof(files));
 	fprintf(f, "/* Generated by scn2c from ");
 	put_comment_text(f, scenario);
 	fprintf(f, ": do not edit. */\n#include \"core/vmset.h\"\n\n");
+	for (unsigned i = 0; i < s->nvms && !err; i++)
+		err = put_vm_files(f, &s->vms[i], i, scenario, dir, &files[i]);
+	if (!err) {
+		fprintf(f, "static const struct vm_spec specs[] = {\n");
+		for (unsigned i = 0; i < s->nvms && !err; i++)
+			err = put_spec(f, &s->vms[i], i, &files[i]);
+	}
+	if (!err && (unsigned)s->mode >= sizeof(mode_names) / sizeof(mode_names[0]))
+		err = fail("unknown scheduling mode %u", (unsigned)s->mode);
+	if (!err)
+		fprintf(f, "};\n\nconst struct vm_plan tandem_plan = { .mode = %s, .slice_ns = "
+			   "%lluull, .pcpus = %uu, .nvms = %uu, .vms = specs };\n",
+			mode_names[s->mode], (unsigned long long)s->slice_ns, s->pcpus, s->nvms);
 	for (unsigned i = 0; i < s->nvms; i++)
-		if (put_vm_image(f, &s->vms[i], i, scenario, dir, &sizes[i]))
-			return -1;
-	fprintf(f, "static const struct vm_spec specs[] = {\n");
-	for (unsigned i = 0; i < s->nvms; i++)
-		if (put_spec(f, &s->vms[i], i, sizes[i]))
-			return -1;
-	if ((unsigned)s->mode >= sizeof(mode_names) / sizeof(mode_names[0]))
-		return fail("unknown scheduling mode %u", (unsigned)s->mode);
-	fprintf(f, "};\n\nconst struct vm_plan tandem_plan = { .mode = %s, .slice_ns = %lluull, "
-		   ".pcpus = %uu, .nvms = %uu, .vms = specs };\n",
-		mode_names[s->mode], (unsigned long long)s->slice_ns, s->pcpus, s->nvms);
-	return 0;
+		for (unsigned k = 0; k < FILE_KINDS; k++)
+			free(files[i].f[k].bytes);
+	return err;
 }
 
 /* Write the plan to OUT.tmp and rename it to OUT; on any failure remove OUT.tmp. */
