@@ -199,7 +199,9 @@ START_TEST(test_wait64_loads_until_the_word_is_written)
 	/* The low half matches, the whole does not: it loops until the timer's IRQ. */
 	guest_write64(vm, 0x40100008, 0x55667788);
 	timer_init(&t, count_fired, &fired);
-	ck_assert_int_eq(timer_arm(&t, hal_now_ns() + 2000000), 0);
+	/* 50 ms: long enough that a loaded machine (TSan, a parallel build) still runs
+	 * several loads first; at 2 ms the timer sometimes won before the first. */
+	ck_assert_int_eq(timer_arm(&t, hal_now_ns() + 50000000), 0);
 	ck_assert_int_eq(vcpu_run(v, &e), 0);
 	ck_assert_uint_eq(e.kind, EXIT_EXT_IRQ);
 	ck_assert_uint_eq(v->arch.ctx.pc, 0x40000000);
