@@ -132,6 +132,16 @@ START_TEST(test_what_cannot_boot_is_refused_with_a_reason)
 	ck_assert_int_eq(boot_place(k, sizeof(k), 32 * GiB, 4096, gpa_make(RAM), 40 * GiB, &l, why,
 				    sizeof(why)), -EINVAL);
 	ck_assert_ptr_nonnull(strstr(why, "32 GiB window"));
+	/* a hostile header: offsets and sizes that wrap the address space */
+	make_kernel(k, sizeof(k), true, ~0ull - 0xFFF, 0x100000, 0);
+	ck_assert_int_eq(boot_place(k, sizeof(k), 0, 4096, gpa_make(RAM), 16 * MiB, &l, why,
+				    sizeof(why)), -EINVAL);
+	make_kernel(k, sizeof(k), true, 0, ~0ull - 0xFFF, 0);
+	ck_assert_int_eq(boot_place(k, sizeof(k), 0, 4096, gpa_make(RAM), 16 * MiB, &l, why,
+				    sizeof(why)), -EINVAL);
+	make_kernel(k, sizeof(k), true, 0, 0x100000, 0);
+	ck_assert_int_eq(boot_place(k, sizeof(k), ~(size_t)0 - 10, 4096, gpa_make(RAM), 16 * MiB, &l,
+				    why, sizeof(why)), -EINVAL);
 	/* RAM that wraps */
 	ck_assert_int_eq(boot_place(k, sizeof(k), 0, 4096, gpa_make(~0ull - MiB), 16 * MiB, &l, why,
 				    sizeof(why)), -EINVAL);
