@@ -205,19 +205,20 @@ int vm_request_reset(struct vm *vm)
 		vm_stop(vm, VM_STOP_SYSTEM_RESET); /* keeps the reason of a VM stopped already */
 		return -EPERM;
 	}
-	uint32_t left = __atomic_load_n(&vm->reboots_left, __ATOMIC_ACQUIRE);
-	do {
-		if (left == 0) {
-			vm_stop(vm, VM_STOP_SYSTEM_RESET);
-			return 0;
-		}
-	} while (left != VM_REBOOT_ALWAYS &&
-		 !__atomic_compare_exchange_n(&vm->reboots_left, &left, left - 1, false,
-					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE));
+	/* Whoever sets the flag owns this reset, and only the owner counts reboots: a
+	 * second vCPU asking meanwhile asks for the same reset and uses up nothing. */
 	uint32_t idle = 0;
 	if (!__atomic_compare_exchange_n(&vm->reset_pending, &idle, 1, false, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))
-		return 0; /* another vCPU asked first: one reset */
+		return 0;
+	uint32_t left = __atomic_load_n(&vm->reboots_left, __ATOMIC_ACQUIRE);
+	if (left == 0) {
+		vm_stop(vm, VM_STOP_SYSTEM_RESET);
+		__atomic_store_n(&vm->reset_pending, 0, __ATOMIC_RELEASE);
+		return 0;
+	}
+	if (left != VM_REBOOT_ALWAYS)
+		__atomic_store_n(&vm->reboots_left, left - 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vm_vcpu_stop(vm, i);
 	/* A vCPU already off its pCPU made no put that could see the request: look now. */

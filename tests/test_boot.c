@@ -10,6 +10,7 @@
 #include "core/fdt.h"
 #include "core/frame.h"
 #include "core/guest_dtb.h"
+#include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
 #include "core/vmset.h"
@@ -314,6 +315,38 @@ START_TEST(test_system_reset_reboots_as_often_as_configured_then_stops)
 }
 END_TEST
 
+/* While a reset waits for a vCPU to leave its pCPU, another request is the same reset:
+ * it uses up no reboot; the put of the last vCPU carries it out. */
+START_TEST(test_a_request_while_a_reset_is_pending_is_the_same_reset)
+{
+	static uint8_t k[100];
+	struct vm_spec spec = { .cfg = boot_config() };
+	struct vmset set;
+
+	make_kernel(k, sizeof(k), false, 0, 0, 0);
+	spec.boot = (struct vm_boot_spec){ .kernel = k, .kernel_size = sizeof(k) };
+	spec.cfg.reboots = 2;
+	ck_assert_int_eq(vmset_build(&set, &spec, 1, NULL, NULL), 0);
+	struct vm *vm = set.vms[0];
+	struct vcpu *v = vm_vcpu(vm, 0);
+	vmset_start(&set);
+	ck_assert_int_eq(vcpu_load(v), 0); /* vCPU 0 on this pCPU, as if running */
+	ck_assert_int_eq(vm_request_reset(vm), 0);
+	ck_assert_uint_eq(vm->reset_pending, 1);
+	ck_assert_uint_eq(vm->reboots_left, 1);
+	ck_assert_uint_eq(vm->resets, 0); /* it waits for vCPU 0 */
+	ck_assert_int_eq(vm_request_reset(vm), 0);
+	ck_assert_uint_eq(vm->reboots_left, 1);
+	ck_assert_int_ge(vcpu_put(v), 0);
+	vm_reset_if_pending(vm); /* what the scheduler does after every put */
+	ck_assert_uint_eq(vm->resets, 1);
+	ck_assert_uint_eq(vm->reset_pending, 0);
+	ck_assert_uint_eq(vm->state, VM_RUNNING);
+	vmset_stop(&set, VM_STOP_REQUESTED);
+	ck_assert_int_eq(vmset_destroy(&set), 0);
+}
+END_TEST
+
 static void setup(void)
 {
 	test_machine_up(2, true);
@@ -342,6 +375,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_users_dtb_goes_in_as_it_is_and_a_bad_one_is_refused);
 	tcase_add_test(tc, test_a_reset_loads_the_images_again_and_returns_lazy_memory);
 	tcase_add_test(tc, test_system_reset_reboots_as_often_as_configured_then_stops);
+	tcase_add_test(tc, test_a_request_while_a_reset_is_pending_is_the_same_reset);
 	suite_add_tcase(s, tc);
 	return s;
 }
