@@ -277,11 +277,19 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 }
 
 /* Which system-register accesses trap to EL2 under the vCPU's HCR_EL2 (TIDCP:
- * implementation-defined registers; TACR: ACTLR_EL1) and MDCR_EL2 (the PMU and debug
+ * implementation-defined registers; TID3: the feature ID registers; TACR: ACTLR_EL1) and MDCR_EL2 (the PMU and debug
  * registers); the rest are the guest's. */
+/* A feature ID register: op0 3, op1 0, CRn 0, CRm 1-7 (HCR_EL2.TID3's group). */
+static bool id_reg(const struct a64_sysreg *s)
+{
+	return s->op0 == 3 && s->op1 == 0 && s->crn == 0 && s->crm >= 1 && s->crm <= 7;
+}
+
 static bool sysreg_traps(const struct guest_ctx *c, const struct a64_sysreg *s)
 {
 	if ((c->hcr_el2 & HCR_TIDCP) && s->op0 == 3 && (s->crn == 11 || s->crn == 15))
+		return true;
+	if ((c->hcr_el2 & HCR_TID3) && id_reg(s))
 		return true;
 	if (engine_mdcr_trapped(c->mdcr_el2, s))
 		return true;
@@ -323,6 +331,11 @@ static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 	if (engine_untrapped_sysreg(c, &a->sys, read, &v) == 0) {
 		if (read)
 			set_x(c, a->sys.rt, v);
+		advance(c, e);
+		return 0;
+	}
+	if (read && id_reg(&a->sys)) { /* not trapped: the CPU's own, read-only */
+		set_x(c, a->sys.rt, hal_cpu_id_reg(a->sys.crm, a->sys.op2));
 		advance(c, e);
 		return 0;
 	}

@@ -34,6 +34,9 @@ static int sim_check_config(const struct hal_sim_config *cfg)
 	return 0;
 }
 
+/* hal_sim_set_id_reg's values, and which are set. */
+static uint64_t id_override[64], id_overridden;
+
 int hal_sim_init(const struct hal_sim_config *cfg)
 {
 	struct hal_sim_config def = { 0 };
@@ -83,6 +86,7 @@ void hal_sim_fini(void)
 	sim_mem_fini();
 	pthread_mutex_destroy(&sim.start_lock);
 	tls_percpu = NULL;
+	id_overridden = 0;
 	sim.up = false;
 }
 
@@ -151,6 +155,59 @@ unsigned hal_pcpu_count(void)
 unsigned hal_cpu_pa_bits(void)
 {
 	return sim.up ? sim.pa_bits : HAL_SIM_DEFAULT_PA_BITS;
+}
+
+/* The simulated CPU's feature ID registers: a Cortex-A72 r0p3 with a GICv3 CPU interface
+ * (Cortex-A72 TRM, "AArch64 identification registers"; QEMU's cortex-a72 reports the
+ * same), its PARange the configured physical-address size. Indexed by CRm * 8 + op2;
+ * what is not listed is unallocated and reads as zero. */
+static const uint64_t a72_id[64] = {
+	[1 * 8 + 0] = 0x00000131,         /* ID_PFR0_EL1 */
+	[1 * 8 + 1] = 0x10011011,         /* ID_PFR1_EL1: GIC CPU interface */
+	[1 * 8 + 2] = 0x03010066,         /* ID_DFR0_EL1: PerfMon v3 */
+	[1 * 8 + 4] = 0x10201105,         /* ID_MMFR0_EL1 */
+	[1 * 8 + 5] = 0x40000000,         /* ID_MMFR1_EL1 */
+	[1 * 8 + 6] = 0x01260000,         /* ID_MMFR2_EL1 */
+	[1 * 8 + 7] = 0x02102211,         /* ID_MMFR3_EL1 */
+	[2 * 8 + 0] = 0x02101110,         /* ID_ISAR0_EL1 */
+	[2 * 8 + 1] = 0x13112111,         /* ID_ISAR1_EL1 */
+	[2 * 8 + 2] = 0x21232042,         /* ID_ISAR2_EL1 */
+	[2 * 8 + 3] = 0x01112131,         /* ID_ISAR3_EL1 */
+	[2 * 8 + 4] = 0x00011142,         /* ID_ISAR4_EL1 */
+	[2 * 8 + 5] = 0x00011121,         /* ID_ISAR5_EL1 */
+	[3 * 8 + 0] = 0x10110222,         /* MVFR0_EL1 */
+	[3 * 8 + 1] = 0x12111111,         /* MVFR1_EL1 */
+	[3 * 8 + 2] = 0x00000043,         /* MVFR2_EL1 */
+	[4 * 8 + 0] = 0x01002222,         /* ID_AA64PFR0_EL1: EL0-3 AArch64+32, GICv3 */
+	[5 * 8 + 0] = 0x10305106,         /* ID_AA64DFR0_EL1: Debug v8, PMUv3, 6 BRPs, 4 WRPs */
+	[6 * 8 + 0] = 0x00011120,         /* ID_AA64ISAR0_EL1: AES, SHA1, SHA2, CRC32 */
+	[7 * 8 + 0] = 0x00001120,         /* ID_AA64MMFR0_EL1: 4K and 64K granules, 16-bit ASID */
+};
+
+void hal_sim_set_id_reg(unsigned crm, unsigned op2, uint64_t value)
+{
+	if (crm >= 1 && crm <= 7 && op2 <= 7) {
+		id_override[crm * 8 + op2] = value;
+		id_overridden |= 1ull << (crm * 8 + op2);
+	}
+}
+
+uint64_t hal_cpu_id_reg(unsigned crm, unsigned op2)
+{
+	static const unsigned parange[] = { 32, 36, 40, 42, 44, 48, 52 };
+
+	if (crm < 1 || crm > 7 || op2 > 7)
+		return 0;
+	if (id_overridden & (1ull << (crm * 8 + op2)))
+		return id_override[crm * 8 + op2];
+	uint64_t v = a72_id[crm * 8 + op2];
+	if (crm == 7 && op2 == 0) { /* PARange, from the configured size */
+		unsigned pa = hal_cpu_pa_bits(), r = 0;
+		while (r + 1 < sizeof(parange) / sizeof(parange[0]) && parange[r + 1] <= pa)
+			r++;
+		v |= r;
+	}
+	return v;
 }
 
 unsigned hal_pcpu_id(void)

@@ -104,4 +104,9 @@ uint64_t hal_sim_irq_activations(void);
 /* How many times hal_guest_tlb_flush was called, and with which stage-2 root last. */
 uint64_t hal_sim_tlb_flushes(uint64_t *last_s2root);
 
+/* Make the simulated CPU report value in the feature ID register at CRm crm, op2 op2
+ * (1-7, 0-7) instead of the Cortex-A72's, as a richer CPU would (SVE, MTE, a PMU...), so
+ * that tests can check what a guest is shown of it; until hal_sim_fini. */
+void hal_sim_set_id_reg(unsigned crm, unsigned op2, uint64_t value);
+
 #endif

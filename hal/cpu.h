@@ -3,6 +3,8 @@
 #ifndef HAL_CPU_H
 #define HAL_CPU_H
 
+#include <stdint.h>
+
 #define HAL_MAX_PCPUS 64u
 
 typedef void (*hal_pcpu_entry_t)(void *arg);
@@ -22,6 +24,12 @@ int hal_pcpu_start(unsigned cpu, hal_pcpu_entry_t entry, void *arg);
 /* Physical-address size of the CPUs in bits (ID_AA64MMFR0_EL1.PARange on aarch64), which
  * bounds the second-stage tables Tandem builds. Never fails. */
 unsigned hal_cpu_pa_bits(void);
+
+/* The pCPU's own value of the ID register at op0 3, op1 0, CRn 0, CRm crm, op2 op2
+ * (aarch64: CRm 1-7 are the feature ID registers, ID_PFR0_EL1 to ID_AA64* and the
+ * unallocated encodings between them, which the architecture makes read as zero), from
+ * which a guest's view is made. 0 for crm 0 or 8 and above, or op2 8 and above. */
+uint64_t hal_cpu_id_reg(unsigned crm, unsigned op2);
 
 /* Pointer to this pCPU's data (TPIDR_EL2 on aarch64, thread-local in the simulation
  * host). Set once by core/cpu.c when a pCPU comes up; NULL before that. */

@@ -143,6 +143,12 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
  * is past the counter's range), or 0 (never). */
 bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
 
+/* Whether the ISS encoding id names a feature ID register (op0 3, op1 0, CRn 0, CRm
+ * 1-7, idregs.c), with its CRm and op2; and the value a guest reads there: the pCPU's
+ * with what Tandem does not virtualise hidden. */
+bool arch_id_reg(uint32_t id, unsigned *crm, unsigned *op2);
+uint64_t arch_id_reg_value(unsigned crm, unsigned op2);
+
 /* The stage-2 format and VTCR_EL2 for this machine's physical-address size. */
 int arch_vm_s2_setup(struct pt_format *fmt, uint64_t *vtcr);
 

@@ -1,4 +1,5 @@
-/* The system registers a vCPU owns behind a trap: the self-hosted debug registers
+/* The system registers a vCPU owns behind a trap: the feature ID registers (HCR_EL2
+ * TID3, their values in idregs.c) and the self-hosted debug registers
  * (Arm ARM D2 "AArch64 Self-hosted Debug" and the debug register descriptions).
  * MDCR_EL2.TDA, TDOSA and TDRA trap every access to them, and they are emulated here,
  * one table entry a register: what a guest writes is kept in its vCPU and never reaches
@@ -180,6 +181,14 @@ _Static_assert(ARCH_DBG_BRPS == 16 && ARCH_DBG_WRPS == 16, "<n> is CRm: 0-15");
 int arch_vcpu_sysreg(struct arch_vcpu *v, struct exit_sysreg *s, bool read)
 {
 	bool el0 = (v->ctx.pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
+	unsigned crm, op2;
+
+	if (arch_id_reg(s->id, &crm, &op2)) { /* HCR_EL2.TID3 */
+		if (!read || el0)
+			return -EPERM; /* read-only, and EL1's */
+		s->value = arch_id_reg_value(crm, op2);
+		return 0;
+	}
 
 	for (size_t i = 0; i < sizeof(dbg_regs) / sizeof(dbg_regs[0]); i++) {
 		const struct dbg_reg *r = &dbg_regs[i];

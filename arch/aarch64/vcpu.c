@@ -10,11 +10,12 @@
 #include "hal/guest.h"
 
 /* What every guest of Tandem runs with: stage 2 on, physical interrupts and aborts
- * routed to EL2, WFI/WFE and SMC trapped (an SMC must never reach the firmware), and
- * implementation-defined registers trapped so that they can be refused. WFE's trap is
+ * routed to EL2, WFI/WFE and SMC trapped (an SMC must never reach the firmware),
+ * implementation-defined registers trapped so that they can be refused, and the feature
+ * ID registers trapped so that a guest sees only what Tandem virtualises (idregs.c). WFE's trap is
  * the scheduler's to turn off (arch_vcpu_trap_wfe) while nobody else wants the pCPU. */
 #define GUEST_HCR (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_INNER | \
-		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TIDCP | HCR_TACR | HCR_RW)
+		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_TID3 | HCR_TIDCP | HCR_TACR | HCR_RW)
 
 /* MDCR_EL2: every PMU register traps (TPM, and TPMCR for PMCR_EL0), and so does every
  * debug register (TDA, TDOSA, TDRA): a guest reaches neither the pCPU's counters nor

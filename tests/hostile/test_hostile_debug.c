@@ -188,6 +188,46 @@ END_TEST
 /* Every vCPU runs with MDCR_EL2 trapping the PMU (TPM, TPMCR), the debug registers
  * (TDA), the OS lock and power-down registers (TDOSA) and the ROM address (TDRA), and
  * with debug exceptions left to the guest's EL1 (TDE clear). */
+/* The feature ID registers (HCR_EL2.TID3): a guest sees the pCPU's values without
+ * what Tandem does not virtualise. The simulated CPU is made a rich one first, with
+ * every hidden feature present, so that each field is seen hidden. Values by hand from
+ * the Arm ARM's field positions. */
+#define ID_ISS(crm, op2) (0x300000ull | ((uint64_t)(op2) << 17) | ((uint64_t)(crm) << 1))
+START_TEST(test_id_registers_hide_what_tandem_does_not_virtualise)
+{
+	struct vm *a = make_vm("a", 1);
+	struct vcpu *v = vm_vcpu(a, 0);
+
+	/* PFR0: SVE 1, MPAM 1, AMU 1, RME 1 beside EL0-3, GIC and DIT 1; PFR1: MTE 2,
+	 * MPAM_frac 1, SME 1 beside BT 1; DFR0: PMSVer 1, TraceFilt 1, TraceBuffer 1,
+	 * MTPMU 1, BRBE 1, PMUVer 4, TraceVer 1 beside DebugVer 6, BRPs 5, WRPs 3,
+	 * CTX_CMPs 1. */
+	hal_sim_set_id_reg(4, 0, 0x0011110101002222ull);
+	hal_sim_set_id_reg(4, 1, 0x0000000001010201ull);
+	hal_sim_set_id_reg(4, 4, 0x0000000000000001ull); /* ZFR0: SVE2 */
+	hal_sim_set_id_reg(5, 0, 0x0011110110305416ull);
+	hal_sim_set_id_reg(5, 1, 0x12);
+	hal_sim_set_id_reg(1, 2, 0x03010066);            /* ID_DFR0: PerfMon 3 */
+	hal_sim_set_id_reg(6, 0, 0x0000100000011120ull); /* ISAR0: passes through */
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 0)), 0), 0x0001000001002222ull);
+	expect_done(v);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 1)), 0), 0x0000000000000001ull);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 4)), 7), 0);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(5, 0)), 0), 0x0000000010305006ull);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(5, 1)), 7), 0);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(1, 2)), 0), 0x00010066);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(6, 0)), 0), 0x0000100000011120ull);
+	/* an unallocated encoding of the ID space reads as zero, never UNDEF */
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(7, 7)), 9), 0);
+	expect_done(v);
+	/* they are read-only: a write is UNDEFINED, and changes nothing */
+	trapped(v, W1(ID_ISS(5, 0)), 0xFFFF);
+	expect_undef(v, 0x200);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(5, 0)), 0), 0x0000000010305006ull);
+	ck_assert_int_eq(vm_destroy(a), 0);
+}
+END_TEST
+
 START_TEST(test_every_vcpu_runs_with_pmu_and_debug_traps)
 {
 	struct vm *a = make_vm("a", 3);
@@ -195,6 +235,7 @@ START_TEST(test_every_vcpu_runs_with_pmu_and_debug_traps)
 	for (unsigned i = 0; i < 3; i++) {
 		uint64_t mdcr = vm_vcpu(a, i)->arch.ctx.mdcr_el2;
 		ck_assert_uint_eq(mdcr & 0xFE0, 0xE60); /* TDRA, TDOSA, TDA, TPM, TPMCR */
+		ck_assert(vm_vcpu(a, i)->arch.ctx.hcr_el2 & (1ull << 18)); /* TID3 */
 	}
 	ck_assert_int_eq(vm_destroy(a), 0);
 }
@@ -223,6 +264,8 @@ START_TEST(test_engine_traps_pmu_and_debug_accesses_with_the_hardware_esr)
 		MSR(3, 3, 9, 13, 0, 8, 1), UNDEF,  /* MSR PMCCNTR_EL0, X8 */
 		MRS(3, 3, 14, 8, 0, 9), UNDEF,     /* MRS X9, PMEVCNTR0_EL0 */
 		MSR(3, 0, 9, 14, 1, 10, 1), UNDEF, /* MSR PMINTENSET_EL1, X10 */
+		MRS(3, 0, 0, 5, 0, 12),            /* MRS X12, ID_AA64DFR0_EL1 (TID3) */
+		MRS(3, 0, 0, 7, 7, 13),            /* MRS X13, S3_0_C0_C7_7: unallocated */
 		{ .kind = ACT_END },
 	};
 	/* Worked out by hand: EC 0x18 << 26 | IL (0x62000000) | ISS. */
@@ -238,6 +281,8 @@ START_TEST(test_engine_traps_pmu_and_debug_accesses_with_the_hardware_esr)
 		0x6230E51A, /* Op0 3, Op1 3, CRn 9, Rt 8, CRm 13 */
 		0x6230F931, /* Op0 3, Op1 3, CRn 14, Rt 9, CRm 8, read */
 		0x6232255C, /* Op0 3, Op2 1, CRn 9, Rt 10, CRm 14 */
+		0x6230018B, /* Op0 3, Rt 12, CRm 5, read */
+		0x623E01AF, /* Op0 3, Op2 7, Rt 13, CRm 7, read */
 	};
 	struct engine_program p = { prog, sizeof(prog) / sizeof(prog[0]) };
 	struct vm *vm = make_vm("e", 1);
@@ -256,6 +301,8 @@ START_TEST(test_engine_traps_pmu_and_debug_accesses_with_the_hardware_esr)
 	}
 	ck_assert_uint_eq(v->arch.ctx.x[2], 0);   /* DBGBCR5_EL1 of a fresh vCPU */
 	ck_assert_uint_eq(v->arch.ctx.x[6], 0);   /* MDRAR_EL1 */
+	ck_assert_uint_eq(v->arch.ctx.x[12], 0x10305006); /* the A72's, without PMUVer */
+	ck_assert_uint_eq(v->arch.ctx.x[13], 0);
 	ck_assert_int_eq(vcpu_run(v, &e), 0);      /* the END's WFI */
 	ck_assert_uint_eq(e.kind, EXIT_HALT);
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
@@ -277,6 +324,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_debug_registers_read_back_per_vcpu_and_never_across_vms);
 	tcase_add_test(tc, test_os_lock_claim_tags_and_status_registers_are_the_vcpus);
 	tcase_add_test(tc, test_every_vcpu_runs_with_pmu_and_debug_traps);
+	tcase_add_test(tc, test_id_registers_hide_what_tandem_does_not_virtualise);
 	tcase_add_test(tc, test_engine_traps_pmu_and_debug_accesses_with_the_hardware_esr);
 	suite_add_tcase(s, tc);
 	return s;

@@ -36,6 +36,11 @@ static const struct {
 	{ "icc_ctlr_el1", { 3, 0, 12, 12, 4, 0 } },	  { "icc_sre_el1", { 3, 0, 12, 12, 5, 0 } },
 	{ "icc_iar1_el1", { 3, 0, 12, 12, 0, 0 } },	  { "icc_eoir1_el1", { 3, 0, 12, 12, 1, 0 } },
 	{ "icc_dir_el1", { 3, 0, 12, 11, 1, 0 } },	  { "icc_sgi1r_el1", { 3, 0, 12, 11, 5, 0 } },
+	/* Feature ID registers (HCR_EL2.TID3); the rest by s3_0_c0_c<m>_<op2>. */
+	{ "id_dfr0_el1", { 3, 0, 0, 1, 2, 0 } },	  { "id_aa64pfr0_el1", { 3, 0, 0, 4, 0, 0 } },
+	{ "id_aa64pfr1_el1", { 3, 0, 0, 4, 1, 0 } },	  { "id_aa64zfr0_el1", { 3, 0, 0, 4, 4, 0 } },
+	{ "id_aa64dfr0_el1", { 3, 0, 0, 5, 0, 0 } },	  { "id_aa64isar0_el1", { 3, 0, 0, 6, 0, 0 } },
+	{ "id_aa64mmfr0_el1", { 3, 0, 0, 7, 0, 0 } },
 	/* The virtual timer. */
 	{ "cntfrq_el0", { 3, 3, 14, 0, 0, 0 } },	  { "cntvct_el0", { 3, 3, 14, 0, 2, 0 } },
 	{ "cntv_ctl_el0", { 3, 3, 14, 3, 1, 0 } },	  { "cntv_cval_el0", { 3, 3, 14, 3, 2, 0 } },

@@ -107,6 +107,27 @@ void *hal_percpu_get(void)
 	return bm_self()->percpu;
 }
 
+/* One MRS per encoding: the register is part of the instruction. */
+#define ID_READ(crm, op2)                                                              \
+	case (crm) * 8 + (op2):                                                        \
+		__asm__ volatile("mrs %0, S3_0_C0_C" #crm "_" #op2 : "=r"(v));         \
+		break;
+#define ID_ROW(crm)                                                                    \
+	ID_READ(crm, 0) ID_READ(crm, 1) ID_READ(crm, 2) ID_READ(crm, 3) ID_READ(crm, 4) \
+	ID_READ(crm, 5) ID_READ(crm, 6) ID_READ(crm, 7)
+
+uint64_t hal_cpu_id_reg(unsigned crm, unsigned op2)
+{
+	uint64_t v = 0;
+
+	if (crm < 1 || crm > 7 || op2 > 7)
+		return 0;
+	switch (crm * 8 + op2) {
+		ID_ROW(1) ID_ROW(2) ID_ROW(3) ID_ROW(4) ID_ROW(5) ID_ROW(6) ID_ROW(7)
+	}
+	return v;
+}
+
 unsigned hal_cpu_pa_bits(void)
 {
 	static const unsigned bits[] = { 32, 36, 40, 42, 44, 48, 52 };

@@ -7,7 +7,8 @@
  * conduit the tree names, and reports one line. Then it asks for PSCI SYSTEM_RESET:
  * the configuration's "reboots 1" makes the first reboot the VM and the second stop it,
  * so a run prints the verdict twice, the second after a reset reloaded everything.
- * Every check that fails prints "FAIL: what". */
+ * It also reads the feature ID registers a kernel probes first. Every check that fails
+ * prints "FAIL: what". */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -289,6 +290,27 @@ static void check_entry(uint64_t dtb, uint64_t x1, uint64_t x2, uint64_t x3, uin
 	check(dtb >= (uint64_t)_end, "the DTB past the kernel's image_size", dtb);
 }
 
+/* What a kernel probes first: the feature ID registers (trapped by HCR_EL2.TID3) show
+ * no PMU, SVE or MTE, the GICv3 system-register interface, and an unallocated encoding
+ * reads as zero instead of faulting. */
+static void check_id_registers(void)
+{
+	uint64_t dfr0, pfr0, pfr1, zfr0, unalloc;
+
+	__asm__ volatile("mrs %0, ID_AA64DFR0_EL1" : "=r"(dfr0));
+	__asm__ volatile("mrs %0, ID_AA64PFR0_EL1" : "=r"(pfr0));
+	__asm__ volatile("mrs %0, ID_AA64PFR1_EL1" : "=r"(pfr1));
+	__asm__ volatile("mrs %0, S3_0_C0_C4_4" : "=r"(zfr0)); /* ID_AA64ZFR0_EL1 */
+	__asm__ volatile("mrs %0, S3_0_C0_C7_7" : "=r"(unalloc));
+	check(((dfr0 >> 8) & 0xF) == 0, "ID_AA64DFR0_EL1.PMUVer: no PMU", dfr0);
+	check((dfr0 & 0xF) >= 6, "ID_AA64DFR0_EL1.DebugVer: Armv8 debug", dfr0);
+	check(((pfr0 >> 32) & 0xF) == 0, "ID_AA64PFR0_EL1.SVE: none", pfr0);
+	check(((pfr0 >> 24) & 0xF) == 1, "ID_AA64PFR0_EL1.GIC: the GICv3 interface", pfr0);
+	check(((pfr1 >> 8) & 0xF) == 0, "ID_AA64PFR1_EL1.MTE: none", pfr1);
+	check(zfr0 == 0, "ID_AA64ZFR0_EL1 reads zero", zfr0);
+	check(unalloc == 0, "an unallocated ID register reads zero", unalloc);
+}
+
 void boot_main(uint64_t dtb, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t el, uint64_t daif,
 	       uint64_t sctlr)
 {
@@ -296,6 +318,7 @@ void boot_main(uint64_t dtb, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t el,
 
 	check_entry(dtb, x1, x2, x3, el, daif, sctlr);
 	check(booted_before == 0, "RAM as loaded: no trace of an earlier boot", booted_before);
+	check_id_registers();
 	booted_before = 1;
 	blob = (const uint8_t *)dtb;
 	check(be32(blob) == 0xd00dfeed, "x0 points at a DTB (magic)", be32(blob));
