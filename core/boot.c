@@ -26,6 +26,16 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
+const struct vm_mem_config *boot_ram(const struct vm_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct vm_mem_config *m = &cfg->mem[i];
+		if (!(m->flags & PT_DEVICE) && (m->flags & PT_R) && (m->flags & PT_W))
+			return m;
+	}
+	return NULL;
+}
+
 struct boot_header boot_read_header(const uint8_t *kernel, size_t size)
 {
 	struct boot_header h = { .present = false };

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/vm.h"
 #include "hal/addr.h"
 
 #define BOOT_IMAGE_HEADER_SIZE 64u
@@ -40,6 +41,10 @@ struct boot_layout {
 	gpa_t dtb;
 	uint64_t dtb_size;
 };
+
+/* The memory region of cfg a kernel boots in: its first read-write RAM region (not
+ * device memory); NULL if it has none. */
+const struct vm_mem_config *boot_ram(const struct vm_config *cfg);
 
 /* Place a kernel of kernel_size bytes (its first bytes at kernel, for the header), an
  * initrd of initrd_size bytes (0: none) and a DTB of dtb_size bytes in the RAM region

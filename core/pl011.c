@@ -314,6 +314,17 @@ static int pl011_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 
 const struct mmio_ops pl011_ops = { pl011_read, pl011_write };
 
+/* The registers and the receive FIFO as at power-on (TRM 3.2); caller holds the lock or
+ * owns u alone. */
+static void reset_registers(struct pl011 *u)
+{
+	u->ilpr = u->ibrd = u->fbrd = u->lcr_h = u->imsc = u->dmacr = 0;
+	u->cr = PL011_CR_RESET;
+	u->ifls = PL011_IFLS_RESET;
+	u->ris_latched = PL011_TXIM; /* the transmitter is idle and empty */
+	u->rx_head = u->rx_count = 0;
+}
+
 void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool level),
 		void *irq_ctx)
 {
@@ -329,19 +340,13 @@ void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool l
 	u->prefix[u->prefix_len++] = ' ';
 	u->irq = irq;
 	u->irq_ctx = irq_ctx;
-	u->cr = PL011_CR_RESET;
-	u->ifls = PL011_IFLS_RESET;
-	u->ris_latched = PL011_TXIM; /* the transmitter is idle and empty */
+	reset_registers(u);
 }
 
 void pl011_reset(struct pl011 *u)
 {
 	spin_lock(&u->lock);
-	u->ilpr = u->ibrd = u->fbrd = u->lcr_h = u->imsc = u->dmacr = 0;
-	u->cr = PL011_CR_RESET;
-	u->ifls = PL011_IFLS_RESET;
-	u->ris_latched = PL011_TXIM;
-	u->rx_head = u->rx_count = 0;
+	reset_registers(u);
 	if (u->irq_level && u->irq)
 		u->irq(u->irq_ctx, false);
 	u->irq_level = false;

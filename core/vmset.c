@@ -20,17 +20,6 @@ static void uart_irq(void *ctx, bool level)
 	u->level = level;
 }
 
-/* The region a kernel boots in: the first read-write RAM region of the config. */
-static const struct vm_mem_config *boot_ram(const struct vm_config *cfg)
-{
-	for (unsigned i = 0; i < cfg->nmem; i++) {
-		const struct vm_mem_config *m = &cfg->mem[i];
-		if (!(m->flags & PT_DEVICE) && (m->flags & PT_R) && (m->flags & PT_W))
-			return m;
-	}
-	return NULL;
-}
-
 /* The machine the VM's guest is told about, in the tree Tandem writes for it. */
 static void describe(const struct vmset_boot *b, const struct vm *vm, struct guest_dtb *d)
 {

@@ -286,20 +286,29 @@ START_TEST(test_a_reset_loads_the_images_again_and_returns_lazy_memory)
 }
 END_TEST
 
+/* A started set of one VM booting a 100-byte raw kernel that may reboot reboots times;
+ * spec must stay until the set is destroyed. */
+static struct vm *start_raw_kernel(struct vm_spec *spec, struct vmset *set, uint32_t reboots)
+{
+	static uint8_t k[100];
+
+	make_kernel(k, sizeof(k), false, 0, 0, 0);
+	*spec = (struct vm_spec){ .cfg = boot_config() };
+	spec->boot = (struct vm_boot_spec){ .kernel = k, .kernel_size = sizeof(k) };
+	spec->cfg.reboots = reboots;
+	ck_assert_int_eq(vmset_build(set, spec, 1, NULL, NULL), 0);
+	vmset_start(set);
+	return set->vms[0];
+}
+
 /* SYSTEM_RESET from the guest: reboots while the VM may (vm_config.reboots), then
  * stops it, and a second request while one is pending is the same reset. */
 START_TEST(test_system_reset_reboots_as_often_as_configured_then_stops)
 {
-	static uint8_t k[100];
-	struct vm_spec spec = { .cfg = boot_config() };
+	struct vm_spec spec;
 	struct vmset set;
+	struct vm *vm = start_raw_kernel(&spec, &set, 1);
 
-	make_kernel(k, sizeof(k), false, 0, 0, 0);
-	spec.boot = (struct vm_boot_spec){ .kernel = k, .kernel_size = sizeof(k) };
-	spec.cfg.reboots = 1;
-	ck_assert_int_eq(vmset_build(&set, &spec, 1, NULL, NULL), 0);
-	struct vm *vm = set.vms[0];
-	vmset_start(&set);
 	/* vCPU 0 is queued, on no pCPU: the request finds every vCPU off and resets now */
 	ck_assert_int_eq(vm_request_reset(vm), 0);
 	ck_assert_uint_eq(vm->resets, 1);
@@ -319,17 +328,11 @@ END_TEST
  * it uses up no reboot; the put of the last vCPU carries it out. */
 START_TEST(test_a_request_while_a_reset_is_pending_is_the_same_reset)
 {
-	static uint8_t k[100];
-	struct vm_spec spec = { .cfg = boot_config() };
+	struct vm_spec spec;
 	struct vmset set;
-
-	make_kernel(k, sizeof(k), false, 0, 0, 0);
-	spec.boot = (struct vm_boot_spec){ .kernel = k, .kernel_size = sizeof(k) };
-	spec.cfg.reboots = 2;
-	ck_assert_int_eq(vmset_build(&set, &spec, 1, NULL, NULL), 0);
-	struct vm *vm = set.vms[0];
+	struct vm *vm = start_raw_kernel(&spec, &set, 2);
 	struct vcpu *v = vm_vcpu(vm, 0);
-	vmset_start(&set);
+
 	ck_assert_int_eq(vcpu_load(v), 0); /* vCPU 0 on this pCPU, as if running */
 	ck_assert_int_eq(vm_request_reset(vm), 0);
 	ck_assert_uint_eq(vm->reset_pending, 1);

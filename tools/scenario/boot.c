@@ -8,25 +8,24 @@
  *   rng-seed N         then match its System.map); rng-seed's 32 bytes drawn from N
  *   reboots N|always   how many PSCI SYSTEM_RESETs restart the VM (default always);
  *                      after that a SYSTEM_RESET stops it */
+#include <stdio.h>
 #include <string.h>
 
 #include "tools/scenario/parser.h"
 
-static int path_statement(struct parser *p, const char *what, char *out)
+/* kernel, initrd, dtb: "NOUN PATH", once per VM. */
+static int path_statement(struct parser *p, const char *noun, char *out)
 {
-	int err = need(p, 2, 2, what);
+	char usage[32];
+	int err;
 
-	if (err)
+	snprintf(usage, sizeof(usage), "%s PATH", noun);
+	if ((err = need(p, 2, 2, usage)))
 		return err;
 	if (out[0])
-		return error(p, "VM \"%s\" already has %s", p->vm->name, what);
-	size_t len = strlen(p->tok[1]);
-	if (len == 0)
-		return error(p, "%s needs a path", what);
-	if (len >= SCN_PATH_MAX)
-		return error(p, "path too long (at most %d characters)", SCN_PATH_MAX - 1);
-	memcpy(out, p->tok[1], len + 1);
-	return 0;
+		return error(p, "VM \"%s\" already has %s %s", p->vm->name,
+			     strchr("aeiou", noun[0]) ? "an" : "a", noun);
+	return copy_path(p, noun, out);
 }
 
 static int bootargs(struct parser *p)
@@ -93,9 +92,9 @@ int vm_boot_statement(struct parser *p, int arg)
 	struct scn_vm *vm = p->vm;
 
 	switch (arg) {
-	case BOOT_KERNEL: return path_statement(p, "kernel PATH", vm->kernel_path);
-	case BOOT_INITRD: return path_statement(p, "initrd PATH", vm->initrd_path);
-	case BOOT_DTB: return path_statement(p, "dtb PATH", vm->dtb_path);
+	case BOOT_KERNEL: return path_statement(p, "kernel", vm->kernel_path);
+	case BOOT_INITRD: return path_statement(p, "initrd", vm->initrd_path);
+	case BOOT_DTB: return path_statement(p, "dtb", vm->dtb_path);
 	case BOOT_BOOTARGS: return bootargs(p);
 	case BOOT_PSCI: return psci(p);
 	case BOOT_KASLR_SEED:

@@ -45,6 +45,9 @@ int number(struct parser *p, const char *t, uint64_t *v);
 int small(struct parser *p, const char *t, uint64_t max, unsigned *v);
 int reg(struct parser *p, const char *t, bool zr_ok, unsigned *r, bool *is64);
 int need(struct parser *p, unsigned lo, unsigned hi, const char *usage);
+/* The statement's path (its second token) into out: "a(n) NOUN needs a path" if empty,
+ * "NOUN path too long" from SCN_PATH_MAX characters. */
+int copy_path(struct parser *p, const char *noun, char out[SCN_PATH_MAX]);
 
 /* tools/scenario/boot.c: a VM's boot-protocol statements (kernel, initrd, dtb,
  * bootargs, psci, kaslr-seed, rng-seed, reboots), and their checks at the VM's "}". */

@@ -234,6 +234,18 @@ static int vm_memory(struct parser *p)
 	return 0;
 }
 
+int copy_path(struct parser *p, const char *noun, char out[SCN_PATH_MAX])
+{
+	size_t len = strlen(p->tok[1]);
+
+	if (len == 0)
+		return error(p, "%s %s needs a path", strchr("aeiou", noun[0]) ? "an" : "a", noun);
+	if (len >= SCN_PATH_MAX)
+		return error(p, "%s path too long (at most %d characters)", noun, SCN_PATH_MAX - 1);
+	memcpy(out, p->tok[1], len + 1);
+	return 0;
+}
+
 /* image PATH [ADDR]: the VM's guest binary. ADDR defaults to the entry, known only once
  * the block ends (vm_end resolves and checks it). */
 static int vm_image(struct parser *p)
@@ -245,14 +257,9 @@ static int vm_image(struct parser *p)
 		return err;
 	if (vm->has_image)
 		return error(p, "VM \"%s\" already has an image", vm->name);
-	size_t len = strlen(p->tok[1]);
-	if (len == 0)
-		return error(p, "an image needs a path");
-	if (len >= SCN_PATH_MAX)
-		return error(p, "image path too long (at most %d characters)", SCN_PATH_MAX - 1);
-	if (p->ntok == 3 && (err = number(p, p->tok[2], &vm->image_addr)))
+	if ((err = copy_path(p, "image", vm->image_path)) ||
+	    (p->ntok == 3 && (err = number(p, p->tok[2], &vm->image_addr))))
 		return err;
-	memcpy(vm->image_path, p->tok[1], len + 1);
 	vm->has_image = true;
 	p->image_addr_set = p->ntok == 3;
 	p->image_line = p->line;

@@ -345,22 +345,18 @@ static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, const struct
  * start-up (core/vmset.c): refused here with the same words, at build time. */
 static int check_kernel_fits(const struct scn_vm *vm, const struct vm_files *files)
 {
-	const struct vm_config *c = &vm->cfg;
 	const struct image *k = &files->f[FILE_KERNEL];
+	const struct vm_mem_config *m = boot_ram(&vm->cfg);
 	struct boot_layout l;
 	char why[BOOT_WHY_MAX];
+	size_t dtb = files->f[FILE_DTB].size ? files->f[FILE_DTB].size : VMSET_DTB_RESERVE;
 
-	for (unsigned i = 0; i < c->nmem; i++) {
-		const struct vm_mem_config *m = &c->mem[i];
-		if ((m->flags & PT_DEVICE) || !(m->flags & PT_R) || !(m->flags & PT_W))
-			continue;
-		size_t dtb = files->f[FILE_DTB].size ? files->f[FILE_DTB].size : VMSET_DTB_RESERVE;
-		if (boot_place(k->bytes, k->size, files->f[FILE_INITRD].size, dtb, m->gpa, m->size,
-			       &l, why, sizeof(why)))
-			return fail("vm %s: %s", vm->name, why);
-		return 0;
-	}
-	return fail("vm %s: has a kernel but no read-write RAM", vm->name);
+	if (!m)
+		return fail("vm %s: has a kernel but no read-write RAM", vm->name);
+	if (boot_place(k->bytes, k->size, files->f[FILE_INITRD].size, dtb, m->gpa, m->size, &l,
+		       why, sizeof(why)))
+		return fail("vm %s: %s", vm->name, why);
+	return 0;
 }
 
 /* Read, check and write out VM i's files. */
