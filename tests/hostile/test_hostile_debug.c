@@ -224,6 +224,11 @@ START_TEST(test_id_registers_hide_what_tandem_does_not_virtualise)
 	trapped(v, W1(ID_ISS(5, 0)), 0xFFFF);
 	expect_undef(v, 0x200);
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(5, 0)), 0), 0x0000000010305006ull);
+	/* EL0 reading one through a trap (it never should: its reads UNDEF at EL1 first)
+	 * gets an UNDEF too, and learns nothing */
+	v->arch.ctx.pstate = 0;
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(5, 0)), 7), 7);
+	expect_undef(v, 0x400);
 	ck_assert_int_eq(vm_destroy(a), 0);
 }
 END_TEST
