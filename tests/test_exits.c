@@ -397,14 +397,41 @@ START_TEST(test_timer_line_is_linked_before_entry)
 	vgic_flush(g, 0, c, NULL);
 	ck_assert_uint_eq(hal_sim_irq_activations(), act + 1);
 	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_PENDING);
-	/* Acknowledged but the line still high: pending and active cannot be linked. */
+	/* Acknowledged but the line still high: the LR goes active only, still linked (the
+	 * physical GIC holds the pending state), and the twin is not deactivated: that made
+	 * it fire again at every entry, and Linux stalled. */
 	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
 	vgic_sync(g, 0, c, NULL);
 	uint64_t deact = hal_sim_irq_deactivations();
 	vgic_flush(g, 0, c, NULL);
-	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING | ICH_LR_ACTIVE);
-	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_HW, 0);
+	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_ACTIVE);
+	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact);
+	ck_assert_uint_eq(hal_sim_irq_activations(), act + 1);
+	/* Completed (the GIC deactivates the twin) with the line still high: pending again,
+	 * linked again. */
+	c->ich_lr[0] &= ~ICH_LR_STATE_MASK;
+	vgic_sync(g, 0, c, NULL);
+	vgic_flush(g, 0, c, NULL);
+	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_PENDING);
+	ck_assert_uint_eq(hal_sim_irq_activations(), act + 2);
+	/* Put while active: the twin is deactivated on the way out and made active again
+	 * when the vCPU is loaded, the LR active and linked. */
+	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE;
+	vgic_sync(g, 0, c, NULL);
+	vgic_put(g, 0);
 	ck_assert_uint_eq(hal_sim_irq_deactivations(), deact + 1);
+	vgic_flush(g, 0, c, NULL);
+	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_ACTIVE);
+	ck_assert_uint_eq(hal_sim_irq_activations(), act + 3);
+	/* The physical timer taken while the virtual one was active and unlinked links it
+	 * without making it pending beside its active state. */
+	vgic_sync(g, 0, c, NULL);
+	vgic_put(g, 0);
+	ck_assert_int_eq(vgic_forward(g, 0, 27, NULL), 0);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & (VGIC_HW | VGIC_PENDING), VGIC_HW);
+	vgic_flush(g, 0, c, NULL);
+	ck_assert_uint_eq(c->ich_lr[0] & (ICH_LR_HW | ICH_LR_STATE_MASK), ICH_LR_HW | ICH_LR_ACTIVE);
+	ck_assert_uint_eq(hal_sim_irq_activations(), act + 3);
 	vgic_sync(g, 0, c, NULL);
 	ck_assert_int_eq(vm_set_irq_level(vm, 0, 27, false), 0);
 }

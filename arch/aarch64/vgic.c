@@ -67,7 +67,9 @@ int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick)
 
 	if (!irq || intid < VGIC_NR_SGIS || intid >= VGIC_NR_PRIVATE)
 		return -EINVAL;
-	irq->flags |= VGIC_HW | VGIC_PENDING;
+	/* Taken while the virtual one was active and unlinked: the twin, now active
+	 * again, links it; its line is the pending state the physical GIC holds. */
+	irq->flags |= (irq->flags & VGIC_ACTIVE) ? VGIC_HW : (VGIC_HW | VGIC_PENDING);
 	vgic_wake(g, irq, (int)vcpu, kick);
 	return 0;
 }
@@ -148,26 +150,34 @@ static bool before(const struct vgic_irq *a, unsigned ia, const struct vgic_irq 
 	return ia < ib;
 }
 
-/* The virtual timer's interrupt goes into an LR linked to its physical twin, made
- * active on this pCPU first: then the physical timer, still asserting when the guest
- * is entered, cannot exit it again before the guest completed the interrupt. A link
- * holds only a pending or an active interrupt, never both (the physical GIC keeps the
- * pending state of a linked interrupt): any linked interrupt (the timer's, or one
- * vgic_forward linked) that is pending and active goes unlinked, its physical twin
- * deactivated. */
-static void link_hw(struct vgic_irq *irq, unsigned intid, uint64_t state)
+/* An interrupt with a physical twin (the virtual timer's, or one vgic_forward linked)
+ * goes into an LR linked to it, the twin made active on this pCPU first: then the
+ * physical timer, still asserting when the guest is entered, cannot exit it again
+ * before the guest completed the interrupt, and the guest's completion deactivates
+ * both. While the virtual interrupt is active the physical GIC holds its pending
+ * state (the architecture allows no pending-and-active HW LR, IHI 0069 ICH_LR<n>_EL2):
+ * the LR goes active only, and a line still high fires the twin again once the guest
+ * completes it. Unlinking an active one instead (deactivating its twin) would have it
+ * fire at once on entry, an exit per entry until the guest reprograms its timer, which
+ * it cannot do from there: an unmodified Linux stalled so. Only a latch made by
+ * software (GICR_ISPENDR0, an injection) is pending beside the active state; such an
+ * interrupt goes unlinked, its twin deactivated. Returns the LR state to write. */
+static uint64_t link_hw(struct vgic_irq *irq, unsigned intid, uint64_t state)
 {
-	if (state == (ICH_LR_PENDING | ICH_LR_ACTIVE)) {
+	if (intid != VGIC_PPI_VTIMER && !(irq->flags & VGIC_HW))
+		return state;
+	if ((state & ICH_LR_ACTIVE) && (irq->flags & VGIC_PENDING)) {
 		if (irq->flags & VGIC_HW) {
 			hal_irq_deactivate(intid);
 			irq->flags &= (uint8_t)~VGIC_HW;
 		}
-		return;
+		return state;
 	}
-	if (intid == VGIC_PPI_VTIMER && state == ICH_LR_PENDING && !(irq->flags & VGIC_HW)) {
+	if (state && !(irq->flags & VGIC_HW)) {
 		hal_irq_activate(intid);
 		irq->flags |= VGIC_HW;
 	}
+	return (state & ICH_LR_ACTIVE) ? ICH_LR_ACTIVE : state;
 }
 
 /* Insert intid into the best-first list of at most VGIC_NR_LRS candidates. */
@@ -215,7 +225,7 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *
 		struct vgic_irq *irq = vgic_irq_at(g, vcpu, best[lr]);
 		uint64_t state = ((irq->flags & VGIC_ACTIVE) ? ICH_LR_ACTIVE : 0) |
 				 (vgic_deliverable(g, irq) ? ICH_LR_PENDING : 0);
-		link_hw(irq, best[lr], state);
+		state = link_hw(irq, best[lr], state);
 		ctx->ich_lr[lr] = state | ICH_LR_GROUP1 |
 				  ((uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT) | best[lr];
 		if (irq->flags & VGIC_HW) /* the guest's completion deactivates it */
