@@ -177,6 +177,8 @@ static void write_chosen(struct fdt_writer *w, const struct guest_dtb *d, const 
 		fdt_write_prop_u64(w, "kaslr-seed", d->kaslr_seed);
 	if (d->has_rng_seed)
 		fdt_write_prop(w, "rng-seed", d->rng_seed, sizeof(d->rng_seed));
+	if (d->boot_count)
+		fdt_write_prop_u32(w, "tandem,boot-count", d->boot_count);
 	fdt_write_end_node(w);
 }
 

@@ -5,7 +5,8 @@
  * What it describes: memory, the CPUs with their MPIDRs and PSCI as enable method, the
  * PSCI node, the interrupt controller (GICv3: a distributor and one redistributor
  * region, no maintenance interrupt since the guest has no EL2), the architected timer,
- * the UART and /chosen (bootargs, stdout-path, the initrd, and seeds only if asked). */
+ * the UART and /chosen (bootargs, stdout-path, the initrd, the boot count, and seeds
+ * only if asked). */
 #ifndef CORE_GUEST_DTB_H
 #define CORE_GUEST_DTB_H
 
@@ -46,6 +47,9 @@ struct guest_dtb {
 	bool has_kaslr_seed, has_rng_seed;
 	uint64_t kaslr_seed;
 	uint8_t rng_seed[32];
+	/* /chosen/tandem,boot-count: 1 at the VM's first boot, one more at every reset,
+	 * so that a guest can tell a reboot from a first boot; 0 leaves it out. */
+	uint32_t boot_count;
 };
 
 /* Write d's tree into buf[0, cap) (8-byte aligned): 0 and *size, -EINVAL for a

@@ -52,6 +52,7 @@ static void describe(const struct vmset_boot *b, const struct vm *vm, struct gue
 	d->has_kaslr_seed = spec->boot.has_kaslr_seed;
 	d->kaslr_seed = spec->boot.kaslr_seed;
 	d->has_rng_seed = spec->boot.has_rng_seed;
+	d->boot_count = b->boots;
 	uint64_t x = spec->boot.rng_seed; /* splitmix64, to spread one number over 32 bytes */
 	for (unsigned i = 0; i < sizeof(d->rng_seed); i++) {
 		if (i % 8 == 0) {
@@ -87,12 +88,13 @@ static int write_dtb(const struct vmset_boot *b, struct vm *vm)
 }
 
 /* Everything the VM boots from, into its memory: at creation and at every reset. */
-static int load_images(const struct vmset_boot *b, struct vm *vm)
+static int load_images(struct vmset_boot *b, struct vm *vm)
 {
 	const struct vm_spec *spec = b->spec;
 	const struct vm_boot_spec *boot = &spec->boot;
 	int err = 0;
 
+	b->boots++;
 	if (spec->image)
 		err = as_write(&vm->as, spec->image_addr, spec->image, spec->image_size);
 	if (!err && boot->kernel)

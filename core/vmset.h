@@ -70,6 +70,7 @@ struct vmset_boot {
 	const struct vm_spec *spec; /* the caller's, which outlives the set */
 	struct vmset_uart *uart;    /* NULL: no PL011 */
 	struct boot_layout layout;  /* spec->boot.kernel only */
+	uint32_t boots;             /* times the images were loaded: 1 + the resets */
 };
 
 struct vmset {

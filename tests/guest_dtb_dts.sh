@@ -38,6 +38,7 @@ expect 'bootargs = "console=ttyAMA0 earlycon rdinit=/init";'
 expect 'stdout-path = "/pl011@9000000";'
 expect 'linux,initrd-start = <0x00 0x48000000>;'
 expect 'linux,initrd-end = <0x00 0x48123456>;'
+expect 'tandem,boot-count = <0x02>;'
 if grep -q 'kaslr-seed\|rng-seed' "$dir/vm.dts"; then
 	echo "UNEXPECTED: a seed nobody asked for"; bad=1
 fi

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
 		.has_uart = true, .uart = { 0x09000000 }, .uart_spi = 1,
 		.bootargs = "console=ttyAMA0 earlycon rdinit=/init",
 		.has_initrd = true, .initrd_start = { 0x48000000 }, .initrd_end = { 0x48123456 },
+		.boot_count = 2,
 	};
 	size_t size;
 

@@ -160,6 +160,18 @@ static struct vm_config boot_config(void)
 	return cfg;
 }
 
+/* /chosen/tandem,boot-count of the tree at buf; 0 if it is not there. */
+static uint32_t chosen_boot_count(const void *tree)
+{
+	size_t len;
+	const uint8_t *p = fdt_get_prop(tree, fdt_path_offset(tree, "/chosen"),
+					"tandem,boot-count", &len);
+
+	if (!p || len != 4)
+		return 0;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
 /* The first RAM region gets the kernel; vCPU 0 starts there with x0 = the tree, which
  * describes the VM; the initrd is where the tree says. */
 START_TEST(test_a_set_boots_a_kernel_with_its_tree_in_x0)
@@ -211,6 +223,7 @@ START_TEST(test_a_set_boots_a_kernel_with_its_tree_in_x0)
 	struct fdt_irq irq;
 	ck_assert_int_eq(fdt_irq(tree, fdt_find_compatible(tree, -1, "arm,pl011"), 0, &irq), 0);
 	ck_assert_uint_eq(irq.intid, 33);
+	ck_assert_uint_eq(chosen_boot_count(tree), 1);
 	ck_assert_int_eq(vmset_destroy(&set), 0);
 }
 END_TEST
@@ -281,6 +294,13 @@ START_TEST(test_a_reset_loads_the_images_again_and_returns_lazy_memory)
 	ck_assert_int_eq(as_translate(&vm->as, gpa_make(RAM + 5 * MiB), &pa, NULL), -ENOENT);
 	ck_assert_int_eq(as_read(&vm->as, gpa_make(RAM + 5 * MiB), &far, sizeof(far)), 0);
 	ck_assert_uint_eq(far, 0);
+	/* the tree written again, telling the guest this is its second boot */
+	static uint8_t tree[VMSET_DTB_RESERVE];
+	ck_assert_int_eq(as_read(&vm->as, gpa_make(vm->vcpus[0].boot_arg), tree, sizeof(tree)), 0);
+	ck_assert_uint_eq(chosen_boot_count(tree), 2);
+	ck_assert_int_eq(vm_reset(vm), 0);
+	ck_assert_int_eq(as_read(&vm->as, gpa_make(vm->vcpus[0].boot_arg), tree, sizeof(tree)), 0);
+	ck_assert_uint_eq(chosen_boot_count(tree), 3);
 	vmset_stop(&set, VM_STOP_REQUESTED);
 	ck_assert_int_eq(vmset_destroy(&set), 0);
 }

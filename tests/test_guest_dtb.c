@@ -141,6 +141,15 @@ START_TEST(test_the_guest_tree_reads_back_as_configured)
 	/* no seeds unless asked: a kernel's addresses stay where System.map says */
 	ck_assert_ptr_null(fdt_get_prop(b, chosen, "kaslr-seed", NULL));
 	ck_assert_ptr_null(fdt_get_prop(b, chosen, "rng-seed", NULL));
+	/* and no boot count unless one is given */
+	ck_assert_ptr_null(fdt_get_prop(b, chosen, "tandem,boot-count", NULL));
+	free(b);
+	d.boot_count = 0x01020304;
+	b = write_heap(&d, 4096, &size, &err);
+	ck_assert_int_eq(err, 0);
+	p = fdt_get_prop(b, fdt_path_offset(b, "/chosen"), "tandem,boot-count", &plen);
+	ck_assert_uint_eq(plen, 4);
+	ck_assert_mem_eq(p, "\x01\x02\x03\x04", 4);
 	free(b);
 }
 END_TEST
