@@ -78,6 +78,9 @@ struct vcpu {
 	/* System-counter value vtimer is armed for, or 0; guarded by the VM's interrupt
 	 * lock, not by lock. */
 	uint64_t vtimer_deadline;
+	/* The same for its physical timer (the ISA's emulated one, ARCH_PTIMER_IRQ). */
+	struct timer ptimer;
+	uint64_t ptimer_deadline;
 
 	uint64_t exits[EXIT_KIND_COUNT];
 };

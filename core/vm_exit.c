@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "core/vtimer.h"
 #include "hal/err.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vm_exit *e);
@@ -166,11 +167,14 @@ static void on_undef(struct vcpu *v, struct vm_exit *e)
 }
 
 /* A trapped system-register access: the ISA emulates the registers a vCPU owns
- * (aarch64: the debug registers); any other, the PMU included, is UNDEFINED for the
- * guest. */
+ * (aarch64: the ID and debug registers), core the physical timer; any other, the PMU
+ * included, is UNDEFINED for the guest. */
 static void on_sysreg(struct vcpu *v, struct vm_exit *e)
 {
-	if (arch_vcpu_sysreg(&v->arch, &e->u.sysreg, e->kind == EXIT_SYSREG_READ))
+	bool read = e->kind == EXIT_SYSREG_READ;
+
+	if (arch_vcpu_sysreg(&v->arch, &e->u.sysreg, read) &&
+	    ptimer_access(v, &e->u.sysreg, read))
 		on_undef(v, e);
 }
 

@@ -2,7 +2,10 @@
  * timer stands in for it while its vCPU is not in the guest, and its output becomes
  * the vCPU's level-sensitive interrupt ARCH_VTIMER_IRQ. While the vCPU runs on the
  * hardware its timer interrupt is a physical one forwarded to it
- * (vtimer_forwarded_irq). */
+ * (vtimer_forwarded_irq). Its physical timer (aarch64: the EL1 physical timer) traps
+ * at every access: it is the vCPU's state (arch_ptimer_access), with a host timer that
+ * raises its line ARCH_PTIMER_IRQ at its deadline and every write bringing the line and
+ * that timer up to date. */
 #include <stddef.h>
 
 #include "core/sched.h"
@@ -56,6 +59,22 @@ static void vtimer_fired(struct timer *t, void *arg)
 	vm_kick_vcpus(v->vm, kick);
 }
 
+/* The physical timer's host timer: the same, for ptimer_deadline and its line. */
+static void ptimer_fired(struct timer *t, void *arg)
+{
+	struct vcpu *v = arg;
+	uint64_t kick = 0;
+
+	spin_lock(&v->vm->irq_lock);
+	uint64_t deadline = v->ptimer_deadline;
+	if (deadline && hal_counter() >= deadline)
+		arch_irq_set_level(&v->vm->arch, v->id, ARCH_PTIMER_IRQ, true, &kick);
+	else if (deadline)
+		timer_arm(t, counter_to_ns(deadline));
+	spin_unlock(&v->vm->irq_lock);
+	vm_kick_vcpus(v->vm, kick);
+}
+
 /* The virtual timer's line as the guest left its registers; returns the deadline it
  * set, if any. Caller holds the VM's interrupt lock. */
 static uint64_t vtimer_update_locked(struct vcpu *v)
@@ -67,32 +86,59 @@ static uint64_t vtimer_update_locked(struct vcpu *v)
 	return deadline;
 }
 
-/* Caller holds the VM's interrupt lock. */
+/* Arm t for deadline (0: disarm) unless it is so already. Caller holds the VM's
+ * interrupt lock, which guards *armed. */
+static void arm_locked(struct timer *t, uint64_t *armed, uint64_t deadline)
+{
+	if (deadline == *armed)
+		return;
+	*armed = deadline;
+	if (deadline)
+		timer_arm(t, counter_to_ns(deadline));
+	else
+		timer_cancel(t);
+}
+
 static void vtimer_arm_locked(struct vcpu *v, uint64_t deadline)
 {
-	if (deadline == v->vtimer_deadline)
-		return;
-	v->vtimer_deadline = deadline;
-	if (deadline)
-		timer_arm(&v->vtimer, counter_to_ns(deadline));
-	else
-		timer_cancel(&v->vtimer);
+	arm_locked(&v->vtimer, &v->vtimer_deadline, deadline);
 }
 
 void vtimer_stop(struct vcpu *v)
 {
 	if (v->vm) {
 		spin_lock(&v->vm->irq_lock);
-		vtimer_arm_locked(v, 0); /* from now on no callback re-arms it */
+		vtimer_arm_locked(v, 0); /* from now on no callback re-arms either */
+		arm_locked(&v->ptimer, &v->ptimer_deadline, 0);
 		spin_unlock(&v->vm->irq_lock);
 	}
 	timer_cancel_sync(&v->vtimer);
+	timer_cancel_sync(&v->ptimer);
 }
 
 void vtimer_init(struct vcpu *v)
 {
 	timer_init(&v->vtimer, vtimer_fired, v);
 	v->vtimer_deadline = 0;
+	timer_init(&v->ptimer, ptimer_fired, v);
+	v->ptimer_deadline = 0;
+}
+
+int ptimer_access(struct vcpu *v, struct exit_sysreg *s, bool read)
+{
+	if (!v->vm)
+		return -ENOENT;
+	spin_lock(&v->vm->irq_lock);
+	uint64_t now = hal_counter(), deadline;
+	int err = arch_ptimer_access(&v->arch, s, read, now);
+	if (!err && !read) {
+		/* The vCPU is in its exit: the line it now has reaches it at its entry. */
+		bool level = arch_ptimer(&v->arch, now, &deadline);
+		arch_irq_set_level(&v->vm->arch, v->id, ARCH_PTIMER_IRQ, level, NULL);
+		arm_locked(&v->ptimer, &v->ptimer_deadline, deadline);
+	}
+	spin_unlock(&v->vm->irq_lock);
+	return err;
 }
 
 void vtimer_sync_locked(struct vcpu *v)

@@ -1,22 +1,32 @@
-/* The guest's virtual timer, emulated with a host timer while its vCPU is out of the
- * guest and forwarded as a physical interrupt while it runs (core/vtimer.c). Lock
- * order: core/lockorder.h. */
+/* The guest's timers (core/vtimer.c): the virtual timer, emulated with a host timer
+ * while its vCPU is out of the guest and forwarded as a physical interrupt while it
+ * runs, and a physical timer emulated on every access, with a host timer for its
+ * deadline. Lock order: core/lockorder.h. */
 #ifndef CORE_VTIMER_H
 #define CORE_VTIMER_H
 
+#include <stdbool.h>
+
 struct vcpu;
 
-/* v's timer, disarmed (from vcpu_init). */
+/* v's timers, disarmed (from vcpu_init). */
 void vtimer_init(struct vcpu *v);
 
 /* After an exit: the timer's line as the guest left its registers, and the host timer
  * armed for the deadline it set, if any. Caller holds the VM's interrupt lock. */
 void vtimer_sync_locked(struct vcpu *v);
 
-/* Disarm the host timer of v's virtual timer for good: after it no callback of it runs
- * or re-arms it, and v may be freed or reset. Not while v can exit (its VM is quiescent
+/* Disarm the host timers of v's timers for good: after it no callback of them runs or
+ * re-arms them, and v may be freed or reset. Not while v can exit (its VM is quiescent
  * or v is stopped). */
 void vtimer_stop(struct vcpu *v);
+
+struct exit_sysreg;
+
+/* A trapped access to v's physical timer, which Tandem emulates (aarch64: CNTP_*): done,
+ * with its line and host timer brought up to date, and 0; -ENOENT if s is not one of
+ * its registers. From v's own exit. */
+int ptimer_access(struct vcpu *v, struct exit_sysreg *s, bool read);
 
 /* The handler of a forwarded physical interrupt (the virtual timer's): it becomes a
  * hardware-linked interrupt of the vCPU that ran on this pCPU when it arrived, or is

@@ -293,6 +293,10 @@ static bool sysreg_traps(const struct guest_ctx *c, const struct a64_sysreg *s)
 		return true;
 	if (engine_mdcr_trapped(c->mdcr_el2, s))
 		return true;
+	/* CNTP_TVAL/CTL/CVAL_EL0: CNTHCTL_EL2.EL1PCEN is clear on every pCPU, as the
+	 * bare-metal HAL sets it. */
+	if (s->op0 == 3 && s->op1 == 3 && s->crn == 14 && s->crm == 2 && s->op2 <= 2)
+		return true;
 	/* ICC_SGI1R/ASGI1R/SGI0R_EL1 with HCR_EL2.IMO set. */
 	if ((c->hcr_el2 & HCR_IMO) && s->op0 == 3 && s->op1 == 0 && s->crn == 12 && s->crm == 11 &&
 	    s->op2 >= 5)

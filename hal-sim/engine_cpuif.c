@@ -130,6 +130,18 @@ int engine_untrapped_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, boo
 		if (read)
 			*value = hal_counter_hz();
 		return read ? 0 : -1;
+	case SYS(3, 3, 14, 0, 1): /* CNTPCT_EL0 (CNTHCTL_EL2.EL1PCTEN); CNTP_* trap */
+		if (read)
+			*value = engine_counter();
+		return read ? 0 : -1;
+	case SYS(3, 3, 14, 3, 0): /* CNTV_TVAL_EL0 */
+		if (read)
+			*value = (c->el1[CNTV_CVAL_EL0] - (engine_counter() - c->cntvoff_el2)) &
+				 0xFFFFFFFFull;
+		else
+			c->el1[CNTV_CVAL_EL0] = engine_counter() - c->cntvoff_el2 +
+						(uint64_t)(int64_t)(int32_t)(uint32_t)*value;
+		return 0;
 	case SYS(3, 3, 14, 0, 2): /* CNTVCT_EL0 */
 		if (read)
 			*value = engine_counter() - c->cntvoff_el2;

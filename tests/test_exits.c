@@ -521,6 +521,54 @@ START_TEST(test_trapped_sysreg_access_injects_undef)
 }
 END_TEST
 
+/* CNTP_TVAL_EL0 is CVAL - count as a signed 32-bit number: a write sign-extends, a
+ * read truncates (D11.2.4), and ISTATUS follows the condition whatever IMASK says. */
+START_TEST(test_physical_timer_tval_is_a_signed_32_bit_view_of_cval)
+{
+	struct arch_vcpu a;
+	arch_vcpu_init(&a, 0);
+	struct exit_sysreg tval = { .id = SYSREG_ISS(3, 3, 14, 2, 0) };
+	struct exit_sysreg ctl = { .id = SYSREG_ISS(3, 3, 14, 2, 1) };
+	struct exit_sysreg cval = { .id = SYSREG_ISS(3, 3, 14, 2, 2) };
+	uint64_t deadline;
+
+	tval.value = 0xFFFFFFFF00000010ull; /* the upper half is ignored */
+	ck_assert_int_eq(arch_ptimer_access(&a, &tval, false, 1000), 0);
+	ck_assert_int_eq(arch_ptimer_access(&a, &cval, true, 1000), 0);
+	ck_assert_uint_eq(cval.value, 1016);
+	tval.value = 0x80000000ull; /* -2^31 */
+	ck_assert_int_eq(arch_ptimer_access(&a, &tval, false, 1ull << 40), 0);
+	ck_assert_uint_eq(a.ptimer.cval, (1ull << 40) - 0x80000000ull);
+	ck_assert_int_eq(arch_ptimer_access(&a, &tval, true, (1ull << 40) + 5), 0);
+	ck_assert_uint_eq(tval.value, 0x7FFFFFFBull); /* -(2^31 + 5), truncated */
+	/* off: no output, no deadline, no ISTATUS */
+	ck_assert(!arch_ptimer(&a, 1ull << 41, &deadline));
+	ck_assert_uint_eq(deadline, 0);
+	ck_assert_int_eq(arch_ptimer_access(&a, &ctl, true, 1ull << 41), 0);
+	ck_assert_uint_eq(ctl.value, 0);
+	/* enabled, masked, met: ISTATUS but no output */
+	ctl.value = ~0ull; /* ISTATUS and the RES0 bits are not writable */
+	ck_assert_int_eq(arch_ptimer_access(&a, &ctl, false, 0), 0);
+	ck_assert_uint_eq(a.ptimer.ctl, 3);
+	ck_assert_int_eq(arch_ptimer_access(&a, &ctl, true, 1ull << 41), 0);
+	ck_assert_uint_eq(ctl.value, 7);
+	ck_assert(!arch_ptimer(&a, 1ull << 41, &deadline));
+	/* unmasked: output when met, else the deadline is CVAL */
+	ctl.value = 1;
+	ck_assert_int_eq(arch_ptimer_access(&a, &ctl, false, 0), 0);
+	ck_assert(arch_ptimer(&a, 1ull << 41, &deadline));
+	ck_assert(!arch_ptimer(&a, 100, &deadline));
+	ck_assert_uint_eq(deadline, a.ptimer.cval);
+	/* not one of its registers */
+	struct exit_sysreg other = { .id = SYSREG_ISS(3, 3, 14, 3, 1) };
+	ck_assert_int_eq(arch_ptimer_access(&a, &other, true, 0), -ENOENT);
+	/* a reset turns it off */
+	arch_vcpu_init(&a, 0);
+	ck_assert_uint_eq(a.ptimer.ctl, 0);
+	ck_assert_uint_eq(a.ptimer.cval, 0);
+}
+END_TEST
+
 START_TEST(test_every_unhandled_class_injects_undef)
 {
 	static const unsigned classes[] = { 0x00, 0x07, 0x0E, 0x15, 0x19, 0x21, 0x22, 0x25,
@@ -873,6 +921,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wfi_blocks_and_a_wfx_with_an_interrupt_pending_steps_over);
 	tcase_add_test(tc, test_trapped_wfe_does_not_block_without_an_interrupt);
 	tcase_add_test(tc, test_trapped_sysreg_access_injects_undef);
+	tcase_add_test(tc, test_physical_timer_tval_is_a_signed_32_bit_view_of_cval);
 	tcase_add_test(tc, test_every_unhandled_class_injects_undef);
 	tcase_add_test(tc, test_irq_fiq_and_serror_exits);
 	tcase_add_test(tc, test_mmio_store_reaches_the_device);

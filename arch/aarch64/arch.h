@@ -26,9 +26,16 @@ struct arch_debug {
 };
 
 /* Per-vCPU arch state: the saved context and what the last exit needs to finish. */
+/* The EL1 physical timer's registers (ptimer.c): CNTP_CTL_EL0's ENABLE and IMASK, and
+ * CNTP_CVAL_EL0. */
+struct arch_ptimer {
+	uint64_t ctl, cval;
+};
+
 struct arch_vcpu {
 	struct guest_ctx ctx;
 	struct arch_debug dbg;
+	struct arch_ptimer ptimer;
 	struct guest_exit trap; /* the raw state of the last exit */
 	unsigned index;
 	uint32_t psci_fid; /* the PSCI/SMCCC function of the last exit, or 0 */
@@ -142,6 +149,17 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
  * system-counter value at which it will be (enabled and unmasked; UINT64_MAX if that
  * is past the counter's range), or 0 (never). */
 bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
+
+/* The EL1 physical timer (CNTP_*), which traps: emulated on the vCPU's state with its
+ * own level-sensitive private interrupt, as KVM does. */
+#define ARCH_PTIMER_IRQ VGIC_PPI_PTIMER
+
+/* A trapped access to it, the physical count at now: 0, or -ENOENT if s is not one of
+ * its registers. After a write the caller looks at arch_ptimer again. */
+int arch_ptimer_access(struct arch_vcpu *v, struct exit_sysreg *s, bool read, uint64_t now);
+
+/* Its output as arch_vtimer's, against the physical count. */
+bool arch_ptimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
 
 /* Whether the ISS encoding id names a feature ID register (op0 3, op1 0, CRn 0, CRm
  * 1-7, idregs.c), with its CRm and op2; and the value a guest reads there: the pCPU's

@@ -39,6 +39,7 @@
 
 #define VGIC_PPI_MAINTENANCE 25
 #define VGIC_PPI_VTIMER 27
+#define VGIC_PPI_PTIMER 30
 
 /* struct vgic_irq.flags */
 #define VGIC_ENABLED 0x01u

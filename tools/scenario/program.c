@@ -44,6 +44,11 @@ static const struct {
 	/* The virtual timer. */
 	{ "cntfrq_el0", { 3, 3, 14, 0, 0, 0 } },	  { "cntvct_el0", { 3, 3, 14, 0, 2, 0 } },
 	{ "cntv_ctl_el0", { 3, 3, 14, 3, 1, 0 } },	  { "cntv_cval_el0", { 3, 3, 14, 3, 2, 0 } },
+	{ "cntv_tval_el0", { 3, 3, 14, 3, 0, 0 } },
+	/* The physical counter (read without a trap) and the EL1 physical timer (trapped,
+	 * emulated). */
+	{ "cntpct_el0", { 3, 3, 14, 0, 1, 0 } },	  { "cntp_ctl_el0", { 3, 3, 14, 2, 1, 0 } },
+	{ "cntp_cval_el0", { 3, 3, 14, 2, 2, 0 } },	  { "cntp_tval_el0", { 3, 3, 14, 2, 0, 0 } },
 	/* Self-hosted debug (MDCR_EL2.TDA, TDOSA, TDRA); dbg[bw][vc]r<n>_el1 below. */
 	{ "mdscr_el1", { 2, 0, 0, 2, 2, 0 } },	  { "mdccint_el1", { 2, 0, 0, 2, 0, 0 } },
 	{ "oseccr_el1", { 2, 0, 0, 6, 2, 0 } },	  { "mdrar_el1", { 2, 0, 1, 0, 0, 0 } },

@@ -311,6 +311,32 @@ static void check_id_registers(void)
 	check(unalloc == 0, "an unallocated ID register reads zero", unalloc);
 }
 
+/* The EL1 physical timer, which Tandem emulates: off at every boot (a reset turns it
+ * off), CNTP_TVAL_EL0 arms it, and CNTP_CTL_EL0.ISTATUS rises once the physical count
+ * reaches CVAL, when TVAL reads negative. */
+static void check_physical_timer(void)
+{
+	uint64_t ctl, cval, now, tval, freq;
+
+	__asm__ volatile("mrs %0, CNTP_CTL_EL0" : "=r"(ctl));
+	check(ctl == 0, "CNTP_CTL_EL0 off at boot", ctl);
+	__asm__ volatile("mrs %0, CNTFRQ_EL0" : "=r"(freq));
+	__asm__ volatile("msr CNTP_TVAL_EL0, %0" : : "r"(freq / 1000)); /* 1 ms */
+	__asm__ volatile("msr CNTP_CTL_EL0, %0" : : "r"(3ull)); /* enabled, masked */
+	__asm__ volatile("isb; mrs %0, CNTPCT_EL0" : "=r"(now));
+	__asm__ volatile("mrs %0, CNTP_CVAL_EL0" : "=r"(cval));
+	check(cval > now && cval - now <= freq / 1000, "CNTP_TVAL_EL0 sets CVAL ahead", cval - now);
+	uint64_t give_up = now + freq / 10;
+	do {
+		__asm__ volatile("mrs %0, CNTP_CTL_EL0" : "=r"(ctl));
+		__asm__ volatile("isb; mrs %0, CNTPCT_EL0" : "=r"(now));
+	} while (!(ctl & 4) && now < give_up);
+	check(ctl == 7, "CNTP_CTL_EL0.ISTATUS once CVAL is reached", ctl);
+	__asm__ volatile("mrs %0, CNTP_TVAL_EL0" : "=r"(tval));
+	check(tval >> 31 == 1, "CNTP_TVAL_EL0 negative past CVAL", tval);
+	__asm__ volatile("msr CNTP_CTL_EL0, xzr");
+}
+
 void boot_main(uint64_t dtb, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t el, uint64_t daif,
 	       uint64_t sctlr)
 {
@@ -319,6 +345,7 @@ void boot_main(uint64_t dtb, uint64_t x1, uint64_t x2, uint64_t x3, uint64_t el,
 	check_entry(dtb, x1, x2, x3, el, daif, sctlr);
 	check(booted_before == 0, "RAM as loaded: no trace of an earlier boot", booted_before);
 	check_id_registers();
+	check_physical_timer();
 	booted_before = 1;
 	blob = (const uint8_t *)dtb;
 	check(be32(blob) == 0xd00dfeed, "x0 points at a DTB (magic)", be32(blob));
