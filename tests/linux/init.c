@@ -2,11 +2,13 @@
  * calls), run by the kernel from the initramfs (rdinit=/init or rdinit=/init-reboot).
  * It checks what a booted system needs from the virtual machine, prints one marker line
  *
- *   tandem-init: boot B, cpus N, timer interrupts C0 C1 ..., file ok
+ *   tandem-init: boot B, cpus N, timer interrupts C0 C1 ..., file ok, counter T at F Hz
  *
  * (B: /chosen/tandem,boot-count, which Tandem's tree carries; N: the CPUs online; Ck:
  * the architected timer's interrupts on CPU k after init has run a while on each CPU;
- * "file ok" when a file written to the root file system reads back the same) and powers
+ * "file ok" when a file written to the root file system reads back the same; T: the
+ * virtual counter as the line is printed, which counts from the machine's start on
+ * QEMU with and without Tandem, so scripts/bench reads the boot time off it) and powers
  * the machine off. Run as /init-reboot on the first boot it reboots instead. */
 #include <stddef.h>
 #include <stdint.h>
@@ -307,6 +309,14 @@ void start_c(long *sp)
 		put_num(count[i]);
 	}
 	put(file_round_trip() ? ", file ok" : ", file BAD");
+	uint64_t cnt, freq;
+	__asm__ volatile("isb; mrs %0, cntvct_el0" : "=r"(cnt));
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(freq));
+	put(", counter ");
+	put_num(cnt);
+	put(" at ");
+	put_num(freq);
+	put(" Hz");
 	flush();
 
 	if (argc > 0 && ends_with(argv[0], "init-reboot") && boot == 1) {
