@@ -8,14 +8,16 @@
  * the architected timer's interrupts on CPU k after init has run a while on each CPU;
  * "file ok" when a file written to the root file system reads back the same; T: the
  * virtual counter as the line is printed, which counts from the machine's start on
- * QEMU with and without Tandem, so scripts/bench reads the boot time off it) and powers
- * the machine off. Run as /init-reboot on the first boot it reboots instead. */
+ * QEMU with and without Tandem, so scripts/bench reads the boot time off it). A line
+ * typed on the console within 3 s after it comes back as "tandem-init: input TEXT"
+ * (the PL011's receive interrupt, through the kernel's tty). Then it powers the machine
+ * off. Run as /init-reboot on the first boot it reboots instead. */
 #include <stddef.h>
 #include <stdint.h>
 
 enum {
 	SYS_mkdirat = 34, SYS_mount = 40, SYS_openat = 56, SYS_close = 57, SYS_read = 63,
-	SYS_write = 64, SYS_nanosleep = 101, SYS_clock_gettime = 113,
+	SYS_write = 64, SYS_ppoll = 73, SYS_nanosleep = 101, SYS_clock_gettime = 113,
 	SYS_sched_setaffinity = 122, SYS_reboot = 142,
 };
 #define AT_FDCWD   (-100)
@@ -257,6 +259,30 @@ static int file_round_trip(void)
 	return 1;
 }
 
+/* A line typed on the console (the PL011's receive interrupt, through the tty) into
+ * buf without its newline, if one arrives within three seconds: its length, or -1. */
+static long console_line(char *buf, size_t cap)
+{
+	struct { int fd; short events, revents; } pfd = { 0, 1 /* POLLIN */, 0 };
+	struct { long sec, nsec; } ts = { 3, 0 };
+	size_t n = 0;
+
+	while (n < cap - 1) {
+		if (sys6(SYS_ppoll, (long)&pfd, 1, (long)&ts, 0, 0, 0) <= 0)
+			return -1;
+		long r = sys3(SYS_read, 0, buf + n, cap - 1 - n);
+		if (r <= 0)
+			return -1;
+		n += (size_t)r;
+		if (buf[n - 1] == '\n')
+			break;
+	}
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = 0;
+	return (long)n;
+}
+
 static uint32_t boot_count(void)
 {
 	unsigned char b[8];
@@ -318,6 +344,13 @@ void start_c(long *sp)
 	put_num(freq);
 	put(" Hz");
 	flush();
+
+	static char input[64];
+	if (console_line(input, sizeof(input)) >= 0) {
+		put("tandem-init: input ");
+		put(input);
+		flush();
+	}
 
 	if (argc > 0 && ends_with(argv[0], "init-reboot") && boot == 1) {
 		say("rebooting");
