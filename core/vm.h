@@ -81,6 +81,7 @@ struct vm {
 	struct mmio_bus bus;
 	bool mmio_raz_wi;
 	uint64_t mmio_unhandled; /* accesses that hit no device */
+	uint64_t undefs;         /* UNDEFINED instruction exceptions injected */
 	uint32_t state;          /* enum vm_state */
 	uint32_t stop_reason;    /* enum vm_stop_reason */
 	unsigned nvcpus;

@@ -288,6 +288,8 @@ void vm_handle_exit(struct vcpu *v, struct vm_exit *e)
 		h(v, e);
 	else
 		on_undef(v, e);
+	if (e->outcome == EXIT_INJECT_UNDEF)
+		__atomic_fetch_add(&v->vm->undefs, 1, __ATOMIC_RELAXED);
 	if (trace)
 		trace_exit(v, e);
 	if (e->kind != EXIT_ENTRY_FAILED)

@@ -573,6 +573,7 @@ START_TEST(test_every_unhandled_class_injects_undef)
 {
 	static const unsigned classes[] = { 0x00, 0x07, 0x0E, 0x15, 0x19, 0x21, 0x22, 0x25,
 					    0x26, 0x2C, 0x2F, 0x30, 0x3C, 0x3F };
+	uint64_t undefs = v0->vm->undefs;
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
 		/* From EL0 the vector is "lower EL, AArch64" (+0x400). */
 		uint64_t pstate = i % 2 ? 0x0 : 0x3C5;
@@ -581,6 +582,7 @@ START_TEST(test_every_unhandled_class_injects_undef)
 		feed(((uint64_t)classes[i] << 26) | ESR_IL | 0x1234, 0, 0);
 		expect_injected(0x02000000ull, i % 2 ? 0x400 : 0x200, PC0 + 4 * i, pstate);
 		ck_assert_uint_eq(vcpu_state(v0), VCPU_BOUND);
+		ck_assert_uint_eq(v0->vm->undefs, undefs + i + 1); /* each one counted */
 	}
 	/* EL1 with SP_EL0 (EL1t) takes the current-EL SP0 vector (+0x000). */
 	v0->arch.ctx.pstate = 0x3C4;

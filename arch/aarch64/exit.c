@@ -15,8 +15,9 @@ typedef void (*ec_handler_t)(struct arch_vcpu *v, uint64_t iss, struct vm_exit *
 static void ec_undef(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 {
 	(void)iss;
-	arch_inject_undef(v);
+	(void)v;
 	exit->kind = EXIT_NOTHING;
+	exit->outcome = EXIT_INJECT_UNDEF; /* arch_vcpu_complete injects it, core counts it */
 }
 
 /* ISS.TI (ESR_EL2 for EC 0x01): bit 0 set for WFE (and WFET), clear for WFI (WFIT). A

@@ -310,10 +310,13 @@ void bm_primary_main(uint64_t dtb)
 	if (run) {
 		timer_cancel(&housekeeping);
 		for (unsigned i = 0; i < vms.n; i++)
-			log_info("vm %u (%s): %llu guest IPIs, %llu physical interrupts forwarded",
+			log_info("vm %u (%s): %llu guest IPIs, %llu physical interrupts forwarded, "
+				 "%llu UNDEFs injected, %llu accesses to no device",
 				 vms.vms[i]->id, vms.vms[i]->name,
 				 (unsigned long long)vms.vms[i]->ipis_sent,
-				 (unsigned long long)vms.vms[i]->irqs_forwarded);
+				 (unsigned long long)vms.vms[i]->irqs_forwarded,
+				 (unsigned long long)vms.vms[i]->undefs,
+				 (unsigned long long)vms.vms[i]->mmio_unhandled);
 		if (vmset_destroy(&vms))
 			panic("a VM still had a vCPU on a pCPU after every pCPU stopped");
 		size_t left = frame_outstanding();
