@@ -15,7 +15,7 @@
 
 #define PL011_SIZE       0x1000 /* the device's MMIO window */
 #define PL011_FIFO_DEPTH 16     /* each FIFO, as deep as QEMU's pl011 */
-#define PL011_LINE_MAX   120    /* console characters (escapes included) in a line; a
+#define PL011_LINE_MAX   240    /* console characters (escapes included) in a line; a
 				 * longer line is split, never inside an escape */
 #define PL011_NAME_MAX   16     /* name in the output prefix, NUL included */
 /* "[name] " with the name escaped, and a whole output line with its newline. */

@@ -18,7 +18,7 @@
 #include "hal/err.h"
 
 #define CON_QUEUE_DEFAULT (16u * 1024)
-#define CON_QUEUE_MIN 256u
+#define CON_QUEUE_MIN 512u /* a quarter is Tandem's: the rest holds a whole PL011 line */
 #define CON_QUEUE_MAX (1u << 20)
 #define CON_CHUNK 4096u      /* bytes the thread writes at once */
 #define CON_CHUNK_SLOW 64u   /* ... when it plays a serial line */

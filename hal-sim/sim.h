@@ -67,7 +67,7 @@ void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg);
 void hal_sim_console_set_speed(uint64_t ns_per_byte);
 void hal_sim_console_pause(bool paused);
 
-/* Make the console's output queue hold bytes, 256 .. 1 MiB (0: the default, 16 KiB),
+/* Make the console's output queue hold bytes, 512 .. 1 MiB (0: the default, 16 KiB),
  * of which guests' lines (hal_console_queue) may fill three quarters; only on a machine
  * and while the queue is empty. -EINVAL for a bad size, -EBUSY without a machine or
  * while output is queued, -ENOMEM. */

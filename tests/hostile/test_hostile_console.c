@@ -119,7 +119,9 @@ START_TEST(test_forged_host_lines_show_escaped_and_the_real_result_line_is_last)
 		"\\\\x1b[31m",
 		"del\\x7f\\x9b\\xe2\\x80\\xae\tend",
 		("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"), /* 120: a full buffer */
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		 "xxxxxxxxxxxxxxxxxxxxxxxx"), /* 240: a full buffer */
 		"hvsim: passed (0 failures)", /* the long line's tail: a line of its own, prefixed */
 		"hvsim: passed (0 failures)", /* the partial line, written out at the end */
 	};

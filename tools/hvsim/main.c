@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 			o.console_ns_per_byte = v;
 			break;
 		case 'q':
-			if (!parse_uint(optarg, 256, 1u << 20, &v))
+			if (!parse_uint(optarg, 512, 1u << 20, &v))
 				return usage();
 			o.console_queue = (unsigned)v;
 			break;
