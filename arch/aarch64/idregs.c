@@ -1,8 +1,9 @@
 /* The feature ID registers a guest reads (op0 3, op1 0, CRn 0, CRm 1-7: ID_PFR0_EL1 to
  * the ID_AA64* registers and the unallocated encodings between them). HCR_EL2.TID3
  * traps every read, and the guest gets the pCPU's value with what Tandem does not give
- * a guest hidden, as KVM does: no PMU (its registers are trapped and refused, MDCR_EL2
- * TPM), no statistical profiling, trace, branch records, SVE, SME, MTE, MPAM or
+ * a guest hidden, as KVM does: no EL2 (a guest runs at EL1 and has no hypervisor mode
+ * to enter: ID_AA64PFR0.EL2 and ID_PFR1.Virtualization read 0), no PMU (its registers
+ * are trapped and refused, MDCR_EL2 TPM), no statistical profiling, trace, branch records, SVE, SME, MTE, MPAM or
  * activity monitors (none of their state is switched between VMs), and nothing of the
  * implementation-defined auxiliary registers. The debug architecture cannot be hidden
  * from an Armv8 guest and stays: Tandem emulates the debug registers (debug.c). Every
@@ -24,9 +25,10 @@ struct id_hide {
 };
 
 static const struct id_hide hidden[] = {
+	{ 1, 1, FIELD(12) },                                  /* ID_PFR1_EL1.Virtualization */
 	{ 1, 2, FIELD(24) },                                  /* ID_DFR0_EL1.PerfMon */
-	{ 4, 0, FIELD(32) | FIELD(40) | FIELD(44) | FIELD(52) }, /* ID_AA64PFR0: SVE, MPAM,
-								 * AMU, RME */
+	{ 4, 0, FIELD(8) | FIELD(32) | FIELD(40) | FIELD(44) | FIELD(52) },
+	/* ID_AA64PFR0: EL2, SVE, MPAM, AMU, RME */
 	{ 4, 1, FIELD(8) | FIELD(16) | FIELD(24) },           /* ID_AA64PFR1: MTE,
 								 * MPAM_frac, SME */
 	{ 4, 4, ALL },                                        /* ID_AA64ZFR0_EL1: SVE */

@@ -209,7 +209,7 @@ START_TEST(test_id_registers_hide_what_tandem_does_not_virtualise)
 	hal_sim_set_id_reg(5, 1, 0x12);
 	hal_sim_set_id_reg(1, 2, 0x03010066);            /* ID_DFR0: PerfMon 3 */
 	hal_sim_set_id_reg(6, 0, 0x0000100000011120ull); /* ISAR0: passes through */
-	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 0)), 0), 0x0001000001002222ull);
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 0)), 0), 0x0001000001002022ull); /* no EL2 */
 	expect_done(v);
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 1)), 0), 0x0000000000000001ull);
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(4, 4)), 7), 0);
@@ -217,6 +217,8 @@ START_TEST(test_id_registers_hide_what_tandem_does_not_virtualise)
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(5, 1)), 7), 0);
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(1, 2)), 0), 0x00010066);
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(6, 0)), 0), 0x0000100000011120ull);
+	/* the simulated A72's ID_PFR1_EL1 without Virtualization */
+	ck_assert_uint_eq(trapped(v, R2(ID_ISS(1, 1)), 0), 0x10010011ull);
 	/* an unallocated encoding of the ID space reads as zero, never UNDEF */
 	ck_assert_uint_eq(trapped(v, R2(ID_ISS(7, 7)), 9), 0);
 	expect_done(v);

@@ -306,6 +306,8 @@ static void check_id_registers(void)
 	check((dfr0 & 0xF) >= 6, "ID_AA64DFR0_EL1.DebugVer: Armv8 debug", dfr0);
 	check(((pfr0 >> 32) & 0xF) == 0, "ID_AA64PFR0_EL1.SVE: none", pfr0);
 	check(((pfr0 >> 24) & 0xF) == 1, "ID_AA64PFR0_EL1.GIC: the GICv3 interface", pfr0);
+	check(((pfr0 >> 8) & 0xF) == 0, "ID_AA64PFR0_EL1.EL2: none for a guest", pfr0);
+	check((pfr0 & 0xF) != 0, "ID_AA64PFR0_EL1.EL0 kept", pfr0);
 	check(((pfr1 >> 8) & 0xF) == 0, "ID_AA64PFR1_EL1.MTE: none", pfr1);
 	check(zfr0 == 0, "ID_AA64ZFR0_EL1 reads zero", zfr0);
 	check(unalloc == 0, "an unallocated ID register reads zero", unalloc);
