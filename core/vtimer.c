@@ -44,35 +44,33 @@ static uint64_t counter_to_ns(uint64_t c)
  * or the VM is going) does nothing. Under the VM's interrupt lock, which also
  * serialises it with vtimer_arm_locked, so that it can neither re-arm a deadline the
  * guest has just withdrawn nor raise the line after the exit lowered it. */
-static void vtimer_fired(struct timer *t, void *arg)
+static void fired(struct vcpu *v, struct timer *t, const uint64_t *armed, unsigned irq)
 {
-	struct vcpu *v = arg;
 	uint64_t kick = 0;
 
 	spin_lock(&v->vm->irq_lock);
-	uint64_t deadline = v->vtimer_deadline;
+	uint64_t deadline = *armed;
 	if (deadline && hal_counter() >= deadline)
-		arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, true, &kick);
+		arch_irq_set_level(&v->vm->arch, v->id, irq, true, &kick);
 	else if (deadline)
 		timer_arm(t, counter_to_ns(deadline)); /* early: c - now >= 1 tick ahead */
 	spin_unlock(&v->vm->irq_lock);
 	vm_kick_vcpus(v->vm, kick);
 }
 
-/* The physical timer's host timer: the same, for ptimer_deadline and its line. */
+static void vtimer_fired(struct timer *t, void *arg)
+{
+	struct vcpu *v = arg;
+
+	fired(v, t, &v->vtimer_deadline, ARCH_VTIMER_IRQ);
+}
+
+/* The physical timer's host timer: the same, for its deadline and its line. */
 static void ptimer_fired(struct timer *t, void *arg)
 {
 	struct vcpu *v = arg;
-	uint64_t kick = 0;
 
-	spin_lock(&v->vm->irq_lock);
-	uint64_t deadline = v->ptimer_deadline;
-	if (deadline && hal_counter() >= deadline)
-		arch_irq_set_level(&v->vm->arch, v->id, ARCH_PTIMER_IRQ, true, &kick);
-	else if (deadline)
-		timer_arm(t, counter_to_ns(deadline));
-	spin_unlock(&v->vm->irq_lock);
-	vm_kick_vcpus(v->vm, kick);
+	fired(v, t, &v->ptimer_deadline, ARCH_PTIMER_IRQ);
 }
 
 /* The virtual timer's line as the guest left its registers; returns the deadline it
