@@ -25,13 +25,13 @@ struct arch_debug {
 	bool oslk;     /* the OS lock: locked at reset */
 };
 
-/* Per-vCPU arch state: the saved context and what the last exit needs to finish. */
-/* The EL1 physical timer's registers (ptimer.c): CNTP_CTL_EL0's ENABLE and IMASK, and
+/* The EL1 physical timer's registers (timer.c): CNTP_CTL_EL0's ENABLE and IMASK, and
  * CNTP_CVAL_EL0. */
 struct arch_ptimer {
 	uint64_t ctl, cval;
 };
 
+/* Per-vCPU arch state: the saved context and what the last exit needs to finish. */
 struct arch_vcpu {
 	struct guest_ctx ctx;
 	struct arch_debug dbg;

@@ -3,8 +3,8 @@
  * traps every read, and the guest gets the pCPU's value with what Tandem does not give
  * a guest hidden, as KVM does: no EL2 (a guest runs at EL1 and has no hypervisor mode
  * to enter: ID_AA64PFR0.EL2 and ID_PFR1.Virtualization read 0), no PMU (its registers
- * are trapped and refused, MDCR_EL2 TPM), no statistical profiling, trace, branch records, SVE, SME, MTE, MPAM or
- * activity monitors (none of their state is switched between VMs), and nothing of the
+ * are trapped and refused, MDCR_EL2 TPM), no statistical profiling, trace, branch
+ * records, SVE, SME, MTE, MPAM or activity monitors (none of their state is switched between VMs), and nothing of the
  * implementation-defined auxiliary registers. The debug architecture cannot be hidden
  * from an Armv8 guest and stays: Tandem emulates the debug registers (debug.c). Every
  * encoding reads as a value, never an UNDEF; writes are UNDEFINED, as on hardware.

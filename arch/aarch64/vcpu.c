@@ -81,25 +81,6 @@ void arch_vcpu_set_s2(struct arch_vcpu *v, paddr_t root, uint16_t vmid, uint64_t
 	v->ctx.vtcr_el2 = vtcr;
 }
 
-bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
-{
-	uint64_t ctl = v->ctx.el1[CNTV_CTL_EL0], cval = v->ctx.el1[CNTV_CVAL_EL0];
-	uint64_t off = v->ctx.cntvoff_el2;
-
-	uint64_t vnow = now - off; /* the virtual count is CNTPCT - CNTVOFF */
-
-	*deadline = 0;
-	if (!(ctl & CNTV_CTL_ENABLE) || (ctl & CNTV_CTL_IMASK))
-		return false;
-	if (vnow >= cval) /* the condition is an unsigned CNTVCT >= CVAL */
-		return true;
-	/* CVAL - vnow ticks from now. CVAL + CNTVOFF would wrap past 2^64 into the past
-	 * for a CVAL near 2^64 - 1; the last counter value stands for "never" instead. */
-	if (__builtin_add_overflow(now, cval - vnow, deadline))
-		*deadline = UINT64_MAX;
-	return false;
-}
-
 void arch_vm_s2_flush(paddr_t root, uint16_t vmid)
 {
 	hal_guest_tlb_flush(vttbr(root, vmid));
