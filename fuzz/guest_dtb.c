@@ -6,12 +6,13 @@
  *   [2]      nmem (0..15: up to GUEST_DTB_MAX_MEM + 7, so too many is reachable)
  *   [3]      ncpus (0..31)
  *   [4]      flags: bit 0 psci_smc, 1 has_uart, 2 has_initrd, 3 has_kaslr_seed,
- *            4 has_rng_seed, 5 bootargs present
+ *            4 has_rng_seed, 5 bootargs present, 6 a boot count follows
  *   [5]      uart_spi
  *   then     per memory region 16 bytes: base (8, LE), size (8, LE)
  *   then     per CPU 8 bytes: MPIDR
  *   then     gicd base, gicd size, gicr base, gicr size, uart base, initrd start,
- *            initrd end, kaslr seed: 8 bytes each; timer PPIs: 4 bytes (one each)
+ *            initrd end, kaslr seed: 8 bytes each; timer PPIs: 4 bytes (one each);
+ *            with flag 6, the boot count: 4 bytes (LE; 0 leaves it out)
  *   rest     bootargs (used up to its first NUL or the end; may be longer than
  *            GUEST_DTB_ARGS_MAX)
  * Oracle: the writer's result is 0 exactly when the description is valid (the rules of
@@ -136,6 +137,10 @@ static void check_tree(const struct guest_dtb *d, const uint8_t *b, size_t size)
 	CHECK(!p || (len == 8 && be64_at(p) == d->kaslr_seed));
 	p = fdt_get_prop(b, chosen, "rng-seed", &len);
 	CHECK((p != NULL) == d->has_rng_seed);
+	p = fdt_get_prop(b, chosen, "tandem,boot-count", &len);
+	CHECK((p != NULL) == (d->boot_count != 0));
+	CHECK(!p || (len == 4 && ((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+				  (uint32_t)p[2] << 8 | p[3]) == d->boot_count));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -175,6 +180,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	d.kaslr_seed = take(&in, 8);
 	for (unsigned i = 0; i < 4; i++)
 		d.timer_ppi[i] = (uint32_t)take(&in, 1) % 32;
+	if (flags & 64)
+		d.boot_count = (uint32_t)take(&in, 4);
 	memset(d.rng_seed, 0xA5, sizeof(d.rng_seed));
 	char *args = NULL;
 	if (flags & 32) {
