@@ -35,6 +35,9 @@
  *   - an interrupt with VGIC_IN_LR is held by exactly one LR of exactly one vCPU
  *     (lr_vcpu's lr_intid[lr] names it; a private one only by its own vCPU), and no
  *     LR slot names an interrupt that is not IN_LR there;
+ *   - a vCPU whose dirty bit is clear, its LRs free, has nothing that wants an LR
+ *     (no interrupt active, or pending and enabled, outside the LRs, routed to it):
+ *     its flush, which then skips the scan, loses nothing;
  *   - after vgic_flush: the LRs of ctx match lr_intid (free slots are 0), no INTID is
  *     in two LRs, each valid LR carries Group 1, the interrupt's priority and INTID,
  *     HW and the physical INTID exactly for a linked interrupt, and a pending LR holds
@@ -102,6 +105,28 @@ static void check_irq(unsigned vcpu, unsigned intid)
 		CHECK(irq->lr_vcpu == vcpu);
 }
 
+/* A vCPU whose dirty bit is clear and whose LRs are free skips its flush's scan
+ * (vgic_changed): then nothing may want an LR there, or it would never be delivered. */
+static void check_clean(unsigned vcpu)
+{
+	if (g.dirty & (1ull << vcpu))
+		return;
+	for (unsigned n = 0; n < VGIC_NR_LRS; n++)
+		if (g.cpu[vcpu].lr_intid[n] != VGIC_LR_FREE)
+			return;
+	for (unsigned i = 0; i < VGIC_NR_IRQS; i++) {
+		const struct vgic_irq *irq = irq_of(vcpu, i);
+		if (irq->flags & VGIC_IN_LR)
+			continue;
+		if (i >= VGIC_NR_PRIVATE && vgic_spi_target(&g, i - VGIC_NR_PRIVATE) != (int)vcpu)
+			continue;
+		CHECK(!(irq->flags & VGIC_ACTIVE));
+		CHECK(!((g.ctlr & 2) && (irq->flags & VGIC_ENABLED) &&
+			((irq->flags & VGIC_PENDING) ||
+			 ((irq->flags & VGIC_LEVEL) && !(irq->flags & VGIC_EDGE)))));
+	}
+}
+
 static void check_state(void)
 {
 	for (unsigned c = 0; c < g.nvcpus; c++) {
@@ -118,6 +143,8 @@ static void check_state(void)
 	}
 	for (unsigned i = VGIC_NR_PRIVATE; i < VGIC_NR_IRQS; i++)
 		check_irq(0, i);
+	for (unsigned c = 0; c < g.nvcpus; c++)
+		check_clean(c);
 }
 
 static bool word_bit(uint64_t base, unsigned vcpu, unsigned intid)

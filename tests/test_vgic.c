@@ -606,6 +606,57 @@ START_TEST(test_an_edge_reads_pending_then_active_after_the_guest_takes_it)
 }
 END_TEST
 
+/* A flush with nothing changed since the vCPU's last scan skips the scan (the exit
+ * fast path); each way an interrupt can become deliverable brings it back, for every
+ * vCPU, and what it then finds reaches the LRs. */
+START_TEST(test_a_flush_scans_again_only_after_a_change)
+{
+	uint64_t kick = 0;
+
+	dwr(SPEC_GICD_CTLR, 4, ENABLE_GRP1);
+	for (unsigned c = 0; c < 3; c++) {
+		vgic_flush(&g, c, &ctx[c], NULL);
+		vgic_sync(&g, c, &ctx[c], NULL);
+	}
+	ck_assert_uint_eq(g.dirty & 7, 0);
+	/* An injected SGI: its target's next flush finds it. */
+	rwr(1, true, SPEC_GICR_ISENABLER0, 4, 1u << 3);
+	vgic_flush(&g, 1, &ctx[1], NULL);
+	ck_assert_uint_eq(g.dirty & 2, 0);
+	ck_assert_int_eq(vgic_inject(&g, 1, 3, &kick), 0);
+	ck_assert_uint_eq(g.dirty & 2, 2);
+	vgic_flush(&g, 1, &ctx[1], NULL);
+	ck_assert_uint_eq(ctx[1].ich_lr[lr_holding(&ctx[1], 3)] & ICH_LR_STATE_MASK,
+			  ICH_LR_PENDING);
+	/* The guest completes it without an exit; the sync that finds the LR empty
+	 * marks the change, the flush after scans and leaves the LRs empty. */
+	ctx[1].ich_lr[lr_holding(&ctx[1], 3)] &= ~ICH_LR_STATE_MASK;
+	vgic_sync(&g, 1, &ctx[1], NULL);
+	ck_assert_uint_eq(g.dirty & 2, 2);
+	vgic_flush(&g, 1, &ctx[1], NULL);
+	ck_assert_uint_eq(g.dirty & 2, 0);
+	for (unsigned n = 0; n < VGIC_NR_LRS; n++)
+		ck_assert_uint_eq(ctx[1].ich_lr[n], 0);
+	/* A line rising with nobody to kick (the virtual timer's, from an exit). */
+	rwr(2, true, SPEC_GICR_ISENABLER0, 4, 1u << 27);
+	vgic_flush(&g, 2, &ctx[2], NULL);
+	ck_assert_uint_eq(g.dirty & 4, 0);
+	ck_assert_int_eq(vgic_set_level(&g, 2, 27, true, NULL), 0);
+	vgic_flush(&g, 2, &ctx[2], NULL);
+	ck_assert_uint_eq(ctx[2].ich_lr[lr_holding(&ctx[2], 27)] & ICH_LR_STATE_MASK,
+			  ICH_LR_PENDING);
+	/* A register write: ISPENDR of an enabled SPI routed to vCPU 0. */
+	vgic_flush(&g, 0, &ctx[0], NULL);
+	ck_assert_uint_eq(g.dirty & 1, 0);
+	dwr(SPEC_GICD_ISENABLER + 4, 4, 1u << 8); /* INTID 40 */
+	dwr(SPEC_GICD_ISPENDR + 4, 4, 1u << 8);
+	ck_assert_uint_eq(g.dirty & 1, 1);
+	vgic_flush(&g, 0, &ctx[0], NULL);
+	ck_assert_uint_eq(ctx[0].ich_lr[lr_holding(&ctx[0], 40)] & ICH_LR_STATE_MASK,
+			  ICH_LR_PENDING);
+}
+END_TEST
+
 START_TEST(test_a_level_interrupt_stays_pending_while_active_and_high)
 {
 	uint64_t kick = 0;
@@ -1003,6 +1054,7 @@ Suite *test_suite(void)
 	tcase_add_test(state, test_rerouting_a_deliverable_spi_kicks_the_new_target);
 	tcase_add_test(state, test_an_edge_reads_pending_then_active_after_the_guest_takes_it);
 	tcase_add_test(state, test_a_level_interrupt_stays_pending_while_active_and_high);
+	tcase_add_test(state, test_a_flush_scans_again_only_after_a_change);
 	tcase_add_test(state, test_an_sgi_reads_pending_in_the_targets_redistributor);
 	tcase_add_test(state, test_ispendr_of_an_interrupt_in_an_lr_kicks_the_holder_whose_sync_wakes_the_target);
 	tcase_add_test(state, test_an_spi_rerouted_while_in_an_lr_and_raised_again_wakes_the_new_target);

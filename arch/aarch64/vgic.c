@@ -21,7 +21,7 @@ int vgic_init(struct vgic *g, unsigned nvcpus)
 {
 	if (!g || nvcpus == 0 || nvcpus > VGIC_MAX_VCPUS)
 		return -EINVAL;
-	*g = (struct vgic){ .nvcpus = nvcpus };
+	*g = (struct vgic){ .nvcpus = nvcpus, .dirty = ~0ull };
 	for (unsigned c = 0; c < nvcpus; c++) {
 		struct vgic_cpu *cpu = &g->cpu[c];
 		for (unsigned i = 0; i < VGIC_NR_SGIS; i++)
@@ -212,6 +212,15 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *
 			vgic_sync(g, vcpu, ctx, kick); /* never two flushes without a sync */
 			break;
 		}
+	/* Nothing changed since this vCPU's last scan, which left its LRs empty (a sync
+	 * that emptied any marks it changed): nothing wants an LR now either. */
+	if (!(g->dirty & (1ull << vcpu))) {
+		for (unsigned lr = 0; lr < VGIC_NR_LRS; lr++)
+			ctx->ich_lr[lr] = 0;
+		ctx->ich_hcr = ICH_HCR_EN;
+		return;
+	}
+	g->dirty &= ~(1ull << vcpu);
 	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
 		if (wants_lr(g, &cpu->priv[i]))
 			consider(g, vcpu, i, best, &n, &waiting);
@@ -277,6 +286,7 @@ void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *k
 		cpu->lr_intid[lr] = VGIC_LR_FREE;
 		ctx->ich_lr[lr] = 0;
 		vgic_wake(g, irq, vgic_target(g, vcpu, intid), &others);
+		vgic_changed(g); /* active or pending again outside the LRs */
 	}
 	ctx->ich_hcr &= ~ICH_HCR_UIE;
 	/* This vCPU finds what stays its own at its next entry. */

@@ -73,6 +73,10 @@ struct vgic {
 	uint64_t irouter[VGIC_NR_SPIS];   /* GICD_IROUTER<n>: Aff3.Aff2.Aff1.Aff0, IRM */
 	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
 	uint64_t lr_overflows;            /* flushes that found more than the LRs hold */
+	/* A bit per vCPU: its flush must look through every interrupt again, because
+	 * something may have become deliverable or active outside its LRs since it last
+	 * did (vgic_changed). A clear bit with no LR in use lets a flush skip the scan. */
+	uint64_t dirty;
 };
 
 /* Reset: nvcpus redistributors (1..VGIC_MAX_VCPUS), everything disabled, SGIs

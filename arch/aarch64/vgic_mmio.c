@@ -333,6 +333,7 @@ int vgic_dist_write(struct vgic *g, uint64_t off, unsigned width, uint64_t value
 	const struct vgic_reg_group *r = decode(&dist_frame, off, width, &a);
 	if (r)
 		r->write(&a, value);
+	vgic_changed(g);
 	return 0;
 }
 
@@ -441,5 +442,6 @@ int vgic_redist_write(struct vgic *g, uint64_t off, unsigned width, uint64_t val
 	const struct vgic_reg_group *r = decode(f, reg, width, &a);
 	if (r)
 		r->write(&a, value);
+	vgic_changed(g);
 	return 0;
 }

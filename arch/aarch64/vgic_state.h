@@ -56,16 +56,28 @@ static inline int vgic_target(const struct vgic *g, unsigned vcpu, unsigned inti
 				       : vgic_spi_target(g, intid - VGIC_NR_PRIVATE);
 }
 
+/* Every vCPU's next flush looks through all interrupts again: called wherever an
+ * interrupt may have become deliverable or active outside a list register (vgic_wake,
+ * a register write, a sync that emptied LRs). Being generous costs a scan, never
+ * correctness; a missing call would leave an interrupt undelivered. */
+static inline void vgic_changed(struct vgic *g)
+{
+	g->dirty = ~0ull;
+}
+
 /* The one rule for whom a change of an interrupt's state must reach, so that it is
  * seen: injection, a line rising, a register write and a list register coming back
  * all ask it. Nothing to see unless the distributor holds it deliverable. Then, while
  * a list register holds it, the vCPU of that LR: it merges the new state at its next
  * exit, and its sync passes the interrupt on (asking this again) if it is routed
  * elsewhere by then. Otherwise its target, which can take it at its next entry. */
-static inline void vgic_wake(const struct vgic *g, const struct vgic_irq *irq, int target,
+static inline void vgic_wake(struct vgic *g, const struct vgic_irq *irq, int target,
 			     uint64_t *kick)
 {
-	if (!kick || !vgic_deliverable(g, irq))
+	if (!vgic_deliverable(g, irq))
+		return;
+	vgic_changed(g);
+	if (!kick)
 		return;
 	if (irq->flags & VGIC_IN_LR)
 		*kick |= 1ull << irq->lr_vcpu;
