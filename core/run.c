@@ -6,7 +6,6 @@
 #include "core/sched.h"
 #include "core/vm.h"
 #include "hal/cpu.h"
-#include "hal/guest.h"
 
 static bool vm_stopping(const struct vcpu *v)
 {
@@ -15,13 +14,17 @@ static bool vm_stopping(const struct vcpu *v)
 
 int vcpu_load(struct vcpu *v)
 {
-	return vcpu_try_bind(v);
+	int err = vcpu_try_bind(v);
+
+	if (!err)
+		arch_vcpu_load(&v->arch);
+	return err;
 }
 
 int vcpu_put(struct vcpu *v)
 {
 	if (v->vm && v->pcpu == hal_pcpu_id()) { /* only this pCPU changes it now */
-		hal_guest_unload();
+		arch_vcpu_put(&v->arch);
 		/* Physical interrupts left active for it here must not outlive its stay. */
 		spin_lock(&v->vm->irq_lock);
 		arch_irq_put(&v->vm->arch, v->id);

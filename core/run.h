@@ -9,8 +9,9 @@
 
 #include "core/vcpu.h"
 
-/* v arrives on this pCPU: FREE -> BOUND here, then its hardware state is loaded (today
- * the world switch still moves the registers on every entry; nothing else is).
+/* v arrives on this pCPU: FREE -> BOUND here, then its system state is loaded into
+ * the hardware (arch_vcpu_load), where it stays until vcpu_put; an exit moves only the
+ * general-purpose registers.
  * -EAGAIN, and nothing changes, if v is not FREE any more (a wake-up, a stop or the VM
  * stopping got there first). */
 int vcpu_load(struct vcpu *v);

@@ -78,12 +78,29 @@ void hal_sim_set_unload_hook(hal_sim_unload_fn fn, void *arg)
 	atomic_store(&unload_hook, fn);
 }
 
-/* Nothing of a guest outlives its stay in the simulation host; the hook lets a test
- * hold this pCPU at the moment its vCPU leaves. */
-void hal_guest_unload(void)
+/* The engine runs a guest on its context itself: the context is always the truth, and
+ * loading and putting only mark the moments. The put hook lets a test hold this pCPU
+ * at the moment its vCPU leaves. */
+void hal_guest_load(struct guest_ctx *ctx)
+{
+	(void)ctx;
+}
+
+void hal_guest_put(struct guest_ctx *ctx)
 {
 	hal_sim_unload_fn fn = atomic_load(&unload_hook);
 
-	if (fn)
+	if (ctx && fn)
 		fn(atomic_load(&unload_arg));
+}
+
+uint64_t hal_guest_sysreg_read(const struct guest_ctx *ctx, unsigned slot)
+{
+	return ctx && slot < EL1_SYSREG_COUNT ? ctx->el1[slot] : 0;
+}
+
+void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value)
+{
+	if (ctx && slot < EL1_SYSREG_COUNT)
+		ctx->el1[slot] = value;
 }

@@ -85,7 +85,7 @@ void hal_sim_console_sink(hal_sim_console_sink_fn fn, void *arg);
 /* The guest function installed now and its argument (to wrap it). */
 hal_sim_guest_fn hal_sim_get_guest(void **arg);
 
-/* Called from hal_guest_unload, on the pCPU a vCPU is leaving (core's vcpu_put,
+/* Called from hal_guest_put, on the pCPU a vCPU is leaving (core's vcpu_put,
  * before the vCPU lets go of the pCPU): a test can hold that pCPU there to force an
  * interleaving with the others. NULL removes it. */
 typedef void (*hal_sim_unload_fn)(void *arg);

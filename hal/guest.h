@@ -11,9 +11,29 @@
 struct guest_ctx;  /* vCPU registers, arch/<isa> */
 struct guest_exit; /* the trap state of one exit, arch/<isa> */
 
-/* Run the guest described by ctx on this pCPU until it traps, then save its registers
- * into ctx and the trap state into *exit. Called by the arch vCPU run loop.
- * -EINVAL on NULL, -ENOSYS where the host cannot run guests yet. */
+/* A vCPU's system state (aarch64: its EL1 system registers, the EL2 controls that are
+ * its own, its virtual timer, its FP/SIMD registers) moves into this pCPU's hardware
+ * with hal_guest_load and back into ctx with hal_guest_put, once per stay, not per
+ * exit: core's vcpu_load / vcpu_put. Loading another context puts the one loaded
+ * before. While ctx is loaded the hardware holds the truth and ctx's copy of that
+ * state is stale: read and write it through hal_guest_sysreg_read/_write, on the pCPU
+ * it is loaded on (another pCPU must have it put first). The simulation host's engine
+ * runs the guest on ctx itself, so there the copy is always the truth and these only
+ * mark the moments (its put hook: hal_sim_set_unload_hook). NULL is ignored. */
+void hal_guest_load(struct guest_ctx *ctx);
+void hal_guest_put(struct guest_ctx *ctx);
+
+/* System register number slot of ctx (aarch64: enum el1_sysreg), wherever it is now;
+ * reads 0 / ignores a write for a slot that does not exist. */
+uint64_t hal_guest_sysreg_read(const struct guest_ctx *ctx, unsigned slot);
+void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value);
+
+/* Run the guest described by ctx on this pCPU until it traps, then save its
+ * general-purpose registers, PC and PSTATE into ctx and the trap state into *exit
+ * (loading ctx first if it is not loaded here). The interrupt controller's per-exit
+ * state in ctx (aarch64: the list registers) moves with each entry and exit. Called by
+ * the arch vCPU run loop. -EINVAL on NULL, -ENOSYS where the host cannot run guests
+ * yet. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
 
 /* Where the guest that the last hal_guest_enter on this pCPU ran would find the virtual
@@ -21,16 +41,10 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
  * (aarch64: AT S1E1R, the result from PAR_EL1, which is put back as it was). Only valid
  * while the guest's translation registers are still in the hardware: after that
  * hal_guest_enter returned and before this pCPU's next hal_guest_enter or
- * hal_guest_unload. 0 and *gpa (page offset included); -EFAULT if the translation
+ * hal_guest_put. 0 and *gpa (page offset included); -EFAULT if the translation
  * faults; -ENOSYS where the host has no translation instruction (the simulation host):
  * the caller walks the guest's tables in software. */
 int hal_guest_translate(gva_t va, gpa_t *gpa);
-
-/* The vCPU whose registers the last hal_guest_enter on this pCPU loaded leaves it:
- * silence what of it the hardware keeps running (aarch64: its virtual timer, masked
- * until its next entry reloads it), so that it cannot interrupt the host or another
- * vCPU. No-op in the simulation host. */
-void hal_guest_unload(void);
 
 /* Forget, on every pCPU, the TLB entries of the guest whose stage-2 root register
  * value (aarch64: VTTBR_EL2, so its VMID) is s2root: after a stage-2 entry is removed

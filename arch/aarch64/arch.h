@@ -11,6 +11,7 @@
 #include "arch/aarch64/vgic.h"
 #include "arch/exit.h"
 #include "arch/pt_format.h"
+#include "hal/guest.h"
 
 /* The self-hosted debug registers as the vCPU's guest sees them (debug.c): MDCR_EL2
  * traps every access, and they never reach the hardware. The architecture allows 16
@@ -209,6 +210,24 @@ int arch_vcpu_translate(const struct arch_vcpu *v, gva_t va, arch_guest_read_fn 
 
 /* The return value of a call the guest made (X0). */
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value);
+
+/* The vCPU arrives on this pCPU / leaves it (core's vcpu_load / vcpu_put): its system
+ * state moves into the hardware and back (hal_guest_load / hal_guest_put). */
+void arch_vcpu_load(struct arch_vcpu *v);
+void arch_vcpu_put(struct arch_vcpu *v);
+
+/* An EL1 system register of the vCPU wherever it is now: in the hardware while the
+ * vCPU is loaded on this pCPU, in its context otherwise. Everything that reads or
+ * writes a vCPU's system state goes through these, never through ctx.el1 directly. */
+static inline uint64_t arch_vcpu_el1(const struct arch_vcpu *v, enum el1_sysreg r)
+{
+	return hal_guest_sysreg_read(&v->ctx, (unsigned)r);
+}
+
+static inline void arch_vcpu_set_el1(struct arch_vcpu *v, enum el1_sysreg r, uint64_t value)
+{
+	hal_guest_sysreg_write(&v->ctx, (unsigned)r, value);
+}
 
 /* Enter the guest until it traps, then decode the trap into *exit. -ENOSYS if the host
  * cannot run guests. */

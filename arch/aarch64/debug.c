@@ -88,7 +88,11 @@ static void wcr(struct arch_vcpu *v, unsigned n, bool read, uint64_t *value)
 static void mdscr(struct arch_vcpu *v, unsigned n, bool read, uint64_t *value)
 {
 	(void)n;
-	keep(&v->ctx.el1[MDSCR_EL1], MDSCR_MASK, read, value);
+	uint64_t mdscr = arch_vcpu_el1(v, MDSCR_EL1);
+
+	keep(&mdscr, MDSCR_MASK, read, value);
+	if (!read)
+		arch_vcpu_set_el1(v, MDSCR_EL1, mdscr);
 }
 
 static void mdccint(struct arch_vcpu *v, unsigned n, bool read, uint64_t *value)

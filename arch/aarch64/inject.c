@@ -27,10 +27,10 @@ static void take_exception(struct arch_vcpu *v, uint64_t esr)
 {
 	struct guest_ctx *c = &v->ctx;
 
-	c->el1[ESR_EL1] = esr;
-	c->el1[ELR_EL1] = c->pc;
-	c->el1[SPSR_EL1] = c->pstate;
-	c->pc = c->el1[VBAR_EL1] + vector_base(c) + VEC_SYNC;
+	arch_vcpu_set_el1(v, ESR_EL1, esr);
+	arch_vcpu_set_el1(v, ELR_EL1, c->pc);
+	arch_vcpu_set_el1(v, SPSR_EL1, c->pstate);
+	c->pc = arch_vcpu_el1(v, VBAR_EL1) + vector_base(c) + VEC_SYNC;
 	c->pstate = PSR_MODE_EL1h | PSR_D | PSR_A | PSR_I | PSR_F;
 	v->pc_advance = false;
 }
@@ -48,6 +48,6 @@ void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far)
 		ec = from_el0(&v->ctx) ? EC_IABT_LOW : EC_IABT_CUR;
 	else
 		ec = from_el0(&v->ctx) ? EC_DABT_LOW : EC_DABT_CUR;
-	v->ctx.el1[FAR_EL1] = gva_bits(far);
+	arch_vcpu_set_el1(v, FAR_EL1, gva_bits(far));
 	take_exception(v, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXT);
 }

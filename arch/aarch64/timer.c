@@ -70,7 +70,7 @@ static bool output(uint64_t ctl, uint64_t cval, uint64_t now, uint64_t off, uint
 bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 {
 	/* the virtual count is CNTPCT - CNTVOFF */
-	return output(v->ctx.el1[CNTV_CTL_EL0], v->ctx.el1[CNTV_CVAL_EL0], now,
+	return output(arch_vcpu_el1(v, CNTV_CTL_EL0), arch_vcpu_el1(v, CNTV_CVAL_EL0), now,
 		      v->ctx.cntvoff_el2, deadline);
 }
 

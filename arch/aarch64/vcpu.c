@@ -104,8 +104,8 @@ int arch_vcpu_translate(const struct arch_vcpu *v, gva_t va, arch_guest_read_fn 
 			void *ctx, gpa_t *gpa)
 {
 	const struct s1_regs regs = {
-		.sctlr = v->ctx.el1[SCTLR_EL1], .tcr = v->ctx.el1[TCR_EL1],
-		.ttbr0 = v->ctx.el1[TTBR0_EL1], .ttbr1 = v->ctx.el1[TTBR1_EL1],
+		.sctlr = arch_vcpu_el1(v, SCTLR_EL1), .tcr = arch_vcpu_el1(v, TCR_EL1),
+		.ttbr0 = arch_vcpu_el1(v, TTBR0_EL1), .ttbr1 = arch_vcpu_el1(v, TTBR1_EL1),
 		.pa_bits = hal_cpu_pa_bits(), /* the guest sees the PE's PARange */
 	};
 	struct s1_result r;
@@ -119,6 +119,16 @@ int arch_vcpu_translate(const struct arch_vcpu *v, gva_t va, arch_guest_read_fn 
 void arch_vcpu_set_return(struct arch_vcpu *v, uint64_t value)
 {
 	v->ctx.x[0] = value;
+}
+
+void arch_vcpu_load(struct arch_vcpu *v)
+{
+	hal_guest_load(&v->ctx);
+}
+
+void arch_vcpu_put(struct arch_vcpu *v)
+{
+	hal_guest_put(&v->ctx);
 }
 
 int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)

@@ -77,6 +77,9 @@ struct bm_cpu {
 	void *arg;
 	uint32_t running;
 	uint64_t hpmn; /* MDCR_EL2.HPMN guests run with: this PE's PMCR_EL0.N */
+	struct guest_ctx *loaded; /* whose system registers the hardware holds (guest.c) */
+	uint64_t hcr;             /* the HCR_EL2 value last written for it */
+	bool fp_loaded;           /* its FP/SIMD registers are in the hardware too */
 };
 
 /* This pCPU's (TPIDR_EL2). */

@@ -1,8 +1,10 @@
-/* Guest entry on bare metal: load the vCPU's EL2 controls (HCR, MDCR, VTTBR, VTCR,
- * VMPIDR, VPIDR, CNTVOFF) and EL1 system registers, let world.S switch the
- * general-purpose and FP/SIMD registers and ERET, and on the way back save them and
- * hand the raw trap state (ESR_EL2, FAR_EL2, HPFAR_EL2) to the same arch/aarch64
- * decoder the simulation host's guest engine feeds. */
+/* Guests on bare metal. A vCPU's EL2 controls (HCR, MDCR, VTTBR, VTCR, VMPIDR, VPIDR,
+ * CNTVOFF) and EL1 system registers move into the hardware when it is loaded on this
+ * pCPU (hal_guest_load) and out when it is put (hal_guest_put); FP/SIMD moves on the
+ * guest's first use after the load. Between the two an exit moves only what world.S
+ * does (general-purpose registers, PC, PSTATE) and the list registers, and hands the
+ * raw trap state (ESR_EL2, FAR_EL2, HPFAR_EL2) to the same arch/aarch64 decoder the
+ * simulation host's guest engine feeds. */
 #include <stddef.h>
 
 #include "arch/aarch64/ctx.h"
@@ -26,6 +28,8 @@ _Static_assert(TRAP_SYNC == TRAP_SYNC_ID && TRAP_IRQ == TRAP_IRQ_ID && TRAP_FIQ 
 _Static_assert(GICV3_NR_LRS == 4, "ICH_REGS below moves four list registers");
 
 unsigned bm_guest_run(struct guest_ctx *ctx);
+void bm_fp_load(const struct guest_ctx *ctx);
+void bm_fp_save(struct guest_ctx *ctx);
 
 /* Each EL1 register by its enum el1_sysreg slot, written as an X-macro so that the
  * load and the save cannot list different registers. */
@@ -67,23 +71,133 @@ _Static_assert(EL1_SYSREG_COUNT == 27, "a new EL1 register must be added to EL1_
 #define ICH_LOAD(field, reg) sysreg_write(reg, ctx->field);
 #define ICH_SAVE(field, reg) ctx->field = (__typeof__(ctx->field))sysreg_read(reg);
 
-int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
+#define CPTR_TFP (1ull << 10) /* CPTR_EL2.TFP: FP/SIMD traps to EL2 (EC 0x07) */
+#define EC_FP 0x07ull
+#define ESR_EC_SHIFT 26
+
+static void cptr_tfp(bool trap)
 {
-	if (!ctx || !exit)
-		return -EINVAL;
+	uint64_t v = sysreg_read(cptr_el2);
+
+	sysreg_write(cptr_el2, trap ? v | CPTR_TFP : v & ~CPTR_TFP);
+	isb();
+}
+
+/* The system registers of ctx into this pCPU: the EL2 controls that belong to the
+ * vCPU and its EL1 registers (its virtual timer with them, which from now on runs in
+ * the hardware). FP/SIMD stays where it is, trapped (CPTR_EL2.TFP) until first use. */
+void hal_guest_load(struct guest_ctx *ctx)
+{
+	struct bm_cpu *self = bm_self();
+
+	if (!ctx || self->loaded == ctx)
+		return;
+	if (self->loaded)
+		hal_guest_put(self->loaded);
 	sysreg_write(vttbr_el2, ctx->vttbr_el2);
 	sysreg_write(vtcr_el2, ctx->vtcr_el2);
 	sysreg_write(vmpidr_el2, ctx->vmpidr_el2);
 	sysreg_write(vpidr_el2, ctx->vpidr_el2);
 	sysreg_write(cntvoff_el2, ctx->cntvoff_el2);
 	/* The vCPU's PMU and debug traps, with this pCPU's own HPMN. */
-	sysreg_write(mdcr_el2, (ctx->mdcr_el2 & ~MDCR_HPMN_MASK) | bm_self()->hpmn);
+	sysreg_write(mdcr_el2, (ctx->mdcr_el2 & ~MDCR_HPMN_MASK) | self->hpmn);
 	EL1_REGS(LOAD_EL1)
-	ICH_REGS(ICH_LOAD)
 	sysreg_write(hcr_el2, ctx->hcr_el2);
-	isb();
-	unsigned type = bm_guest_run(ctx);
+	self->hcr = ctx->hcr_el2;
+	cptr_tfp(true);
+	self->fp_loaded = false;
+	self->loaded = ctx;
+}
+
+/* Back to ctx: its EL1 registers, FP/SIMD if the guest used it, and its virtual timer
+ * masked in the hardware (the guest's CNTV_CTL_EL0 saved first), so that it cannot
+ * interrupt the host or whoever runs next. */
+void hal_guest_put(struct guest_ctx *ctx)
+{
+	struct bm_cpu *self = bm_self();
+
+	if (!ctx || self->loaded != ctx)
+		return;
 	EL1_REGS(SAVE)
+	if (self->fp_loaded) {
+		bm_fp_save(ctx);
+		cptr_tfp(true);
+		self->fp_loaded = false;
+	}
+	sysreg_write(cntv_ctl_el0, ctx->el1[CNTV_CTL_EL0] | CNTV_CTL_IMASK);
+	isb();
+	self->loaded = NULL;
+}
+
+/* The EL1 registers by slot, as the hardware holds them now. */
+#define READ_CASE(slot, reg)     \
+	case slot:               \
+		return sysreg_read(reg);
+#define WRITE_CASE(slot, reg)         \
+	case slot:                    \
+		sysreg_write(reg, value); \
+		break;
+
+uint64_t hal_guest_sysreg_read(const struct guest_ctx *ctx, unsigned slot)
+{
+	if (!ctx || slot >= EL1_SYSREG_COUNT)
+		return 0;
+	if (bm_self()->loaded != ctx)
+		return ctx->el1[slot];
+	switch (slot) {
+		EL1_REGS(READ_CASE)
+	}
+	return 0;
+}
+
+void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value)
+{
+	if (!ctx || slot >= EL1_SYSREG_COUNT)
+		return;
+	ctx->el1[slot] = value;
+	if (bm_self()->loaded != ctx)
+		return;
+	switch (slot) {
+		EL1_REGS(WRITE_CASE)
+	}
+	isb();
+}
+
+/* One exit: the general-purpose registers (world.S), the list registers the vGIC
+ * filled in ctx, and HCR_EL2 when the vCPU's has changed. A first FP/SIMD access
+ * (EC 0x07 with TFP set) is answered here, invisible above: the guest's V registers
+ * are loaded, the trap turned off, and the guest re-entered. */
+int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
+{
+	struct bm_cpu *self;
+	unsigned type;
+
+	if (!ctx || !exit)
+		return -EINVAL;
+	hal_guest_load(ctx);
+	self = bm_self();
+	ICH_REGS(ICH_LOAD)
+	for (;;) {
+		if (ctx->hcr_el2 != self->hcr) {
+			sysreg_write(hcr_el2, ctx->hcr_el2);
+			self->hcr = ctx->hcr_el2;
+		}
+		isb();
+		type = bm_guest_run(ctx);
+		if (type != TRAP_SYNC || self->fp_loaded ||
+		    (sysreg_read(esr_el2) >> ESR_EC_SHIFT & 0x3F) != EC_FP)
+			break;
+		cptr_tfp(false);
+		bm_fp_load(ctx);
+		self->fp_loaded = true;
+	}
+	/* A virtual SError the guest has taken is no longer pending (the hardware clears
+	 * HCR_EL2.VSE when it delivers one). */
+	if (self->hcr & HCR_VSE) {
+		uint64_t hcr = sysreg_read(hcr_el2);
+		if (!(hcr & HCR_VSE))
+			ctx->hcr_el2 = self->hcr = hcr;
+	}
 	ICH_REGS(ICH_SAVE)
 	/* No virtual interface (nor its maintenance interrupt) while the host runs. */
 	sysreg_write(S3_4_C12_C11_0, 0);
@@ -134,13 +248,5 @@ void hal_guest_tlb_flush(uint64_t s2root)
 	isb();
 	__asm__ volatile("tlbi vmalls12e1is\n dsb ish" ::: "memory");
 	sysreg_write(vttbr_el2, mine);
-	isb();
-}
-
-/* Until the vCPU leaves this pCPU its virtual timer keeps running: firing between two
- * of its entries it is acknowledged by the host and forwarded to it, linked. */
-void hal_guest_unload(void)
-{
-	sysreg_write(cntv_ctl_el0, sysreg_read(cntv_ctl_el0) | CNTV_CTL_IMASK);
 	isb();
 }

@@ -1,6 +1,7 @@
-/* The EL2 world switch: the general-purpose and FP/SIMD halves of a vCPU's context
- * (guest.c moves the system registers). bm_guest_run enters the guest described by
- * the struct guest_ctx in X0 and returns the trap type (enum trap_type) once the guest
+/* The EL2 world switch of one exit: the general-purpose registers, PC and PSTATE of a
+ * vCPU's context (guest.c loads and puts the system registers, and FP/SIMD on first
+ * use through bm_fp_load / bm_fp_save). bm_guest_run enters the guest described by the
+ * struct guest_ctx in X0 and returns the trap type (enum trap_type) once the guest
  * exits through vectors.S; the host's callee-saved registers live on the EL2 stack in
  * between, which the guest never sees (it runs on SP_EL0/SP_EL1). */
 #include "hal-baremetal/aarch64/qemu-virt/world.h"
@@ -36,11 +37,6 @@ bm_guest_run:
 	stp	x27, x28, [sp, #80]
 	mrs	x1, tpidr_el2
 	str	x0, [x1, #BM_CPU_GUEST]
-	add	x2, x0, #CTX_FP
-	fp_regs	ldp, x2
-	ldp	w3, w4, [x2]
-	msr	fpcr, x3
-	msr	fpsr, x4
 	ldr	x2, [x0, #CTX_PC]
 	msr	elr_el2, x2
 	ldr	x2, [x0, #CTX_PSTATE]
@@ -91,11 +87,6 @@ bm_guest_exit:
 	str	x2, [x0, #CTX_PC]
 	mrs	x2, spsr_el2
 	str	x2, [x0, #CTX_PSTATE]
-	add	x2, x0, #CTX_FP
-	fp_regs	stp, x2
-	mrs	x3, fpcr
-	mrs	x4, fpsr
-	stp	w3, w4, [x2]
 	mov	x0, x1
 	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
@@ -103,4 +94,24 @@ bm_guest_exit:
 	ldp	x25, x26, [sp, #64]
 	ldp	x27, x28, [sp, #80]
 	ldp	x29, x30, [sp], #96
+	ret
+
+/* void bm_fp_load(const struct guest_ctx *ctx), void bm_fp_save(struct guest_ctx *ctx):
+ * V0-V31, FPCR and FPSR, with CPTR_EL2.TFP clear. */
+	.globl	bm_fp_load
+bm_fp_load:
+	add	x1, x0, #CTX_FP
+	fp_regs	ldp, x1
+	ldp	w2, w3, [x1]
+	msr	fpcr, x2
+	msr	fpsr, x3
+	ret
+
+	.globl	bm_fp_save
+bm_fp_save:
+	add	x1, x0, #CTX_FP
+	fp_regs	stp, x1
+	mrs	x2, fpcr
+	mrs	x3, fpsr
+	stp	w2, w3, [x1]
 	ret

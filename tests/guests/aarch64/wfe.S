@@ -30,6 +30,29 @@
 	b.ne	fail
 	.endm
 
+#ifdef LOCK
+/* FP/SIMD, switched lazily between the two vCPUs of pCPU 0: each leaves a value of its
+ * own in D0 and D31 before it waits, and finds it there after the other has run. */
+#define FP_MINE_0 0x0F0F00000000F00Dull
+#define FP_MINE_1 0x0F0F11111111F00Dull
+	.macro	fp_on value
+	mrs	x1, cpacr_el1
+	orr	x1, x1, #(3 << 20)	/* FPEN: no trap at EL1 or EL0 */
+	msr	cpacr_el1, x1
+	isb
+	ldr	x1, =\value
+	fmov	d0, x1
+	fmov	d31, x1
+	.endm
+
+	.macro	fp_check value
+	fmov	x0, d0
+	fail_unless_x0 \value, fail_fp
+	fmov	x0, d31
+	fail_unless_x0 \value, fail_fp
+	.endm
+#endif
+
 	.section .text.boot, "ax"
 	.globl	_start
 _start:
@@ -50,6 +73,7 @@ _start:
 	mov	x9, #1
 	msr	icc_igrpen1_el1, x9
 	isb
+	fp_on	FP_MINE_0
 	call	hvc, PSCI_CPU_ON, 1, secondary, 0
 	fail_unless_x0 0, fail_cpu_on
 	/* WFI with the lock held, until the virtual timer fires (IRQs masked: the WFI
@@ -66,6 +90,7 @@ _start:
 	msr	daifset, #2
 	mrs	x0, tpidr_el1
 	fail_unless_x0 27, fail_timer
+	fp_check FP_MINE_0
 	msr	cntv_ctl_el0, xzr
 	ldr	x28, =LOCK_WORD
 	stlr	xzr, [x28]
@@ -99,6 +124,7 @@ secondary:
 	adr	x1, vectors
 	msr	vbar_el1, x1
 	isb
+	fp_on	FP_MINE_1
 	/* A kernel spinlock's waiter: wait in WFE until the lock reads free. */
 	ldr	x28, =LOCK_WORD
 	sevl
@@ -106,6 +132,7 @@ secondary:
 	ldaxr	x1, [x28]
 	cbnz	x1, 6b
 	clrex
+	fp_check FP_MINE_1
 	print	got_lock
 	ldr	x28, =DONE_WORD
 	mov	x1, #1
@@ -142,6 +169,7 @@ got_lock: .asciz "vcpu 1 got the lock\n"
 bye_lock: .asciz "vcpu 0 saw vcpu 1 done: bye\n"
 fail_cpu_on: .asciz "FAIL cpu_on\n"
 fail_timer: .asciz "FAIL timer interrupt\n"
+fail_fp: .asciz "FAIL FP/SIMD registers not the ones this vCPU left\n"
 #else
 wfes_done: .asciz "1000 WFEs done\n"
 #endif
