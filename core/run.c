@@ -42,11 +42,22 @@ void run_vcpu(struct vcpu *v)
 {
 	while (!vm_stopping(v) && !vcpu_held(v)) {
 		struct vm_exit exit;
+		bool handled;
 		arch_vcpu_trap_wfe(&v->arch, sched_others_waiting());
-		int err = vcpu_run(v, &exit);
-		if (err && exit.kind != EXIT_ENTRY_FAILED)
+		if (vcpu_enter(v))
 			break; /* not BOUND any more: poisoned */
-		vm_handle_exit(v, &exit);
+		/* The fast path: an exit that concerns only this vCPU is handled as it
+		 * stands and the guest entered again, without a sync and a flush of its
+		 * interrupts, for as long as nothing else needs looking at. */
+		for (;;) {
+			handled = !arch_vcpu_run(&v->arch, &exit) && vm_handle_local_exit(v, &exit);
+			if (!handled || !vm_may_reenter(v))
+				break;
+			vcpu_count_exit(v, &exit);
+		}
+		vcpu_leave(v, &exit);
+		if (!handled)
+			vm_handle_exit(v, &exit);
 		if (vcpu_state(v) != VCPU_BOUND || sched_slice_over())
 			break;
 	}

@@ -23,7 +23,9 @@ int vcpu_put(struct vcpu *v);
 
 /* Run v, loaded here, until it blocks, powers off, is held, its VM stops or this
  * pCPU's slice ends (sched_slice_over). A vCPU of a stopping VM is powered off before
- * this returns. */
+ * this returns. An exit that concerns only v goes straight back into the guest
+ * (vm_handle_local_exit, vm_may_reenter): its interrupts are synced and flushed only
+ * when something may have changed them. */
 void run_vcpu(struct vcpu *v);
 
 #endif

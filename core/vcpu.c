@@ -328,7 +328,7 @@ static int enter_locked(struct vcpu *v, uint64_t *kick)
 	return 0;
 }
 
-static int enter(struct vcpu *v)
+int vcpu_enter(struct vcpu *v)
 {
 	uint64_t kick = 0;
 
@@ -344,7 +344,7 @@ static int enter(struct vcpu *v)
 
 /* RUNNING -> BOUND after the exit (unless an exit handler already moved it), its
  * interrupts back in the controller and its virtual timer looked at. */
-static void leave(struct vcpu *v, const struct vm_exit *exit)
+void vcpu_leave(struct vcpu *v, const struct vm_exit *exit)
 {
 	if (v->vm) {
 		uint64_t kick = 0;
@@ -358,19 +358,24 @@ static void leave(struct vcpu *v, const struct vm_exit *exit)
 	spin_lock(&v->lock);
 	if (v->state == VCPU_RUNNING)
 		v->state = VCPU_BOUND;
-	if ((unsigned)exit->kind < EXIT_KIND_COUNT)
-		v->exits[exit->kind]++;
 	spin_unlock(&v->lock);
+	vcpu_count_exit(v, exit);
+}
+
+void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit)
+{
+	if ((unsigned)exit->kind < EXIT_KIND_COUNT)
+		__atomic_fetch_add(&v->exits[exit->kind], 1, __ATOMIC_RELAXED);
 }
 
 int vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
-	int err = enter(v);
+	int err = vcpu_enter(v);
 
 	if (err)
 		return err;
 	err = arch_vcpu_run(&v->arch, exit);
-	leave(v, exit);
+	vcpu_leave(v, exit);
 	return err;
 }
 
@@ -378,11 +383,11 @@ int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit 
 {
 	if (!trap || !exit)
 		return -EINVAL;
-	int err = enter(v);
+	int err = vcpu_enter(v);
 	if (err)
 		return err;
 	arch_vcpu_decode(&v->arch, trap, exit);
-	leave(v, exit);
+	vcpu_leave(v, exit);
 	return 0;
 }
 

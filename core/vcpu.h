@@ -119,6 +119,15 @@ int vcpu_wake(struct vcpu *v);
  * (arch_irq_sync). -EPERM if not BOUND here. */
 int vcpu_run(struct vcpu *v, struct vm_exit *exit);
 
+/* vcpu_run's two halves, for the run loop's fast path (core/run.c), which enters the
+ * guest again at once after an exit that concerns only this vCPU: vcpu_enter (BOUND ->
+ * RUNNING, interrupts into the list registers; -EPERM if not BOUND here) and
+ * vcpu_leave (interrupts back, the virtual timer looked at, RUNNING -> BOUND, the exit
+ * counted). vcpu_count_exit counts one exit by kind (per-kind totals in exits[]). */
+int vcpu_enter(struct vcpu *v);
+void vcpu_leave(struct vcpu *v, const struct vm_exit *exit);
+void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit);
+
 /* The same as vcpu_run, but with the trap state given instead of taken from the guest:
  * the entry point for test harnesses and fuzzers. */
 int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);

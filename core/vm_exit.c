@@ -296,6 +296,32 @@ void vm_handle_exit(struct vcpu *v, struct vm_exit *e)
 		arch_vcpu_complete(&v->arch, e);
 }
 
+/* Exits whose handlers touch only the vCPU that made them, the VM's memory and its
+ * devices: with the vCPU's interrupt state quiet, such an exit needs no sync before it
+ * nor a flush after it. Whatever else they change (a device raising its line, a vGIC
+ * register write, a stopped VM) vm_may_reenter sees. */
+static const bool local_kind[EXIT_KIND_COUNT] = {
+	[EXIT_NOTHING] = true,	   [EXIT_HYPERCALL] = true,	 [EXIT_MMIO_READ] = true,
+	[EXIT_MMIO_WRITE] = true,  [EXIT_SYSREG_READ] = true, [EXIT_SYSREG_WRITE] = true,
+	[EXIT_STAGE2_FAULT] = true,
+};
+
+bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
+{
+	if (!v->vm || (unsigned)e->kind >= EXIT_KIND_COUNT || !local_kind[e->kind] ||
+	    !arch_irq_quiet(&v->vm->arch, v->id))
+		return false;
+	vm_handle_exit(v, e);
+	return true;
+}
+
+bool vm_may_reenter(struct vcpu *v)
+{
+	return arch_irq_quiet(&v->vm->arch, v->id) && !arch_vtimer_changed(&v->arch) &&
+	       __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) != VM_STOPPED && !vcpu_held(v) &&
+	       !sched_slice_over();
+}
+
 int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit)
 {
 	struct vm_exit e;

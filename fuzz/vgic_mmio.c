@@ -111,9 +111,9 @@ static void check_clean(unsigned vcpu)
 {
 	if (g.dirty & (1ull << vcpu))
 		return;
-	for (unsigned n = 0; n < VGIC_NR_LRS; n++)
-		if (g.cpu[vcpu].lr_intid[n] != VGIC_LR_FREE)
-			return;
+	if (g.cpu[vcpu].lrs_used)
+		return;
+	CHECK(vgic_quiet(&g, vcpu));
 	for (unsigned i = 0; i < VGIC_NR_IRQS; i++) {
 		const struct vgic_irq *irq = irq_of(vcpu, i);
 		if (irq->flags & VGIC_IN_LR)
@@ -130,6 +130,10 @@ static void check_clean(unsigned vcpu)
 static void check_state(void)
 {
 	for (unsigned c = 0; c < g.nvcpus; c++) {
+		unsigned used = 0;
+		for (unsigned n = 0; n < VGIC_NR_LRS; n++)
+			used += g.cpu[c].lr_intid[n] != VGIC_LR_FREE;
+		CHECK(g.cpu[c].lrs_used == used);
 		for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
 			check_irq(c, i);
 		for (unsigned n = 0; n < VGIC_NR_LRS; n++) {

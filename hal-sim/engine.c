@@ -469,6 +469,7 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 		c->x[1] = engine_counter() - c->cntvoff_el2 + a->value;
 		c->el1[CNTV_CVAL_EL0] = c->x[1];
 		c->el1[CNTV_CTL_EL0] = 1;
+		c->vtimer_written = 1;
 		advance(c, e);
 		return 0;
 	case ACT_SPIN:

@@ -141,6 +141,7 @@ int engine_untrapped_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, boo
 		else
 			c->el1[CNTV_CVAL_EL0] = engine_counter() - c->cntvoff_el2 +
 						(uint64_t)(int64_t)(int32_t)(uint32_t)*value;
+		c->vtimer_written |= !read;
 		return 0;
 	case SYS(3, 3, 14, 0, 2): /* CNTVCT_EL0 */
 		if (read)
@@ -154,12 +155,14 @@ int engine_untrapped_sysreg(struct guest_ctx *c, const struct a64_sysreg *s, boo
 				  ? CNTV_CTL_ISTATUS : 0);
 		else
 			c->el1[CNTV_CTL_EL0] = *value & CNTV_CTL_WRITABLE;
+		c->vtimer_written |= !read;
 		return 0;
 	case SYS(3, 3, 14, 3, 2): /* CNTV_CVAL_EL0 */
 		if (read)
 			*value = c->el1[CNTV_CVAL_EL0];
 		else
 			c->el1[CNTV_CVAL_EL0] = *value;
+		c->vtimer_written |= !read;
 		return 0;
 	default:
 		return -1;

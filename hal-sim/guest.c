@@ -94,6 +94,16 @@ void hal_guest_put(struct guest_ctx *ctx)
 		fn(atomic_load(&unload_arg));
 }
 
+void hal_guest_irq_load(struct guest_ctx *ctx)
+{
+	(void)ctx;
+}
+
+void hal_guest_irq_save(struct guest_ctx *ctx)
+{
+	(void)ctx;
+}
+
 uint64_t hal_guest_sysreg_read(const struct guest_ctx *ctx, unsigned slot)
 {
 	return ctx && slot < EL1_SYSREG_COUNT ? ctx->el1[slot] : 0;

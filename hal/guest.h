@@ -28,11 +28,18 @@ void hal_guest_put(struct guest_ctx *ctx);
 uint64_t hal_guest_sysreg_read(const struct guest_ctx *ctx, unsigned slot);
 void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value);
 
+/* The interrupt controller's part of ctx (aarch64: the GICv3 virtual CPU interface,
+ * ICH_LR<n>, ICH_AP<n>R, ICH_VMCR, ICH_HCR) into the hardware after the vGIC filled it,
+ * and back into ctx before the vGIC reads it; the save also turns the virtual
+ * interface off, so that its maintenance interrupt cannot reach the host. Between the
+ * two the interface stays as the guest leaves it, exit after exit. Only while ctx is
+ * loaded on this pCPU; no-ops in the simulation host, whose engine uses ctx. */
+void hal_guest_irq_load(struct guest_ctx *ctx);
+void hal_guest_irq_save(struct guest_ctx *ctx);
+
 /* Run the guest described by ctx on this pCPU until it traps, then save its
  * general-purpose registers, PC and PSTATE into ctx and the trap state into *exit
- * (loading ctx first if it is not loaded here). The interrupt controller's per-exit
- * state in ctx (aarch64: the list registers) moves with each entry and exit. Called by
- * the arch vCPU run loop. -EINVAL on NULL, -ENOSYS where the host cannot run guests
+ * (loading ctx first if it is not loaded here). Called by the arch vCPU run loop. -EINVAL on NULL, -ENOSYS where the host cannot run guests
  * yet. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
 

@@ -114,6 +114,14 @@ static inline void arch_irq_put(struct arch_vm *a, unsigned vcpu)
 	vgic_put(&a->vgic, vcpu);
 }
 
+/* Whether the vCPU's interrupt state needs neither arch_irq_sync nor arch_irq_flush
+ * between two of its exits (vgic_quiet). Without the VM's interrupt lock, by the
+ * vCPU's own pCPU. */
+static inline bool arch_irq_quiet(const struct arch_vm *a, unsigned vcpu)
+{
+	return vgic_quiet(&a->vgic, vcpu);
+}
+
 /* Whether vCPU vcpu has an interrupt that ends a WFI. */
 static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
 {
@@ -126,10 +134,12 @@ static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
 static inline void arch_irq_flush(struct arch_vm *a, struct arch_vcpu *v, uint64_t *kick)
 {
 	vgic_flush(&a->vgic, v->index, &v->ctx, kick);
+	hal_guest_irq_load(&v->ctx);
 }
 
 static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_t *kick)
 {
+	hal_guest_irq_save(&v->ctx);
 	vgic_sync(&a->vgic, v->index, &v->ctx, kick);
 }
 
@@ -149,7 +159,13 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
  * asserted (enabled, unmasked, CVAL reached). Otherwise *deadline is the
  * system-counter value at which it will be (enabled and unmasked; UINT64_MAX if that
  * is past the counter's range), or 0 (never). */
-bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
+bool arch_vtimer(struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
+
+/* Whether the virtual timer needs looking at although no interrupt came: the guest
+ * wrote its registers since arch_vtimer last looked, on a host whose guest engine runs
+ * no live timer (guest_ctx.vtimer_written). Always false on hardware, where the timer
+ * interrupts by itself (forwarded to the vCPU) when its condition comes true. */
+bool arch_vtimer_changed(const struct arch_vcpu *v);
 
 /* The EL1 physical timer (CNTP_*), which traps: emulated on the vCPU's state with its
  * own level-sensitive private interrupt, as KVM does. */

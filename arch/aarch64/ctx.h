@@ -44,6 +44,11 @@ struct guest_ctx {
 	uint64_t ich_vmcr;
 	uint32_t ich_ap0r[4]; /* ICH_AP0R<n>_EL2: at most four (with 7 priority bits) */
 	uint32_t ich_ap1r[4];
+	/* Set by a guest engine that keeps no live timer (the simulation host's) when the
+	 * guest writes CNTV_CTL/CVAL/TVAL, cleared when arch_vtimer looks: then a timer
+	 * reprogrammed between exits is seen. Hardware fires the real timer instead and
+	 * never sets it. */
+	uint8_t vtimer_written;
 };
 
 /* Why control came back to EL2 (the vector that was taken). */

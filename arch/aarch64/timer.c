@@ -67,11 +67,19 @@ static bool output(uint64_t ctl, uint64_t cval, uint64_t now, uint64_t off, uint
 	return false;
 }
 
-bool arch_vtimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
+bool arch_vtimer(struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 {
+	v->ctx.vtimer_written = 0;
 	/* the virtual count is CNTPCT - CNTVOFF */
 	return output(arch_vcpu_el1(v, CNTV_CTL_EL0), arch_vcpu_el1(v, CNTV_CVAL_EL0), now,
 		      v->ctx.cntvoff_el2, deadline);
+}
+
+/* On hardware the timer itself interrupts when its condition comes true, whatever the
+ * guest wrote in between; a guest engine without a live timer says that it wrote. */
+bool arch_vtimer_changed(const struct arch_vcpu *v)
+{
+	return v->ctx.vtimer_written;
 }
 
 bool arch_ptimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)

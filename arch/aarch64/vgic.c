@@ -121,6 +121,12 @@ static bool wants_lr(const struct vgic *g, const struct vgic_irq *irq)
 	return !(irq->flags & VGIC_IN_LR) && ((irq->flags & VGIC_ACTIVE) || vgic_deliverable(g, irq));
 }
 
+bool vgic_quiet(const struct vgic *g, unsigned vcpu)
+{
+	return vcpu < g->nvcpus && !g->cpu[vcpu].lrs_used &&
+	       !(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu));
+}
+
 bool vgic_has_pending(const struct vgic *g, unsigned vcpu)
 {
 	if (vcpu >= g->nvcpus)
@@ -207,20 +213,17 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *
 	if (vcpu >= g->nvcpus)
 		return;
 	struct vgic_cpu *cpu = &g->cpu[vcpu];
-	for (unsigned i = 0; i < VGIC_NR_LRS; i++)
-		if (cpu->lr_intid[i] != VGIC_LR_FREE) {
-			vgic_sync(g, vcpu, ctx, kick); /* never two flushes without a sync */
-			break;
-		}
+	if (cpu->lrs_used)
+		vgic_sync(g, vcpu, ctx, kick); /* never two flushes without a sync */
 	/* Nothing changed since this vCPU's last scan, which left its LRs empty (a sync
 	 * that emptied any marks it changed): nothing wants an LR now either. */
-	if (!(g->dirty & (1ull << vcpu))) {
+	if (!(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu))) {
 		for (unsigned lr = 0; lr < VGIC_NR_LRS; lr++)
 			ctx->ich_lr[lr] = 0;
 		ctx->ich_hcr = ICH_HCR_EN;
 		return;
 	}
-	g->dirty &= ~(1ull << vcpu);
+	__atomic_fetch_and(&g->dirty, ~(1ull << vcpu), __ATOMIC_RELAXED);
 	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
 		if (wants_lr(g, &cpu->priv[i]))
 			consider(g, vcpu, i, best, &n, &waiting);
@@ -252,6 +255,7 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *
 		irq->lr_vcpu = (uint8_t)vcpu;
 		cpu->lr_intid[lr] = (uint16_t)best[lr];
 	}
+	cpu->lrs_used = (uint8_t)n;
 	ctx->ich_hcr = ICH_HCR_EN;
 	if (waiting > n) {
 		ctx->ich_hcr |= ICH_HCR_UIE; /* exit when the LRs drain, to refill them */
@@ -288,6 +292,7 @@ void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *k
 		vgic_wake(g, irq, vgic_target(g, vcpu, intid), &others);
 		vgic_changed(g); /* active or pending again outside the LRs */
 	}
+	cpu->lrs_used = 0;
 	ctx->ich_hcr &= ~ICH_HCR_UIE;
 	/* This vCPU finds what stays its own at its next entry. */
 	if (kick)

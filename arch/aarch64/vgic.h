@@ -64,6 +64,7 @@ struct vgic_cpu {
 	struct vgic_irq priv[VGIC_NR_PRIVATE];
 	uint32_t waker;                   /* GICR_WAKER: ProcessorSleep (bit 1) */
 	uint16_t lr_intid[VGIC_NR_LRS];   /* what each LR holds, or VGIC_LR_FREE */
+	uint8_t lrs_used;                 /* how many of them hold one */
 };
 
 struct vgic {
@@ -97,6 +98,12 @@ int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, ui
  * list register carries HW and the physical INTID, so the guest's completion
  * deactivates the physical interrupt, which cannot fire again before. */
 int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick);
+
+/* Whether vCPU vcpu's interrupt state needs no sync or flush: no list register in use
+ * and nothing changed since its last flush looked (the dirty bit). Called without the
+ * VM's interrupt lock by the vCPU's own pCPU, on the exit fast path: a change another
+ * pCPU makes meanwhile is followed by its kick, an IPI that makes the guest exit. */
+bool vgic_quiet(const struct vgic *g, unsigned vcpu);
 
 /* vCPU vcpu leaves its pCPU: every physical interrupt still linked to it is
  * deactivated there (hal_irq_deactivate) and the virtual one goes on unlinked. */

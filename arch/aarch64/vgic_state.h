@@ -62,7 +62,7 @@ static inline int vgic_target(const struct vgic *g, unsigned vcpu, unsigned inti
  * correctness; a missing call would leave an interrupt undelivered. */
 static inline void vgic_changed(struct vgic *g)
 {
-	g->dirty = ~0ull;
+	__atomic_store_n(&g->dirty, ~0ull, __ATOMIC_RELAXED);
 }
 
 /* The one rule for whom a change of an interrupt's state must reach, so that it is

@@ -1,8 +1,9 @@
 /* Guests on bare metal. A vCPU's EL2 controls (HCR, MDCR, VTTBR, VTCR, VMPIDR, VPIDR,
  * CNTVOFF) and EL1 system registers move into the hardware when it is loaded on this
  * pCPU (hal_guest_load) and out when it is put (hal_guest_put); FP/SIMD moves on the
- * guest's first use after the load. Between the two an exit moves only what world.S
- * does (general-purpose registers, PC, PSTATE) and the list registers, and hands the
+ * guest's first use after the load; the virtual CPU interface when the vGIC fills or
+ * reads it (hal_guest_irq_load / _save). Between them an exit moves only what world.S
+ * does (general-purpose registers, PC, PSTATE), and hands the
  * raw trap state (ESR_EL2, FAR_EL2, HPFAR_EL2) to the same arch/aarch64 decoder the
  * simulation host's guest engine feeds. */
 #include <stddef.h>
@@ -163,8 +164,25 @@ void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value
 	isb();
 }
 
-/* One exit: the general-purpose registers (world.S), the list registers the vGIC
- * filled in ctx, and HCR_EL2 when the vCPU's has changed. A first FP/SIMD access
+void hal_guest_irq_load(struct guest_ctx *ctx)
+{
+	if (ctx && bm_self()->loaded == ctx) {
+		ICH_REGS(ICH_LOAD)
+	}
+}
+
+void hal_guest_irq_save(struct guest_ctx *ctx)
+{
+	if (ctx && bm_self()->loaded == ctx) {
+		ICH_REGS(ICH_SAVE)
+		/* No virtual interface (nor its maintenance interrupt) while the host
+		 * runs with the vGIC's view of it. */
+		sysreg_write(S3_4_C12_C11_0, 0);
+	}
+}
+
+/* One exit: the general-purpose registers (world.S), and HCR_EL2 when the vCPU's has
+ * changed. A first FP/SIMD access
  * (EC 0x07 with TFP set) is answered here, invisible above: the guest's V registers
  * are loaded, the trap turned off, and the guest re-entered. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
@@ -176,7 +194,6 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		return -EINVAL;
 	hal_guest_load(ctx);
 	self = bm_self();
-	ICH_REGS(ICH_LOAD)
 	for (;;) {
 		if (ctx->hcr_el2 != self->hcr) {
 			sysreg_write(hcr_el2, ctx->hcr_el2);
@@ -198,9 +215,6 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		if (!(hcr & HCR_VSE))
 			ctx->hcr_el2 = self->hcr = hcr;
 	}
-	ICH_REGS(ICH_SAVE)
-	/* No virtual interface (nor its maintenance interrupt) while the host runs. */
-	sysreg_write(S3_4_C12_C11_0, 0);
 	*exit = (struct guest_exit){ .type = (enum trap_type)type };
 	/* An interrupt leaves the syndrome registers as they were: report none. */
 	if (type == TRAP_SYNC || type == TRAP_SERROR) {
