@@ -49,9 +49,11 @@ void run_vcpu(struct vcpu *v)
 		/* The fast path: an exit that concerns only this vCPU is handled as it
 		 * stands and the guest entered again, without a sync and a flush of its
 		 * interrupts, for as long as nothing else needs looking at. */
+		bool fast = vm_may_reenter(v);
 		for (;;) {
-			handled = !arch_vcpu_run(&v->arch, &exit) && vm_handle_local_exit(v, &exit);
-			if (!handled || !vm_may_reenter(v))
+			handled = !arch_vcpu_run(&v->arch, &exit) && fast &&
+				  vm_handle_local_exit(v, &exit);
+			if (!handled || !(fast = vm_may_reenter(v)))
 				break;
 			vcpu_count_exit(v, &exit);
 		}

@@ -300,6 +300,14 @@ int vcpu_wake(struct vcpu *v)
 	return enqueue;
 }
 
+bool vcpu_bound_here(struct vcpu *v)
+{
+	spin_lock(&v->lock);
+	bool here = v->state == VCPU_BOUND && v->pcpu == hal_pcpu_id();
+	spin_unlock(&v->lock);
+	return here;
+}
+
 int vcpu_try_bind(struct vcpu *v)
 {
 	int err = 0;

@@ -98,6 +98,8 @@ int vcpu_bind(struct vcpu *v);    /* FREE -> BOUND on the calling pCPU */
  * bound to; a BLOCKED or OFF vCPU just lets go of the pCPU (returns 0). A pure
  * transition: vcpu_put (core/run.h) moves the hardware state first. */
 int vcpu_unbind(struct vcpu *v);
+/* Whether v is BOUND to the calling pCPU (and not running). */
+bool vcpu_bound_here(struct vcpu *v);
 /* The scheduler's bind: -EAGAIN (and no poisoning) if the vCPU is not FREE any more. */
 int vcpu_try_bind(struct vcpu *v);
 /* FREE, BOUND, RUNNING, BLOCKED or STOPPED -> OFF (the VM stops, or CPU_OFF). */

@@ -198,14 +198,16 @@ void vm_reset_if_pending(struct vm *vm);
 /* Handle one exit of v (the dispatcher, a table by exit kind) and apply the outcome. */
 void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);
 
-/* The run loop's fast path (core/run.c), on the vCPU's own pCPU while it is RUNNING:
- * vm_handle_local_exit handles e at once if it concerns only v (its kind touches no
- * other vCPU and v's interrupt state is quiet: arch_irq_quiet) and returns true; false
- * leaves it to the ordinary path (vcpu_leave, then vm_handle_exit). vm_may_reenter
- * then says whether v can go straight back into the guest: its interrupt state still
- * quiet, its virtual timer not reprogrammed, its VM not stopping, v not held, the
- * slice not over. Anything another pCPU changes for v meanwhile comes with an IPI, which
- * makes the guest exit again at once. */
+/* The run loop's fast path (core/run.c), on the vCPU's own pCPU while it is RUNNING
+ * and vm_may_reenter said yes (after vcpu_enter, and after each exit handled here):
+ * vm_handle_local_exit handles e at once if its kind concerns only v and returns
+ * true; false leaves it to the ordinary path (vcpu_leave, then vm_handle_exit).
+ * vm_may_reenter says whether v can go (back) into the guest without its interrupts
+ * synced and flushed: its interrupt state quiet (arch_irq_quiet: no list register in
+ * use, which only a flush changes, and nothing new), its virtual timer not
+ * reprogrammed, its VM not stopping, v not held, the slice not over. Anything another
+ * pCPU changes for v meanwhile comes with an IPI, which makes the guest exit again at
+ * once. */
 bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e);
 bool vm_may_reenter(struct vcpu *v);
 

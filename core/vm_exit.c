@@ -308,8 +308,7 @@ static const bool local_kind[EXIT_KIND_COUNT] = {
 
 bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
 {
-	if (!v->vm || (unsigned)e->kind >= EXIT_KIND_COUNT || !local_kind[e->kind] ||
-	    !arch_irq_quiet(&v->vm->arch, v->id))
+	if ((unsigned)e->kind >= EXIT_KIND_COUNT || !local_kind[e->kind])
 		return false;
 	vm_handle_exit(v, e);
 	return true;
@@ -317,19 +316,36 @@ bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
 
 bool vm_may_reenter(struct vcpu *v)
 {
-	return arch_irq_quiet(&v->vm->arch, v->id) && !arch_vtimer_changed(&v->arch) &&
+	return v->vm && arch_irq_quiet(&v->vm->arch, v->id) && !arch_vtimer_changed(&v->arch) &&
 	       __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) != VM_STOPPED && !vcpu_held(v) &&
 	       !sched_slice_over();
 }
 
+/* As the run loop does it (core/run.c): with v's interrupt state quiet, an exit that
+ * concerns only v is handled without a sync and a flush around it; any other goes
+ * through vcpu_enter / vcpu_leave first. */
 int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit)
 {
 	struct vm_exit e;
-	int err = vcpu_run_trap(v, trap, &e);
+	int err;
 
-	if (err)
-		return err;
-	vm_handle_exit(v, &e);
+	if (!trap)
+		return -EINVAL;
+	if (vcpu_bound_here(v) && vm_may_reenter(v)) {
+		arch_vcpu_decode(&v->arch, trap, &e);
+		if (vm_handle_local_exit(v, &e)) {
+			vcpu_count_exit(v, &e);
+		} else {
+			if ((err = vcpu_enter(v)))
+				return err;
+			vcpu_leave(v, &e);
+			vm_handle_exit(v, &e);
+		}
+	} else {
+		if ((err = vcpu_run_trap(v, trap, &e)))
+			return err;
+		vm_handle_exit(v, &e);
+	}
 	if (exit)
 		*exit = e;
 	return 0;

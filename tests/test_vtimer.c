@@ -165,6 +165,7 @@ static void exit_with_timer(uint64_t ctl, uint64_t cval)
 
 	v0->arch.ctx.el1[CNTV_CTL_EL0] = ctl;
 	v0->arch.ctx.el1[CNTV_CVAL_EL0] = cval;
+	v0->arch.ctx.vtimer_written = 1; /* as the engine marks a guest's write */
 	v0->arch.ctx.x[0] = PSCI_VERSION;
 	ck_assert_int_eq(vm_feed_trap(v0, &t, NULL), 0);
 	ck_assert_uint_eq(v0->arch.ctx.x[0], PSCI_VERSION_1_1);
@@ -390,6 +391,7 @@ static int timer_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *arg
 		ctx->el1[CNTV_CVAL_EL0] = phase == PHASE_MAX ? UINT64_MAX : vcount(ctx) + ticks;
 		ctx->el1[CNTV_CTL_EL0] = CNTV_CTL_ENABLE;
 	}
+	ctx->vtimer_written = 1; /* it may have written CNTV_CTL/CVAL: as the engine marks */
 	test_trap_wfi(exit);
 	return 1;
 }
