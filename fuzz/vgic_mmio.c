@@ -35,6 +35,8 @@
  *   - an interrupt with VGIC_IN_LR is held by exactly one LR of exactly one vCPU
  *     (lr_vcpu's lr_intid[lr] names it; a private one only by its own vCPU), and no
  *     LR slot names an interrupt that is not IN_LR there;
+ *   - every interrupt pending (latched or by its line) or active has its bit in the
+ *     live sets (vgic_cpu.live, vgic.spi_live) that flushes look through;
  *   - a vCPU whose dirty bit is clear, its LRs free, has nothing that wants an LR
  *     (no interrupt active, or pending and enabled, outside the LRs, routed to it):
  *     its flush, which then skips the scan, loses nothing;
@@ -134,8 +136,11 @@ static void check_state(void)
 		for (unsigned n = 0; n < VGIC_NR_LRS; n++)
 			used += g.cpu[c].lr_intid[n] != VGIC_LR_FREE;
 		CHECK(g.cpu[c].lrs_used == used);
-		for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
+		for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++) {
 			check_irq(c, i);
+			if (g.cpu[c].priv[i].flags & (VGIC_PENDING | VGIC_LEVEL | VGIC_ACTIVE))
+				CHECK(g.cpu[c].live & (1u << i));
+		}
 		for (unsigned n = 0; n < VGIC_NR_LRS; n++) {
 			unsigned intid = g.cpu[c].lr_intid[n];
 			if (intid == VGIC_LR_FREE)
@@ -145,8 +150,12 @@ static void check_state(void)
 			CHECK((irq->flags & VGIC_IN_LR) && irq->lr == n && irq->lr_vcpu == c);
 		}
 	}
-	for (unsigned i = VGIC_NR_PRIVATE; i < VGIC_NR_IRQS; i++)
+	for (unsigned i = VGIC_NR_PRIVATE; i < VGIC_NR_IRQS; i++) {
+		unsigned s = i - VGIC_NR_PRIVATE;
 		check_irq(0, i);
+		if (g.spi[s].flags & (VGIC_PENDING | VGIC_LEVEL | VGIC_ACTIVE))
+			CHECK(g.spi_live[s / 64] & (1ull << (s % 64)));
+	}
 	for (unsigned c = 0; c < g.nvcpus; c++)
 		check_clean(c);
 }

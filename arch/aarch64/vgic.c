@@ -40,6 +40,7 @@ int vgic_inject(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick)
 	if (!irq)
 		return -EINVAL;
 	irq->flags |= VGIC_PENDING;
+	vgic_mark(g, vcpu, intid);
 	vgic_wake(g, irq, vgic_target(g, vcpu, intid), kick);
 	return 0;
 }
@@ -57,6 +58,7 @@ int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, ui
 	if (!(irq->flags & VGIC_LEVEL) && (irq->flags & VGIC_EDGE))
 		irq->flags |= VGIC_PENDING; /* a rising edge */
 	irq->flags |= VGIC_LEVEL;
+	vgic_mark(g, vcpu, intid);
 	vgic_wake(g, irq, vgic_target(g, vcpu, intid), kick);
 	return 0;
 }
@@ -70,6 +72,7 @@ int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick)
 	/* Taken while the virtual one was active and unlinked: the twin, now active
 	 * again, links it; its line is the pending state the physical GIC holds. */
 	irq->flags |= (irq->flags & VGIC_ACTIVE) ? VGIC_HW : (VGIC_HW | VGIC_PENDING);
+	vgic_mark(g, vcpu, intid);
 	vgic_wake(g, irq, (int)vcpu, kick);
 	return 0;
 }
@@ -116,6 +119,10 @@ int vgic_send_sgi(struct vgic *g, unsigned from, uint64_t sgi1r, uint64_t *kick)
 	return 0;
 }
 
+/* What keeps an interrupt's bit in the live sets (vgic_mark). One in an LR has moved
+ * its pending and active state there; its sync marks it again. */
+#define LIVE_FLAGS (VGIC_PENDING | VGIC_LEVEL | VGIC_ACTIVE)
+
 static bool wants_lr(const struct vgic *g, const struct vgic_irq *irq)
 {
 	return !(irq->flags & VGIC_IN_LR) && ((irq->flags & VGIC_ACTIVE) || vgic_deliverable(g, irq));
@@ -131,15 +138,18 @@ bool vgic_has_pending(const struct vgic *g, unsigned vcpu)
 {
 	if (vcpu >= g->nvcpus)
 		return false;
-	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
-		if (vgic_deliverable(g, &g->cpu[vcpu].priv[i]))
+	for (uint32_t m = g->cpu[vcpu].live; m; m &= m - 1)
+		if (vgic_deliverable(g, &g->cpu[vcpu].priv[__builtin_ctz(m)]))
 			return true;
 	/* An SPI in another vCPU's LR is not this one's to take until that vCPU's sync
 	 * passes it on (and kicks this one): waking for it would only spin. */
-	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-		if (vgic_deliverable(g, &g->spi[i]) && !(g->spi[i].flags & VGIC_IN_LR) &&
-		    vgic_spi_target(g, i) == (int)vcpu)
-			return true;
+	for (unsigned w = 0; w < sizeof(g->spi_live) / sizeof(g->spi_live[0]); w++)
+		for (uint64_t m = g->spi_live[w]; m; m &= m - 1) {
+			unsigned i = w * 64 + (unsigned)__builtin_ctzll(m);
+			if (vgic_deliverable(g, &g->spi[i]) && !(g->spi[i].flags & VGIC_IN_LR) &&
+			    vgic_spi_target(g, i) == (int)vcpu)
+				return true;
+		}
 	return false;
 }
 
@@ -224,12 +234,21 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *
 		return;
 	}
 	__atomic_fetch_and(&g->dirty, ~(1ull << vcpu), __ATOMIC_RELAXED);
-	for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
-		if (wants_lr(g, &cpu->priv[i]))
+	for (uint32_t m = cpu->live; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		if (!(cpu->priv[i].flags & LIVE_FLAGS))
+			cpu->live &= ~(1u << i); /* neither pending nor active any more */
+		else if (wants_lr(g, &cpu->priv[i]))
 			consider(g, vcpu, i, best, &n, &waiting);
-	for (unsigned i = 0; i < VGIC_NR_SPIS; i++)
-		if (wants_lr(g, &g->spi[i]) && vgic_spi_target(g, i) == (int)vcpu)
-			consider(g, vcpu, VGIC_NR_PRIVATE + i, best, &n, &waiting);
+	}
+	for (unsigned w = 0; w < sizeof(g->spi_live) / sizeof(g->spi_live[0]); w++)
+		for (uint64_t m = g->spi_live[w]; m; m &= m - 1) {
+			unsigned i = w * 64 + (unsigned)__builtin_ctzll(m);
+			if (!(g->spi[i].flags & LIVE_FLAGS))
+				g->spi_live[w] &= ~(1ull << (i % 64));
+			else if (wants_lr(g, &g->spi[i]) && vgic_spi_target(g, i) == (int)vcpu)
+				consider(g, vcpu, VGIC_NR_PRIVATE + i, best, &n, &waiting);
+		}
 	for (unsigned lr = 0; lr < VGIC_NR_LRS; lr++) {
 		ctx->ich_lr[lr] = 0;
 		if (lr >= n)
@@ -287,6 +306,7 @@ void vgic_sync(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *k
 		if ((state & ICH_LR_PENDING) && (irq->flags & (VGIC_EDGE | VGIC_LATCHED)))
 			irq->flags |= VGIC_PENDING;
 		irq->flags &= (uint8_t)~VGIC_LATCHED;
+		vgic_mark(g, vcpu, intid);
 		cpu->lr_intid[lr] = VGIC_LR_FREE;
 		ctx->ich_lr[lr] = 0;
 		vgic_wake(g, irq, vgic_target(g, vcpu, intid), &others);

@@ -65,6 +65,7 @@ struct vgic_cpu {
 	uint32_t waker;                   /* GICR_WAKER: ProcessorSleep (bit 1) */
 	uint16_t lr_intid[VGIC_NR_LRS];   /* what each LR holds, or VGIC_LR_FREE */
 	uint8_t lrs_used;                 /* how many of them hold one */
+	uint32_t live;                    /* private INTIDs that may be pending or active */
 };
 
 struct vgic {
@@ -74,6 +75,11 @@ struct vgic {
 	uint64_t irouter[VGIC_NR_SPIS];   /* GICD_IROUTER<n>: Aff3.Aff2.Aff1.Aff0, IRM */
 	struct vgic_cpu cpu[VGIC_MAX_VCPUS];
 	uint64_t lr_overflows;            /* flushes that found more than the LRs hold */
+	/* SPIs that may be pending or active (a bit per SPI index): with cpu[].live, what
+	 * a flush or vgic_has_pending looks through instead of every interrupt. A bit is
+	 * set wherever PENDING, LEVEL or ACTIVE is set (vgic_mark) and cleared by a flush
+	 * that finds none of them: a superset, never missing one. */
+	uint64_t spi_live[(VGIC_NR_SPIS + 63) / 64];
 	/* A bit per vCPU: its flush must look through every interrupt again, because
 	 * something may have become deliverable or active outside its LRs since it last
 	 * did (vgic_changed). A clear bit with no LR in use lets a flush skip the scan. */

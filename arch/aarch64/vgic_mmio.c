@@ -155,9 +155,15 @@ static void bits_write(const struct vgic_access *a, uint64_t value)
 		switch (a->op) {
 		case OP_SET_ENABLE: irq->flags |= VGIC_ENABLED; break;
 		case OP_CLEAR_ENABLE: irq->flags &= (uint8_t)~VGIC_ENABLED; break;
-		case OP_SET_PENDING: irq->flags |= VGIC_PENDING; break;
+		case OP_SET_PENDING:
+			irq->flags |= VGIC_PENDING;
+			vgic_mark(a->g, a->vcpu, intid);
+			break;
 		case OP_CLEAR_PENDING: irq->flags &= (uint8_t)~VGIC_PENDING; break;
-		case OP_SET_ACTIVE: irq->flags |= VGIC_ACTIVE; break;
+		case OP_SET_ACTIVE:
+			irq->flags |= VGIC_ACTIVE;
+			vgic_mark(a->g, a->vcpu, intid);
+			break;
 		default: irq->flags &= (uint8_t)~VGIC_ACTIVE; break;
 		}
 		if (a->op == OP_SET_ENABLE || a->op == OP_SET_PENDING)

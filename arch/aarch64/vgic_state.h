@@ -56,6 +56,19 @@ static inline int vgic_target(const struct vgic *g, unsigned vcpu, unsigned inti
 				       : vgic_spi_target(g, intid - VGIC_NR_PRIVATE);
 }
 
+/* INTID intid (as vgic_irq_where finds it through vCPU vcpu) may now be pending or
+ * active: called wherever VGIC_PENDING, VGIC_LEVEL or VGIC_ACTIVE is set. */
+static inline void vgic_mark(struct vgic *g, unsigned vcpu, unsigned intid)
+{
+	if (intid < VGIC_NR_PRIVATE) {
+		if (vcpu < g->nvcpus)
+			g->cpu[vcpu].live |= 1u << intid;
+	} else if (intid < VGIC_NR_IRQS) {
+		unsigned s = intid - VGIC_NR_PRIVATE;
+		g->spi_live[s / 64] |= 1ull << (s % 64);
+	}
+}
+
 /* Every vCPU's next flush looks through all interrupts again: called wherever an
  * interrupt may have become deliverable or active outside a list register (vgic_wake,
  * a register write, a sync that emptied LRs). Being generous costs a scan, never
