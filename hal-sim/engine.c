@@ -32,6 +32,7 @@ struct engine_vcpu {
 	bool trapped;       /* the last step trapped on action idx */
 	enum exc last_exc;
 	int last_irq;
+	bool eoi_exit;      /* the last step exited for an EOI maintenance: next, an action */
 	uint64_t spin_left;
 	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
 	uint64_t end_pc;    /* where the program's final WFI loops */
@@ -540,14 +541,21 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 	e->res.steps++;
 	if (exception_taken(c, e))
 		return 0;
-	if (engine_maintenance_due(c)) {
+	/* The engine's handler stands for one that quiets its source before the EOI; it
+	 * does not, so a level-sensitive line is still high when its EOI maintenance
+	 * interrupt has the host sample it again: the guest runs one action after each
+	 * such exit before it takes an interrupt again, and so makes progress. */
+	int maintenance = e->eoi_exit ? 0 : engine_maintenance_due(c);
+	if (maintenance) {
+		e->eoi_exit = maintenance == ENGINE_MAINTENANCE_EOI;
 		*exit = (struct guest_exit){ .type = TRAP_IRQ }; /* the host refills the LRs */
 		return 1;
 	}
-	if (!(c->pstate & PSR_I) && engine_highest_pending_lr(c) >= 0) {
+	if (!e->eoi_exit && !(c->pstate & PSR_I) && engine_highest_pending_lr(c) >= 0) {
 		take_irq(c, e);
 		return 0;
 	}
+	e->eoi_exit = false;
 	follow_pc(c, e);
 	if (e->idx >= e->n) {
 		if (!__atomic_load_n(&e->res.finished, __ATOMIC_ACQUIRE))

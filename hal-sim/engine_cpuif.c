@@ -69,16 +69,22 @@ void engine_icc_deactivate(struct guest_ctx *c, uint64_t intid)
 		}
 }
 
-/* The underflow maintenance interrupt (ICH_HCR_EL2.UIE): at most one LR still valid. */
-bool engine_maintenance_due(const struct guest_ctx *c)
+/* The maintenance interrupt, as ICH_MISR_EL2 would show it: EOI (an LR with EOI set
+ * and HW clear that the guest has deactivated: its ICH_EISR_EL2 bit), or underflow
+ * (ICH_HCR_EL2.UIE, at most one LR still valid). Only with the interface enabled. */
+int engine_maintenance_due(const struct guest_ctx *c)
 {
 	unsigned valid = 0;
 
-	if (!(c->ich_hcr & ICH_HCR_UIE))
-		return false;
-	for (unsigned i = 0; i < GICV3_NR_LRS; i++)
-		valid += (c->ich_lr[i] & ICH_LR_STATE_MASK) != 0;
-	return valid <= 1;
+	if (!(c->ich_hcr & ICH_HCR_EN))
+		return 0;
+	for (unsigned i = 0; i < GICV3_NR_LRS; i++) {
+		uint64_t lr = c->ich_lr[i];
+		valid += (lr & ICH_LR_STATE_MASK) != 0;
+		if ((lr & ICH_LR_EOI) && !(lr & ICH_LR_HW) && !(lr & ICH_LR_STATE_MASK))
+			return ENGINE_MAINTENANCE_EOI;
+	}
+	return (c->ich_hcr & ICH_HCR_UIE) && valid <= 1 ? ENGINE_MAINTENANCE_UNDERFLOW : 0;
 }
 
 #define SYS(op0, op1, crn, crm, op2) ((op0) << 16 | (op1) << 12 | (crn) << 8 | (crm) << 4 | (op2))

@@ -18,7 +18,11 @@ uint64_t engine_counter(void);
 int engine_highest_pending_lr(const struct guest_ctx *c);
 uint64_t engine_icc_iar1(struct guest_ctx *c);
 void engine_icc_deactivate(struct guest_ctx *c, uint64_t intid);
-bool engine_maintenance_due(const struct guest_ctx *c);
+/* Which maintenance interrupt the virtual interface asserts now: 0 (none), or the
+ * first of EOI and underflow. */
+#define ENGINE_MAINTENANCE_EOI 1
+#define ENGINE_MAINTENANCE_UNDERFLOW 2
+int engine_maintenance_due(const struct guest_ctx *c);
 
 /* A system register the hardware gives the guest without a trap (the GIC CPU
  * interface, the virtual timer): 0 and the access done, or -1 if s is none of them. */

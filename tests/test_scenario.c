@@ -314,6 +314,8 @@ START_TEST(test_malformed_files_get_file_line_messages)
 		     "t.scn:3: unknown action \"wai\"");
 	expect_error("vm a {\n program 0 {\n  mask fiq\n }\n}\n", "t.scn:3: usage: mask irq");
 	expect_error("vm a {\n program 0 {\n  wfi now\n }\n}\n", "t.scn:3: usage: wfi");
+	expect_error("vm a {\n program 0 {\n  store32 0x9000038 5 wzr\n }\n}\n",
+		     "t.scn:3: wzr stores 0, not 5");
 	expect_error("vm a {\n vcpus 0\n}\n", "t.scn:2: a VM needs at least one vCPU");
 	expect_error("mode fast\n", "t.scn:1: mode is static or timeshared");
 	expect_error("counter_hz 0\n", "t.scn:1: counter_hz is 1 to 1000000000 (Hz)");

@@ -657,6 +657,38 @@ START_TEST(test_a_flush_scans_again_only_after_a_change)
 }
 END_TEST
 
+/* A level-sensitive interrupt without a physical twin (a device's line) goes into its
+ * LR with EOI set, so that the guest's completion raises the maintenance interrupt and
+ * the line is sampled again at once; an edge (an SGI) and a linked one do not. */
+START_TEST(test_a_level_line_asks_for_the_eoi_maintenance_interrupt)
+{
+	uint64_t kick = 0;
+
+	dwr(SPEC_GICD_CTLR, 4, ENABLE_GRP1);
+	dwr(SPEC_GICD_ISENABLER + 4, 4, 1u << 1); /* INTID 33, level (reset) */
+	rwr(0, true, SPEC_GICR_ISENABLER0, 4, (1u << 2) | (1u << 27));
+	ck_assert_int_eq(vgic_set_level(&g, 0, 33, true, &kick), 0);
+	ck_assert_int_eq(vgic_inject(&g, 0, 2, &kick), 0);
+	ck_assert_int_eq(vgic_set_level(&g, 0, 27, true, &kick), 0); /* the timer: linked */
+	vgic_flush(&g, 0, &ctx[0], NULL);
+	ck_assert(ctx[0].ich_lr[lr_holding(&ctx[0], 33)] & ICH_LR_EOI);
+	ck_assert(!(ctx[0].ich_lr[lr_holding(&ctx[0], 2)] & ICH_LR_EOI));
+	uint64_t timer = ctx[0].ich_lr[lr_holding(&ctx[0], 27)];
+	ck_assert(timer & ICH_LR_HW);
+	ck_assert(!(timer & ICH_LR_EOI));
+	/* The guest takes and completes 33 with its line still high: the sync that the
+	 * maintenance exit brings finds it pending again, and the next flush hands it
+	 * over again. */
+	unsigned lr = lr_holding(&ctx[0], 33);
+	guest_ack(&ctx[0], lr);
+	ctx[0].ich_lr[lr] &= ~ICH_LR_STATE_MASK;
+	vgic_sync(&g, 0, &ctx[0], NULL);
+	vgic_flush(&g, 0, &ctx[0], NULL);
+	ck_assert_uint_eq(ctx[0].ich_lr[lr_holding(&ctx[0], 33)] & ICH_LR_STATE_MASK, ICH_LR_PENDING);
+	vgic_sync(&g, 0, &ctx[0], NULL);
+}
+END_TEST
+
 START_TEST(test_a_level_interrupt_stays_pending_while_active_and_high)
 {
 	uint64_t kick = 0;
@@ -1055,6 +1087,7 @@ Suite *test_suite(void)
 	tcase_add_test(state, test_an_edge_reads_pending_then_active_after_the_guest_takes_it);
 	tcase_add_test(state, test_a_level_interrupt_stays_pending_while_active_and_high);
 	tcase_add_test(state, test_a_flush_scans_again_only_after_a_change);
+	tcase_add_test(state, test_a_level_line_asks_for_the_eoi_maintenance_interrupt);
 	tcase_add_test(state, test_an_sgi_reads_pending_in_the_targets_redistributor);
 	tcase_add_test(state, test_ispendr_of_an_interrupt_in_an_lr_kicks_the_holder_whose_sync_wakes_the_target);
 	tcase_add_test(state, test_an_spi_rerouted_while_in_an_lr_and_raised_again_wakes_the_new_target);

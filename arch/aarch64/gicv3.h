@@ -146,6 +146,9 @@ static inline uint64_t gic_irouter_affinity(uint64_t mpidr)
 /* ICH_LR<n>_EL2 (12.4.6). */
 #define ICH_LR_VINTID_MASK 0xFFFFFFFFull
 #define ICH_LR_PINTID_SHIFT 32
+/* EOI [41]: a maintenance interrupt once the guest deactivates it (HW clear only),
+ * until the LR is written again (ICH_EISR_EL2, ICH_MISR_EL2.EOI). */
+#define ICH_LR_EOI (1ull << 41)
 #define ICH_LR_PRIORITY_SHIFT 48
 #define ICH_LR_PRIORITY_MASK 0xFFull
 #define ICH_LR_GROUP1 (1ull << 60)

@@ -261,6 +261,11 @@ void vgic_flush(struct vgic *g, unsigned vcpu, struct guest_ctx *ctx, uint64_t *
 				  ((uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT) | best[lr];
 		if (irq->flags & VGIC_HW) /* the guest's completion deactivates it */
 			ctx->ich_lr[lr] |= ICH_LR_HW | ((uint64_t)best[lr] << ICH_LR_PINTID_SHIFT);
+		else if (!(irq->flags & VGIC_EDGE))
+			/* A level-sensitive line (a device's) may still be high when the
+			 * guest completes it, without an exit: the EOI maintenance
+			 * interrupt makes it exit then, and its sync samples the line. */
+			ctx->ich_lr[lr] |= ICH_LR_EOI;
 		/* What goes into the LR leaves the distributor: active always, pending only
 		 * if it went as pending (remembering a latch a level interrupt had). */
 		uint8_t moved = VGIC_ACTIVE;

@@ -143,7 +143,7 @@ static int ldst(struct parser *p, bool store)
 	int err = store ? need(p, 3, 4, "storeN ADDR VALUE [REG]") : need(p, 3, 3, "loadN[s] REG ADDR");
 	if (err)
 		return err;
-	if (store && p->ntok == 4 && (err = reg(p, p->tok[3], false, &rt, &is64)))
+	if (store && p->ntok == 4 && (err = reg(p, p->tok[3], true, &rt, &is64)))
 		return err;
 	if (!store && (err = reg(p, p->tok[1], true, &rt, &is64)))
 		return err;
@@ -155,7 +155,13 @@ static int ldst(struct parser *p, bool store)
 		return error(p, "there is no %s with a %s register", p->tok[0], is64 ? "64-bit" : "32-bit");
 	if ((err = number(p, p->tok[store ? 1 : 2], &a->addr)))
 		return err;
-	return store ? number(p, p->tok[2], &a->value) : 0;
+	if (!store)
+		return 0;
+	if ((err = number(p, p->tok[2], &a->value)))
+		return err;
+	if (rt == 31 && a->value != 0)
+		return error(p, "%s stores 0, not %s", p->tok[3], p->tok[2]);
+	return 0;
 }
 
 /* wait64 ADDR VALUE [wfe]: "1: ldr x1, [x28]; cmp x1, VALUE; b.ne 1b", one action whose

@@ -286,7 +286,12 @@ vectors:
 	cmp	x13, #27		/* the timer's line is level: quiet it before the EOI */
 	b.ne	7f
 	msr	cntv_ctl_el0, xzr
-7:	msr	icc_eoir1_el1, x13
+7:	cmp	x13, #33		/* so is the UART's: mask its receive interrupt */
+	b.ne	8f
+	mov	x13, #UART
+	str	wzr, [x13, #0x38]	/* UARTIMSC */
+	mrs	x13, tpidr_el1
+8:	msr	icc_eoir1_el1, x13
 	eret
 	.rept	9
 	.balign	0x80
