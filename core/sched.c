@@ -188,16 +188,46 @@ void sched_cede(void)
 		__atomic_store_n(&cpus[p->id].slice_over, 1, __ATOMIC_RELEASE);
 }
 
+static void start_slice(struct sched_cpu *c)
+{
+	__atomic_store_n(&c->slice_over, 0, __ATOMIC_RELAXED);
+	if (mode == SCHED_TIMESHARED)
+		timer_arm(&c->slice, hal_now_ns() + slice_length(c));
+}
+
+static bool vm_stopped(const struct vcpu *v)
+{
+	return v->vm && __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) == VM_STOPPED;
+}
+
+/* A vCPU that blocked in WFI stays loaded on its pCPU while nothing else wants the
+ * pCPU: the pCPU idles with it, and its wake-up (vcpu_wake: BLOCKED -> BOUND, still
+ * loaded, then the waker's IPI) runs it again without a put and a load. It is put
+ * once another vCPU waits for the pCPU, it is held, its VM stops or the scheduler is
+ * done. Returns true if it was woken and runs again here. */
+static bool wait_loaded(struct sched_cpu *c, struct vcpu *v, bool (*done)(void *arg), void *arg)
+{
+	while (vcpu_state(v) == VCPU_BLOCKED && !others_waiting(c) && !vcpu_held(v) &&
+	       !vm_stopped(v) && !done(arg))
+		cpu_idle();
+	return vcpu_state(v) == VCPU_BOUND && !others_waiting(c) && !vcpu_held(v) &&
+	       !vm_stopped(v) && !done(arg);
+}
+
 /* One queue entry: run it if it is still runnable. Decided under the vCPU's lock
  * (vcpu_load, vcpu_put), so a wake-up racing with this is never lost. */
-static void schedule_one(struct sched_cpu *c, struct vcpu *v)
+static void schedule_one(struct sched_cpu *c, struct vcpu *v, bool (*done)(void *arg), void *arg)
 {
 	if (vcpu_load(v) == 0) {
 		__atomic_store_n(&c->current, v, __ATOMIC_RELEASE);
-		__atomic_store_n(&c->slice_over, 0, __ATOMIC_RELAXED);
-		if (mode == SCHED_TIMESHARED)
-			timer_arm(&c->slice, hal_now_ns() + slice_length(c));
+		start_slice(c);
 		run_vcpu(v);
+		while (v->vm && wait_loaded(c, v, done, arg)) {
+			start_slice(c);
+			run_vcpu(v);
+		}
+		if (vm_stopped(v))
+			vcpu_power_off(v); /* its VM stopped while it waited loaded */
 		timer_cancel(&c->slice);
 		__atomic_store_n(&c->current, NULL, __ATOMIC_RELEASE);
 		if (vcpu_put(v) == 1)
@@ -218,7 +248,7 @@ void sched_run(bool (*done)(void *arg), void *arg)
 	while (!done(arg)) {
 		struct vcpu *v = rq_pop(&c->rq);
 		if (v)
-			schedule_one(c, v);
+			schedule_one(c, v, done, arg);
 		else
 			cpu_idle();
 	}

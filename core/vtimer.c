@@ -149,12 +149,14 @@ void vtimer_forwarded_irq(unsigned irq, void *arg)
 	struct vcpu *v = sched_current();
 	int err = -ENOENT;
 
+	uint64_t kick = 0;
+
 	(void)arg;
-	/* No one to wake: v has just left the guest on this pCPU for this interrupt and
-	 * takes it at its next entry. */
+	/* v has just left the guest on this pCPU for this interrupt and takes it at its
+	 * next entry, or waits here loaded in WFI (core/sched.c), which the kick wakes. */
 	if (v && v->vm) {
 		spin_lock(&v->vm->irq_lock);
-		err = arch_irq_forward(&v->vm->arch, v->id, irq, NULL);
+		err = arch_irq_forward(&v->vm->arch, v->id, irq, &kick);
 		spin_unlock(&v->vm->irq_lock);
 	}
 	if (err) {
@@ -162,4 +164,5 @@ void vtimer_forwarded_irq(unsigned irq, void *arg)
 		return;
 	}
 	__atomic_fetch_add(&v->vm->irqs_forwarded, 1, __ATOMIC_RELAXED);
+	vm_kick_vcpus(v->vm, kick);
 }
