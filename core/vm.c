@@ -214,17 +214,40 @@ static const struct mmio_ops irqchip_ops[ARCH_IRQCHIP_WINDOWS] = {
 	{ chip1_read, chip1_write },
 };
 
-static int add_irqchip(struct vm *vm, unsigned nvcpus)
+/* The memory region of cfg that [base, base + size) overlaps, or -1. A device window
+ * must not: a stage-2 fault the hardware fully described goes to the device that holds
+ * the address before the address space is asked about RAM (core/vm_exit.c). */
+static int overlapping_memory(const struct vm_config *cfg, gpa_t base, uint64_t size)
 {
-	int err = arch_vm_init(&vm->arch, nvcpus);
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		uint64_t mb = gpa_bits(cfg->mem[i].gpa), b = gpa_bits(base);
+		if (b < mb + cfg->mem[i].size && mb < b + size)
+			return (int)i;
+	}
+	return -1;
+}
 
-	for (unsigned i = 0; i < ARCH_IRQCHIP_WINDOWS && !err; i++) {
+static int add_irqchip(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *why)
+{
+	int err = arch_vm_init(&vm->arch, cfg->nvcpus);
+
+	if (err)
+		return refuse(why, -1, err, "its interrupt controller cannot be set up (%d)", err);
+	for (unsigned i = 0; i < ARCH_IRQCHIP_WINDOWS; i++) {
 		gpa_t base;
 		uint64_t size;
 		arch_irqchip_window(&vm->arch, i, &base, &size);
-		err = mmio_bus_add(&vm->bus, base, size, &irqchip_ops[i], vm);
+		int m = overlapping_memory(cfg, base, size);
+		if (m >= 0)
+			return refuse(why, m, -EEXIST,
+				      "memory at 0x%08llx: overlaps the interrupt controller at 0x%08llx",
+				      (unsigned long long)gpa_bits(cfg->mem[m].gpa),
+				      (unsigned long long)gpa_bits(base));
+		if ((err = mmio_bus_add(&vm->bus, base, size, &irqchip_ops[i], vm)))
+			return refuse(why, -1, err, "its interrupt controller cannot be set up (%d)",
+				      err);
 	}
-	return err;
+	return 0;
 }
 
 static int region_error(struct vm_refusal *why, unsigned i, const struct vm_mem_config *m,
@@ -250,12 +273,18 @@ static int build(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *
 	}
 	for (unsigned i = 0; i < cfg->ndevices; i++) {
 		const struct vm_device_config *d = &cfg->devices[i];
+		int m = overlapping_memory(cfg, d->base, d->size);
+		if (m >= 0)
+			return refuse(why, m, -EEXIST,
+				      "memory at 0x%08llx: overlaps the device at 0x%08llx",
+				      (unsigned long long)gpa_bits(cfg->mem[m].gpa),
+				      (unsigned long long)gpa_bits(d->base));
 		if ((err = mmio_bus_add(&vm->bus, d->base, d->size, d->ops, d->ctx)))
 			return refuse(why, -1, err, "device at 0x%08llx: cannot be added (%d)",
 				      (unsigned long long)gpa_bits(d->base), err);
 	}
-	if ((err = add_irqchip(vm, cfg->nvcpus)))
-		return refuse(why, -1, err, "its interrupt controller cannot be set up (%d)", err);
+	if ((err = add_irqchip(vm, cfg, why)))
+		return err;
 	for (unsigned i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		uint64_t aff = cfg->affinity[i] ? cfg->affinity[i] : machine;

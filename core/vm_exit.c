@@ -139,6 +139,14 @@ static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
 		e->outcome = EXIT_RETRY;
 		return;
 	}
+	/* A device window never overlaps the VM's memory (vm.c refuses it): an access the
+	 * hardware fully described that a device holds is MMIO, without asking the
+	 * address space (and taking its lock) about RAM first. */
+	if (e->mmio_valid && mmio_bus_find(&v->vm->bus, e->mmio.addr, e->mmio.width)) {
+		e->kind = e->u.fault.access == PT_W ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
+		on_mmio(v, e);
+		return;
+	}
 	int err = as_handle_fault(&v->vm->as, e->u.fault.gpa, e->u.fault.access);
 
 	if (err == 0) {

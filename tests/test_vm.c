@@ -246,6 +246,18 @@ START_TEST(test_bad_configs_are_refused_and_leave_nothing)
 	cfg = base_config();
 	cfg.devices[0].ops = NULL;
 	ck_assert_int_eq(vm_create(&cfg, &vm), -EINVAL);
+	/* A device window inside memory: a described fault there goes to the device
+	 * before RAM is asked about, so it must not exist. The message names both. */
+	struct vm_refusal why;
+	cfg = base_config();
+	cfg.devices[0].base = gpa_make(gpa_bits(cfg.mem[0].gpa) + 0x1000);
+	ck_assert_int_eq(vm_create_reason(&cfg, &vm, &why), -EEXIST);
+	ck_assert_int_eq(why.mem, 0);
+	ck_assert_ptr_nonnull(strstr(why.why, "overlaps the device at"));
+	cfg = base_config();
+	cfg.mem[0].gpa = gpa_make(0x08000000); /* the vGIC's distributor */
+	ck_assert_int_eq(vm_create_reason(&cfg, &vm, &why), -EEXIST);
+	ck_assert_ptr_nonnull(strstr(why.why, "overlaps the interrupt controller at 0x08000000"));
 	cfg = base_config();
 	cfg.mem[0].size = 1ull << 40; /* more than the machine has */
 	ck_assert_int_eq(vm_create(&cfg, &vm), -ENOMEM);
