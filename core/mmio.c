@@ -64,23 +64,31 @@ static int mmio_device_result(int err)
 	return err == 0 || err == -EAGAIN ? err : -EIO;
 }
 
-int mmio_bus_read(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t *value)
+int mmio_device_read(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t *value)
 {
 	if (!width_ok(width) || !value)
 		return -EINVAL;
-	const struct mmio_device *d = mmio_bus_find(bus, addr, width);
 	if (!d)
 		return -ENOENT;
 	*value = 0;
 	return mmio_device_result(d->ops->read(d->ctx, gpa_sub(addr, d->base), width, value));
 }
 
-int mmio_bus_write(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t value)
+int mmio_device_write(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t value)
 {
 	if (!width_ok(width))
 		return -EINVAL;
-	const struct mmio_device *d = mmio_bus_find(bus, addr, width);
 	if (!d)
 		return -ENOENT;
 	return mmio_device_result(d->ops->write(d->ctx, gpa_sub(addr, d->base), width, value));
+}
+
+int mmio_bus_read(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t *value)
+{
+	return mmio_device_read(mmio_bus_find(bus, addr, width), addr, width, value);
+}
+
+int mmio_bus_write(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t value)
+{
+	return mmio_device_write(mmio_bus_find(bus, addr, width), addr, width, value);
 }

@@ -45,4 +45,9 @@ const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, gpa_t addr, 
 int mmio_bus_read(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t *value);
 int mmio_bus_write(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t value);
 
+/* The same on a device mmio_bus_find already found (d may be NULL: -ENOENT); addr must
+ * lie in it as found for width. */
+int mmio_device_read(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t *value);
+int mmio_device_write(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t value);
+
 #endif

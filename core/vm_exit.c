@@ -89,21 +89,27 @@ static void mmio_unhandled(struct vcpu *v, struct vm_exit *e)
 		e->outcome = EXIT_INJECT_ABORT;
 }
 
-static void on_mmio(struct vcpu *v, struct vm_exit *e)
+/* The access to device d (as mmio_bus_find found it for the access; NULL: none). */
+static void mmio_access(struct vcpu *v, struct vm_exit *e, const struct mmio_device *d)
 {
 	struct exit_mmio *m = &e->mmio;
 	int err;
 
 	if (e->kind == EXIT_MMIO_READ)
-		err = mmio_bus_read(&v->vm->bus, m->addr, m->width, &m->value);
+		err = mmio_device_read(d, m->addr, m->width, &m->value);
 	else
-		err = mmio_bus_write(&v->vm->bus, m->addr, m->width, m->value);
+		err = mmio_device_write(d, m->addr, m->width, m->value);
 	if (err == -ENOENT)
 		mmio_unhandled(v, e);
 	else if (err == -EAGAIN)
 		e->outcome = EXIT_RETRY; /* the device is busy: the guest waits on the bus */
 	else if (err)
 		e->outcome = EXIT_INJECT_ABORT; /* the device refused the access */
+}
+
+static void on_mmio(struct vcpu *v, struct vm_exit *e)
+{
+	mmio_access(v, e, mmio_bus_find(&v->vm->bus, e->mmio.addr, e->mmio.width));
 }
 
 static int read_guest(void *as, gpa_t gpa, void *buf, size_t len)
@@ -142,9 +148,11 @@ static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
 	/* A device window never overlaps the VM's memory (vm.c refuses it): an access the
 	 * hardware fully described that a device holds is MMIO, without asking the
 	 * address space (and taking its lock) about RAM first. */
-	if (e->mmio_valid && mmio_bus_find(&v->vm->bus, e->mmio.addr, e->mmio.width)) {
+	const struct mmio_device *d =
+		e->mmio_valid ? mmio_bus_find(&v->vm->bus, e->mmio.addr, e->mmio.width) : NULL;
+	if (d) {
 		e->kind = e->u.fault.access == PT_W ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
-		on_mmio(v, e);
+		mmio_access(v, e, d);
 		return;
 	}
 	int err = as_handle_fault(&v->vm->as, e->u.fault.gpa, e->u.fault.access);
