@@ -3,7 +3,7 @@
  * reports it as "floor_hvc". */
 #include <stdint.h>
 
-#include "../guests/exits/ops.h"
+#include "../guests/ops.h"
 
 #define ITERS 2000
 

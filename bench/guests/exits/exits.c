@@ -16,7 +16,7 @@
  * that is not the one awaited) is reported as "exits-error WHAT" and the run fails. */
 #include <stdint.h>
 
-#include "ops.h"
+#include "../ops.h"
 
 #define GICD_CTLR ((volatile uint32_t *)0x08000000)
 #define GICD_IIDR ((volatile uint32_t *)0x08000008)

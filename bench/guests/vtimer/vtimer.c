@@ -6,18 +6,17 @@
  * that scripts/bench turns into JSON. */
 #include <stdint.h>
 
-#define UARTDR ((volatile uint32_t *)0x09000000)
+#include "../ops.h"
+
 #define GICD_CTLR ((volatile uint32_t *)0x08000000)
 #define GICR_WAKER ((volatile uint32_t *)0x080A0014)
 #define GICR_ISENABLER0 ((volatile uint32_t *)0x080B0100)
 #define VTIMER_PPI 27
 #define SAMPLES 1000
 
-#define sysreg_read(r) ({ uint64_t v_; __asm__ volatile("mrs %0, " #r : "=r"(v_)); v_; })
-#define sysreg_write(r, v) __asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)))
-
 void irq(uint64_t intid);
-int main(void);
+void secondary(void);
+int main(unsigned cpu);
 
 static volatile uint64_t taken_at, taken_id;
 static uint64_t rtt[SAMPLES];
@@ -27,29 +26,6 @@ void irq(uint64_t intid)
 	taken_at = sysreg_read(cntvct_el0);
 	taken_id = intid;
 	sysreg_write(cntv_ctl_el0, 0);
-}
-
-static void putc_(char c)
-{
-	*UARTDR = (uint32_t)c;
-}
-
-static void puts_(const char *s)
-{
-	while (*s)
-		putc_(*s++);
-}
-
-static void putu(uint64_t v)
-{
-	char b[24];
-	int n = 0;
-
-	do
-		b[n++] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	while (n)
-		putc_(b[--n]);
 }
 
 static void sort(uint64_t *a, unsigned n)
@@ -63,10 +39,12 @@ static void sort(uint64_t *a, unsigned n)
 	}
 }
 
-int main(void)
+int main(unsigned cpu)
 {
 	uint64_t freq = sysreg_read(cntfrq_el0), sum = 0;
 	unsigned bad = 0;
+
+	(void)cpu; /* one vCPU */
 
 	*GICD_CTLR = 2;
 	*GICR_WAKER = 0;
@@ -92,25 +70,23 @@ int main(void)
 	}
 	sort(rtt, SAMPLES);
 	/* "vtimer-rtt samples S freq F min A p50 B p99 C max D mean E spurious N" (ticks) */
-	puts_("vtimer-rtt samples ");
-	putu(SAMPLES);
-	puts_(" freq ");
-	putu(freq);
-	puts_(" min ");
-	putu(rtt[0]);
-	puts_(" p50 ");
-	putu(rtt[SAMPLES / 2]);
-	puts_(" p99 ");
-	putu(rtt[SAMPLES * 99 / 100]);
-	puts_(" max ");
-	putu(rtt[SAMPLES - 1]);
-	puts_(" mean ");
-	putu(sum / SAMPLES);
-	puts_(" spurious ");
-	putu(bad);
-	putc_('\n');
-	/* PSCI SYSTEM_OFF over HVC. */
-	register uint64_t x0 __asm__("x0") = 0x84000008;
-	__asm__ volatile("hvc #0" : "+r"(x0)::"memory");
+	out_s("vtimer-rtt samples ");
+	out_u(SAMPLES);
+	out_s(" freq ");
+	out_u(freq);
+	out_s(" min ");
+	out_u(rtt[0]);
+	out_s(" p50 ");
+	out_u(rtt[SAMPLES / 2]);
+	out_s(" p99 ");
+	out_u(rtt[SAMPLES * 99 / 100]);
+	out_s(" max ");
+	out_u(rtt[SAMPLES - 1]);
+	out_s(" mean ");
+	out_u(sum / SAMPLES);
+	out_s(" spurious ");
+	out_u(bad);
+	out_c('\n');
+	hvc1(PSCI_SYSTEM_OFF);
 	return 0;
 }

@@ -1,7 +1,7 @@
-/* Entry of the exit-cost benchmark guest. vCPU 0 comes to _start, vCPU 1 to
- * secondary (PSCI CPU_ON from vCPU 0); each takes its own stack, installs the EL1
- * vectors and calls main(cpu). The IRQ vector acknowledges the interrupt, calls
- * irq(intid) and completes it. */
+/* Entry of the benchmark guests (bench/guests/vtimer, bench/guests/exits). vCPU 0
+ * comes to _start, a vCPU 1 to secondary (PSCI CPU_ON from vCPU 0); each takes its own
+ * stack, installs the EL1 vectors and calls main(cpu). The IRQ vector acknowledges the
+ * interrupt, calls irq(intid) and completes it. */
 	.section .text.boot, "ax"
 	.globl	_start
 _start:

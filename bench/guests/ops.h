@@ -1,5 +1,6 @@
-/* What the exit-cost benchmark guest (exits.c) and the floor (bench/floor) share: the
- * counter, the console line they report on, and the HVC loop both measure. A figure
+/* What the benchmark guests (exits/exits.c, vtimer/vtimer.c) and the floor
+ * (bench/floor) share: the counter, the console they report on, and the HVC loop the
+ * exit-cost guest and the floor both measure. A figure
  * is "exits-op NAME iters N ns T": N iterations took T ns of the virtual counter, which
  * under QEMU's -icount shift=0 is T guest-visible instructions (loop overhead
  * included). bench/guests/exits/run turns the lines into the table and JSON. */
