@@ -216,7 +216,6 @@ static int waiting_guest(struct guest_ctx *ctx, struct guest_exit *exit, void *a
 	return 1;
 }
 
-/* Blocked and no longer on its pCPU (the run loop lets go of it just after). */
 /* Blocked in WFI; alone on its pCPU it waits there loaded (core/sched.c). */
 static bool vcpu0_blocked(void *arg)
 {
@@ -396,9 +395,16 @@ static bool vcpu_is_stopped(void *arg)
 	return vm_vcpu_stopped(r->vm, r->id);
 }
 
+/* vCPU 1 blocked in WFI and put back off its pCPU: a blocked vCPU stays loaded while
+ * nothing else wants the pCPU, so the state alone says nothing about where it is. */
 static bool vcpu1_asleep(void *arg)
 {
-	return vcpu_state(vm_vcpu(arg, 1)) == VCPU_BLOCKED;
+	struct vcpu *v = vm_vcpu(arg, 1);
+
+	spin_lock(&v->lock);
+	bool off = v->state == VCPU_BLOCKED && v->pcpu == VCPU_NO_PCPU;
+	spin_unlock(&v->lock);
+	return off;
 }
 
 /* Let vCPU 0 run on for a while: long enough for a vCPU that should not run to show. */

@@ -414,7 +414,7 @@ static bool near_rounds_done(void)
 }
 
 /* Blocked in WFI (alone on its pCPU it waits there loaded: core/sched.c). */
-static bool blocked_off_its_pcpu(void)
+static bool blocked_in_wfi(void)
 {
 	return vcpu_state(vm_vcpu(vm, 0)) == VCPU_BLOCKED;
 }
@@ -423,11 +423,11 @@ static bool blocked_off_its_pcpu(void)
  * than the 0.29 s a wrapped far deadline came back after). */
 static void stays_asleep(void)
 {
-	wait_until(blocked_off_its_pcpu);
+	wait_until(blocked_in_wfi);
 	struct timespec ts = { 0, 400000000 };
 	nanosleep(&ts, NULL);
 	ck_assert_int_eq(atomic_load(&gs.vtimer_irqs), NEAR_ROUNDS);
-	ck_assert(blocked_off_its_pcpu());
+	ck_assert(blocked_in_wfi());
 }
 
 static int woken;
