@@ -36,11 +36,22 @@ static uint64_t slice_ns;
 static uint64_t preemptions;
 static bool jitter;
 
+/* The vCPU this pCPU runs now leaves its fast path: it runs here, so it cannot be
+ * put (and c->current cleared) while this runs on the same pCPU. */
+static void attend_current(struct sched_cpu *c)
+{
+	struct vcpu *cur = __atomic_load_n(&c->current, __ATOMIC_ACQUIRE);
+
+	if (cur)
+		vcpu_attend(cur);
+}
+
 static void slice_end(struct timer *t, void *arg)
 {
 	struct sched_cpu *c = arg;
 	(void)t;
 	__atomic_store_n(&c->slice_over, 1, __ATOMIC_RELEASE);
+	attend_current(c);
 	__atomic_fetch_add(&preemptions, 1, __ATOMIC_RELAXED);
 }
 
@@ -184,8 +195,10 @@ void sched_cede(void)
 {
 	struct pcpu *p = this_cpu();
 
-	if (p && others_waiting(&cpus[p->id]))
+	if (p && others_waiting(&cpus[p->id])) {
 		__atomic_store_n(&cpus[p->id].slice_over, 1, __ATOMIC_RELEASE);
+		attend_current(&cpus[p->id]);
+	}
 }
 
 static void start_slice(struct sched_cpu *c)
@@ -207,11 +220,14 @@ static bool vm_stopped(const struct vcpu *v)
  * done. Returns true if it was woken and runs again here. */
 static bool wait_loaded(struct sched_cpu *c, struct vcpu *v, bool (*done)(void *arg), void *arg)
 {
-	while (vcpu_state(v) == VCPU_BLOCKED && !others_waiting(c) && !vcpu_held(v) &&
-	       !vm_stopped(v) && !done(arg))
+	for (;;) {
+		if (others_waiting(c) || vcpu_held(v) || vm_stopped(v) || done(arg))
+			return false;
+		enum vcpu_state s = vcpu_state(v);
+		if (s != VCPU_BLOCKED)
+			return s == VCPU_BOUND;
 		cpu_idle();
-	return vcpu_state(v) == VCPU_BOUND && !others_waiting(c) && !vcpu_held(v) &&
-	       !vm_stopped(v) && !done(arg);
+	}
 }
 
 /* One queue entry: run it if it is still runnable. Decided under the vCPU's lock

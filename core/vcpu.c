@@ -206,7 +206,21 @@ int vcpu_stop(struct vcpu *v)
 		ret = v->pcpu == VCPU_NO_PCPU;
 	}
 	spin_unlock(&v->lock);
+	if (ret >= 0)
+		vcpu_attend(v);
 	return ret;
+}
+
+void vcpu_attend(struct vcpu *v)
+{
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&v->attention, 1, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_take_attention(struct vcpu *v)
+{
+	__atomic_store_n(&v->attention, 0, __ATOMIC_SEQ_CST);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 int vcpu_release(struct vcpu *v)
@@ -372,8 +386,12 @@ void vcpu_leave(struct vcpu *v, const struct vm_exit *exit)
 
 void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit)
 {
-	if ((unsigned)exit->kind < EXIT_KIND_COUNT)
-		__atomic_fetch_add(&v->exits[exit->kind], 1, __ATOMIC_RELAXED);
+	/* Only the pCPU that runs v counts its exits (a vCPU changes pCPU under its
+	 * lock): a load and a store, atomic for the readers, need no read-modify-write. */
+	if ((unsigned)exit->kind < EXIT_KIND_COUNT) {
+		uint64_t *n = &v->exits[exit->kind];
+		__atomic_store_n(n, __atomic_load_n(n, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	}
 }
 
 int vcpu_run(struct vcpu *v, struct vm_exit *exit)

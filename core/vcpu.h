@@ -65,6 +65,11 @@ struct vcpu {
 	bool entry_set, s2_set;
 	bool started;      /* has run since it was (re)started: PSCI ON vs ON_PENDING */
 	bool held;         /* vcpu_stop until vcpu_release (written under lock, read atomic) */
+	/* Non-zero: something outside this vCPU's own exits (its VM stopped, a hold, its
+	 * time slice over) wants the run loop's slow path, which clears it and looks at
+	 * what that is (vcpu_attend; atomic, not under lock). One load on the fast path
+	 * instead of one per reason. */
+	uint32_t attention;
 	gpa_t boot_entry;                 /* set_entry while CREATED: where a reset starts */
 	uint64_t boot_arg;
 	paddr_t s2_root;                  /* set_s2: what a reset gives the new registers */
@@ -133,6 +138,13 @@ void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit);
 /* The same as vcpu_run, but with the trap state given instead of taken from the guest:
  * the entry point for test harnesses and fuzzers. */
 int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);
+
+/* Make v's run loop leave its fast path after its current exit: call after changing
+ * what the slow path looks at (the VM's state, the hold, the time slice). Taking it
+ * clears it (vcpu_take_attention), with a full barrier after, so that whatever was
+ * changed before the matching vcpu_attend is seen by the loads that follow. */
+void vcpu_attend(struct vcpu *v);
+void vcpu_take_attention(struct vcpu *v);
 
 /* Registers: set_gpr (AxArchVCpu's set_gpr), and the return value of a call. */
 int vcpu_set_gpr(struct vcpu *v, unsigned reg, uint64_t value);

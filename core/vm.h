@@ -205,7 +205,8 @@ void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);
  * vm_may_reenter says whether v can go (back) into the guest without its interrupts
  * synced and flushed: its interrupt state quiet (arch_irq_quiet: no list register in
  * use, which only a flush changes, and nothing new), its virtual timer not
- * reprogrammed, its VM not stopping, v not held, the slice not over. Anything another
+ * reprogrammed, its VM not stopping, v not held, the slice not over (those three
+ * through one load of v->attention, which whoever changes them sets). Anything another
  * pCPU changes for v meanwhile comes with an IPI, which makes the guest exit again at
  * once. */
 bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e);

@@ -36,6 +36,7 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason)
 		__atomic_store_n(&vm->stop_reason, reason, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
+		vcpu_attend(v);
 		spin_lock(&v->lock);
 		unsigned where = v->pcpu;
 		if (v->state == VCPU_FREE || v->state == VCPU_BLOCKED || v->state == VCPU_STOPPED)

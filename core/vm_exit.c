@@ -330,11 +330,22 @@ bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
 	return true;
 }
 
+/* The reasons behind v->attention, looked at again: taken first, and set again if one
+ * still holds, so that the next vm_may_reenter does not miss it. */
+static bool nothing_to_attend(struct vcpu *v)
+{
+	vcpu_take_attention(v);
+	if (__atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) != VM_STOPPED && !vcpu_held(v) &&
+	    !sched_slice_over())
+		return true;
+	vcpu_attend(v);
+	return false;
+}
+
 bool vm_may_reenter(struct vcpu *v)
 {
 	return v->vm && arch_irq_quiet(&v->vm->arch, v->id) && !arch_vtimer_changed(&v->arch) &&
-	       __atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) != VM_STOPPED && !vcpu_held(v) &&
-	       !sched_slice_over();
+	       (!__atomic_load_n(&v->attention, __ATOMIC_ACQUIRE) || nothing_to_attend(v));
 }
 
 /* As the run loop does it (core/run.c): with v's interrupt state quiet, an exit that
