@@ -190,7 +190,8 @@ static const ec_handler_t ec_handlers[EC_MAX + 1] = {
 void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct vm_exit *exit)
 {
 	*exit = (struct vm_exit){ .kind = EXIT_NOTHING, .outcome = EXIT_RESUME };
-	v->trap = *trap;
+	if (trap != &v->trap)
+		v->trap = *trap;
 	v->pc_advance = false;
 	v->psci_fid = 0;
 	switch (trap->type) {

@@ -133,14 +133,13 @@ void arch_vcpu_put(struct arch_vcpu *v)
 
 int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)
 {
-	struct guest_exit trap;
-	int err = hal_guest_enter(&v->ctx, &trap);
+	int err = hal_guest_enter(&v->ctx, &v->trap); /* straight where decoding keeps it */
 
 	if (err) {
 		*exit = (struct vm_exit){ .kind = EXIT_ENTRY_FAILED, .outcome = EXIT_RESUME };
 		return err;
 	}
-	arch_vcpu_decode(v, &trap, exit);
+	arch_vcpu_decode(v, &v->trap, exit);
 	return 0;
 }
 

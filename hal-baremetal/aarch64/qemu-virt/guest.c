@@ -187,22 +187,27 @@ void hal_guest_irq_save(struct guest_ctx *ctx)
  * are loaded, the trap turned off, and the guest re-entered. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 {
-	struct bm_cpu *self;
+	struct bm_cpu *self = bm_self();
 	unsigned type;
+	uint64_t esr;
+	bool syndrome;
 
 	if (!ctx || !exit)
 		return -EINVAL;
-	hal_guest_load(ctx);
-	self = bm_self();
+	if (self->loaded != ctx)
+		hal_guest_load(ctx); /* core loads it first (vcpu_load): a safety net */
 	for (;;) {
 		if (ctx->hcr_el2 != self->hcr) {
 			sysreg_write(hcr_el2, ctx->hcr_el2);
 			self->hcr = ctx->hcr_el2;
 		}
+		/* Not left to the ERET: with FEAT_ExS and SCTLR_EL2.EOS clear an exception
+		 * return does not synchronise the context. */
 		isb();
 		type = bm_guest_run(ctx);
-		if (type != TRAP_SYNC || self->fp_loaded ||
-		    (sysreg_read(esr_el2) >> ESR_EC_SHIFT & 0x3F) != EC_FP)
+		syndrome = type == TRAP_SYNC || type == TRAP_SERROR;
+		esr = syndrome ? sysreg_read(esr_el2) : 0;
+		if (type != TRAP_SYNC || self->fp_loaded || (esr >> ESR_EC_SHIFT & 0x3F) != EC_FP)
 			break;
 		cptr_tfp(false);
 		bm_fp_load(ctx);
@@ -215,13 +220,11 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		if (!(hcr & HCR_VSE))
 			ctx->hcr_el2 = self->hcr = hcr;
 	}
-	*exit = (struct guest_exit){ .type = (enum trap_type)type };
 	/* An interrupt leaves the syndrome registers as they were: report none. */
-	if (type == TRAP_SYNC || type == TRAP_SERROR) {
-		exit->esr = sysreg_read(esr_el2);
-		exit->far = sysreg_read(far_el2);
-		exit->hpfar = sysreg_read(hpfar_el2);
-	}
+	exit->type = (enum trap_type)type;
+	exit->esr = esr;
+	exit->far = syndrome ? sysreg_read(far_el2) : 0;
+	exit->hpfar = syndrome ? sysreg_read(hpfar_el2) : 0;
 	return 0;
 }
 
