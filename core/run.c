@@ -5,6 +5,7 @@
 #include "core/run.h"
 #include "core/sched.h"
 #include "core/vm.h"
+#include "core/vtimer.h"
 #include "hal/cpu.h"
 
 static bool vm_stopping(const struct vcpu *v)
@@ -16,19 +17,25 @@ int vcpu_load(struct vcpu *v)
 {
 	int err = vcpu_try_bind(v);
 
-	if (!err)
+	if (!err) {
 		arch_vcpu_load(&v->arch);
+		vtimer_load(v);
+	}
 	return err;
 }
 
 int vcpu_put(struct vcpu *v)
 {
 	if (v->vm && v->pcpu == hal_pcpu_id()) { /* only this pCPU changes it now */
+		uint64_t kick = 0;
 		arch_vcpu_put(&v->arch);
 		/* Physical interrupts left active for it here must not outlive its stay. */
 		spin_lock(&v->vm->irq_lock);
 		arch_irq_put(&v->vm->arch, v->id);
+		vtimer_put_locked(v, &kick); /* masked in the hardware now: a host timer stands in */
 		spin_unlock(&v->vm->irq_lock);
+		if (kick) /* its deadline passed while it waited here: still loaded, it is woken */
+			vm_kick_vcpus(v->vm, kick);
 	}
 	return vcpu_unbind(v);
 }

@@ -1,8 +1,9 @@
-/* The guest's virtual timer (the generic timer's EL1 virtual timer on aarch64): a host
- * timer stands in for it while its vCPU is not in the guest, and its output becomes
- * the vCPU's level-sensitive interrupt ARCH_VTIMER_IRQ. While the vCPU runs on the
- * hardware its timer interrupt is a physical one forwarded to it
- * (vtimer_forwarded_irq). Its physical timer (aarch64: the EL1 physical timer) traps
+/* The guest's virtual timer (the generic timer's EL1 virtual timer on aarch64): its
+ * output becomes the vCPU's level-sensitive interrupt ARCH_VTIMER_IRQ. While the vCPU
+ * is loaded on the hardware (running, or waiting loaded in WFI) its timer interrupt is
+ * a physical one forwarded to it (vtimer_forwarded_irq); a host timer stands in for it
+ * only while the vCPU is put, or always where the loaded timer raises nothing itself
+ * (the simulation host: hal_guest_vtimer_live). Its physical timer (aarch64: the EL1 physical timer) traps
  * at every access: it is the vCPU's state (arch_ptimer_access), with a host timer that
  * raises its line ARCH_PTIMER_IRQ at its deadline and every write bringing the line and
  * that timer up to date. */
@@ -13,6 +14,7 @@
 #include "core/vm.h"
 #include "core/vtimer.h"
 #include "hal/err.h"
+#include "hal/guest.h"
 #include "hal/irq.h"
 #include "hal/muldiv.h"
 #include "hal/time.h"
@@ -35,8 +37,8 @@ static uint64_t counter_to_ns(uint64_t c)
 	return add_sat(ns, muldiv_ceil(c - now, MULDIV_NS_PER_S, (uint32_t)hz));
 }
 
-/* A host timer stands in for the virtual timer while the vCPU runs, waits or is not
- * scheduled. Its expiry is only a hint: the line rises when the guest's timer
+/* A host timer stands in for the virtual timer while the vCPU is put, and at all times
+ * where the loaded timer raises no interrupt itself (!hal_guest_vtimer_live). Its expiry is only a hint: the line rises when the guest's timer
  * condition holds as the guest left its registers at its last exit (CNTV_CTL_EL0
  * ENABLE set and IMASK clear, CNTVCT_EL0 >= CVAL: vtimer_deadline, non-zero only for
  * an enabled, unmasked timer, is CVAL on the system counter); before that the host
@@ -74,13 +76,14 @@ static void ptimer_fired(struct timer *t, void *arg)
 }
 
 /* The virtual timer's line as the guest left its registers; returns the deadline it
- * set, if any. Caller holds the VM's interrupt lock. */
-static uint64_t vtimer_update_locked(struct vcpu *v)
+ * set, if any. A vCPU that may be waiting (not in its own exit) is woken through kick.
+ * Caller holds the VM's interrupt lock. */
+static uint64_t vtimer_update_locked(struct vcpu *v, uint64_t *kick)
 {
 	uint64_t deadline;
 	bool level = arch_vtimer(&v->arch, hal_counter(), &deadline);
 
-	arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, level, NULL);
+	arch_irq_set_level(&v->vm->arch, v->id, ARCH_VTIMER_IRQ, level, kick);
 	return deadline;
 }
 
@@ -141,7 +144,28 @@ int ptimer_access(struct vcpu *v, struct exit_sysreg *s, bool read)
 
 void vtimer_sync_locked(struct vcpu *v)
 {
-	vtimer_arm_locked(v, vtimer_update_locked(v));
+	uint64_t deadline = vtimer_update_locked(v, NULL); /* in its exit: it looks itself */
+
+	if (!hal_guest_vtimer_live())
+		vtimer_arm_locked(v, deadline);
+}
+
+void vtimer_load(struct vcpu *v)
+{
+	if (!v->vm || !hal_guest_vtimer_live())
+		return;
+	spin_lock(&v->vm->irq_lock);
+	vtimer_arm_locked(v, 0); /* the hardware's timer raises it from now on */
+	spin_unlock(&v->vm->irq_lock);
+}
+
+/* A vCPU put while it waits loaded in WFI may have had its deadline pass with the
+ * physical interrupt still pending, which masking the put timer withdrew: the line,
+ * high now, must wake it. */
+void vtimer_put_locked(struct vcpu *v, uint64_t *kick)
+{
+	if (hal_guest_vtimer_live())
+		vtimer_arm_locked(v, vtimer_update_locked(v, kick));
 }
 
 void vtimer_forwarded_irq(unsigned irq, void *arg)

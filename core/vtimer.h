@@ -13,8 +13,14 @@ struct vcpu;
 void vtimer_init(struct vcpu *v);
 
 /* After an exit: the timer's line as the guest left its registers, and the host timer
- * armed for the deadline it set, if any. Caller holds the VM's interrupt lock. */
+ * armed for the deadline it set, if any, unless the loaded timer raises its interrupt
+ * itself (hal_guest_vtimer_live): then the host timer exists only while v is put, and
+ * vtimer_load / vtimer_put_locked take it away and bring it back (the put with the
+ * line brought up to date, a waiting v to wake in kick for vm_kick_vcpus). Caller
+ * holds the VM's interrupt lock (vtimer_load takes it). */
 void vtimer_sync_locked(struct vcpu *v);
+void vtimer_load(struct vcpu *v);
+void vtimer_put_locked(struct vcpu *v, uint64_t *kick);
 
 /* Disarm the host timers of v's timers for good: after it no callback of them runs or
  * re-arms them, and v may be freed or reset. Not while v can exit (its VM is quiescent

@@ -15,6 +15,7 @@ static _Atomic(hal_sim_guest_fn) guest_fn;
 static void *_Atomic guest_arg;
 static _Atomic uint64_t tlb_flushes;
 static _Atomic uint64_t last_flushed;
+static atomic_bool vtimer_live;
 static _Atomic(hal_sim_unload_fn) unload_hook;
 static void *_Atomic unload_arg;
 
@@ -57,8 +58,21 @@ int hal_guest_translate(gva_t va, gpa_t *gpa)
 	return -ENOSYS;
 }
 
+/* The engine runs no timer: core's host timer raises the line, unless a test has the
+ * host behave as bare metal does (hal_sim_set_vtimer_live). */
+bool hal_guest_vtimer_live(void)
+{
+	return atomic_load(&vtimer_live);
+}
+
+void hal_sim_set_vtimer_live(bool live)
+{
+	atomic_store(&vtimer_live, live);
+}
+
 /* The engine keeps no TLB; the flushes are counted so that tests can see that core
  * asks for them where the hardware needs them. */
+
 void hal_guest_tlb_flush(uint64_t s2root)
 {
 	atomic_store(&last_flushed, s2root);

@@ -4,6 +4,7 @@
 #ifndef HAL_GUEST_H
 #define HAL_GUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hal/addr.h"
@@ -58,5 +59,12 @@ int hal_guest_translate(gva_t va, gpa_t *gpa);
  * or changed, and before a VMID is given to another VM. The simulation host's engine
  * walks the tables on every access and keeps no TLB. */
 void hal_guest_tlb_flush(uint64_t s2root);
+
+/* Whether a loaded context's virtual timer raises its interrupt (ARCH_VTIMER_IRQ) on
+ * this pCPU by itself, also while the vCPU waits loaded in WFI: on bare metal the EL1
+ * virtual timer runs in the hardware and its PPI comes to EL2 (core forwards it,
+ * vtimer_forwarded_irq). Then core keeps no host timer for it while it is loaded. The
+ * simulation host's engine raises none: there a host timer stands in at all times. */
+bool hal_guest_vtimer_live(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include "core/vtimer.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
+#include "hal/time.h"
 #include "tests/check_main.h"
 #include "tests/testlib.h"
 
@@ -380,6 +381,87 @@ START_TEST(test_forwarded_timer_interrupt_is_hardware_linked)
 	ck_assert_uint_eq(vgic_irq_state(g, 0, 27)->flags & VGIC_HW, 0);
 	ck_assert(vgic_has_pending(g, 0)); /* still the guest's, unlinked */
 	ck_assert_int_eq(vcpu_bind(v0), 0);
+}
+END_TEST
+
+/* The virtual timer set to fire at virtual count `ahead` ticks from now (negative: in
+ * the past), enabled and unmasked, as the guest would leave it. */
+static void set_vtimer(int64_t ahead)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+
+	c->el1[CNTV_CVAL_EL0] = hal_counter() - c->cntvoff_el2 + (uint64_t)ahead;
+	c->el1[CNTV_CTL_EL0] = CNTV_CTL_ENABLE;
+}
+
+/* Where the loaded timer raises its own interrupt (bare metal, hal_guest_vtimer_live),
+ * no host timer stands in for it while the vCPU is loaded: an exit arms none, even a
+ * WFI that blocks on it; the put arms one for the deadline, the next load takes it
+ * away. Without a live timer (the engine) the exit arms it. */
+START_TEST(test_a_live_virtual_timer_has_a_host_timer_only_while_put)
+{
+	test_gic_enable(vm, 0, 27, 0x80);
+	set_vtimer(1000000000);
+	feed(0x06000000ull, 0, 0); /* WFI: blocks, its timer not due for a long while */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	ck_assert_uint_ne(v0->vtimer_deadline, 0); /* the engine's host: armed at the exit */
+	vcpu_wake(v0);
+
+	hal_sim_set_vtimer_live(true);
+	vcpu_put(v0);
+	ck_assert_int_eq(vcpu_load(v0), 0);
+	ck_assert_uint_eq(v0->vtimer_deadline, 0); /* loaded: the hardware's timer */
+	feed(0x06000000ull, 0, 0);
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	ck_assert_uint_eq(v0->vtimer_deadline, 0); /* blocked, still loaded: none either */
+	ck_assert_int_eq(vcpu_put(v0), 0);         /* still waiting */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	ck_assert_uint_eq(v0->vtimer_deadline, v0->arch.ctx.el1[CNTV_CVAL_EL0] +
+						       v0->arch.ctx.cntvoff_el2);
+	ck_assert(!vgic_has_pending(&vm->arch.vgic, 0));
+	ck_assert_int_eq(vcpu_wake(v0), 1);
+	ck_assert_int_eq(vcpu_load(v0), 0);
+	ck_assert_uint_eq(v0->vtimer_deadline, 0);
+	hal_sim_set_vtimer_live(false);
+}
+END_TEST
+
+/* A vCPU waiting loaded in WFI whose deadline passes while it is put: the physical
+ * interrupt, pending when the put masked the timer, is gone, so the put itself raises
+ * the line and wakes it (without it a time-shared guest on QEMU slept for ever). */
+START_TEST(test_a_put_wakes_a_waiting_vcpu_whose_live_timer_is_due)
+{
+	hal_sim_set_vtimer_live(true);
+	test_gic_enable(vm, 0, 27, 0x80);
+	set_vtimer(1000000000);
+	feed(0x06000000ull, 0, 0); /* WFI: blocks, loaded */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_BLOCKED);
+	set_vtimer(-1); /* due now, as if its deadline had passed meanwhile */
+	ck_assert_int_eq(vcpu_put(v0), 1); /* woken: runnable, for the scheduler to queue */
+	ck_assert_uint_eq(vcpu_state(v0), VCPU_FREE);
+	ck_assert(vgic_has_pending(&vm->arch.vgic, 0));
+	ck_assert_uint_eq(v0->vtimer_deadline, 0); /* nothing left to wait for */
+	hal_sim_set_vtimer_live(false);
+	ck_assert_int_eq(vcpu_bind(v0), 0);
+}
+END_TEST
+
+/* The fast path's one load of v->attention stands for the VM's state and the hold:
+ * a hold makes it refuse, and keeps refusing for as long as it lasts; its release, once
+ * looked at, lets it go on; a stopped VM refuses too. */
+START_TEST(test_a_hold_or_a_stop_ends_the_fast_path)
+{
+	vgic_flush(&vm->arch.vgic, 0, &v0->arch.ctx, NULL); /* its interrupts quiet */
+	ck_assert(vm_may_reenter(v0));
+	ck_assert_int_eq(vm_vcpu_stop(vm, 0), 0);
+	ck_assert(!vm_may_reenter(v0));
+	ck_assert(!vm_may_reenter(v0)); /* looked at, but the hold is still there */
+	ck_assert_int_eq(vm_vcpu_release(vm, 0), 0);
+	ck_assert(vm_may_reenter(v0));
+	ck_assert(vm_may_reenter(v0));
+	vm_stop(vm, VM_STOP_SYSTEM_OFF);
+	ck_assert(!vm_may_reenter(v0));
+	ck_assert(!vm_may_reenter(v0));
 }
 END_TEST
 
@@ -919,6 +1001,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_sgi1r_write_sends_sgis);
 	tcase_add_test(tc, test_a_latched_level_interrupt_survives_an_exit);
 	tcase_add_test(tc, test_forwarded_timer_interrupt_is_hardware_linked);
+	tcase_add_test(tc, test_a_live_virtual_timer_has_a_host_timer_only_while_put);
+	tcase_add_test(tc, test_a_put_wakes_a_waiting_vcpu_whose_live_timer_is_due);
+	tcase_add_test(tc, test_a_hold_or_a_stop_ends_the_fast_path);
 	tcase_add_test(tc, test_timer_line_is_linked_before_entry);
 	tcase_add_test(tc, test_wfi_blocks_and_a_wfx_with_an_interrupt_pending_steps_over);
 	tcase_add_test(tc, test_trapped_wfe_does_not_block_without_an_interrupt);
