@@ -289,7 +289,8 @@ static int pl011_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
 		return -EINVAL;
 	spin_lock(&u->lock);
 	uint32_t v = pl011_reg_read(u, off);
-	pl011_update_irq(u); /* a DR read may have emptied the FIFO */
+	if (off == PL011_DR)
+		pl011_update_irq(u); /* it may have emptied the FIFO; no other read changes it */
 	spin_unlock(&u->lock);
 	*value = v & pl011_width_mask(width);
 	return 0;

@@ -221,8 +221,8 @@ uint16_t vm_vmid(const struct vm *vm);
 
 /* The test-harness and fuzzer entry: take raw trap state as if the guest had just
  * exited with it, decode it, dispatch it and apply the outcome, on a vCPU BOUND to the
- * calling pCPU. The decoded exit is copied to *exit (may be NULL). -EPERM if the vCPU
- * is not bound here. */
+ * calling pCPU. The decoded exit is left in *exit (may be NULL; unspecified after an
+ * error). -EPERM if the vCPU is not bound here. */
 int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);
 
 #endif

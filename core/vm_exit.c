@@ -36,7 +36,8 @@ void vm_set_trace(bool on)
 }
 
 /* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME" */
-static void trace_exit(const struct vcpu *v, const struct vm_exit *e)
+__attribute__((noinline, cold)) static void trace_exit(const struct vcpu *v,
+							const struct vm_exit *e)
 {
 	const char *names[4];
 	uint64_t w[4];
@@ -353,27 +354,26 @@ bool vm_may_reenter(struct vcpu *v)
  * through vcpu_enter / vcpu_leave first. */
 int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit)
 {
-	struct vm_exit e;
+	struct vm_exit mine;
+	struct vm_exit *e = exit ? exit : &mine; /* decoded where the caller wants it */
 	int err;
 
 	if (!trap)
 		return -EINVAL;
 	if (vcpu_bound_here(v) && vm_may_reenter(v)) {
-		arch_vcpu_decode(&v->arch, trap, &e);
-		if (vm_handle_local_exit(v, &e)) {
-			vcpu_count_exit(v, &e);
+		arch_vcpu_decode(&v->arch, trap, e);
+		if (vm_handle_local_exit(v, e)) {
+			vcpu_count_exit(v, e);
 		} else {
 			if ((err = vcpu_enter(v)))
 				return err;
-			vcpu_leave(v, &e);
-			vm_handle_exit(v, &e);
+			vcpu_leave(v, e);
+			vm_handle_exit(v, e);
 		}
 	} else {
-		if ((err = vcpu_run_trap(v, trap, &e)))
+		if ((err = vcpu_run_trap(v, trap, e)))
 			return err;
-		vm_handle_exit(v, &e);
+		vm_handle_exit(v, e);
 	}
-	if (exit)
-		*exit = e;
 	return 0;
 }

@@ -165,7 +165,10 @@ bool arch_vtimer(struct arch_vcpu *v, uint64_t now, uint64_t *deadline);
  * wrote its registers since arch_vtimer last looked, on a host whose guest engine runs
  * no live timer (guest_ctx.vtimer_written). Always false on hardware, where the timer
  * interrupts by itself (forwarded to the vCPU) when its condition comes true. */
-bool arch_vtimer_changed(const struct arch_vcpu *v);
+static inline bool arch_vtimer_changed(const struct arch_vcpu *v)
+{
+	return v->ctx.vtimer_written;
+}
 
 /* The EL1 physical timer (CNTP_*), which traps: emulated on the vCPU's state with its
  * own level-sensitive private interrupt, as KVM does. */

@@ -75,12 +75,6 @@ bool arch_vtimer(struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 		      v->ctx.cntvoff_el2, deadline);
 }
 
-/* On hardware the timer itself interrupts when its condition comes true, whatever the
- * guest wrote in between; a guest engine without a live timer says that it wrote. */
-bool arch_vtimer_changed(const struct arch_vcpu *v)
-{
-	return v->ctx.vtimer_written;
-}
 
 bool arch_ptimer(const struct arch_vcpu *v, uint64_t now, uint64_t *deadline)
 {

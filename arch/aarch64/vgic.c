@@ -128,12 +128,6 @@ static bool wants_lr(const struct vgic *g, const struct vgic_irq *irq)
 	return !(irq->flags & VGIC_IN_LR) && ((irq->flags & VGIC_ACTIVE) || vgic_deliverable(g, irq));
 }
 
-bool vgic_quiet(const struct vgic *g, unsigned vcpu)
-{
-	return vcpu < g->nvcpus && !g->cpu[vcpu].lrs_used &&
-	       !(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu));
-}
-
 bool vgic_has_pending(const struct vgic *g, unsigned vcpu)
 {
 	if (vcpu >= g->nvcpus)

@@ -108,8 +108,13 @@ int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick);
 /* Whether vCPU vcpu's interrupt state needs no sync or flush: no list register in use
  * and nothing changed since its last flush looked (the dirty bit). Called without the
  * VM's interrupt lock by the vCPU's own pCPU, on the exit fast path: a change another
- * pCPU makes meanwhile is followed by its kick, an IPI that makes the guest exit. */
-bool vgic_quiet(const struct vgic *g, unsigned vcpu);
+ * pCPU makes meanwhile is followed by its kick, an IPI that makes the guest exit.
+ * Inline: it is asked after every exit. */
+static inline bool vgic_quiet(const struct vgic *g, unsigned vcpu)
+{
+	return vcpu < g->nvcpus && !g->cpu[vcpu].lrs_used &&
+	       !(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu));
+}
 
 /* vCPU vcpu leaves its pCPU: every physical interrupt still linked to it is
  * deactivated there (hal_irq_deactivate) and the virtual one goes on unlinked. */
