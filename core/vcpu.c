@@ -299,7 +299,7 @@ int vcpu_block(struct vcpu *v)
 	return err;
 }
 
-int vcpu_wake(struct vcpu *v)
+int vcpu_wake_at(struct vcpu *v, unsigned *where)
 {
 	int enqueue = 0;
 
@@ -310,8 +310,15 @@ int vcpu_wake(struct vcpu *v)
 		enqueue = !loaded && !v->held;
 		v->state = loaded ? VCPU_BOUND : v->held ? VCPU_STOPPED : VCPU_FREE;
 	}
+	if (where)
+		*where = v->state == VCPU_RUNNING || v->state == VCPU_BOUND ? v->pcpu : VCPU_NO_PCPU;
 	spin_unlock(&v->lock);
 	return enqueue;
+}
+
+int vcpu_wake(struct vcpu *v)
+{
+	return vcpu_wake_at(v, NULL);
 }
 
 bool vcpu_bound_here(struct vcpu *v)

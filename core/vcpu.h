@@ -120,6 +120,9 @@ int vcpu_block(struct vcpu *v);
  * is returned: the caller must make it runnable (or -> STOPPED and 0 if held). 0
  * without change if it was not blocked. */
 int vcpu_wake(struct vcpu *v);
+/* vcpu_wake, and under the same lock where v runs or is loaded between runs now
+ * (VCPU_NO_PCPU if it does neither): the pCPU a kick must reach. */
+int vcpu_wake_at(struct vcpu *v, unsigned *where);
 
 /* Enter the guest once and decode the exit (BOUND -> RUNNING -> BOUND): its pending
  * interrupts are handed to it before (arch_irq_flush) and taken back after

@@ -79,15 +79,13 @@ int vm_vcpu_resides_on(struct vm *vm, unsigned vcpu_id, unsigned *pcpu)
  * a vCPU that is queued or bound here picks it up at its next entry. */
 static void kick_vcpu(struct vcpu *v)
 {
-	if (vcpu_wake(v) == 1) {
+	unsigned where;
+
+	if (vcpu_wake_at(v, &where) == 1) {
 		sched_make_runnable(v); /* was blocked off-CPU: queue it (and kick its pCPU) */
 		return;
 	}
-	spin_lock(&v->lock);
-	unsigned where = v->pcpu;
-	bool running = v->state == VCPU_RUNNING || v->state == VCPU_BOUND;
-	spin_unlock(&v->lock);
-	if (running && where != VCPU_NO_PCPU && where != hal_pcpu_id())
+	if (where != VCPU_NO_PCPU && where != hal_pcpu_id())
 		hal_ipi_send(where, IPI_KICK); /* exit the guest so the interrupt is seen */
 }
 

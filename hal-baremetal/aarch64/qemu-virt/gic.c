@@ -102,10 +102,14 @@ int hal_irq_register(unsigned irq, hal_irq_handler_t fn, void *arg)
 		return -EINVAL;
 	int err = 0;
 	spin_lock(&handler_lock);
-	if (handlers[irq].fn)
+	if (handlers[irq].fn) {
 		err = -EBUSY;
-	else
-		handlers[irq] = (struct handler){ fn, arg };
+	} else {
+		/* Published for hal_irq_dispatch, which reads without the lock: the
+		 * argument first, then the function that uses it. */
+		__atomic_store_n(&handlers[irq].arg, arg, __ATOMIC_RELAXED);
+		__atomic_store_n(&handlers[irq].fn, fn, __ATOMIC_RELEASE);
+	}
 	spin_unlock(&handler_lock);
 	return err;
 }
@@ -116,7 +120,7 @@ int hal_irq_unregister(unsigned irq)
 		return -EINVAL;
 	spin_lock(&handler_lock);
 	int err = handlers[irq].fn ? 0 : -ENOENT;
-	handlers[irq] = (struct handler){ 0 };
+	__atomic_store_n(&handlers[irq].fn, NULL, __ATOMIC_RELEASE); /* its arg stays: harmless */
 	spin_unlock(&handler_lock);
 	return err;
 }
@@ -164,16 +168,17 @@ int hal_irq_dispatch(unsigned irq)
 {
 	if (irq >= HAL_IRQ_COUNT)
 		return -EINVAL;
-	spin_lock(&handler_lock);
-	struct handler h = handlers[irq];
-	spin_unlock(&handler_lock);
-	if (h.fn)
-		h.fn(irq, h.arg);
+	/* No lock on the interrupt path: a handler is published whole (register), and core
+	 * installs each once at bring-up; replacing one while it can fire elsewhere could
+	 * pair the old function with the new argument, so nothing does. */
+	hal_irq_handler_t fn = __atomic_load_n(&handlers[irq].fn, __ATOMIC_ACQUIRE);
+	if (fn)
+		fn(irq, __atomic_load_n(&handlers[irq].arg, __ATOMIC_RELAXED));
 	sysreg_write(S3_0_C12_C12_1, irq); /* ICC_EOIR1_EL1: priority drop */
 	if (!__atomic_load_n(&forwarded[irq], __ATOMIC_ACQUIRE))
 		sysreg_write(S3_0_C12_C11_1, irq); /* ICC_DIR_EL1: deactivate */
 	isb();
-	return h.fn ? 0 : -ENOENT;
+	return fn ? 0 : -ENOENT;
 }
 
 int hal_irq_forward(unsigned irq, bool on)
