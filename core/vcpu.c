@@ -24,12 +24,19 @@ const char *vcpu_state_name(enum vcpu_state s)
 	return (unsigned)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "?";
 }
 
+/* Every change of state, under the lock: also a release store, so that vcpu_state and
+ * vcpu_bound_here can read it without the lock. */
+static void set_state(struct vcpu *v, enum vcpu_state s)
+{
+	__atomic_store_n(&v->state, s, __ATOMIC_RELEASE);
+}
+
 /* Refuse a transition from the wrong state: poison the vCPU. Caller holds the lock. */
 static int illegal(struct vcpu *v, const char *what)
 {
 	log_err("vcpu %u: %s in state %s: vCPU made unusable", v->id, what,
 		vcpu_state_name(v->state));
-	v->state = VCPU_UNUSABLE;
+	set_state(v, VCPU_UNUSABLE);
 	return -EPERM;
 }
 
@@ -56,10 +63,7 @@ int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity)
 
 enum vcpu_state vcpu_state(struct vcpu *v)
 {
-	spin_lock(&v->lock);
-	enum vcpu_state s = v->state;
-	spin_unlock(&v->lock);
-	return s;
+	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE); /* set_state */
 }
 
 int vcpu_power_state(struct vcpu *v)
@@ -120,7 +124,7 @@ int vcpu_setup(struct vcpu *v)
 	if (v->state != VCPU_CREATED || !v->entry_set || !v->s2_set)
 		err = illegal(v, "setup");
 	else
-		v->state = VCPU_FREE;
+		set_state(v, VCPU_FREE);
 	spin_unlock(&v->lock);
 	return err;
 }
@@ -133,8 +137,8 @@ int vcpu_bind(struct vcpu *v)
 	if (v->state != VCPU_FREE) {
 		err = illegal(v, "bind");
 	} else {
-		v->state = VCPU_BOUND;
-		v->pcpu = hal_pcpu_id();
+		set_state(v, VCPU_BOUND);
+		__atomic_store_n(&v->pcpu, hal_pcpu_id(), __ATOMIC_RELEASE);
 	}
 	spin_unlock(&v->lock);
 	return err;
@@ -146,14 +150,14 @@ int vcpu_unbind(struct vcpu *v)
 
 	spin_lock(&v->lock);
 	if (v->state == VCPU_BOUND && v->pcpu == hal_pcpu_id()) {
-		v->state = v->held ? VCPU_STOPPED : VCPU_FREE;
+		set_state(v, v->held ? VCPU_STOPPED : VCPU_FREE);
 		runnable = !v->held;
 	} else if ((v->state != VCPU_BLOCKED && v->state != VCPU_OFF && v->state != VCPU_UNUSABLE) ||
 		   v->pcpu != hal_pcpu_id()) {
 		err = illegal(v, "unbind");
 	}
 	if (!err)
-		v->pcpu = VCPU_NO_PCPU;
+		__atomic_store_n(&v->pcpu, VCPU_NO_PCPU, __ATOMIC_RELEASE);
 	spin_unlock(&v->lock);
 	return err ? err : runnable;
 }
@@ -165,7 +169,7 @@ int vcpu_power_off(struct vcpu *v)
 	spin_lock(&v->lock);
 	if (v->state == VCPU_FREE || v->state == VCPU_RUNNING || v->state == VCPU_BOUND ||
 	    v->state == VCPU_BLOCKED || v->state == VCPU_STOPPED)
-		v->state = VCPU_OFF;
+		set_state(v, VCPU_OFF);
 	else if (v->state != VCPU_OFF)
 		err = illegal(v, "power_off");
 	spin_unlock(&v->lock);
@@ -185,7 +189,7 @@ int vcpu_power_on(struct vcpu *v, gpa_t entry, uint64_t arg)
 		err = v->started ? -EALREADY : -EBUSY;
 	} else {
 		arch_vcpu_set_entry(&v->arch, entry, arg);
-		v->state = v->held ? VCPU_STOPPED : VCPU_FREE;
+		set_state(v, v->held ? VCPU_STOPPED : VCPU_FREE);
 		v->started = false;
 	}
 	spin_unlock(&v->lock);
@@ -202,7 +206,7 @@ int vcpu_stop(struct vcpu *v)
 	} else {
 		__atomic_store_n(&v->held, true, __ATOMIC_RELEASE);
 		if (v->state == VCPU_FREE)
-			v->state = VCPU_STOPPED;
+			set_state(v, VCPU_STOPPED);
 		ret = v->pcpu == VCPU_NO_PCPU;
 	}
 	spin_unlock(&v->lock);
@@ -230,7 +234,7 @@ int vcpu_release(struct vcpu *v)
 	spin_lock(&v->lock);
 	__atomic_store_n(&v->held, false, __ATOMIC_RELEASE);
 	if (v->state == VCPU_STOPPED) {
-		v->state = VCPU_FREE;
+		set_state(v, VCPU_FREE);
 		runnable = 1;
 	}
 	spin_unlock(&v->lock);
@@ -263,7 +267,7 @@ int vcpu_reset(struct vcpu *v, bool boot)
 		arch_vcpu_set_s2(&v->arch, v->s2_root, v->s2_vmid, v->s2_vtcr);
 		arch_vcpu_set_entry(&v->arch, boot ? v->boot_entry : gpa_make(0),
 				    boot ? v->boot_arg : 0);
-		v->state = boot ? VCPU_STOPPED : VCPU_OFF;
+		set_state(v, boot ? VCPU_STOPPED : VCPU_OFF);
 		v->started = false;
 	}
 	spin_unlock(&v->lock);
@@ -293,7 +297,7 @@ int vcpu_block(struct vcpu *v)
 	if (v->state != VCPU_RUNNING && v->state != VCPU_BOUND)
 		err = illegal(v, "block");
 	else if (!v->vm || !arch_irq_pending(&v->vm->arch, v->id))
-		v->state = VCPU_BLOCKED; /* WFI completes at once with an interrupt pending */
+		set_state(v, VCPU_BLOCKED); /* WFI completes at once with an interrupt pending */
 	spin_unlock(&v->lock);
 	irq_unlock(v);
 	return err;
@@ -308,7 +312,7 @@ int vcpu_wake_at(struct vcpu *v, unsigned *where)
 		/* Still loaded on its pCPU: it simply goes on running there. */
 		bool loaded = v->pcpu != VCPU_NO_PCPU;
 		enqueue = !loaded && !v->held;
-		v->state = loaded ? VCPU_BOUND : v->held ? VCPU_STOPPED : VCPU_FREE;
+		set_state(v, loaded ? VCPU_BOUND : v->held ? VCPU_STOPPED : VCPU_FREE);
 	}
 	if (where)
 		*where = v->state == VCPU_RUNNING || v->state == VCPU_BOUND ? v->pcpu : VCPU_NO_PCPU;
@@ -321,12 +325,13 @@ int vcpu_wake(struct vcpu *v)
 	return vcpu_wake_at(v, NULL);
 }
 
+/* Without the lock: only this pCPU binds a vCPU here or lets it go from here, so what
+ * it reads of a vCPU bound here cannot change under it, and a vCPU bound elsewhere
+ * never reads as here. */
 bool vcpu_bound_here(struct vcpu *v)
 {
-	spin_lock(&v->lock);
-	bool here = v->state == VCPU_BOUND && v->pcpu == hal_pcpu_id();
-	spin_unlock(&v->lock);
-	return here;
+	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_BOUND &&
+	       __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE) == hal_pcpu_id();
 }
 
 int vcpu_try_bind(struct vcpu *v)
@@ -335,8 +340,8 @@ int vcpu_try_bind(struct vcpu *v)
 
 	spin_lock(&v->lock);
 	if (v->state == VCPU_FREE) {
-		v->state = VCPU_BOUND;
-		v->pcpu = hal_pcpu_id();
+		set_state(v, VCPU_BOUND);
+		__atomic_store_n(&v->pcpu, hal_pcpu_id(), __ATOMIC_RELEASE);
 	} else {
 		err = -EAGAIN;
 	}
@@ -352,7 +357,7 @@ static int enter_locked(struct vcpu *v, uint64_t *kick)
 		return illegal(v, "run");
 	if (v->vm)
 		arch_irq_flush(&v->vm->arch, &v->arch, kick);
-	v->state = VCPU_RUNNING;
+	set_state(v, VCPU_RUNNING);
 	v->started = true;
 	return 0;
 }
@@ -386,7 +391,7 @@ void vcpu_leave(struct vcpu *v, const struct vm_exit *exit)
 	}
 	spin_lock(&v->lock);
 	if (v->state == VCPU_RUNNING)
-		v->state = VCPU_BOUND;
+		set_state(v, VCPU_BOUND);
 	spin_unlock(&v->lock);
 	vcpu_count_exit(v, exit);
 }

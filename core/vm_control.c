@@ -40,7 +40,8 @@ void vm_stop(struct vm *vm, enum vm_stop_reason reason)
 		spin_lock(&v->lock);
 		unsigned where = v->pcpu;
 		if (v->state == VCPU_FREE || v->state == VCPU_BLOCKED || v->state == VCPU_STOPPED)
-			v->state = v->pcpu == VCPU_NO_PCPU ? VCPU_OFF : v->state;
+			__atomic_store_n(&v->state, v->pcpu == VCPU_NO_PCPU ? VCPU_OFF : v->state,
+					 __ATOMIC_RELEASE); /* as vcpu.c's set_state */
 		spin_unlock(&v->lock);
 		if (where != VCPU_NO_PCPU)
 			hal_ipi_send(where, IPI_KICK); /* its pCPU notices the stop */
