@@ -201,6 +201,15 @@ static int pl011_tx(struct pl011 *u, uint8_t c, bool *offer)
 {
 	bool was_ready = u->line_ready;
 
+	/* The common case, as the FIFO and pl011_tx_drain would have it: an empty FIFO, a
+	 * line with room, a byte that shows as itself (console_escape). */
+	if (u->tx_count == 0 && !was_ready && u->line_len < PL011_LINE_MAX && c >= 0x20 &&
+	    c < 0x7F && c != '\\') {
+		u->line[u->line_len++] = (char)c;
+		u->ris_latched |= PL011_TXIM; /* the FIFO stays empty: at or below the trigger */
+		*offer = false;
+		return 0;
+	}
 	if (pl011_tx_full(u)) {
 		u->tx_stalls++;
 		return -EAGAIN;
