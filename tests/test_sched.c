@@ -485,6 +485,8 @@ START_TEST(test_a_queued_and_a_blocked_vcpu_stop_where_they_are)
 	unsigned long frozen = atomic_load(&hold.steps[1]);
 	uint64_t preempted = sched_preemptions();
 	let_vcpu0_run(vm, 20000);
+	while (sched_preemptions() <= preempted) /* a slice ends: vCPU 1's turn came and went */
+		let_vcpu0_run(vm, 1000);
 	ck_assert_uint_eq(atomic_load(&hold.steps[1]), frozen);
 	ck_assert_uint_gt(sched_preemptions(), preempted); /* slices ended: it was skipped */
 	atomic_store(&hold.park_second, 1);
