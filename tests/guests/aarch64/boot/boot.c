@@ -318,16 +318,20 @@ static void check_id_registers(void)
  * reaches CVAL, when TVAL reads negative. */
 static void check_physical_timer(void)
 {
-	uint64_t ctl, cval, now, tval, freq;
+	uint64_t ctl, cval, before, now, tval, freq;
 
 	__asm__ volatile("mrs %0, CNTP_CTL_EL0" : "=r"(ctl));
 	check(ctl == 0, "CNTP_CTL_EL0 off at boot", ctl);
 	__asm__ volatile("mrs %0, CNTFRQ_EL0" : "=r"(freq));
+	/* The vCPU may be preempted anywhere here (the VMs share the pCPUs), so CVAL is
+	 * checked against the count read on either side of the write, not against "now". */
+	__asm__ volatile("isb; mrs %0, CNTPCT_EL0" : "=r"(before));
 	__asm__ volatile("msr CNTP_TVAL_EL0, %0" : : "r"(freq / 1000)); /* 1 ms */
-	__asm__ volatile("msr CNTP_CTL_EL0, %0" : : "r"(3ull)); /* enabled, masked */
 	__asm__ volatile("isb; mrs %0, CNTPCT_EL0" : "=r"(now));
+	__asm__ volatile("msr CNTP_CTL_EL0, %0" : : "r"(3ull)); /* enabled, masked */
 	__asm__ volatile("mrs %0, CNTP_CVAL_EL0" : "=r"(cval));
-	check(cval > now && cval - now <= freq / 1000, "CNTP_TVAL_EL0 sets CVAL ahead", cval - now);
+	check(cval >= before + freq / 1000 && cval <= now + freq / 1000,
+	      "CNTP_TVAL_EL0 sets CVAL to the count plus TVAL", cval - before);
 	uint64_t give_up = now + freq / 10;
 	do {
 		__asm__ volatile("mrs %0, CNTP_CTL_EL0" : "=r"(ctl));
