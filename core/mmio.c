@@ -34,55 +34,6 @@ int mmio_bus_add(struct mmio_bus *bus, gpa_t base, uint64_t size, const struct m
 	return 0;
 }
 
-const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, gpa_t addr, unsigned width)
-{
-	unsigned lo = 0, hi = bus->n;
-
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-		const struct mmio_device *d = &bus->devs[mid];
-		if (gpa_bits(addr) < gpa_bits(d->base)) {
-			hi = mid;
-		} else if (gpa_sub(addr, d->base) >= d->size) {
-			lo = mid + 1;
-		} else {
-			bool fits = width <= d->size - gpa_sub(addr, d->base);
-			return fits ? d : NULL;
-		}
-	}
-	return NULL;
-}
-
-static bool width_ok(unsigned width)
-{
-	return width == 1 || width == 2 || width == 4 || width == 8;
-}
-
-/* A device's answer as the bus reports it: busy stays busy, any other error is -EIO. */
-static int mmio_device_result(int err)
-{
-	return err == 0 || err == -EAGAIN ? err : -EIO;
-}
-
-int mmio_device_read(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t *value)
-{
-	if (!width_ok(width) || !value)
-		return -EINVAL;
-	if (!d)
-		return -ENOENT;
-	*value = 0;
-	return mmio_device_result(d->ops->read(d->ctx, gpa_sub(addr, d->base), width, value));
-}
-
-int mmio_device_write(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t value)
-{
-	if (!width_ok(width))
-		return -EINVAL;
-	if (!d)
-		return -ENOENT;
-	return mmio_device_result(d->ops->write(d->ctx, gpa_sub(addr, d->base), width, value));
-}
-
 int mmio_bus_read(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint64_t *value)
 {
 	return mmio_device_read(mmio_bus_find(bus, addr, width), addr, width, value);

@@ -3,9 +3,11 @@
 #ifndef CORE_MMIO_H
 #define CORE_MMIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "hal/addr.h"
+#include "hal/err.h"
 
 #define MMIO_MAX_DEVICES 32
 
@@ -37,8 +39,27 @@ void mmio_bus_init(struct mmio_bus *bus);
 int mmio_bus_add(struct mmio_bus *bus, gpa_t base, uint64_t size, const struct mmio_ops *ops,
 		 void *ctx);
 
-/* The device that holds all of [addr, addr + width), or NULL. */
-const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, gpa_t addr, unsigned width);
+/* The device that holds all of [addr, addr + width), or NULL. Inline, as the two
+ * below: they are on every MMIO exit. */
+static inline const struct mmio_device *mmio_bus_find(const struct mmio_bus *bus, gpa_t addr,
+						      unsigned width)
+{
+	unsigned lo = 0, hi = bus->n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct mmio_device *d = &bus->devs[mid];
+		if (gpa_bits(addr) < gpa_bits(d->base)) {
+			hi = mid;
+		} else if (gpa_sub(addr, d->base) >= d->size) {
+			lo = mid + 1;
+		} else {
+			bool fits = width <= d->size - gpa_sub(addr, d->base);
+			return fits ? d : NULL;
+		}
+	}
+	return NULL;
+}
 
 /* Perform an access: -ENOENT if no device holds it, -EINVAL for a bad width, -EAGAIN
  * if the device is busy (try again), -EIO if it reported an error. */
@@ -47,7 +68,36 @@ int mmio_bus_write(const struct mmio_bus *bus, gpa_t addr, unsigned width, uint6
 
 /* The same on a device mmio_bus_find already found (d may be NULL: -ENOENT); addr must
  * lie in it as found for width. */
-int mmio_device_read(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t *value);
-int mmio_device_write(const struct mmio_device *d, gpa_t addr, unsigned width, uint64_t value);
+static inline bool mmio_width_ok(unsigned width)
+{
+	return width == 1 || width == 2 || width == 4 || width == 8;
+}
+
+/* A device's answer as the bus reports it: busy stays busy, any other error is -EIO. */
+static inline int mmio_device_result(int err)
+{
+	return err == 0 || err == -EAGAIN ? err : -EIO;
+}
+
+static inline int mmio_device_read(const struct mmio_device *d, gpa_t addr, unsigned width,
+				   uint64_t *value)
+{
+	if (!mmio_width_ok(width) || !value)
+		return -EINVAL;
+	if (!d)
+		return -ENOENT;
+	*value = 0;
+	return mmio_device_result(d->ops->read(d->ctx, gpa_sub(addr, d->base), width, value));
+}
+
+static inline int mmio_device_write(const struct mmio_device *d, gpa_t addr, unsigned width,
+				    uint64_t value)
+{
+	if (!mmio_width_ok(width))
+		return -EINVAL;
+	if (!d)
+		return -ENOENT;
+	return mmio_device_result(d->ops->write(d->ctx, gpa_sub(addr, d->base), width, value));
+}
 
 #endif

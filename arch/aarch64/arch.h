@@ -11,6 +11,7 @@
 #include "arch/aarch64/vgic.h"
 #include "arch/exit.h"
 #include "arch/pt_format.h"
+#include "hal/err.h"
 #include "hal/guest.h"
 
 /* The self-hosted debug registers as the vCPU's guest sees them (debug.c): MDCR_EL2
@@ -213,8 +214,19 @@ void arch_vm_s2_flush(paddr_t root, uint16_t vmid);
 
 /* General-purpose registers 0-30; 31 is XZR: reads as 0, writes ignored. -EINVAL for
  * a number above 31. */
-int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value);
-uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg);
+static inline int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value)
+{
+	if (reg > 31)
+		return -EINVAL;
+	if (reg < 31)
+		v->ctx.x[reg] = value;
+	return 0;
+}
+
+static inline uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg)
+{
+	return reg < 31 ? v->ctx.x[reg] : 0;
+}
 
 /* Reads guest memory at a guest-physical address: 0, or a negative error code. */
 typedef s1_read_fn arch_guest_read_fn;

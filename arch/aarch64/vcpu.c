@@ -86,20 +86,6 @@ void arch_vm_s2_flush(paddr_t root, uint16_t vmid)
 	hal_guest_tlb_flush(vttbr(root, vmid));
 }
 
-int arch_vcpu_set_gpr(struct arch_vcpu *v, unsigned reg, uint64_t value)
-{
-	if (reg > 31)
-		return -EINVAL;
-	if (reg < 31)
-		v->ctx.x[reg] = value;
-	return 0;
-}
-
-uint64_t arch_vcpu_get_gpr(const struct arch_vcpu *v, unsigned reg)
-{
-	return reg < 31 ? v->ctx.x[reg] : 0;
-}
-
 int arch_vcpu_translate(const struct arch_vcpu *v, gva_t va, arch_guest_read_fn read,
 			void *ctx, gpa_t *gpa)
 {
