@@ -396,16 +396,6 @@ void vcpu_leave(struct vcpu *v, const struct vm_exit *exit)
 	vcpu_count_exit(v, exit);
 }
 
-void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit)
-{
-	/* Only the pCPU that runs v counts its exits (a vCPU changes pCPU under its
-	 * lock): a load and a store, atomic for the readers, need no read-modify-write. */
-	if ((unsigned)exit->kind < EXIT_KIND_COUNT) {
-		uint64_t *n = &v->exits[exit->kind];
-		__atomic_store_n(n, __atomic_load_n(n, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
-	}
-}
-
 int vcpu_run(struct vcpu *v, struct vm_exit *exit)
 {
 	int err = vcpu_enter(v);

@@ -136,7 +136,15 @@ int vcpu_run(struct vcpu *v, struct vm_exit *exit);
  * counted). vcpu_count_exit counts one exit by kind (per-kind totals in exits[]). */
 int vcpu_enter(struct vcpu *v);
 void vcpu_leave(struct vcpu *v, const struct vm_exit *exit);
-void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit);
+static inline void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit)
+{
+	/* Only the pCPU that runs v counts its exits (a vCPU changes pCPU under its
+	 * lock): a load and a store, atomic for the readers, need no read-modify-write. */
+	if ((unsigned)exit->kind < EXIT_KIND_COUNT) {
+		uint64_t *n = &v->exits[exit->kind];
+		__atomic_store_n(n, __atomic_load_n(n, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	}
+}
 
 /* The same as vcpu_run, but with the trap state given instead of taken from the guest:
  * the entry point for test harnesses and fuzzers. */

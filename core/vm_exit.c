@@ -333,7 +333,7 @@ bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
 
 /* The reasons behind v->attention, looked at again: taken first, and set again if one
  * still holds, so that the next vm_may_reenter does not miss it. */
-static bool nothing_to_attend(struct vcpu *v)
+__attribute__((noinline, cold)) static bool nothing_to_attend(struct vcpu *v)
 {
 	vcpu_take_attention(v);
 	if (__atomic_load_n(&v->vm->state, __ATOMIC_ACQUIRE) != VM_STOPPED && !vcpu_held(v) &&
