@@ -117,18 +117,6 @@ void arch_vcpu_put(struct arch_vcpu *v)
 	hal_guest_put(&v->ctx);
 }
 
-int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)
-{
-	int err = hal_guest_enter(&v->ctx, &v->trap); /* straight where decoding keeps it */
-
-	if (err) {
-		*exit = (struct vm_exit){ .kind = EXIT_ENTRY_FAILED, .outcome = EXIT_RESUME };
-		return err;
-	}
-	arch_vcpu_decode(v, &v->trap, exit);
-	return 0;
-}
-
 unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uint64_t *values,
 			      unsigned max)
 {
