@@ -3,10 +3,10 @@
  * is loaded on the hardware (running, or waiting loaded in WFI) its timer interrupt is
  * a physical one forwarded to it (vtimer_forwarded_irq); a host timer stands in for it
  * only while the vCPU is put, or always where the loaded timer raises nothing itself
- * (the simulation host: hal_guest_vtimer_live). Its physical timer (aarch64: the EL1 physical timer) traps
- * at every access: it is the vCPU's state (arch_ptimer_access), with a host timer that
- * raises its line ARCH_PTIMER_IRQ at its deadline and every write bringing the line and
- * that timer up to date. */
+ * (the simulation host: hal_guest_vtimer_live). Its physical timer (aarch64: the EL1
+ * physical timer) traps at every access: it is the vCPU's state (arch_ptimer_access),
+ * with a host timer that raises its line ARCH_PTIMER_IRQ at its deadline and every
+ * write bringing the line and that timer up to date. */
 #include <stddef.h>
 
 #include "core/sched.h"
@@ -38,14 +38,15 @@ static uint64_t counter_to_ns(uint64_t c)
 }
 
 /* A host timer stands in for the virtual timer while the vCPU is put, and at all times
- * where the loaded timer raises no interrupt itself (!hal_guest_vtimer_live). Its expiry is only a hint: the line rises when the guest's timer
- * condition holds as the guest left its registers at its last exit (CNTV_CTL_EL0
- * ENABLE set and IMASK clear, CNTVCT_EL0 >= CVAL: vtimer_deadline, non-zero only for
- * an enabled, unmasked timer, is CVAL on the system counter); before that the host
- * timer is armed again, and a stale expiry (the guest has turned its timer off since,
- * or the VM is going) does nothing. Under the VM's interrupt lock, which also
- * serialises it with vtimer_arm_locked, so that it can neither re-arm a deadline the
- * guest has just withdrawn nor raise the line after the exit lowered it. */
+ * where the loaded timer raises no interrupt itself (!hal_guest_vtimer_live). Its
+ * expiry is only a hint: the line rises when the guest's timer condition holds as the
+ * guest left its registers at its last exit (CNTV_CTL_EL0 ENABLE set and IMASK clear,
+ * CNTVCT_EL0 >= CVAL: vtimer_deadline, non-zero only for an enabled, unmasked timer, is
+ * CVAL on the system counter); before that the host timer is armed again, and a stale
+ * expiry (the guest has turned its timer off since, or the VM is going) does nothing.
+ * Under the VM's interrupt lock, which also serialises it with vtimer_arm_locked, so
+ * that it can neither re-arm a deadline the guest has just withdrawn nor raise the line
+ * after the exit lowered it. */
 static void fired(struct vcpu *v, struct timer *t, const uint64_t *armed, unsigned irq)
 {
 	uint64_t kick = 0;
