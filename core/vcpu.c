@@ -328,12 +328,6 @@ int vcpu_wake(struct vcpu *v)
 /* Without the lock: only this pCPU binds a vCPU here or lets it go from here, so what
  * it reads of a vCPU bound here cannot change under it, and a vCPU bound elsewhere
  * never reads as here. */
-bool vcpu_bound_here(struct vcpu *v)
-{
-	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_BOUND &&
-	       __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE) == hal_pcpu_id();
-}
-
 int vcpu_try_bind(struct vcpu *v)
 {
 	int err = 0;

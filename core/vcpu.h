@@ -35,6 +35,7 @@
 #include "arch/tandem_isa.h"
 #include "core/timer.h"
 #include "hal/addr.h"
+#include "hal/cpu.h"
 #include "hal/spinlock.h"
 
 enum vcpu_state {
@@ -103,8 +104,13 @@ int vcpu_bind(struct vcpu *v);    /* FREE -> BOUND on the calling pCPU */
  * bound to; a BLOCKED or OFF vCPU just lets go of the pCPU (returns 0). A pure
  * transition: vcpu_put (core/run.h) moves the hardware state first. */
 int vcpu_unbind(struct vcpu *v);
-/* Whether v is BOUND to the calling pCPU (and not running). */
-bool vcpu_bound_here(struct vcpu *v);
+/* Whether v is BOUND to the calling pCPU (and not running). Without v's lock: both
+ * are published with release stores. */
+static inline bool vcpu_bound_here(struct vcpu *v)
+{
+	return __atomic_load_n(&v->state, __ATOMIC_ACQUIRE) == VCPU_BOUND &&
+	       __atomic_load_n(&v->pcpu, __ATOMIC_ACQUIRE) == hal_pcpu_id();
+}
 /* The scheduler's bind: -EAGAIN (and no poisoning) if the vCPU is not FREE any more. */
 int vcpu_try_bind(struct vcpu *v);
 /* FREE, BOUND, RUNNING, BLOCKED or STOPPED -> OFF (the VM stops, or CPU_OFF). */

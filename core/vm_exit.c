@@ -91,7 +91,8 @@ static void mmio_unhandled(struct vcpu *v, struct vm_exit *e)
 }
 
 /* The access to device d (as mmio_bus_find found it for the access; NULL: none). */
-static void mmio_access(struct vcpu *v, struct vm_exit *e, const struct mmio_device *d)
+static inline void mmio_access(struct vcpu *v, struct vm_exit *e,
+			       const struct mmio_device *d)
 {
 	struct exit_mmio *m = &e->mmio;
 	int err;

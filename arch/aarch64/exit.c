@@ -141,17 +141,10 @@ static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 	exit->u.fault.access = PT_X;
 }
 
-static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+/* A data abort's stage-2 fault as an access, described for MMIO emulation if the
+ * hardware fully described it; exit->u.fault.gpa is set. */
+static inline void dabt_access(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 {
-	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
-		arch_inject_abort(v, false, far_va(v));
-		exit->kind = EXIT_NOTHING;
-		return;
-	}
-	if (!fault_address(v, iss, exit)) {
-		retry_access(exit);
-		return;
-	}
 	bool write = (iss & ISS_DABT_WNR) && !(iss & ISS_DABT_S1PTW);
 	exit->kind = EXIT_STAGE2_FAULT;
 	exit->u.fault.access = write ? PT_W : PT_R;
@@ -173,6 +166,36 @@ static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 		m->value = m->width == 8 ? val : val & ((1ull << (8 * m->width)) - 1);
 	}
 	v->pc_advance = true;
+}
+
+/* Every data abort but the common one: not a stage-2 fault, on a stage-1 walk, or
+ * without HPFAR_EL2. Out of line, so that the common case makes no call. */
+__attribute__((noinline)) static void dabt_rare(struct arch_vcpu *v, uint64_t iss,
+						struct vm_exit *exit)
+{
+	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
+		arch_inject_abort(v, false, far_va(v));
+		exit->kind = EXIT_NOTHING;
+		return;
+	}
+	if (!fault_address(v, iss, exit)) {
+		retry_access(exit);
+		return;
+	}
+	dabt_access(v, iss, exit);
+}
+
+/* The common case inline: a stage-2 fault of the access itself, HPFAR_EL2 valid (as
+ * fault_address has it). */
+static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	if (!fsc_is_stage2_fault(ISS_FSC(iss)) || (iss & ISS_DABT_S1PTW) || !hpfar_valid(iss)) {
+		dabt_rare(v, iss, exit);
+		return;
+	}
+	exit->u.fault.va = far_va(v);
+	exit->u.fault.gpa = gpa_make(hpfar_page(v) | (v->trap.far & 0xFFF));
+	dabt_access(v, iss, exit);
 }
 
 /* No debug exception class (breakpoint 0x30, software step 0x32, watchpoint 0x34,
@@ -237,7 +260,20 @@ static uint64_t mmio_read_result(const struct exit_mmio *m)
 	return m->reg64 ? v : (uint32_t)v;
 }
 
-void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
+/* Past the instruction that exited, if the exit asked for it. ESR_EL2.IL: a 32-bit
+ * instruction (every A64 one), or a 16-bit T32 one of an AArch32 EL0 (a WFI, a load
+ * or store) with IL clear. */
+static inline void advance_pc(struct arch_vcpu *v)
+{
+	if (v->pc_advance) {
+		v->ctx.pc += (v->trap.esr & ESR_IL) ? 4 : 2;
+		v->pc_advance = false;
+	}
+}
+
+/* The completions that call out, out of line, so that the common ones make no call. */
+__attribute__((noinline)) static void complete_rare(struct arch_vcpu *v,
+						    const struct vm_exit *exit)
 {
 	switch (exit->outcome) {
 	case EXIT_INJECT_UNDEF:
@@ -252,18 +288,21 @@ void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
 	case EXIT_RESUME:
 		break;
 	}
-	if (v->psci_fid)
-		psci_complete(v, exit);
-	else if (exit->kind == EXIT_HYPERCALL)
+	psci_complete(v, exit); /* a PSCI call that went to core (v->psci_fid) */
+	advance_pc(v);
+}
+
+void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
+{
+	if (exit->outcome != EXIT_RESUME || v->psci_fid) {
+		complete_rare(v, exit);
+		return;
+	}
+	if (exit->kind == EXIT_HYPERCALL)
 		v->ctx.x[0] = (uint64_t)(exit->ret < 0 ? PSCI_RET_NOT_SUPPORTED : exit->ret);
 	else if (exit->kind == EXIT_SYSREG_READ)
 		arch_vcpu_set_gpr(v, exit->u.sysreg.reg, exit->u.sysreg.value);
 	else if (exit->mmio_valid && exit->kind == EXIT_MMIO_READ)
 		arch_vcpu_set_gpr(v, exit->mmio.reg, mmio_read_result(&exit->mmio));
-	if (v->pc_advance) {
-		/* ESR_EL2.IL: a 32-bit instruction (every A64 one), or a 16-bit T32 one of an
-		 * AArch32 EL0 (a WFI, a load or store) with IL clear. */
-		v->ctx.pc += (v->trap.esr & ESR_IL) ? 4 : 2;
-		v->pc_advance = false;
-	}
+	advance_pc(v);
 }
