@@ -197,16 +197,24 @@ static enum console_send pl011_send(struct console_src *src)
 
 /* A byte written to DR: into the FIFO, and on towards a line. -EAGAIN with the FIFO
  * full; *offer when a line has just become complete. Lock held. */
+/* The common case of a byte written to DR, as the FIFO and pl011_tx_drain would have
+ * it: an empty FIFO, a line with room, a byte that shows as itself (console_escape).
+ * false if it is not that case and nothing changed. Lock held. */
+static inline bool pl011_tx_direct(struct pl011 *u, uint8_t c)
+{
+	if (u->tx_count != 0 || u->line_ready || u->line_len >= PL011_LINE_MAX || c < 0x20 ||
+	    c >= 0x7F || c == '\\')
+		return false;
+	u->line[u->line_len++] = (char)c;
+	u->ris_latched |= PL011_TXIM; /* the FIFO stays empty: at or below the trigger */
+	return true;
+}
+
 static int pl011_tx(struct pl011 *u, uint8_t c, bool *offer)
 {
 	bool was_ready = u->line_ready;
 
-	/* The common case, as the FIFO and pl011_tx_drain would have it: an empty FIFO, a
-	 * line with room, a byte that shows as itself (console_escape). */
-	if (u->tx_count == 0 && !was_ready && u->line_len < PL011_LINE_MAX && c >= 0x20 &&
-	    c < 0x7F && c != '\\') {
-		u->line[u->line_len++] = (char)c;
-		u->ris_latched |= PL011_TXIM; /* the FIFO stays empty: at or below the trigger */
+	if (pl011_tx_direct(u, c)) {
 		*offer = false;
 		return 0;
 	}
@@ -308,14 +316,20 @@ static int pl011_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
 static int pl011_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 {
 	struct pl011 *u = ctx;
-
 	bool offer = false;
+	int err = 0;
 
 	if (!pl011_access_ok(off, width))
 		return -EINVAL;
 	spin_lock(&u->lock);
-	int err = pl011_reg_write(u, off, (uint32_t)value & pl011_width_mask(width), &offer);
-	pl011_update_irq(u);
+	/* DR first, the register written most (its low byte is the same at every width).
+	 * With TXIM already raised a byte that goes straight to the line changes no
+	 * interrupt state: the line stays where it is. */
+	if (off != PL011_DR || !(u->ris_latched & PL011_TXIM) ||
+	    !pl011_tx_direct(u, (uint8_t)value)) {
+		err = pl011_reg_write(u, off, (uint32_t)value & pl011_width_mask(width), &offer);
+		pl011_update_irq(u);
+	}
 	spin_unlock(&u->lock);
 	if (offer) /* outside the device's lock: the console's lock comes first */
 		console_offer(&u->src);
