@@ -84,6 +84,12 @@ static uint64_t hpfar_page(const struct arch_vcpu *v)
 	return (v->trap.hpfar & HPFAR_FIPA_MASK) << 8;
 }
 
+/* The faulting guest-physical address, where HPFAR_EL2 holds its page (hpfar_valid). */
+static gpa_t hpfar_gpa(const struct arch_vcpu *v)
+{
+	return gpa_make(hpfar_page(v) | (v->trap.far & 0xFFF));
+}
+
 /* The guest-virtual address FAR_EL2 reports for an abort. */
 static gva_t far_va(const struct arch_vcpu *v)
 {
@@ -105,7 +111,7 @@ static bool fault_address(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exi
 		return true;
 	}
 	if (hpfar_valid(iss)) {
-		exit->u.fault.gpa = gpa_make(hpfar_page(v) | (v->trap.far & 0xFFF));
+		exit->u.fault.gpa = hpfar_gpa(v);
 		return true;
 	}
 	/* Ask the hardware's stage 1 now, with the guest's EL1 registers still loaded
@@ -126,17 +132,27 @@ static void retry_access(struct vm_exit *exit)
 	exit->outcome = EXIT_RETRY;
 }
 
-static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+/* What an instruction or data abort leaves to act on: false if it was dealt with here
+ * (not a stage-2 fault: the guest's own abort, injected; no address: retried); true
+ * with exit->u.fault's addresses set. */
+static bool abort_to_act_on(struct arch_vcpu *v, uint64_t iss, bool insn, struct vm_exit *exit)
 {
 	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
-		arch_inject_abort(v, true, far_va(v));
+		arch_inject_abort(v, insn, far_va(v));
 		exit->kind = EXIT_NOTHING;
-		return;
+		return false;
 	}
 	if (!fault_address(v, iss, exit)) {
 		retry_access(exit);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void ec_iabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	if (!abort_to_act_on(v, iss, true, exit))
+		return;
 	exit->kind = EXIT_STAGE2_FAULT;
 	exit->u.fault.access = PT_X;
 }
@@ -173,16 +189,8 @@ static inline void dabt_access(struct arch_vcpu *v, uint64_t iss, struct vm_exit
 __attribute__((noinline)) static void dabt_rare(struct arch_vcpu *v, uint64_t iss,
 						struct vm_exit *exit)
 {
-	if (!fsc_is_stage2_fault(ISS_FSC(iss))) {
-		arch_inject_abort(v, false, far_va(v));
-		exit->kind = EXIT_NOTHING;
-		return;
-	}
-	if (!fault_address(v, iss, exit)) {
-		retry_access(exit);
-		return;
-	}
-	dabt_access(v, iss, exit);
+	if (abort_to_act_on(v, iss, false, exit))
+		dabt_access(v, iss, exit);
 }
 
 /* The common case inline: a stage-2 fault of the access itself, HPFAR_EL2 valid (as
@@ -194,7 +202,7 @@ static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 		return;
 	}
 	exit->u.fault.va = far_va(v);
-	exit->u.fault.gpa = gpa_make(hpfar_page(v) | (v->trap.far & 0xFFF));
+	exit->u.fault.gpa = hpfar_gpa(v);
 	dabt_access(v, iss, exit);
 }
 
