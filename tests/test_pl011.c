@@ -404,6 +404,38 @@ START_TEST(test_irq_callback_follows_mis_edges_only)
 }
 END_TEST
 
+/* A DR write that goes straight to the line with TXRIS already set changes no
+ * interrupt state and does not recompute the line: it stays high, with no callback,
+ * until something that does change it (ICR, IMSC, a received byte). */
+START_TEST(test_tx_with_txris_set_keeps_the_line_where_it_is)
+{
+	capture_begin();
+	wr32(PL011_IMSC, PL011_TXIM); /* TXRIS is set at reset: the line rises */
+	ck_assert_uint_eq(nlevels, 1);
+	ck_assert(levels[0]);
+	put("abc"); /* printable, empty FIFO: straight to the line */
+	put("\t"); /* shown escaped: through the FIFO */
+	ck_assert_uint_eq(nlevels, 1);
+	ck_assert_uint_eq(rd32(PL011_MIS), PL011_TXIM);
+	wr32(PL011_ICR, PL011_TXIM); /* lowers */
+	ck_assert_uint_eq(nlevels, 2);
+	ck_assert(!levels[1]);
+	put("d"); /* TXRIS clear: the write sets it and the line rises again */
+	ck_assert_uint_eq(nlevels, 3);
+	ck_assert(levels[2]);
+	wr32(PL011_IMSC, PL011_RXIM); /* TX masked, RX unmasked and empty: lowers */
+	ck_assert_uint_eq(nlevels, 4);
+	ck_assert(!levels[3]);
+	pl011_receive(&uart, 'x');
+	put("e"); /* RXRIS stays: the line stays high */
+	ck_assert_uint_eq(nlevels, 5);
+	ck_assert(levels[4]);
+	ck_assert_uint_eq(rd32(PL011_MIS), PL011_RXIM);
+	pl011_flush(&uart);
+	capture_end();
+}
+END_TEST
+
 START_TEST(test_device_works_behind_the_mmio_bus)
 {
 	struct mmio_bus bus;
@@ -698,6 +730,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_txris_is_cleared_by_icr_until_the_next_dr_write);
 	tcase_add_test(tc, test_mis_is_ris_masked_by_imsc);
 	tcase_add_test(tc, test_irq_callback_follows_mis_edges_only);
+	tcase_add_test(tc, test_tx_with_txris_set_keeps_the_line_where_it_is);
 	tcase_add_test(tc, test_device_works_behind_the_mmio_bus);
 	suite_add_tcase(s, tc);
 
