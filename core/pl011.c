@@ -195,8 +195,6 @@ static enum console_send pl011_send(struct console_src *src)
 	return r;
 }
 
-/* A byte written to DR: into the FIFO, and on towards a line. -EAGAIN with the FIFO
- * full; *offer when a line has just become complete. Lock held. */
 /* The common case of a byte written to DR, as the FIFO and pl011_tx_drain would have
  * it: an empty FIFO, a line with room, a byte that shows as itself (console_escape).
  * false if it is not that case and nothing changed. Lock held. */
@@ -210,6 +208,8 @@ static inline bool pl011_tx_direct(struct pl011 *u, uint8_t c)
 	return true;
 }
 
+/* A byte written to DR: into the FIFO, and on towards a line. -EAGAIN with the FIFO
+ * full; *offer when a line has just become complete. Lock held. */
 static int pl011_tx(struct pl011 *u, uint8_t c, bool *offer)
 {
 	bool was_ready = u->line_ready;
