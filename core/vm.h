@@ -201,10 +201,12 @@ void vm_handle_exit(struct vcpu *v, struct vm_exit *exit);
 /* The run loop's fast path (core/run.c), on the vCPU's own pCPU while it is RUNNING
  * and vm_may_reenter said yes (after vcpu_enter, and after each exit handled here):
  * vm_handle_local_exit handles e at once if its kind concerns only v and returns
- * true; false leaves it to the ordinary path (vcpu_leave, then vm_handle_exit).
- * vm_may_reenter says whether v can go (back) into the guest without its interrupts
- * synced and flushed: its interrupt state quiet (arch_irq_quiet: no list register in
- * use, which only a flush changes, and nothing new), its virtual timer not
+ * true (not an access to the interrupt controller's registers while v's list
+ * registers hold interrupts: those see v synced first); false leaves it to the
+ * ordinary path (vcpu_leave, then vm_handle_exit). vm_may_reenter says whether v can
+ * go (back) into the guest without its interrupts synced and flushed, its list
+ * registers left in the hardware as they are: its interrupt state quiet
+ * (arch_irq_quiet: nothing changed since its last flush), its virtual timer not
  * reprogrammed, its VM not stopping, v not held, the slice not over (those three
  * through one load of v->attention, which whoever changes them sets). Anything another
  * pCPU changes for v meanwhile comes with an IPI, which makes the guest exit again at

@@ -32,9 +32,13 @@ void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value
 /* The interrupt controller's part of ctx (aarch64: the GICv3 virtual CPU interface,
  * ICH_LR<n>, ICH_AP<n>R, ICH_VMCR, ICH_HCR) into the hardware after the vGIC filled it,
  * and back into ctx before the vGIC reads it; the save also turns the virtual
- * interface off, so that its maintenance interrupt cannot reach the host. Between the
- * two the interface stays as the guest leaves it, exit after exit. Only while ctx is
- * loaded on this pCPU; no-ops in the simulation host, whose engine uses ctx. */
+ * interface off, so that its maintenance interrupt cannot reach the host's handlers.
+ * Between the two the interface stays enabled and as the guest leaves it, exit after
+ * exit (core's fast path): the host runs those exits with interrupts masked, so a
+ * maintenance interrupt raised meanwhile stays pending and makes the next entry exit
+ * at once, an exit the fast path does not take. The save reads only the list
+ * registers the hardware does not report empty (aarch64: ICH_ELRSR_EL2). Only while
+ * ctx is loaded on this pCPU; no-ops in the simulation host, whose engine uses ctx. */
 void hal_guest_irq_load(struct guest_ctx *ctx);
 void hal_guest_irq_save(struct guest_ctx *ctx);
 

@@ -348,6 +348,65 @@ START_TEST(test_a_latched_level_interrupt_survives_an_exit)
 }
 END_TEST
 
+/* A vCPU's list registers stay in the hardware across the exits the fast path takes:
+ * an acknowledged interrupt is still in its LR after an HVC and an access to a device,
+ * with nothing synced. An access to the interrupt controller's own registers is not
+ * one of those: the vCPU is synced first and reads its interrupt as active. */
+START_TEST(test_list_registers_stay_loaded_across_local_exits)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+	uint64_t isactiver0 = VGIC_REDIST_BASE + VGIC_SGI_FRAME + 0x300;
+
+	test_gic_enable(vm, 0, 7, 0x80);
+	ck_assert_int_eq(vm_inject_irq(vm, 0, 7), 0);
+	vgic_flush(g, 0, c, NULL); /* entered with 7 in LR 0 */
+	ck_assert_uint_eq(lr_intid(c, 0), 7);
+	c->ich_lr[0] = (c->ich_lr[0] & ~ICH_LR_STATE_MASK) | ICH_LR_ACTIVE; /* acknowledged */
+	uint64_t lr0 = c->ich_lr[0];
+	ck_assert(vm_may_reenter(v0));
+
+	ck_assert_int_eq(hvc(PSCI_VERSION, 0, 0, 0), PSCI_VERSION_1_1);
+	feed(0x93810007ull, 0x8, DEV + 0x8); /* LDR W1 from the device */
+	ck_assert_uint_eq(dev.reads, 1);
+	ck_assert_uint_eq(g->cpu[0].lrs_used, 1);
+	ck_assert_uint_eq(c->ich_lr[0], lr0);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 7)->flags & (VGIC_IN_LR | VGIC_ACTIVE), VGIC_IN_LR);
+	ck_assert(vm_may_reenter(v0));
+
+	/* LDR W1 from GICR_ISACTIVER0 */
+	c->x[1] = 0;
+	struct vm_exit e = feed(0x93810007ull, 0x300, isactiver0);
+	ck_assert_uint_eq(e.kind, EXIT_MMIO_READ);
+	ck_assert_uint_eq(c->x[1], 1u << 7);
+	ck_assert_uint_eq(vgic_irq_state(g, 0, 7)->flags & VGIC_ACTIVE, VGIC_ACTIVE);
+	ck_assert_uint_eq(g->cpu[0].lrs_used, 0);
+}
+END_TEST
+
+/* A level-sensitive interrupt whose line falls while an LR holds it pending: the LR
+ * stays in the hardware across exits, so the fall marks the vCPU's state changed and
+ * its next exit syncs, which takes it back (a latch would keep it). */
+START_TEST(test_a_line_falling_under_a_loaded_lr_is_taken_back_at_the_next_exit)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+	struct vgic *g = &vm->arch.vgic;
+
+	test_gic_enable(vm, 0, 40, 0x80); /* SPIs reset level-sensitive */
+	ck_assert_int_eq(vm_set_irq_level(vm, 0, 40, true), 0);
+	vgic_flush(g, 0, c, NULL);
+	ck_assert_uint_eq(lr_intid(c, 0), 40);
+	ck_assert_uint_eq(lr_state(c, 0), ICH_LR_PENDING);
+	ck_assert(vm_may_reenter(v0));
+	ck_assert_int_eq(vm_set_irq_level(vm, 0, 40, false), 0);
+	ck_assert(!vm_may_reenter(v0));
+	ck_assert_int_eq(hvc(PSCI_VERSION, 0, 0, 0), PSCI_VERSION_1_1);
+	ck_assert_uint_eq(g->cpu[0].lrs_used, 0);
+	ck_assert(!vgic_has_pending(g, 0));
+	ck_assert_int_eq(test_guest_take_irq(c), -1);
+}
+END_TEST
+
 /* The virtual timer's physical interrupt, forwarded: linked in the LR (HW, pINTID), the
  * link dropped once the guest completes it, and deactivated by the host when the
  * vCPU leaves its pCPU still holding it. Arriving with no vCPU running, it is
@@ -1000,6 +1059,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_more_interrupts_than_list_registers);
 	tcase_add_test(tc, test_sgi1r_write_sends_sgis);
 	tcase_add_test(tc, test_a_latched_level_interrupt_survives_an_exit);
+	tcase_add_test(tc, test_list_registers_stay_loaded_across_local_exits);
+	tcase_add_test(tc, test_a_line_falling_under_a_loaded_lr_is_taken_back_at_the_next_exit);
 	tcase_add_test(tc, test_forwarded_timer_interrupt_is_hardware_linked);
 	tcase_add_test(tc, test_a_live_virtual_timer_has_a_host_timer_only_while_put);
 	tcase_add_test(tc, test_a_put_wakes_a_waiting_vcpu_whose_live_timer_is_due);

@@ -123,6 +123,13 @@ static inline bool arch_irq_quiet(const struct arch_vm *a, unsigned vcpu)
 	return vgic_quiet(&a->vgic, vcpu);
 }
 
+/* Whether the vCPU's list registers hold interrupts the interrupt controller's
+ * registers would not show until arch_irq_sync (vgic_lrs_in_use). By its own pCPU. */
+static inline bool arch_irq_held(const struct arch_vm *a, unsigned vcpu)
+{
+	return vgic_lrs_in_use(&a->vgic, vcpu);
+}
+
 /* Whether vCPU vcpu has an interrupt that ends a WFI. */
 static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
 {

@@ -53,6 +53,14 @@ int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, ui
 		return -EINVAL;
 	if (!level) {
 		irq->flags &= (uint8_t)~VGIC_LEVEL;
+		/* A list register may hold it as pending, and stays in the hardware
+		 * across exits: its vCPU's next exit must sync, so that a line that fell
+		 * is not taken after all (a latch keeps it pending). */
+		if ((irq->flags & VGIC_IN_LR) && !(irq->flags & (VGIC_EDGE | VGIC_LATCHED))) {
+			vgic_changed(g);
+			if (kick)
+				*kick |= 1ull << irq->lr_vcpu;
+		}
 		return 0;
 	}
 	if (!(irq->flags & VGIC_LEVEL) && (irq->flags & VGIC_EDGE))

@@ -105,15 +105,26 @@ int vgic_set_level(struct vgic *g, unsigned vcpu, unsigned intid, bool level, ui
  * deactivates the physical interrupt, which cannot fire again before. */
 int vgic_forward(struct vgic *g, unsigned vcpu, unsigned intid, uint64_t *kick);
 
-/* Whether vCPU vcpu's interrupt state needs no sync or flush: no list register in use
- * and nothing changed since its last flush looked (the dirty bit). Called without the
- * VM's interrupt lock by the vCPU's own pCPU, on the exit fast path: a change another
- * pCPU makes meanwhile is followed by its kick, an IPI that makes the guest exit.
- * Inline: it is asked after every exit. */
+/* Whether vCPU vcpu's interrupt state needs no sync or flush between two of its exits:
+ * nothing changed since its last flush looked (the dirty bit). Its list registers
+ * may be in use: they stay in the hardware, exit after exit, for as long as nothing
+ * outside them changes; what the guest does to them meanwhile (acknowledge, complete)
+ * is its own business until a sync reads it, and what needs looking at comes as an
+ * exit the fast path does not take (the maintenance interrupt of a level-sensitive
+ * interrupt's EOI or of the LRs draining while more wait, a change here setting the
+ * dirty bit). Called without the VM's interrupt lock by the vCPU's own pCPU, on the
+ * exit fast path: a change another pCPU makes meanwhile is followed by its kick, an
+ * IPI that makes the guest exit. Inline: it is asked after every exit. */
 static inline bool vgic_quiet(const struct vgic *g, unsigned vcpu)
 {
-	return vcpu < g->nvcpus && !g->cpu[vcpu].lrs_used &&
-	       !(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu));
+	return vcpu < g->nvcpus && !(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu));
+}
+
+/* Whether a list register of vCPU vcpu holds an interrupt (since its last flush, with
+ * no sync after it). By the vCPU's own pCPU. */
+static inline bool vgic_lrs_in_use(const struct vgic *g, unsigned vcpu)
+{
+	return vcpu < g->nvcpus && g->cpu[vcpu].lrs_used;
 }
 
 /* vCPU vcpu leaves its pCPU: every physical interrupt still linked to it is

@@ -171,10 +171,23 @@ void hal_guest_irq_load(struct guest_ctx *ctx)
 	}
 }
 
+/* A list register ICH_ELRSR_EL2 reports empty (no interrupt in it, no EOI maintenance
+ * owed) reads as state invalid, which is all vgic_sync looks at: it is not read. */
+#define ICH_ELRSR_EL2 S3_4_C12_C11_5
+#define LR_SAVE(n, reg) ctx->ich_lr[n] = (empty & (1u << (n))) ? 0 : sysreg_read(reg);
+
 void hal_guest_irq_save(struct guest_ctx *ctx)
 {
 	if (ctx && bm_self()->loaded == ctx) {
-		ICH_REGS(ICH_SAVE)
+		uint64_t empty = sysreg_read(ICH_ELRSR_EL2);
+		LR_SAVE(0, S3_4_C12_C12_0)
+		LR_SAVE(1, S3_4_C12_C12_1)
+		LR_SAVE(2, S3_4_C12_C12_2)
+		LR_SAVE(3, S3_4_C12_C12_3)
+		ICH_SAVE(ich_ap0r[0], S3_4_C12_C8_0)
+		ICH_SAVE(ich_ap1r[0], S3_4_C12_C9_0)
+		ICH_SAVE(ich_vmcr, S3_4_C12_C11_7)
+		ICH_SAVE(ich_hcr, S3_4_C12_C11_0)
 		/* No virtual interface (nor its maintenance interrupt) while the host
 		 * runs with the vGIC's view of it. */
 		sysreg_write(S3_4_C12_C11_0, 0);
