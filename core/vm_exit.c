@@ -324,23 +324,19 @@ static const bool local_kind[EXIT_KIND_COUNT] = {
 	[EXIT_STAGE2_FAULT] = true,
 };
 
-/* An access to the interrupt controller's own registers reads and changes the state of
- * interrupts that v's list registers may hold, which only a sync brings back: with
- * any in use it takes the ordinary path, v synced first, so that v sees its own
- * interrupts as they are. (Another vCPU's LRs it sees as the distributor holds them,
- * vgic_mmio.c.) */
+/* An access (mmio_valid) to the interrupt controller's own registers reads and changes
+ * the state of interrupts that v's list registers may hold, which only a sync brings
+ * back: with any in use it takes the ordinary path, v synced first, so that v sees
+ * its own interrupts as they are. (Another vCPU's LRs it sees as the distributor
+ * holds them, vgic_mmio.c.) */
 __attribute__((noinline, cold)) static bool irqchip_access(struct vcpu *v, const struct vm_exit *e)
 {
-	gpa_t addr;
+	gpa_t addr = e->mmio.addr;
 
-	if (e->kind == EXIT_STAGE2_FAULT && e->mmio_valid) {
+	if (e->kind == EXIT_STAGE2_FAULT) {
 		if (e->u.fault.gpa_unknown)
 			return true; /* an access whose address is not known yet */
 		addr = e->u.fault.gpa;
-	} else if (e->kind == EXIT_MMIO_READ || e->kind == EXIT_MMIO_WRITE) {
-		addr = e->mmio.addr;
-	} else {
-		return false;
 	}
 	for (unsigned i = 0; i < ARCH_IRQCHIP_WINDOWS; i++) {
 		gpa_t base;
@@ -356,7 +352,7 @@ bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
 {
 	if ((unsigned)e->kind >= EXIT_KIND_COUNT || !local_kind[e->kind])
 		return false;
-	if (arch_irq_held(&v->vm->arch, v->id) && irqchip_access(v, e))
+	if (e->mmio_valid && arch_irq_held(&v->vm->arch, v->id) && irqchip_access(v, e))
 		return false;
 	vm_handle_exit(v, e);
 	return true;

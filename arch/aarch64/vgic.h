@@ -120,11 +120,11 @@ static inline bool vgic_quiet(const struct vgic *g, unsigned vcpu)
 	return vcpu < g->nvcpus && !(__atomic_load_n(&g->dirty, __ATOMIC_RELAXED) & (1ull << vcpu));
 }
 
-/* Whether a list register of vCPU vcpu holds an interrupt (since its last flush, with
- * no sync after it). By the vCPU's own pCPU. */
+/* Whether a list register of vCPU vcpu (< nvcpus: its own pCPU asks, on the exit
+ * fast path) holds an interrupt since its last flush, with no sync after it. */
 static inline bool vgic_lrs_in_use(const struct vgic *g, unsigned vcpu)
 {
-	return vcpu < g->nvcpus && g->cpu[vcpu].lrs_used;
+	return g->cpu[vcpu].lrs_used;
 }
 
 /* vCPU vcpu leaves its pCPU: every physical interrupt still linked to it is
