@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "hal/addr.h"
+#include "hal/err.h"
 
 enum exit_kind {
 	EXIT_NOTHING,      /* handled inside the ISA code (or spurious): just resume */
@@ -94,6 +95,70 @@ struct vm_exit {
 	int64_t ret; /* hypercall / CPU_UP / CPU_STATE result, in project error codes or
 		      * (CPU_STATE) a state */
 };
+
+/* ---- Exits answered where they are taken ----------------------------------------------
+ * Some exits need nothing of core: a firmware call whose answer the ISA code knows
+ * (SMCCC_VERSION, PSCI_VERSION, a feature query), a load from a device register whose
+ * read has no side effect and whose value its device keeps current in memory. The HAL
+ * offers each exit to the ISA's early handler (arch_exit_early) right where it is
+ * taken, before leaving the exception context, and enters the guest again at once if
+ * it answered: no return through the run loop, no lock, no change of any state but
+ * the vCPU's registers. Anything that needs looking at meanwhile (a kick, the slice
+ * timer, a maintenance interrupt) is an interrupt, taken as an exit at that entry. */
+
+/* A device register answered from memory: a load of width w (a bit 1 << log2(w) in
+ * widths) at addr reads *value & the width's mask, without the device. The device
+ * stores *value atomically whenever the register's value changes, with
+ * MMIO_SHADOW_ASK set while a read would have a side effect (then the device is
+ * asked). */
+struct mmio_shadow {
+	gpa_t addr;
+	uint8_t widths;
+	const uint64_t *value;
+};
+#define MMIO_SHADOW_ASK (1ull << 63)
+#define MMIO_MAX_SHADOWS 16
+
+/* A VM's part: its shadowed registers in an open-addressed table of twice as many
+ * slots, found from exit_early_slot(addr) on to the first empty slot (value NULL), so
+ * that a lookup takes a probe or two whatever the number of registers. */
+#define EXIT_EARLY_SLOTS (2 * MMIO_MAX_SHADOWS)
+struct exit_early {
+	unsigned nshadows;
+	struct mmio_shadow slot[EXIT_EARLY_SLOTS];
+};
+
+static inline unsigned exit_early_slot(uint64_t addr)
+{
+	return (unsigned)((addr >> 2) ^ (addr >> 12)) % EXIT_EARLY_SLOTS;
+}
+
+/* The shadow of the register at addr, or NULL. */
+static inline const struct mmio_shadow *exit_early_find(const struct exit_early *t, uint64_t addr)
+{
+	for (unsigned i = 0, k = exit_early_slot(addr); i < EXIT_EARLY_SLOTS;
+	     i++, k = (k + 1) % EXIT_EARLY_SLOTS) {
+		const struct mmio_shadow *s = &t->slot[k];
+		if (!s->value || gpa_bits(s->addr) == addr)
+			return s->value ? s : NULL;
+	}
+	return NULL;
+}
+
+/* Add s (addr already guest-physical): -EEXIST if addr has one, -ENOSPC when full. */
+static inline int exit_early_add(struct exit_early *t, const struct mmio_shadow *s)
+{
+	if (exit_early_find(t, gpa_bits(s->addr)))
+		return -EEXIST;
+	if (t->nshadows >= MMIO_MAX_SHADOWS)
+		return -ENOSPC;
+	unsigned k = exit_early_slot(gpa_bits(s->addr));
+	while (t->slot[k].value)
+		k = (k + 1) % EXIT_EARLY_SLOTS;
+	t->slot[k] = *s;
+	t->nshadows++;
+	return 0;
+}
 
 /* EXIT_CPU_STATE results. */
 enum { CPU_STATE_ON = 0, CPU_STATE_OFF = 1, CPU_STATE_ON_PENDING = 2 };

@@ -4,9 +4,11 @@
 #include "core/cpu.h"
 #include "core/log.h"
 #include "core/vcpu.h"
+#include "core/vm.h"
 #include "core/vtimer.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
+#include "hal/guest.h"
 #include "hal/irq.h"
 
 static struct pcpu pcpus[HAL_MAX_PCPUS];
@@ -45,6 +47,8 @@ int cpu_boot_init(void)
 		err = hal_irq_forward(ARCH_VTIMER_IRQ, true);
 	if (!err)
 		err = hal_irq_register(ARCH_IRQCHIP_MAINTENANCE_IRQ, maintenance_irq, NULL);
+	/* Exits answered where they are taken, unless a trace is to show every exit. */
+	hal_guest_set_early(vm_tracing() ? NULL : arch_exit_early);
 	return err;
 }
 

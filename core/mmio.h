@@ -15,9 +15,16 @@
  * -EAGAIN: the device cannot take the access now (a full transmit FIFO), and the
  * guest's instruction runs again later, as behind a device that stalls the bus; any
  * other non-zero return is a bus error: the guest gets an external abort. */
+struct mmio_shadow;
+
+/* shadows (may be NULL): the device's registers whose reads have no side effect and
+ * whose values it keeps current in memory (arch/exit.h), at most max into out with
+ * .addr an offset from the device's base; their count. Loads of those are answered
+ * where the exit is taken, without read. */
 struct mmio_ops {
 	int (*read)(void *ctx, uint64_t offset, unsigned width, uint64_t *value);
 	int (*write)(void *ctx, uint64_t offset, unsigned width, uint64_t value);
+	unsigned (*shadows)(void *ctx, struct mmio_shadow *out, unsigned max);
 };
 
 struct mmio_device {

@@ -116,6 +116,16 @@ static uint32_t pl011_fr(const struct pl011 *u)
 	return fr;
 }
 
+/* FR as the early exits read it (mmio_ops.shadows): its value, or MMIO_SHADOW_ASK while
+ * the transmit FIFO is full, when a read is counted (tx_full_reads). Stored after
+ * every change of the FIFOs or the line; the direct DR write changes neither. Lock
+ * held, or u owned alone. */
+static void pl011_publish(struct pl011 *u)
+{
+	__atomic_store_n(&u->fr_shadow, pl011_tx_full(u) ? MMIO_SHADOW_ASK : pl011_fr(u),
+			 __ATOMIC_RELEASE);
+}
+
 /* Report the combined interrupt if its level changed. Lock held. */
 static void pl011_update_irq(struct pl011 *u)
 {
@@ -188,6 +198,7 @@ static enum console_send pl011_send(struct console_src *src)
 			r = CONSOLE_FULL;
 		} else {
 			pl011_line_sent(u);
+			pl011_publish(u);
 			r = u->line_ready ? CONSOLE_SENT_MORE : CONSOLE_SENT;
 		}
 	}
@@ -306,8 +317,10 @@ static int pl011_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
 		return -EINVAL;
 	spin_lock(&u->lock);
 	uint32_t v = pl011_reg_read(u, off);
-	if (off == PL011_DR)
-		pl011_update_irq(u); /* it may have emptied the FIFO; no other read changes it */
+	if (off == PL011_DR) { /* it may have emptied the FIFO; no other read changes it */
+		pl011_update_irq(u);
+		pl011_publish(u);
+	}
 	spin_unlock(&u->lock);
 	*value = v & pl011_width_mask(width);
 	return 0;
@@ -329,6 +342,7 @@ static int pl011_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	    !pl011_tx_direct(u, (uint8_t)value)) {
 		err = pl011_reg_write(u, off, (uint32_t)value & pl011_width_mask(width), &offer);
 		pl011_update_irq(u);
+		pl011_publish(u);
 	}
 	spin_unlock(&u->lock);
 	if (offer) /* outside the device's lock: the console's lock comes first */
@@ -336,7 +350,18 @@ static int pl011_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	return err;
 }
 
-const struct mmio_ops pl011_ops = { pl011_read, pl011_write };
+static unsigned pl011_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
+{
+	struct pl011 *u = ctx;
+
+	if (max < 1)
+		return 0;
+	/* FR at each width the UART takes (pl011_access_ok): 1, 2 and 4 bytes. */
+	out[0] = (struct mmio_shadow){ gpa_make(PL011_FR), 0x7, &u->fr_shadow };
+	return 1;
+}
+
+const struct mmio_ops pl011_ops = { pl011_read, pl011_write, pl011_shadows };
 
 /* The registers and the receive FIFO as at power-on (TRM 3.2); caller holds the lock or
  * owns u alone. */
@@ -365,6 +390,7 @@ void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool l
 	u->irq = irq;
 	u->irq_ctx = irq_ctx;
 	reset_registers(u);
+	pl011_publish(u);
 }
 
 void pl011_reset(struct pl011 *u)
@@ -374,6 +400,7 @@ void pl011_reset(struct pl011 *u)
 	if (u->irq_level && u->irq)
 		u->irq(u->irq_ctx, false);
 	u->irq_level = false;
+	pl011_publish(u);
 	spin_unlock(&u->lock);
 }
 
@@ -389,6 +416,7 @@ int pl011_receive(struct pl011 *u, uint8_t byte)
 		u->rx_fifo[(u->rx_head + u->rx_count) % PL011_FIFO_DEPTH] = byte;
 		u->rx_count++;
 		pl011_update_irq(u);
+		pl011_publish(u);
 	}
 	spin_unlock(&u->lock);
 	return err;
@@ -406,6 +434,7 @@ void pl011_flush(struct pl011 *u)
 		if (u->line_ready || u->line_len) {
 			n = pl011_format_line(u, out);
 			pl011_line_sent(u);
+			pl011_publish(u);
 		}
 		spin_unlock(&u->lock);
 		if (!n)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/exit.h"
 #include "core/console.h"
 #include "core/mmio.h"
 #include "hal/spinlock.h"
@@ -93,6 +94,7 @@ struct pl011 {
 	unsigned line_len;
 	char line[PL011_LINE_MAX];
 	uint64_t tx_full_reads; /* FR reads that returned TXFF: back-pressure the guest saw */
+	uint64_t fr_shadow;     /* FR for the early exits (pl011_publish) */
 	uint64_t tx_stalls;     /* DR writes refused (run again) on a full FIFO */
 	uint64_t tx_lines;      /* lines handed to the console */
 };

@@ -55,6 +55,7 @@ int vcpu_init(struct vcpu *v, struct vm *vm, unsigned id, uint64_t affinity)
 	*v = (struct vcpu){ .vm = vm, .id = id, .affinity = affinity, .lock = SPINLOCK_INIT,
 			    .state = VCPU_CREATED, .pcpu = VCPU_NO_PCPU };
 	arch_vcpu_init(&v->arch, id);
+	arch_vcpu_set_early(&v->arch, vm ? &vm->early : NULL);
 	vtimer_init(v);
 	v->hwid = arch_vcpu_hwid(id);
 	v->home = (unsigned)__builtin_ctzll(affinity);
@@ -264,6 +265,7 @@ int vcpu_reset(struct vcpu *v, bool boot)
 		err = -EPERM;
 	} else {
 		arch_vcpu_init(&v->arch, v->id);
+		arch_vcpu_set_early(&v->arch, v->vm ? &v->vm->early : NULL);
 		arch_vcpu_set_s2(&v->arch, v->s2_root, v->s2_vmid, v->s2_vtcr);
 		arch_vcpu_set_entry(&v->arch, boot ? v->boot_entry : gpa_make(0),
 				    boot ? v->boot_arg : 0);

@@ -152,6 +152,16 @@ static inline void vcpu_count_exit(struct vcpu *v, const struct vm_exit *exit)
 	}
 }
 
+/* Exits of kind v had: those core counted (exits[]) and those the ISA code answered
+ * where they were taken (arch_vcpu_early_exits). */
+static inline uint64_t vcpu_exit_count(const struct vcpu *v, enum exit_kind kind)
+{
+	if ((unsigned)kind >= EXIT_KIND_COUNT)
+		return 0;
+	return __atomic_load_n(&v->exits[kind], __ATOMIC_RELAXED) +
+	       arch_vcpu_early_exits(&v->arch, kind);
+}
+
 /* The same as vcpu_run, but with the trap state given instead of taken from the guest:
  * the entry point for test harnesses and fuzzers. */
 int vcpu_run_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *exit);

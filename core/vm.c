@@ -209,10 +209,55 @@ static int chip1_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	return irqchip_write(ctx, 1, off, width, value);
 }
 
+static unsigned chip0_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
+{
+	struct vm *vm = ctx;
+	return arch_irqchip_shadows(&vm->arch, 0, out, max);
+}
+
+static unsigned chip1_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
+{
+	struct vm *vm = ctx;
+	return arch_irqchip_shadows(&vm->arch, 1, out, max);
+}
+
 static const struct mmio_ops irqchip_ops[ARCH_IRQCHIP_WINDOWS] = {
-	{ chip0_read, chip0_write },
-	{ chip1_read, chip1_write },
+	{ chip0_read, chip0_write, chip0_shadows },
+	{ chip1_read, chip1_write, chip1_shadows },
 };
+
+/* The devices' shadowed registers (mmio_ops.shadows) into vm->early, at their
+ * guest-physical addresses. A shadow outside its device, of no width it can be read
+ * with, or twice for one address is a device's bug: -EINVAL; more than the table
+ * holds, -ENOSPC. */
+static int collect_shadows(struct vm *vm, struct vm_refusal *why)
+{
+	vm->early = (struct exit_early){ 0 };
+	for (unsigned i = 0; i < vm->bus.n; i++) {
+		const struct mmio_device *d = &vm->bus.devs[i];
+		struct mmio_shadow got[MMIO_MAX_SHADOWS];
+		unsigned n = d->ops->shadows ? d->ops->shadows(d->ctx, got, MMIO_MAX_SHADOWS) : 0;
+		for (unsigned k = 0; k < n && k < MMIO_MAX_SHADOWS; k++) {
+			struct mmio_shadow *s = &got[k];
+			uint64_t off = gpa_bits(s->addr);
+			unsigned widest = s->widths ? 1u << (31 - __builtin_clz(s->widths)) : 0;
+			int err = -EINVAL;
+			if (s->value && widest && s->widths <= 0xF && off < d->size &&
+			    widest <= d->size - off) {
+				s->addr = gpa_make(gpa_bits(d->base) + off);
+				err = exit_early_add(&vm->early, s);
+			}
+			if (err == -ENOSPC)
+				return refuse(why, -1, err, "more than %u shadowed registers",
+					      MMIO_MAX_SHADOWS);
+			if (err)
+				return refuse(why, -1, -EINVAL,
+					      "device at 0x%08llx: a bad shadowed register",
+					      (unsigned long long)gpa_bits(d->base));
+		}
+	}
+	return 0;
+}
 
 /* The memory region of cfg that [base, base + size) overlaps, or -1. A device window
  * must not: a stage-2 fault the hardware fully described goes to the device that holds
@@ -283,7 +328,7 @@ static int build(struct vm *vm, const struct vm_config *cfg, struct vm_refusal *
 			return refuse(why, -1, err, "device at 0x%08llx: cannot be added (%d)",
 				      (unsigned long long)gpa_bits(d->base), err);
 	}
-	if ((err = add_irqchip(vm, cfg, why)))
+	if ((err = add_irqchip(vm, cfg, why)) || (err = collect_shadows(vm, why)))
 		return err;
 	for (unsigned i = 0; i < cfg->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];

@@ -79,6 +79,7 @@ struct vm {
 	uint64_t vtcr;
 	struct aspace as;
 	struct mmio_bus bus;
+	struct exit_early early; /* the bus's shadowed registers, for the early exits */
 	bool mmio_raz_wi;
 	uint64_t mmio_unhandled; /* accesses that hit no device */
 	uint64_t undefs;         /* UNDEFINED instruction exceptions injected */
@@ -217,6 +218,7 @@ bool vm_may_reenter(struct vcpu *v);
 /* Print one line per handled exit (hvsim --trace): pCPU, VM, vCPU, the raw trap state,
  * then the decoded kind, address, width and value. */
 void vm_set_trace(bool on);
+bool vm_tracing(void);
 
 /* The stage-2 VMID the VM's vCPUs run with. */
 uint16_t vm_vmid(const struct vm *vm);

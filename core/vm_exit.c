@@ -11,6 +11,7 @@
 #include "core/vm.h"
 #include "core/vtimer.h"
 #include "hal/err.h"
+#include "hal/guest.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vm_exit *e);
 
@@ -33,6 +34,12 @@ static const char *const outcome_names[] = { "resume", "retry", "abort", "undef"
 void vm_set_trace(bool on)
 {
 	trace = on;
+	hal_guest_set_early(on ? NULL : arch_exit_early); /* a trace shows every exit */
+}
+
+bool vm_tracing(void)
+{
+	return trace;
 }
 
 /* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME" */
@@ -388,6 +395,10 @@ int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *
 	if (!trap)
 		return -EINVAL;
 	if (vcpu_bound_here(v) && vm_may_reenter(v)) {
+		if (!trace && arch_exit_early(&v->arch.ctx, trap)) { /* as the HAL offers it */
+			*e = (struct vm_exit){ .kind = EXIT_NOTHING, .outcome = EXIT_RESUME };
+			return 0;
+		}
 		arch_vcpu_decode(&v->arch, trap, e);
 		if (vm_handle_local_exit(v, e)) {
 			vcpu_count_exit(v, e);

@@ -79,7 +79,7 @@ static int dev_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	return off >= 0x100;
 }
 
-static const struct mmio_ops dev_ops = { dev_read, dev_write };
+static const struct mmio_ops dev_ops = { dev_read, dev_write, NULL };
 
 static const uint32_t calls[12] = {
 	PSCI_VERSION, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_64, PSCI_AFFINITY_INFO_64,

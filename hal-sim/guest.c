@@ -17,6 +17,7 @@ static _Atomic uint64_t tlb_flushes;
 static _Atomic uint64_t last_flushed;
 static atomic_bool vtimer_live;
 static _Atomic(hal_sim_unload_fn) unload_hook;
+static _Atomic(hal_guest_early_fn) early_fn;
 static void *_Atomic unload_arg;
 
 void hal_sim_set_guest(hal_sim_guest_fn fn, void *arg)
@@ -44,9 +45,17 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 			*exit = (struct guest_exit){ .type = TRAP_IRQ };
 			return 0;
 		}
-		if (fn(ctx, exit, atomic_load(&guest_arg)))
+		if (!fn(ctx, exit, atomic_load(&guest_arg)))
+			continue;
+		hal_guest_early_fn early = atomic_load_explicit(&early_fn, memory_order_relaxed);
+		if (!early || !early(ctx, exit))
 			return 0;
 	}
+}
+
+void hal_guest_set_early(hal_guest_early_fn fn)
+{
+	atomic_store(&early_fn, fn);
 }
 
 /* No translation instruction here: the engine's guests keep their stage-1 state in the

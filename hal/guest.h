@@ -44,9 +44,19 @@ void hal_guest_irq_save(struct guest_ctx *ctx);
 
 /* Run the guest described by ctx on this pCPU until it traps, then save its
  * general-purpose registers, PC and PSTATE into ctx and the trap state into *exit
- * (loading ctx first if it is not loaded here). Called by the arch vCPU run loop. -EINVAL on NULL, -ENOSYS where the host cannot run guests
- * yet. */
+ * (loading ctx first if it is not loaded here). Every exit is first offered to the
+ * early handler (hal_guest_set_early), right where it is taken: if it answers, the
+ * guest is entered again at once from ctx, and hal_guest_enter returns only with an
+ * exit it did not answer. Called by the arch vCPU run loop. -EINVAL on NULL, -ENOSYS
+ * where the host cannot run guests yet. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
+
+/* The early handler (arch/exit.h: arch_exit_early), installed once at boot; NULL for
+ * none. Called with the guest's general-purpose registers, PC and PSTATE in ctx and the
+ * trap state in *exit, on the exit path (bare metal: still in the exception's context,
+ * interrupts masked); returns true if it answered the exit, having updated ctx. */
+typedef bool (*hal_guest_early_fn)(struct guest_ctx *ctx, const struct guest_exit *exit);
+void hal_guest_set_early(hal_guest_early_fn fn);
 
 /* Where the guest that the last hal_guest_enter on this pCPU ran would find the virtual
  * address va now, reading it at EL1: its first-stage translation done by the hardware

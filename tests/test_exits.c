@@ -60,7 +60,7 @@ static int dev_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	return d->fail;
 }
 
-static const struct mmio_ops dev_ops = { dev_read, dev_write };
+static const struct mmio_ops dev_ops = { dev_read, dev_write, NULL };
 
 static void make_vm(bool raz_wi)
 {

@@ -32,7 +32,7 @@ static int nop_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	return 0;
 }
 
-static const struct mmio_ops nop_ops = { nop_read, nop_write };
+static const struct mmio_ops nop_ops = { nop_read, nop_write, NULL };
 
 static struct vm_config base_config(void)
 {

@@ -69,6 +69,15 @@ static inline void arch_irqchip_window(const struct arch_vm *a, unsigned i, gpa_
 	*size = i == 0 ? VGIC_DIST_SIZE : vgic_redist_size(&a->vgic);
 }
 
+/* Window i's registers answered from memory by the early exit handler (its constant
+ * ones), at offsets from the window's base: up to max into out, their count. */
+static inline unsigned arch_irqchip_shadows(const struct arch_vm *a, unsigned i,
+					    struct mmio_shadow *out, unsigned max)
+{
+	(void)a;
+	return i == 0 ? vgic_dist_shadows(out, max) : 0;
+}
+
 static inline int arch_irqchip_read(struct arch_vm *a, unsigned i, uint64_t off, unsigned width,
 				    uint64_t *value)
 {
@@ -270,6 +279,31 @@ static inline void arch_vcpu_set_el1(struct arch_vcpu *v, enum el1_sysreg r, uin
 /* Enter the guest until it traps, then decode the trap into *exit. -ENOSYS if the host
  * cannot run guests. */
 int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit);
+
+/* The early exit handler (arch/exit.h), which the HAL calls on every exit with the
+ * guest's registers in ctx and the trap state in *trap: true if it answered the exit
+ * (ctx updated: the result, the PC past the instruction), so that the guest may be
+ * entered again at once. It answers the firmware calls psci_answer knows, by HVC or
+ * SMC, and loads of the shadowed registers in ctx->early, and nothing while a guest
+ * engine reports its timer reprogrammed (vtimer_written), which core must see. Pure:
+ * no lock, no state but ctx. (Core installs it in the HAL unless a trace is to show
+ * every exit.) */
+bool arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap);
+
+/* The shadowed registers the vCPU's early exits read (its VM's; NULL: none), and how
+ * many exits of kind it had answered early: EXIT_NOTHING for firmware calls (as
+ * psci_decode's answers are counted), EXIT_MMIO_READ for loads. */
+static inline void arch_vcpu_set_early(struct arch_vcpu *v, const struct exit_early *early)
+{
+	v->ctx.early = early;
+}
+
+static inline uint64_t arch_vcpu_early_exits(const struct arch_vcpu *v, enum exit_kind kind)
+{
+	return kind == EXIT_NOTHING	? __atomic_load_n(&v->ctx.early_calls, __ATOMIC_RELAXED)
+	       : kind == EXIT_MMIO_READ ? __atomic_load_n(&v->ctx.early_reads, __ATOMIC_RELAXED)
+					: 0;
+}
 
 /* Decode raw trap state into *exit (also what a test harness or fuzzer drives). Exits
  * the ISA handles alone (PSCI_VERSION, unknown classes -> UNDEF) come back as

@@ -8,6 +8,8 @@
 
 #include "arch/aarch64/gicv3.h"
 
+struct exit_early; /* arch/exit.h */
+
 /* The EL1 system registers a guest owns; switched with the vCPU. */
 enum el1_sysreg {
 	SCTLR_EL1, ACTLR_EL1, CPACR_EL1, TTBR0_EL1, TTBR1_EL1, TCR_EL1, ESR_EL1, AFSR0_EL1,
@@ -49,6 +51,11 @@ struct guest_ctx {
 	 * reprogrammed between exits is seen. Hardware fires the real timer instead and
 	 * never sets it. */
 	uint8_t vtimer_written;
+	/* Exits answered where they are taken (arch_exit_early): the VM's shadowed
+	 * registers (NULL: none), and how many exits were answered so, by kind (firmware
+	 * calls, device-register loads), which core adds to its own counts. */
+	const struct exit_early *early;
+	uint64_t early_calls, early_reads;
 };
 
 /* Why control came back to EL2 (the vector that was taken). */

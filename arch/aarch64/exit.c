@@ -244,6 +244,70 @@ void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct
 	(h ? h : ec_undef)(v, ESR_ISS(trap->esr), exit);
 }
 
+static uint64_t mmio_read_result(const struct exit_mmio *m)
+{
+	uint64_t v = m->width == 8 ? m->value : m->value & ((1ull << (8 * m->width)) - 1);
+	unsigned bits = 8u * m->width;
+
+	if (m->sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
+		v |= ~0ull << bits;
+	return m->reg64 ? v : (uint32_t)v;
+}
+
+/* ---- Exits answered where they are taken (arch/exit.h) ------------------------------ */
+
+/* A load of a shadowed register: the common data abort of ec_dabt (a stage-2 fault of
+ * the access itself, HPFAR_EL2 valid) with ISV set, a read, and a shadow for its
+ * address and width that does not ask for the device. */
+static bool early_load(struct guest_ctx *ctx, const struct guest_exit *trap, uint64_t iss)
+{
+	const struct exit_early *t = ctx->early;
+
+	if ((iss & (ISS_DABT_ISV | ISS_DABT_WNR | ISS_DABT_S1PTW)) != ISS_DABT_ISV || !t ||
+	    !fsc_is_stage2_fault(ISS_FSC(iss)) || !hpfar_valid(iss))
+		return false;
+	uint64_t gpa = ((trap->hpfar & HPFAR_FIPA_MASK) << 8) | (trap->far & 0xFFF);
+	unsigned sas = (unsigned)ISS_DABT_SAS(iss);
+	const struct mmio_shadow *s = exit_early_find(t, gpa);
+	if (!s || !(s->widths & (1u << sas)))
+		return false;
+	uint64_t value = __atomic_load_n(s->value, __ATOMIC_ACQUIRE);
+	if (value & MMIO_SHADOW_ASK)
+		return false;
+	struct exit_mmio m = { .width = (uint8_t)(1u << sas), .sign_extend = iss & ISS_DABT_SSE,
+			       .reg64 = iss & ISS_DABT_SF, .value = value };
+	unsigned rt = (unsigned)ISS_DABT_SRT(iss);
+	if (rt < 31)
+		ctx->x[rt] = mmio_read_result(&m);
+	ctx->pc += (trap->esr & ESR_IL) ? 4 : 2;
+	ctx->early_reads++;
+	return true;
+}
+
+bool arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap)
+{
+	uint64_t iss = ESR_ISS(trap->esr);
+	int64_t value;
+
+	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
+		return false;
+	switch (ESR_EC(trap->esr)) {
+	case EC_SMC64:
+	case EC_HVC64:
+		if (!psci_answer(ctx->x[0], ctx->x[1], (uint16_t)ISS_IMM16(iss), &value))
+			return false;
+		ctx->x[0] = (uint64_t)value;
+		if (ESR_EC(trap->esr) == EC_SMC64)
+			ctx->pc += 4; /* as ec_smc: ELR_EL2 is at the SMC itself */
+		ctx->early_calls++;
+		return true;
+	case EC_DABT_LOW:
+		return early_load(ctx, trap, iss);
+	default:
+		return false;
+	}
+}
+
 /* Here, beside arch_vcpu_decode, so that the compiler can inline it: one call less
  * on every exit. */
 int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)
@@ -256,16 +320,6 @@ int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit)
 	}
 	arch_vcpu_decode(v, &v->trap, exit);
 	return 0;
-}
-
-static uint64_t mmio_read_result(const struct exit_mmio *m)
-{
-	uint64_t v = m->width == 8 ? m->value : m->value & ((1ull << (8 * m->width)) - 1);
-	unsigned bits = 8u * m->width;
-
-	if (m->sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
-		v |= ~0ull << bits;
-	return m->reg64 ? v : (uint32_t)v;
 }
 
 /* Past the instruction that exited, if the exit asked for it. ESR_EL2.IL: a 32-bit

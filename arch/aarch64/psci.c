@@ -24,28 +24,6 @@ static void answer(struct arch_vcpu *v, struct vm_exit *exit, int64_t value)
 	v->psci_fid = 0;
 }
 
-static bool psci_supported(uint32_t fid)
-{
-	switch (fid) {
-	case PSCI_VERSION: case PSCI_CPU_SUSPEND_32: case PSCI_CPU_SUSPEND_64:
-	case PSCI_CPU_OFF: case PSCI_CPU_ON_32: case PSCI_CPU_ON_64:
-	case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64: case PSCI_MIGRATE_INFO_TYPE:
-	case PSCI_SYSTEM_OFF: case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case SMCCC_VERSION:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* PSCI or SMCCC standard-service range that Tandem does not implement. */
-static bool in_firmware_range(uint32_t fid)
-{
-	uint32_t base = fid & ~SMCCC_FID_64;
-
-	return (base >= PSCI_FID_FIRST && base <= PSCI_FID_LAST) ||
-	       (base >= SMCCC_ARCH_FIRST && base <= SMCCC_ARCH_LAST);
-}
-
 static void decode_vm_call(struct arch_vcpu *v, uint32_t fid, struct vm_exit *exit)
 {
 	switch (fid) {
@@ -87,34 +65,14 @@ static void decode_vm_call(struct arch_vcpu *v, uint32_t fid, struct vm_exit *ex
 void psci_decode(struct arch_vcpu *v, uint16_t imm, struct vm_exit *exit)
 {
 	uint32_t fid = (uint32_t)v->ctx.x[0];
+	int64_t value;
 
 	exit->kind = EXIT_NOTHING;
 	v->psci_fid = 0;
-	if (imm != 0 || (v->ctx.x[0] >> 32) != 0) {
-		answer(v, exit, PSCI_RET_NOT_SUPPORTED); /* SMCCC: imm16 is 0, FIDs 32 bits */
-		return;
-	}
-	switch (fid) {
-	case PSCI_VERSION: answer(v, exit, PSCI_VERSION_1_1); return;
-	case SMCCC_VERSION: answer(v, exit, SMCCC_VERSION_1_1); return;
-	case PSCI_MIGRATE_INFO_TYPE: answer(v, exit, PSCI_MIGRATE_TYPE_NOT_REQUIRED); return;
-	case PSCI_FEATURES:
-		/* CPU_SUSPEND's feature flags are 0: original power_state format, no OSI. */
-		answer(v, exit, psci_supported((uint32_t)v->ctx.x[1]) ? 0 : PSCI_RET_NOT_SUPPORTED);
-		return;
-	case SMCCC_ARCH_FEATURES: {
-		uint32_t q = (uint32_t)v->ctx.x[1];
-		bool known = q == SMCCC_VERSION || q == SMCCC_ARCH_FEATURES;
-		answer(v, exit, known ? 0 : PSCI_RET_NOT_SUPPORTED);
-		return;
-	}
-	default:
-		break;
-	}
-	if (psci_supported(fid)) {
+	if (psci_answer(v->ctx.x[0], v->ctx.x[1], imm, &value)) {
+		answer(v, exit, value);
+	} else if (psci_supported(fid)) {
 		decode_vm_call(v, fid, exit);
-	} else if (in_firmware_range(fid)) {
-		answer(v, exit, PSCI_RET_NOT_SUPPORTED);
 	} else {
 		exit->kind = EXIT_HYPERCALL;
 		exit->u.hcall.nr = fid;

@@ -22,6 +22,7 @@
 
 #include "arch/aarch64/ctx.h"
 #include "arch/aarch64/gicv3.h"
+#include "arch/exit.h"
 
 #define VGIC_DIST_BASE 0x08000000ull
 #define VGIC_DIST_SIZE 0x10000ull
@@ -145,6 +146,10 @@ int vgic_redist_read(struct vgic *g, uint64_t off, unsigned width, uint64_t *val
 int vgic_redist_write(struct vgic *g, uint64_t off, unsigned width, uint64_t value,
 		      uint64_t *kick);
 uint64_t vgic_redist_size(const struct vgic *g); /* nvcpus * VGIC_REDIST_STRIDE */
+
+/* The distributor's constant registers (GICD_TYPER, GICD_IIDR, GICD_PIDR2) as shadows
+ * (arch/exit.h), at their offsets: up to max into out; their count. */
+unsigned vgic_dist_shadows(struct mmio_shadow *out, unsigned max);
 
 /* The vCPU an SPI (index 0 = INTID 32) is routed to by its IROUTER, or -1 if its
  * affinity names no vCPU (then it waits until rerouted). */

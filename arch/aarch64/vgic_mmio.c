@@ -315,6 +315,24 @@ static const struct vgic_reg_group dist_groups[] = {
 	{ GICD_PIDR2, GICD_PIDR2 + 4, W4, 0, OP_PIDR2, const_read, ignore_write },
 };
 
+/* The values const_read gives, for the shadows. */
+static const uint64_t typer_value = GICD_TYPER_VALUE, iidr_value = GIC_IIDR_VALUE,
+		      pidr2_value = GIC_PIDR2_VALUE;
+
+unsigned vgic_dist_shadows(struct mmio_shadow *out, unsigned max)
+{
+	const struct mmio_shadow regs[] = {
+		{ gpa_make(GICD_TYPER), 1u << 2, &typer_value },
+		{ gpa_make(GICD_IIDR), 1u << 2, &iidr_value },
+		{ gpa_make(GICD_PIDR2), 1u << 2, &pidr2_value },
+	};
+	unsigned n = 0;
+
+	for (; n < max && n < sizeof(regs) / sizeof(regs[0]); n++)
+		out[n] = regs[n];
+	return n;
+}
+
 static const struct vgic_frame dist_frame = {
 	dist_groups, sizeof(dist_groups) / sizeof(dist_groups[0]), VGIC_NR_PRIVATE, VGIC_NR_IRQS,
 };

@@ -80,6 +80,7 @@ struct bm_cpu {
 	struct guest_ctx *loaded; /* whose system registers the hardware holds (guest.c) */
 	uint64_t hcr;             /* the HCR_EL2 value last written for it */
 	bool fp_loaded;           /* its FP/SIMD registers are in the hardware too */
+	struct guest_exit *exit;  /* where hal_guest_enter wants the exit recorded */
 };
 
 /* This pCPU's (TPIDR_EL2). */

@@ -28,7 +28,8 @@ _Static_assert(TRAP_SYNC == TRAP_SYNC_ID && TRAP_IRQ == TRAP_IRQ_ID && TRAP_FIQ 
 
 _Static_assert(GICV3_NR_LRS == 4, "ICH_REGS below moves four list registers");
 
-unsigned bm_guest_run(struct guest_ctx *ctx);
+void bm_guest_run(struct guest_ctx *ctx);
+bool bm_guest_exited(struct guest_ctx *ctx, unsigned type);
 void bm_fp_load(const struct guest_ctx *ctx);
 void bm_fp_save(struct guest_ctx *ctx);
 
@@ -194,38 +195,65 @@ void hal_guest_irq_save(struct guest_ctx *ctx)
 	}
 }
 
-/* One exit: the general-purpose registers (world.S), and HCR_EL2 when the vCPU's has
- * changed. A first FP/SIMD access
- * (EC 0x07 with TFP set) is answered here, invisible above: the guest's V registers
- * are loaded, the trap turned off, and the guest re-entered. */
+static hal_guest_early_fn early_fn;
+
+void hal_guest_set_early(hal_guest_early_fn fn)
+{
+	__atomic_store_n(&early_fn, fn, __ATOMIC_RELEASE);
+}
+
+/* From world.S on every exit, the guest's general-purpose registers, PC and PSTATE in
+ * ctx: record the trap where hal_guest_enter asked, and answer what can be answered
+ * here, in the exception's context with interrupts masked. A first FP/SIMD access (EC
+ * 0x07 with TFP set) loads the guest's V registers and turns the trap off, invisible
+ * above; the early handler may answer the exit. true: enter the guest again at once
+ * (from ctx, HCR_EL2 unchanged). */
+bool bm_guest_exited(struct guest_ctx *ctx, unsigned type)
+{
+	struct bm_cpu *self = bm_self();
+	struct guest_exit *exit = self->exit;
+
+	exit->type = (enum trap_type)type;
+	if (type != TRAP_SYNC && type != TRAP_SERROR) {
+		/* An interrupt leaves the syndrome registers as they were: report none. */
+		exit->esr = exit->far = exit->hpfar = 0;
+		return false;
+	}
+	uint64_t esr = sysreg_read(esr_el2);
+	exit->esr = esr;
+	exit->far = sysreg_read(far_el2);
+	exit->hpfar = sysreg_read(hpfar_el2);
+	if (type != TRAP_SYNC)
+		return false;
+	if ((esr >> ESR_EC_SHIFT & 0x3F) == EC_FP && !self->fp_loaded) {
+		cptr_tfp(false);
+		bm_fp_load(ctx);
+		self->fp_loaded = true;
+		return true;
+	}
+	hal_guest_early_fn early = __atomic_load_n(&early_fn, __ATOMIC_RELAXED);
+	return early && early(ctx, exit); /* it leaves HCR_EL2 alone */
+}
+
+/* Enter ctx with HCR_EL2 as the vCPU has it; world.S comes back through
+ * bm_guest_exited, and returns here with an exit it did not answer. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 {
 	struct bm_cpu *self = bm_self();
-	unsigned type;
-	uint64_t esr;
-	bool syndrome;
 
 	if (!ctx || !exit)
 		return -EINVAL;
 	if (self->loaded != ctx)
 		hal_guest_load(ctx); /* core loads it first (vcpu_load): a safety net */
-	for (;;) {
-		if (ctx->hcr_el2 != self->hcr) {
-			sysreg_write(hcr_el2, ctx->hcr_el2);
-			self->hcr = ctx->hcr_el2;
-		}
-		/* Not left to the ERET: with FEAT_ExS and SCTLR_EL2.EOS clear an exception
-		 * return does not synchronise the context. */
-		isb();
-		type = bm_guest_run(ctx);
-		syndrome = type == TRAP_SYNC || type == TRAP_SERROR;
-		esr = syndrome ? sysreg_read(esr_el2) : 0;
-		if (type != TRAP_SYNC || self->fp_loaded || (esr >> ESR_EC_SHIFT & 0x3F) != EC_FP)
-			break;
-		cptr_tfp(false);
-		bm_fp_load(ctx);
-		self->fp_loaded = true;
+	if (ctx->hcr_el2 != self->hcr) {
+		sysreg_write(hcr_el2, ctx->hcr_el2);
+		self->hcr = ctx->hcr_el2;
 	}
+	/* Not left to the ERET: with FEAT_ExS and SCTLR_EL2.EOS clear an exception return
+	 * does not synchronise the context. */
+	isb();
+	self->exit = exit;
+	bm_guest_run(ctx);
 	/* A virtual SError the guest has taken is no longer pending (the hardware clears
 	 * HCR_EL2.VSE when it delivers one). */
 	if (self->hcr & HCR_VSE) {
@@ -233,11 +261,6 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		if (!(hcr & HCR_VSE))
 			ctx->hcr_el2 = self->hcr = hcr;
 	}
-	/* An interrupt leaves the syndrome registers as they were: report none. */
-	exit->type = (enum trap_type)type;
-	exit->esr = esr;
-	exit->far = syndrome ? sysreg_read(far_el2) : 0;
-	exit->hpfar = syndrome ? sysreg_read(hpfar_el2) : 0;
 	return 0;
 }
 

@@ -1,9 +1,12 @@
 /* The EL2 world switch of one exit: the general-purpose registers, PC and PSTATE of a
  * vCPU's context (guest.c loads and puts the system registers, and FP/SIMD on first
  * use through bm_fp_load / bm_fp_save). bm_guest_run enters the guest described by the
- * struct guest_ctx in X0 and returns the trap type (enum trap_type) once the guest
- * exits through vectors.S; the host's callee-saved registers live on the EL2 stack in
- * between, which the guest never sees (it runs on SP_EL0/SP_EL1). */
+ * struct guest_ctx in X0; each exit (through vectors.S) saves the guest's registers and
+ * asks guest.c's bm_guest_exited, which records the trap and may answer it (a first
+ * FP/SIMD access, an early exit): then the guest is entered again from here, and
+ * bm_guest_run returns only with an exit left for the run loop. The host's
+ * callee-saved registers live on the EL2 stack in between, which the guest never sees
+ * (it runs on SP_EL0/SP_EL1). */
 #include "hal-baremetal/aarch64/qemu-virt/world.h"
 
 	.macro	fp_regs op, base
@@ -26,7 +29,7 @@
 	.endm
 
 	.text
-/* unsigned bm_guest_run(struct guest_ctx *ctx) */
+/* void bm_guest_run(struct guest_ctx *ctx) */
 	.globl	bm_guest_run
 bm_guest_run:
 	stp	x29, x30, [sp, #-96]!
@@ -37,6 +40,7 @@ bm_guest_run:
 	stp	x27, x28, [sp, #80]
 	mrs	x1, tpidr_el2
 	str	x0, [x1, #BM_CPU_GUEST]
+bm_guest_enter:				/* X0: the context; the host's registers saved */
 	ldr	x2, [x0, #CTX_PC]
 	msr	elr_el2, x2
 	ldr	x2, [x0, #CTX_PSTATE]
@@ -87,8 +91,15 @@ bm_guest_exit:
 	str	x2, [x0, #CTX_PC]
 	mrs	x2, spsr_el2
 	str	x2, [x0, #CTX_PSTATE]
-	mov	x0, x1
-	ldp	x19, x20, [sp, #16]
+	/* bool bm_guest_exited(struct guest_ctx *ctx, unsigned type): true to enter the
+	 * guest again at once. The host's callee-saved registers are still on the stack
+	 * and the C code keeps X19-X28 itself, so nothing else is restored for that. */
+	bl	bm_guest_exited
+	cbz	w0, 1f
+	mrs	x1, tpidr_el2
+	ldr	x0, [x1, #BM_CPU_GUEST]
+	b	bm_guest_enter
+1:	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]
 	ldp	x25, x26, [sp, #64]
