@@ -47,8 +47,7 @@ int cpu_boot_init(void)
 		err = hal_irq_forward(ARCH_VTIMER_IRQ, true);
 	if (!err)
 		err = hal_irq_register(ARCH_IRQCHIP_MAINTENANCE_IRQ, maintenance_irq, NULL);
-	/* Exits answered where they are taken, unless a trace is to show every exit. */
-	hal_guest_set_early(vm_tracing() ? NULL : arch_exit_early);
+	hal_guest_set_early(vm_early_exits() ? arch_exit_early : NULL); /* as vm_set_trace */
 	return err;
 }
 

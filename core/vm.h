@@ -218,7 +218,12 @@ bool vm_may_reenter(struct vcpu *v);
 /* Print one line per handled exit (hvsim --trace): pCPU, VM, vCPU, the raw trap state,
  * then the decoded kind, address, width and value. */
 void vm_set_trace(bool on);
-bool vm_tracing(void);
+
+/* Whether exits are offered to the early handler (arch_exit_early, installed in the
+ * HAL with hal_guest_set_early): on by default, off while tracing. Turning it off sends
+ * every exit through core (a fuzzer compares the two). */
+void vm_set_early_exits(bool on);
+bool vm_early_exits(void);
 
 /* The stage-2 VMID the VM's vCPUs run with. */
 uint16_t vm_vmid(const struct vm *vm);

@@ -31,15 +31,30 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 
 static const char *const outcome_names[] = { "resume", "retry", "abort", "undef" };
 
+static bool no_early;
+
+/* The HAL offers exits to the early handler unless a trace is to show every exit or
+ * early answers are off. */
+static void install_early(void)
+{
+	hal_guest_set_early(vm_early_exits() ? arch_exit_early : NULL);
+}
+
 void vm_set_trace(bool on)
 {
 	trace = on;
-	hal_guest_set_early(on ? NULL : arch_exit_early); /* a trace shows every exit */
+	install_early();
 }
 
-bool vm_tracing(void)
+void vm_set_early_exits(bool on)
 {
-	return trace;
+	no_early = !on;
+	install_early();
+}
+
+bool vm_early_exits(void)
+{
+	return !trace && !no_early;
 }
 
 /* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME" */
@@ -395,7 +410,7 @@ int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *
 	if (!trap)
 		return -EINVAL;
 	if (vcpu_bound_here(v) && vm_may_reenter(v)) {
-		if (!trace && arch_exit_early(&v->arch.ctx, trap)) { /* as the HAL offers it */
+		if (vm_early_exits() && arch_exit_early(&v->arch.ctx, trap)) { /* as the HAL */
 			*e = (struct vm_exit){ .kind = EXIT_NOTHING, .outcome = EXIT_RESUME };
 			return 0;
 		}

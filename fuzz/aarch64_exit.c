@@ -1,13 +1,16 @@
 /* fuzz/aarch64_exit: arbitrary trap state and register values through the whole exit
  * path (decode by ESR_EL2.EC, core's dispatcher, completion) of a VM with eager, lazy
- * and linear memory and an MMIO device. Any crash, sanitizer report, leak (frames not
- * back after the VM is destroyed) or poisoned vCPU is a finding, and so is every exit
+ * and linear memory and an MMIO device (three of its registers shadowed). Any crash,
+ * sanitizer report, leak (frames not back after the VM is destroyed) or poisoned vCPU
+ * is a finding, and so is every exit
  * that leaves the vCPU where the architecture does not let it go (fuzz/exit_oracle.h):
  * the PC not stayed, stepped by the instruction's length or at the right vector, a
  * register written that the exit may not write, a PSCI result that function cannot
  * return, a vCPU state the exit cannot lead to (blocked without a WFx or CPU_SUSPEND,
  * off without CPU_OFF, the VM stopped without SYSTEM_OFF/RESET), or a vCPU started by
- * CPU_ON or reset anywhere but where the call said.
+ * CPU_ON or reset anywhere but where the call said. An exit the early handler
+ * (arch_exit_early) answers goes through core instead, and the registers, PC and PSTATE
+ * must come out as the early answer had them.
  *
  * Input: byte 0 holds VM options (bit 0: MMIO to no device reads as zero), then
  * 32-byte records, one trap each:
@@ -79,7 +82,21 @@ static int dev_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 	return off >= 0x100;
 }
 
-static const struct mmio_ops dev_ops = { dev_read, dev_write, NULL };
+/* Registers 0, 2 and 3 (offsets 0x00, 0x10, 0x18) are shadowed at every width: a read
+ * has no side effect here, and regs[] is what both the device and the shadow read (a
+ * value with bit 63 set asks the device). */
+static unsigned dev_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
+{
+	static const unsigned shadowed[3] = { 0, 2, 3 };
+	unsigned n = 0;
+
+	(void)ctx;
+	for (; n < max && n < 3; n++)
+		out[n] = (struct mmio_shadow){ gpa_make(shadowed[n] * 8ull), 0xF, &regs[shadowed[n]] };
+	return n;
+}
+
+static const struct mmio_ops dev_ops = { dev_read, dev_write, dev_shadows };
 
 static const uint32_t calls[12] = {
 	PSCI_VERSION, PSCI_CPU_SUSPEND_64, PSCI_CPU_OFF, PSCI_CPU_ON_64, PSCI_AFFINITY_INFO_64,
@@ -199,8 +216,20 @@ static void one_trap(struct vcpu *v, const uint8_t *r)
 	if (!(v->arch.ctx.pstate & PSR_MODE_AARCH32) || (ec != EC_WFx && ec != EC_DABT_LOW))
 		t.esr |= ESR_IL; /* only a 16-bit T32 WFx or load/store traps with IL clear */
 	struct guest_ctx before = v->arch.ctx;
+	/* What the early handler would answer (it is pure): then the exit goes through
+	 * core instead, which must leave the registers exactly so. */
+	struct guest_ctx early = before;
+	bool answered = arch_exit_early(&early, &t);
 	struct vm_exit e;
+	if (answered)
+		vm_set_early_exits(false);
 	CHECK(vm_feed_trap(v, &t, &e) == 0);
+	if (answered) {
+		vm_set_early_exits(true);
+		if (memcmp(early.x, v->arch.ctx.x, sizeof(early.x)) || early.pc != v->arch.ctx.pc ||
+		    early.pstate != v->arch.ctx.pstate)
+			oracle_finding(v, &t, "the early answer differs from core's");
+	}
 	CHECK((unsigned)e.kind < EXIT_KIND_COUNT);
 	check_state(v, &before, &t);
 	char why[ORACLE_MSG];

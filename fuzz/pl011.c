@@ -22,7 +22,8 @@
  * the IFLS trigger and by a line going out that drains it there, cleared by one that
  * leaves it above, and by ICR); the FIFOs never exceed their depth; MIS == RIS & IMSC;
  * the interrupt callback's last level == (MIS != 0) and it never reports the same
- * level twice in a row. Every line the console gets is "[fz] " and at most
+ * level twice in a row; FR's shadow (what early exits read) is FR, or MMIO_SHADOW_ASK
+ * exactly while the transmit FIFO is full. Every line the console gets is "[fz] " and at most
  * PL011_LINE_MAX characters of printable ASCII, tabs and whole escapes, and what the
  * lines decode to is, in order, exactly the bytes DR writes were accepted with, less
  * CR and LF: nothing lost, nothing added. Any difference aborts. */
@@ -265,6 +266,12 @@ static void check_invariants(void)
 	CHECK(!(ris & PL011_TXIM) == !txris);
 	CHECK(mis == (ris & imsc));
 	CHECK(irq_level == (mis != 0));
+	/* The shadow the early exits read FR from: FR itself, or "ask the device" while a
+	 * read has a side effect (TXFF: it is counted). */
+	struct mmio_shadow sh;
+	CHECK(pl011_ops.shadows(&uart, &sh, 1) == 1);
+	CHECK(gpa_bits(sh.addr) == PL011_FR && sh.widths == 0x7);
+	CHECK(*sh.value == (tx_count >= tx_depth() ? MMIO_SHADOW_ASK : fr));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -388,6 +388,57 @@ START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
 }
 END_TEST
 
+/* The simulation host's hal_guest_enter offers each exit to the early handler and runs
+ * the guest on when it answers, as the bare-metal world switch does: a PSCI_VERSION
+ * never comes back from vcpu_run, the guest sees its answer, and the next exit that
+ * needs core (an unknown call) does. With early exits off, it comes back. */
+START_TEST(test_the_entry_answers_early_exits_and_runs_on)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_HVC, .line = 1, .imm = 0, .args = { 0x84000000 } },
+		{ .kind = ACT_EXPECT_REG, .line = 2, .reg = 0, .value = 0x10001 },
+		{ .kind = ACT_SMC, .line = 3, .imm = 0, .args = { 0x80000000 } },
+		{ .kind = ACT_EXPECT_REG, .line = 4, .reg = 0, .value = 0x10001 },
+		{ .kind = ACT_HVC, .line = 5, .imm = 0, .args = { 0xC6000001 } },
+		{ .kind = ACT_HVC, .line = 6, .imm = 0, .args = { 0x84000000 } },
+		{ .kind = ACT_END, .line = 7 },
+	};
+	struct engine_program p = { prog, 7 };
+	struct vm_config cfg = { .name = "early", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 1,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
+	struct vm *vm;
+	struct vm_exit e;
+	struct engine_result r;
+
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
+	struct vcpu *v = vm_vcpu(vm, 0);
+	ck_assert_int_eq(vcpu_bind(v), 0);
+	ck_assert_int_eq(vcpu_run(v, &e), 0);
+	ck_assert_uint_eq(e.kind, EXIT_HYPERCALL);
+	ck_assert_uint_eq(e.u.hcall.nr, 0xC6000001);
+	ck_assert_uint_eq(v->arch.ctx.early_calls, 2);
+	vm_handle_exit(v, &e);
+	vm_set_early_exits(false);
+	ck_assert_int_eq(vcpu_run(v, &e), 0); /* PSCI_VERSION, through core now */
+	vm_set_early_exits(true);
+	ck_assert_uint_eq(v->arch.trap.esr, 0x5A000000ull);
+	ck_assert_uint_eq(e.kind, EXIT_NOTHING);
+	vm_handle_exit(v, &e);
+	ck_assert_uint_eq(v->arch.ctx.early_calls, 2);
+	ck_assert_int_eq(vcpu_run(v, &e), 0); /* the final WFI */
+	vm_handle_exit(v, &e);
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	ck_assert(r.finished);
+	ck_assert_uint_eq(r.failures, 0);
+	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -401,6 +452,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wait64_on_mmio_loads_again_after_an_emulated_read);
 	tcase_add_test(tc, test_untrapped_debug_registers_are_shared_by_the_pcpu);
 	tcase_add_test(tc, test_permission_fault_hands_over_garbage_hpfar_and_still_aborts);
+	tcase_add_test(tc, test_the_entry_answers_early_exits_and_runs_on);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -62,6 +62,43 @@ static int dev_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 
 static const struct mmio_ops dev_ops = { dev_read, dev_write, NULL };
 
+/* A device with two shadowed registers: 0x8 at every width, 0x10 at 4 bytes only. Its
+ * read returns the same values, and counts. */
+#define SDEV 0x09010000ull
+static uint64_t sreg8, sreg10;
+static unsigned sdev_reads, sdev_writes;
+
+static int sdev_read(void *ctx, uint64_t off, unsigned width, uint64_t *value)
+{
+	(void)ctx;
+	(void)width;
+	sdev_reads++;
+	*value = off == 0x8 ? sreg8 & ~MMIO_SHADOW_ASK : off == 0x10 ? sreg10 : 0;
+	return 0;
+}
+
+static int sdev_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
+{
+	(void)ctx;
+	(void)off;
+	(void)width;
+	(void)value;
+	sdev_writes++;
+	return 0;
+}
+
+static unsigned sdev_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
+{
+	(void)ctx;
+	if (max < 2)
+		return 0;
+	out[0] = (struct mmio_shadow){ gpa_make(0x8), 0xF, &sreg8 };
+	out[1] = (struct mmio_shadow){ gpa_make(0x10), 1u << 2, &sreg10 };
+	return 2;
+}
+
+static const struct mmio_ops sdev_ops = { sdev_read, sdev_write, sdev_shadows };
+
 static void make_vm(bool raz_wi)
 {
 	struct vm_config cfg = {
@@ -70,8 +107,8 @@ static void make_vm(bool raz_wi)
 		.mem = { { { RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
 			 { { LAZY }, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } },
 			 { { ROM }, 4096, PT_R | PT_X, AS_ALLOC_EAGER, { 0 } } },
-		.ndevices = 1,
-		.devices = { { { DEV }, 0x1000, &dev_ops, &dev } },
+		.ndevices = 2,
+		.devices = { { { DEV }, 0x1000, &dev_ops, &dev }, { { SDEV }, 0x1000, &sdev_ops, NULL } },
 	};
 	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
 	v0 = vm_vcpu(vm, 0);
@@ -85,6 +122,8 @@ static void setup(void)
 	sched_init(SCHED_STATIC, 0);
 	baseline = frame_outstanding();
 	memset(&dev, 0, sizeof(dev));
+	sreg8 = sreg10 = 0;
+	sdev_reads = sdev_writes = 0;
 	make_vm(false);
 }
 
@@ -158,6 +197,83 @@ START_TEST(test_smccc_and_psci_features)
 	ck_assert_int_eq(hvc(PSCI_MIGRATE_64, 1, 0, 0), -1);
 	ck_assert_int_eq(hvc(PSCI_MIGRATE_INFO_UP_CPU_64, 0, 0, 0), -1);
 	ck_assert_int_eq(hvc(0x8400001Eu, 0, 0, 0), -1); /* unassigned PSCI function */
+}
+END_TEST
+
+/* The calls the ISA code answers alone never reach core: answered where the exit is
+ * taken, counted apart (and together by vcpu_exit_count). With early exits off (as
+ * while tracing) the same call goes through core, with the same answer. A call core
+ * must see is never answered early. */
+START_TEST(test_firmware_calls_are_answered_early_and_counted)
+{
+	vgic_flush(&vm->arch.vgic, 0, &v0->arch.ctx, NULL); /* entered: the harness's fast path */
+	v0->arch.ctx.pc = PC0;
+	ck_assert_int_eq(hvc(PSCI_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_int_eq((int64_t)call(SMC0, SMCCC_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	ck_assert_int_eq(hvc(PSCI_FEATURES, PSCI_CPU_ON_64, 0, 0), 0);
+	ck_assert_uint_eq(v0->arch.ctx.early_calls, 3);
+	ck_assert_uint_eq(v0->exits[EXIT_NOTHING], 0);
+	ck_assert_uint_eq(vcpu_exit_count(v0, EXIT_NOTHING), 3);
+
+	vm_set_early_exits(false);
+	ck_assert(!vm_early_exits());
+	ck_assert_int_eq(hvc(PSCI_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_int_eq((int64_t)call(SMC0, SMCCC_VERSION, 0, 0, 0), 0x10001);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 8);
+	ck_assert_uint_eq(v0->arch.ctx.early_calls, 3);
+	ck_assert_uint_eq(v0->exits[EXIT_NOTHING], 2);
+	vm_set_early_exits(true);
+
+	ck_assert_int_eq(hvc(PSCI_AFFINITY_INFO_64, vm_vcpu(vm, 1)->hwid, 0, 0), 1); /* OFF */
+	ck_assert_uint_eq(v0->exits[EXIT_CPU_STATE], 1);
+	ck_assert_uint_eq(v0->arch.ctx.early_calls, 3);
+}
+END_TEST
+
+/* A load of a shadowed register is answered from the shadow, sign or zero extended as
+ * the syndrome says, and the device is not called; a width the shadow does not take, a
+ * shadow that asks for the device, and any store go to the device. The vGIC's
+ * constant registers are shadowed too. */
+START_TEST(test_shadowed_register_loads_are_answered_early)
+{
+	struct guest_ctx *c = &v0->arch.ctx;
+
+	vgic_flush(&vm->arch.vgic, 0, c, NULL); /* entered: the harness's fast path */
+	c->pc = PC0;
+	sreg8 = 0x80;
+	feed(0x93278007ull, 0x8, SDEV + 0x8); /* LDRSB X7: SAS=0, SSE, SRT=7, SF=1 */
+	ck_assert_uint_eq(c->x[7], 0xFFFFFFFFFFFFFF80ull);
+	ck_assert_uint_eq(c->pc, PC0 + 4);
+	feed(0x93070007ull, 0x8, SDEV + 0x8); /* LDRB W7 */
+	ck_assert_uint_eq(c->x[7], 0x80);
+	sreg8 = 0x1122334455667788ull;
+	feed(0x93C28007ull, 0x8, SDEV + 0x8); /* LDR X2 */
+	ck_assert_uint_eq(c->x[2], 0x1122334455667788ull);
+	feed(0x93DF8007ull, 0x8, SDEV + 0x8); /* LDR XZR: performed, discarded */
+	ck_assert_uint_eq(c->pc, PC0 + 16);
+	ck_assert_uint_eq(sdev_reads, 0);
+	ck_assert_uint_eq(c->early_reads, 4);
+	ck_assert_uint_eq(vcpu_exit_count(v0, EXIT_MMIO_READ), 4);
+
+	sreg10 = 0xABCD;
+	feed(0x93810007ull, 0x10, SDEV + 0x10); /* LDR W1: shadowed at 4 bytes */
+	ck_assert_uint_eq(c->x[1], 0xABCD);
+	ck_assert_uint_eq(sdev_reads, 0);
+	feed(0x93410007ull, 0x10, SDEV + 0x10); /* LDRH W1: not at 2 bytes: the device */
+	ck_assert_uint_eq(sdev_reads, 1);
+	sreg8 = MMIO_SHADOW_ASK | 5; /* a read would have a side effect now */
+	feed(0x93810007ull, 0x8, SDEV + 0x8);
+	ck_assert_uint_eq(sdev_reads, 2);
+	ck_assert_uint_eq(c->x[1], 5);
+	feed(0x93810047ull, 0x8, SDEV + 0x8); /* STR W1: never early */
+	ck_assert_uint_eq(sdev_writes, 1);
+	ck_assert_uint_eq(c->early_reads, 5);
+
+	feed(0x93810007ull, 0x8, VGIC_DIST_BASE + 0x8); /* LDR W1 from GICD_IIDR */
+	ck_assert_uint_eq(c->x[1], 0x43B);
+	ck_assert_uint_eq(c->early_reads, 6);
+	ck_assert_uint_eq(v0->exits[EXIT_MMIO_READ], 2);
 }
 END_TEST
 
@@ -1050,6 +1166,8 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_psci_version_over_hvc_leaves_pc_over_smc_advances_it);
 	tcase_add_test(tc, test_smccc_and_psci_features);
+	tcase_add_test(tc, test_firmware_calls_are_answered_early_and_counted);
+	tcase_add_test(tc, test_shadowed_register_loads_are_answered_early);
 	tcase_add_test(tc, test_cpu_on_and_affinity_info_states);
 	tcase_add_test(tc, test_cpu_on_errors);
 	tcase_add_test(tc, test_cpu_off_suspend_and_system_calls);

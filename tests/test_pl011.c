@@ -526,6 +526,39 @@ START_TEST(test_tx_fifo_fills_while_the_console_waits_and_loses_nothing)
 }
 END_TEST
 
+/* FR's shadow, which early exits read instead of calling the device: FR after every
+ * change (input, a byte read, output, the console taking a line), and "ask the
+ * device" exactly while the transmit FIFO is full, when reading FR is counted. */
+START_TEST(test_fr_shadow_follows_fr_and_asks_while_the_fifo_is_full)
+{
+	struct mmio_shadow sh;
+
+	ck_assert_uint_eq(pl011_ops.shadows(&uart, &sh, 1), 1);
+	ck_assert_uint_eq(gpa_bits(sh.addr), PL011_FR);
+	ck_assert_uint_eq(sh.widths, 0x7); /* 1, 2 and 4 bytes, as the UART takes them */
+	ck_assert_uint_eq(*sh.value, rd32(PL011_FR));
+	ck_assert_int_eq(pl011_receive(&uart, 'x'), 0);
+	ck_assert_uint_eq(*sh.value, rd32(PL011_FR));
+	ck_assert_uint_eq(*sh.value & PL011_FR_RXFE, 0);
+	rd32(PL011_DR);
+	ck_assert_uint_eq(*sh.value, rd32(PL011_FR));
+	wr32(PL011_LCR_H, PL011_LCR_H_FEN);
+	put("first\n");
+	ck_assert_uint_eq(*sh.value, rd32(PL011_FR));
+	ck_assert_uint_eq(*sh.value & PL011_FR_BUSY, PL011_FR_BUSY);
+	for (unsigned i = 0; i < PL011_FIFO_DEPTH - 1; i++)
+		ck_assert_int_eq(try_put((uint8_t)('a' + i)), 0);
+	ck_assert_uint_eq(*sh.value, rd32(PL011_FR));
+	ck_assert_int_eq(try_put('z'), 0); /* full now */
+	ck_assert_uint_eq(*sh.value, MMIO_SHADOW_ASK);
+	ck_assert_uint_eq(uart.tx_full_reads, 0);
+	console_takes(-1);
+	ck_assert_uint_eq(*sh.value, rd32(PL011_FR));
+	ck_assert_uint_eq(*sh.value & PL011_FR_TXFF, 0);
+	ck_assert_uint_eq(pl011_ops.shadows(&uart, &sh, 0), 0);
+}
+END_TEST
+
 START_TEST(test_with_fifos_off_tx_holds_one_byte)
 {
 	put("x\n");
@@ -737,6 +770,7 @@ Suite *test_suite(void)
 	TCase *tx = tcase_create("pl011-tx");
 	tcase_add_checked_fixture(tx, sink_setup, teardown);
 	tcase_add_test(tx, test_tx_fifo_fills_while_the_console_waits_and_loses_nothing);
+	tcase_add_test(tx, test_fr_shadow_follows_fr_and_asks_while_the_fifo_is_full);
 	tcase_add_test(tx, test_with_fifos_off_tx_holds_one_byte);
 	tcase_add_test(tx, test_txris_follows_the_ifls_trigger_level);
 	tcase_add_test(tx, test_flush_writes_the_waiting_line_the_fifo_and_the_partial_line);

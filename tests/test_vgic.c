@@ -1046,6 +1046,27 @@ START_TEST(test_garbage_everywhere_keeps_the_state_sane)
 }
 END_TEST
 
+/* The distributor's shadows (what early exits read) are its constant registers, each
+ * with the value a 32-bit read of it returns; at most max of them. */
+START_TEST(test_gicd_shadows_are_the_constant_registers_as_read)
+{
+	struct mmio_shadow sh[8];
+	unsigned n = vgic_dist_shadows(sh, 8);
+
+	ck_assert_uint_eq(n, 3);
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t v = ~0ull;
+		ck_assert_uint_eq(sh[i].widths, 1u << 2);
+		ck_assert_int_eq(vgic_dist_read(&g, gpa_bits(sh[i].addr), 4, &v), 0);
+		ck_assert_uint_eq(*sh[i].value, v);
+		ck_assert_uint_eq(v & MMIO_SHADOW_ASK, 0);
+	}
+	ck_assert_uint_eq(gpa_bits(sh[1].addr), GICD_IIDR);
+	ck_assert_uint_eq(vgic_dist_shadows(sh, 1), 1);
+	ck_assert_uint_eq(vgic_dist_shadows(sh, 0), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("vgic");
@@ -1056,6 +1077,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(regs, setup, NULL);
 	tcase_add_test(regs, test_the_shared_gicv3_layout_matches_the_specification);
 	tcase_add_test(regs, test_gicd_id_registers_read_the_single_security_state_values);
+	tcase_add_test(regs, test_gicd_shadows_are_the_constant_registers_as_read);
 	tcase_add_test(regs, test_gicd_ctlr_keeps_the_group_enables_with_are_and_ds_fixed);
 	tcase_add_test(regs, test_gicr_typer_has_affinity_processor_number_and_last);
 	tcase_add_test(regs, test_gicr_typer_of_sixteen_vcpus_names_the_last_one);

@@ -34,6 +34,36 @@ static int nop_write(void *ctx, uint64_t off, unsigned width, uint64_t value)
 
 static const struct mmio_ops nop_ops = { nop_read, nop_write, NULL };
 
+/* Devices that offer bad shadowed registers (mmio_ops.shadows): the kind picks the
+ * mistake. The device windows of base_config are 0x1000 bytes. */
+static uint64_t shadow_value;
+static int shadow_kind;
+
+static unsigned bad_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
+{
+	struct mmio_shadow s = { gpa_make(0x18), 0x7, &shadow_value };
+	unsigned n = 1;
+
+	(void)ctx;
+	switch (shadow_kind) {
+	case 0: s.addr = gpa_make(0x1000); break;  /* past the window */
+	case 1: s.addr = gpa_make(0xFFC); s.widths = 0x8; break; /* 8 bytes from 0xFFC */
+	case 2: s.widths = 0; break;               /* no width */
+	case 3: s.widths = 0x10; break;            /* a width no load has */
+	case 4: s.value = NULL; break;
+	case 5: n = 2; break;                      /* one address twice */
+	default: n = MMIO_MAX_SHADOWS + 1; break;  /* more than the table holds */
+	}
+	for (unsigned i = 0; i < n && i < max; i++) {
+		out[i] = s;
+		if (shadow_kind > 5)
+			out[i].addr = gpa_make(8 * i);
+	}
+	return n < max ? n : max;
+}
+
+static const struct mmio_ops bad_shadow_ops = { nop_read, nop_write, bad_shadows };
+
 static struct vm_config base_config(void)
 {
 	struct vm_config cfg = {
@@ -265,6 +295,27 @@ START_TEST(test_bad_configs_are_refused_and_leave_nothing)
 	cfg = base_config();
 	ck_assert_int_eq(vm_create(&cfg, &vm), -ENOMEM);
 	frame_fault_clear();
+}
+END_TEST
+
+/* A device's shadowed registers must lie in its window, be read at widths loads have,
+ * point somewhere, name each address once and fit the table: otherwise the VM is
+ * refused, saying which device, and nothing is left behind. */
+START_TEST(test_bad_shadowed_registers_refuse_the_vm)
+{
+	struct vm_config cfg = base_config();
+	struct vm_refusal why;
+	struct vm *vm;
+
+	cfg.devices[0].ops = &bad_shadow_ops;
+	for (shadow_kind = 0; shadow_kind <= 5; shadow_kind++) {
+		ck_assert_int_eq(vm_create_reason(&cfg, &vm, &why), -EINVAL);
+		ck_assert_ptr_nonnull(strstr(why.why, "a bad shadowed register"));
+	}
+	ck_assert_int_eq(vm_create_reason(&cfg, &vm, &why), -ENOSPC);
+	ck_assert_ptr_nonnull(strstr(why.why, "shadowed registers"));
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	ck_assert_uint_eq(vm_count(), 0);
 }
 END_TEST
 
@@ -542,6 +593,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_illegal_transitions_poison_the_vcpu);
 	tcase_add_test(tc, test_vcpu_without_a_guest_fails_entry_cleanly);
 	tcase_add_test(tc, test_bad_configs_are_refused_and_leave_nothing);
+	tcase_add_test(tc, test_bad_shadowed_registers_refuse_the_vm);
 	tcase_add_test(tc, test_every_allocation_failure_during_create_leaves_nothing);
 	tcase_add_test(tc, test_vm_table_is_bounded);
 	tcase_add_test(tc, test_thousand_vm_lifetimes_return_every_frame);
