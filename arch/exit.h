@@ -121,41 +121,55 @@ struct mmio_shadow {
 
 /* A VM's part: its shadowed registers in an open-addressed table of twice as many
  * slots, found from exit_early_slot(addr) on to the first empty slot (value NULL), so
- * that a lookup takes a probe or two whatever the number of registers. */
+ * that a lookup takes a probe or two whatever the number of registers. A slot keeps
+ * the address and the widths in one word (key: addr << 4 | widths). */
 #define EXIT_EARLY_SLOTS (2 * MMIO_MAX_SHADOWS)
+struct exit_early_slot {
+	uint64_t key;
+	const uint64_t *value;
+};
 struct exit_early {
 	unsigned nshadows;
-	struct mmio_shadow slot[EXIT_EARLY_SLOTS];
+	struct exit_early_slot slot[EXIT_EARLY_SLOTS];
 };
 
+/* Registers are words apart: the word index spreads a device's registers over the
+ * slots. */
 static inline unsigned exit_early_slot(uint64_t addr)
 {
-	return (unsigned)((addr >> 2) ^ (addr >> 12)) % EXIT_EARLY_SLOTS;
+	return (unsigned)(addr >> 2) % EXIT_EARLY_SLOTS;
 }
 
-/* The shadow of the register at addr, or NULL. */
-static inline const struct mmio_shadow *exit_early_find(const struct exit_early *t, uint64_t addr)
+/* The slot of the register at addr, or NULL: from its home slot on to the first
+ * empty one (an empty home slot means none, even for address 0, whose key an empty
+ * slot's would match). */
+static inline const struct exit_early_slot *exit_early_find(const struct exit_early *t,
+							    uint64_t addr)
 {
-	for (unsigned i = 0, k = exit_early_slot(addr); i < EXIT_EARLY_SLOTS;
-	     i++, k = (k + 1) % EXIT_EARLY_SLOTS) {
-		const struct mmio_shadow *s = &t->slot[k];
-		if (!s->value || gpa_bits(s->addr) == addr)
-			return s->value ? s : NULL;
+	unsigned k = exit_early_slot(addr);
+
+	for (unsigned i = 0; i < EXIT_EARLY_SLOTS && t->slot[k].value; i++) {
+		if (t->slot[k].key >> 4 == addr)
+			return &t->slot[k];
+		k = (k + 1) % EXIT_EARLY_SLOTS;
 	}
 	return NULL;
 }
 
-/* Add s (addr already guest-physical): -EEXIST if addr has one, -ENOSPC when full. */
+/* Add s (addr guest-physical, below 2^60): -EEXIST if addr has one, -ENOSPC when
+ * full. */
 static inline int exit_early_add(struct exit_early *t, const struct mmio_shadow *s)
 {
-	if (exit_early_find(t, gpa_bits(s->addr)))
+	uint64_t addr = gpa_bits(s->addr);
+
+	if (exit_early_find(t, addr))
 		return -EEXIST;
 	if (t->nshadows >= MMIO_MAX_SHADOWS)
 		return -ENOSPC;
-	unsigned k = exit_early_slot(gpa_bits(s->addr));
+	unsigned k = exit_early_slot(addr);
 	while (t->slot[k].value)
 		k = (k + 1) % EXIT_EARLY_SLOTS;
-	t->slot[k] = *s;
+	t->slot[k] = (struct exit_early_slot){ addr << 4 | (s->widths & 0xFu), s->value };
 	t->nshadows++;
 	return 0;
 }

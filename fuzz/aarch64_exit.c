@@ -10,7 +10,8 @@
  * off without CPU_OFF, the VM stopped without SYSTEM_OFF/RESET), or a vCPU started by
  * CPU_ON or reset anywhere but where the call said. An exit the early handler
  * (arch_exit_early) answers goes through core instead, and the registers, PC and PSTATE
- * must come out as the early answer had them.
+ * must come out as the early answer had them; the early answer must not depend on
+ * X19-X29 (stale in the context on bare metal) and must say when it writes one.
  *
  * Input: byte 0 holds VM options (bit 0: MMIO to no device reads as zero), then
  * 32-byte records, one trap each:
@@ -218,8 +219,26 @@ static void one_trap(struct vcpu *v, const uint8_t *r)
 	struct guest_ctx before = v->arch.ctx;
 	/* What the early handler would answer (it is pure): then the exit goes through
 	 * core instead, which must leave the registers exactly so. */
-	struct guest_ctx early = before;
+	struct guest_ctx early = before, blind = before;
 	bool answered = arch_exit_early(&early, &t);
+	/* On bare metal X19-X29 are stale in the context when the handler runs: it must
+	 * read none of them (the same answer with them scrambled), and say when it wrote
+	 * one (HAL_EARLY_ANSWERED_KEPT). */
+	for (unsigned i = 19; i <= 29; i++)
+		blind.x[i] = ~before.x[i] ^ 0x5A5A5A5A5A5A5A5Aull;
+	enum hal_early kept = arch_exit_early(&blind, &t);
+	bool wrote_kept = false;
+	for (unsigned i = 0; i < 31; i++) {
+		bool is_kept = i >= 19 && i <= 29;
+		wrote_kept |= is_kept && early.x[i] != before.x[i];
+		if (is_kept ? early.x[i] != before.x[i] && blind.x[i] != early.x[i]
+			    : blind.x[i] != early.x[i])
+			oracle_finding(v, &t, "the early handler read one of X19-X29");
+	}
+	if ((kept != HAL_EARLY_NO) != answered || blind.pc != early.pc)
+		oracle_finding(v, &t, "the early handler read one of X19-X29");
+	if (wrote_kept && kept != HAL_EARLY_ANSWERED_KEPT)
+		oracle_finding(v, &t, "the early handler wrote X19-X29 without saying so");
 	struct vm_exit e;
 	if (answered)
 		vm_set_early_exits(false);

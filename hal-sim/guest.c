@@ -48,7 +48,7 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		if (!fn(ctx, exit, atomic_load(&guest_arg)))
 			continue;
 		hal_guest_early_fn early = atomic_load_explicit(&early_fn, memory_order_relaxed);
-		if (!early || !early(ctx, exit))
+		if (!early || early(ctx, exit) == HAL_EARLY_NO)
 			return 0;
 	}
 }

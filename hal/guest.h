@@ -52,10 +52,19 @@ void hal_guest_irq_save(struct guest_ctx *ctx);
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
 
 /* The early handler (arch/exit.h: arch_exit_early), installed once at boot; NULL for
- * none. Called with the guest's general-purpose registers, PC and PSTATE in ctx and the
- * trap state in *exit, on the exit path (bare metal: still in the exception's context,
- * interrupts masked); returns true if it answered the exit, having updated ctx. */
-typedef bool (*hal_guest_early_fn)(struct guest_ctx *ctx, const struct guest_exit *exit);
+ * none. Called on the exit path (bare metal: still in the exception's context,
+ * interrupts masked) with the trap state in *exit and the guest's registers in ctx,
+ * except that the registers the C calling convention keeps across a call (aarch64:
+ * X19-X29) may be stale there: a HAL may leave them in the hardware for the call. So
+ * the handler reads none of those; it may write any register, and says so. */
+enum hal_early {
+	HAL_EARLY_NO,       /* not answered: the exit goes to the run loop */
+	HAL_EARLY_ANSWERED, /* answered, ctx updated: enter the guest again */
+	HAL_EARLY_ANSWERED_KEPT, /* the same, having written a register the calling
+				  * convention keeps: reload those from ctx */
+};
+typedef enum hal_early (*hal_guest_early_fn)(struct guest_ctx *ctx,
+					      const struct guest_exit *exit);
 void hal_guest_set_early(hal_guest_early_fn fn);
 
 /* Where the guest that the last hal_guest_enter on this pCPU ran would find the virtual

@@ -256,56 +256,76 @@ static uint64_t mmio_read_result(const struct exit_mmio *m)
 
 /* ---- Exits answered where they are taken (arch/exit.h) ------------------------------ */
 
-/* A load of a shadowed register: the common data abort of ec_dabt (a stage-2 fault of
- * the access itself, HPFAR_EL2 valid) with ISV set, a read, and a shadow for its
- * address and width that does not ask for the device. */
-static bool early_load(struct guest_ctx *ctx, const struct guest_exit *trap, uint64_t iss)
+/* A load of a shadowed register: the common data abort of ec_dabt (ISV set, a read,
+ * not on a stage-1 walk; a translation or access-flag fault, whose HPFAR_EL2 is valid:
+ * FSC 0x04-0x0B) with a shadow for its address and width that does not ask for the
+ * device. The result as mmio_read_result makes it (the width, SSE, SF). */
+/* A register not in its home slot: the rest of the probe, out of line. */
+__attribute__((noinline, cold)) static const struct exit_early_slot *
+early_probe(const struct exit_early *t, uint64_t gpa)
+{
+	return exit_early_find(t, gpa);
+}
+
+static enum hal_early early_load(struct guest_ctx *ctx, const struct guest_exit *trap,
+				 uint64_t esr)
 {
 	const struct exit_early *t = ctx->early;
 
-	if ((iss & (ISS_DABT_ISV | ISS_DABT_WNR | ISS_DABT_S1PTW)) != ISS_DABT_ISV || !t ||
-	    !fsc_is_stage2_fault(ISS_FSC(iss)) || !hpfar_valid(iss))
-		return false;
+	if (!(esr & ISS_DABT_ISV) || (esr & (ISS_DABT_WNR | ISS_DABT_S1PTW)) ||
+	    ISS_FSC(esr) - FSC_TRANS_L0 >= FSC_PERM_L0 - FSC_TRANS_L0 || !t)
+		return HAL_EARLY_NO;
 	uint64_t gpa = ((trap->hpfar & HPFAR_FIPA_MASK) << 8) | (trap->far & 0xFFF);
-	unsigned sas = (unsigned)ISS_DABT_SAS(iss);
-	const struct mmio_shadow *s = exit_early_find(t, gpa);
-	if (!s || !(s->widths & (1u << sas)))
-		return false;
+	unsigned sas = (unsigned)ISS_DABT_SAS(esr);
+	/* The home slot decides almost always (exit_early_find); a slot holding no
+	 * register has no widths, so the width test refuses an empty one too. */
+	const struct exit_early_slot *s = &t->slot[exit_early_slot(gpa)];
+	uint64_t key = s->key;
+	if (key >> 4 != gpa) {
+		s = early_probe(t, gpa);
+		if (!s)
+			return HAL_EARLY_NO;
+		key = s->key;
+	}
+	if (!((key >> sas) & 1))
+		return HAL_EARLY_NO;
 	uint64_t value = __atomic_load_n(s->value, __ATOMIC_ACQUIRE);
 	if (value & MMIO_SHADOW_ASK)
-		return false;
-	struct exit_mmio m = { .width = (uint8_t)(1u << sas), .sign_extend = iss & ISS_DABT_SSE,
-			       .reg64 = iss & ISS_DABT_SF, .value = value };
-	unsigned rt = (unsigned)ISS_DABT_SRT(iss);
+		return HAL_EARLY_NO;
+	static const uint64_t width_mask[4] = { 0xFF, 0xFFFF, 0xFFFFFFFF, ~0ull };
+	if (esr & ISS_DABT_SSE) { /* as mmio_read_result */
+		unsigned shift = 64 - (8u << sas);
+		value = (uint64_t)((int64_t)(value << shift) >> shift);
+	} else {
+		value &= width_mask[sas];
+	}
+	if (!(esr & ISS_DABT_SF))
+		value = (uint32_t)value;
+	unsigned rt = (unsigned)ISS_DABT_SRT(esr);
 	if (rt < 31)
-		ctx->x[rt] = mmio_read_result(&m);
-	ctx->pc += (trap->esr & ESR_IL) ? 4 : 2;
+		ctx->x[rt] = value;
+	ctx->pc += 2 + ((esr >> 24) & 2); /* ESR_EL2.IL (bit 25): 4 bytes, else 2 */
 	ctx->early_reads++;
-	return true;
+	return rt >= 19 ? HAL_EARLY_ANSWERED_KEPT : HAL_EARLY_ANSWERED; /* X19-X29 (X30: too) */
 }
 
-bool arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap)
+enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap)
 {
-	uint64_t iss = ESR_ISS(trap->esr);
+	uint64_t esr = trap->esr, ec = ESR_EC(esr);
 	int64_t value;
 
 	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
-		return false;
-	switch (ESR_EC(trap->esr)) {
-	case EC_SMC64:
-	case EC_HVC64:
-		if (!psci_answer(ctx->x[0], ctx->x[1], (uint16_t)ISS_IMM16(iss), &value))
-			return false;
+		return HAL_EARLY_NO;
+	if ((ec | 1) == EC_SMC64) { /* HVC64 (0x16) or SMC64 (0x17) */
+		if (!psci_answer(ctx->x[0], ctx->x[1], (uint16_t)ISS_IMM16(esr), &value))
+			return HAL_EARLY_NO;
 		ctx->x[0] = (uint64_t)value;
-		if (ESR_EC(trap->esr) == EC_SMC64)
+		if (ec == EC_SMC64)
 			ctx->pc += 4; /* as ec_smc: ELR_EL2 is at the SMC itself */
 		ctx->early_calls++;
-		return true;
-	case EC_DABT_LOW:
-		return early_load(ctx, trap, iss);
-	default:
-		return false;
+		return HAL_EARLY_ANSWERED;
 	}
+	return ec == EC_DABT_LOW ? early_load(ctx, trap, esr) : HAL_EARLY_NO;
 }
 
 /* Here, beside arch_vcpu_decode, so that the compiler can inline it: one call less

@@ -82,11 +82,11 @@ static inline bool psci_answer(uint64_t x0, uint64_t x1, uint16_t imm, int64_t *
 {
 	uint32_t fid = (uint32_t)x0;
 
-	if (imm != 0 || (x0 >> 32) != 0) {
-		*value = PSCI_RET_NOT_SUPPORTED; /* SMCCC: imm16 is 0, FIDs 32 bits */
+	if (imm != 0) {
+		*value = PSCI_RET_NOT_SUPPORTED; /* SMCCC: imm16 is 0 */
 		return true;
 	}
-	switch (fid) {
+	switch (x0) { /* no case matches a value above 32 bits: those are refused below */
 	case PSCI_VERSION: *value = PSCI_VERSION_1_1; return true;
 	case SMCCC_VERSION: *value = SMCCC_VERSION_1_1; return true;
 	case PSCI_MIGRATE_INFO_TYPE: *value = PSCI_MIGRATE_TYPE_NOT_REQUIRED; return true;
@@ -103,8 +103,8 @@ static inline bool psci_answer(uint64_t x0, uint64_t x1, uint16_t imm, int64_t *
 	default:
 		break;
 	}
-	if (!psci_supported(fid) && in_firmware_range(fid)) {
-		*value = PSCI_RET_NOT_SUPPORTED;
+	if ((x0 >> 32) != 0 || (!psci_supported(fid) && in_firmware_range(fid))) {
+		*value = PSCI_RET_NOT_SUPPORTED; /* SMCCC: FIDs are 32 bits */
 		return true;
 	}
 	return false;

@@ -13,7 +13,8 @@
  *   vtimer_rtt        CNTV_CVAL reached until the handler reads the counter
  *   lazy_first_touch  the first write to a page of lazily backed memory
  * A result the guest did not expect (a PSCI version other than 1.x, an interrupt
- * that is not the one awaited) is reported as "exits-error WHAT" and the run fails. */
+ * that is not the one awaited, a register the world switch lost) is reported as
+ * "exits-error WHAT" and the run fails. */
 #include <stdint.h>
 
 #include "../ops.h"
@@ -173,6 +174,39 @@ static void secondary_main(void)
 		__asm__ volatile("msr daifclr, #2\n wfi\n msr daifset, #2" ::: "memory");
 }
 
+/* Loads answered where the exit is taken go to the register the load names, also one
+ * the C calling convention keeps (X19-X28), which Tandem's world switch leaves in the
+ * hardware for such an answer: GICD_IIDR into W25, FR into W20 and an HVC in between,
+ * and every other kept register must come back as it was. */
+static void kept_registers(void)
+{
+	uint64_t r[10];
+
+	__asm__ volatile("mov x19, #19\n mov x20, #20\n mov x21, #21\n mov x22, #22\n"
+			 "mov x23, #23\n mov x24, #24\n mov x25, #25\n mov x26, #26\n"
+			 "mov x27, #27\n mov x28, #28\n"
+			 "ldr w25, [%[iidr]]\n"
+			 "mov x0, %[ver]\n hvc #0\n"
+			 "ldr w20, [%[fr]]\n"
+			 "stp x19, x20, [%[r]]\n stp x21, x22, [%[r], #16]\n"
+			 "stp x23, x24, [%[r], #32]\n stp x25, x26, [%[r], #48]\n"
+			 "stp x27, x28, [%[r], #64]\n"
+			 :
+			 : [iidr] "r"(GICD_IIDR), [fr] "r"(UARTFR), [ver] "r"((uint64_t)PSCI_VERSION),
+			   [r] "r"(r)
+			 : "x0", "x1", "x2", "x3", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
+			   "x26", "x27", "x28", "memory");
+	for (unsigned i = 0; i < 10; i++) {
+		uint64_t want = 19 + i;
+		if (i == 1)
+			want = *UARTFR;
+		else if (i == 6)
+			want = *GICD_IIDR;
+		if (r[i] != want)
+			error("a kept register after an answered load");
+	}
+}
+
 int main(unsigned cpu)
 {
 	if (cpu) {
@@ -188,6 +222,7 @@ int main(unsigned cpu)
 		error("PSCI version over SMC");
 	if (hvc1(UNKNOWN_FID) != SMCCC_NOT_SUPPORTED)
 		error("unknown function answered");
+	kept_registers();
 	report("hvc_psci_version", ITERS, loop_hvc(PSCI_VERSION, ITERS));
 	report("hvc_unknown", ITERS, loop_hvc(UNKNOWN_FID, ITERS));
 	report("smc_psci_version", ITERS, loop_smc(ITERS));

@@ -16,6 +16,17 @@
 #include "hal/guest.h"
 
 _Static_assert(offsetof(struct bm_cpu, guest) == BM_CPU_GUEST, "world.h: BM_CPU_GUEST");
+_Static_assert(offsetof(struct bm_cpu, exit) == BM_CPU_EXIT, "world.h: BM_CPU_EXIT");
+_Static_assert(offsetof(struct guest_exit, type) == EXIT_TYPE && sizeof(enum trap_type) == 4,
+	       "world.h: EXIT_TYPE");
+_Static_assert(offsetof(struct guest_exit, esr) == EXIT_ESR, "world.h: EXIT_ESR");
+_Static_assert(offsetof(struct guest_exit, far) == EXIT_FAR &&
+		       offsetof(struct guest_exit, hpfar) == EXIT_FAR + 8,
+	       "world.h: EXIT_FAR, then HPFAR");
+_Static_assert(offsetof(struct guest_exit, hpfar) == EXIT_HPFAR, "world.h: EXIT_HPFAR");
+_Static_assert(EC_FP_ID == EC_FP_ASIMD && EC_DABT_LOW_ID == EC_DABT_LOW, "world.h: EC_*_ID");
+_Static_assert(HAL_EARLY_NO == 0 && HAL_EARLY_ANSWERED == HAL_EARLY_ANSWERED_ID,
+	       "world.h: HAL_EARLY_ANSWERED_ID");
 _Static_assert(offsetof(struct guest_ctx, x) == CTX_X, "world.h: CTX_X");
 _Static_assert(offsetof(struct guest_ctx, pc) == CTX_PC, "world.h: CTX_PC");
 _Static_assert(offsetof(struct guest_ctx, pstate) == CTX_PSTATE, "world.h: CTX_PSTATE");
@@ -29,7 +40,8 @@ _Static_assert(TRAP_SYNC == TRAP_SYNC_ID && TRAP_IRQ == TRAP_IRQ_ID && TRAP_FIQ 
 _Static_assert(GICV3_NR_LRS == 4, "ICH_REGS below moves four list registers");
 
 void bm_guest_run(struct guest_ctx *ctx);
-bool bm_guest_exited(struct guest_ctx *ctx, unsigned type);
+bool bm_fp_first(struct guest_ctx *ctx);
+extern hal_guest_early_fn bm_early_fn;
 void bm_fp_load(const struct guest_ctx *ctx);
 void bm_fp_save(struct guest_ctx *ctx);
 
@@ -74,8 +86,6 @@ _Static_assert(EL1_SYSREG_COUNT == 27, "a new EL1 register must be added to EL1_
 #define ICH_SAVE(field, reg) ctx->field = (__typeof__(ctx->field))sysreg_read(reg);
 
 #define CPTR_TFP (1ull << 10) /* CPTR_EL2.TFP: FP/SIMD traps to EL2 (EC 0x07) */
-#define EC_FP 0x07ull
-#define ESR_EC_SHIFT 26
 
 static void cptr_tfp(bool trap)
 {
@@ -195,48 +205,40 @@ void hal_guest_irq_save(struct guest_ctx *ctx)
 	}
 }
 
-static hal_guest_early_fn early_fn;
+/* No early handler: every exit goes to the run loop. */
+static enum hal_early no_early(struct guest_ctx *ctx, const struct guest_exit *exit)
+{
+	(void)ctx;
+	(void)exit;
+	return HAL_EARLY_NO;
+}
+
+/* The early handler world.S calls on a synchronous exit (hal_guest_set_early); never
+ * NULL, so that world.S need not look. */
+hal_guest_early_fn bm_early_fn = no_early;
 
 void hal_guest_set_early(hal_guest_early_fn fn)
 {
-	__atomic_store_n(&early_fn, fn, __ATOMIC_RELEASE);
+	__atomic_store_n(&bm_early_fn, fn ? fn : no_early, __ATOMIC_RELEASE);
 }
 
-/* From world.S on every exit, the guest's general-purpose registers, PC and PSTATE in
- * ctx: record the trap where hal_guest_enter asked, and answer what can be answered
- * here, in the exception's context with interrupts masked. A first FP/SIMD access (EC
- * 0x07 with TFP set) loads the guest's V registers and turns the trap off, invisible
- * above; the early handler may answer the exit. true: enter the guest again at once
- * (from ctx, HCR_EL2 unchanged). */
-bool bm_guest_exited(struct guest_ctx *ctx, unsigned type)
+/* From world.S on an FP/SIMD access trapped by CPTR_EL2.TFP: the first since the vCPU
+ * was loaded loads its V registers and turns the trap off, invisible above, and the
+ * guest is entered again (true); any other goes to the run loop. */
+bool bm_fp_first(struct guest_ctx *ctx)
 {
 	struct bm_cpu *self = bm_self();
-	struct guest_exit *exit = self->exit;
 
-	exit->type = (enum trap_type)type;
-	if (type != TRAP_SYNC && type != TRAP_SERROR) {
-		/* An interrupt leaves the syndrome registers as they were: report none. */
-		exit->esr = exit->far = exit->hpfar = 0;
+	if (self->fp_loaded)
 		return false;
-	}
-	uint64_t esr = sysreg_read(esr_el2);
-	exit->esr = esr;
-	exit->far = sysreg_read(far_el2);
-	exit->hpfar = sysreg_read(hpfar_el2);
-	if (type != TRAP_SYNC)
-		return false;
-	if ((esr >> ESR_EC_SHIFT & 0x3F) == EC_FP && !self->fp_loaded) {
-		cptr_tfp(false);
-		bm_fp_load(ctx);
-		self->fp_loaded = true;
-		return true;
-	}
-	hal_guest_early_fn early = __atomic_load_n(&early_fn, __ATOMIC_RELAXED);
-	return early && early(ctx, exit); /* it leaves HCR_EL2 alone */
+	cptr_tfp(false);
+	bm_fp_load(ctx);
+	self->fp_loaded = true;
+	return true;
 }
 
-/* Enter ctx with HCR_EL2 as the vCPU has it; world.S comes back through
- * bm_guest_exited, and returns here with an exit it did not answer. */
+/* Enter ctx with HCR_EL2 as the vCPU has it; world.S records each exit in *exit, answers
+ * what it can, and returns here with one it did not answer. */
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 {
 	struct bm_cpu *self = bm_self();

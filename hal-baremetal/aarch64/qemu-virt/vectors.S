@@ -1,7 +1,7 @@
 /* EL2 exception vectors (Arm ARM D1.10.2: 16 entries of 0x80 bytes). An exception from
  * a lower EL (AArch64, or a guest's EL0 in AArch32) is a guest exit, never fatal: the
- * entry keeps the guest's X0/X1 on the EL2 stack, puts the trap type in X1 and leaves
- * through world.S. Anything else taken to
+ * entry keeps the guest's X0/X1 on the EL2 stack and leaves through world.S, a
+ * synchronous exit to its own path, any other with the trap type in X1. Anything else taken to
  * EL2 is a hypervisor bug: the entry hands its index and the syndrome to bm_exception,
  * which reports it and stops the machine. */
 #include "hal-baremetal/aarch64/qemu-virt/world.h"
@@ -18,8 +18,12 @@
 	.macro	guest_exit type
 	.balign	0x80
 	stp	x0, x1, [sp, #-16]!
+	.if \type == TRAP_SYNC_ID
+	b	bm_guest_exit_sync	/* may be answered at once: world.S */
+	.else
 	mov	x1, #\type
 	b	bm_guest_exit
+	.endif
 	.endm
 
 	.text

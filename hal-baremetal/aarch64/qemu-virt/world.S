@@ -1,12 +1,11 @@
 /* The EL2 world switch of one exit: the general-purpose registers, PC and PSTATE of a
  * vCPU's context (guest.c loads and puts the system registers, and FP/SIMD on first
  * use through bm_fp_load / bm_fp_save). bm_guest_run enters the guest described by the
- * struct guest_ctx in X0; each exit (through vectors.S) saves the guest's registers and
- * asks guest.c's bm_guest_exited, which records the trap and may answer it (a first
- * FP/SIMD access, an early exit): then the guest is entered again from here, and
- * bm_guest_run returns only with an exit left for the run loop. The host's
- * callee-saved registers live on the EL2 stack in between, which the guest never sees
- * (it runs on SP_EL0/SP_EL1). */
+ * struct guest_ctx in X0; each exit (through vectors.S) saves the guest's registers,
+ * records the trap, and may be answered here (a first FP/SIMD access, an early exit):
+ * then the guest is entered again from here, and bm_guest_run returns only with an
+ * exit left for the run loop. The host's callee-saved registers live on the EL2 stack
+ * in between, which the guest never sees (it runs on SP_EL0/SP_EL1). */
 #include "hal-baremetal/aarch64/qemu-virt/world.h"
 
 	.macro	fp_regs op, base
@@ -29,6 +28,29 @@
 	.endm
 
 	.text
+/* X0-X18 and X30 of the context at X0 (into or out of the registers, as op says):
+ * what the C calling convention lets a call clobber. The guest's X0 and X1 are
+ * moved by the caller. */
+	.macro	caller_saved op
+	\op	x2, x3, [x0, #16]
+	\op	x4, x5, [x0, #32]
+	\op	x6, x7, [x0, #48]
+	\op	x8, x9, [x0, #64]
+	\op	x10, x11, [x0, #80]
+	\op	x12, x13, [x0, #96]
+	\op	x14, x15, [x0, #112]
+	\op	x16, x17, [x0, #128]
+	.endm
+
+/* X19-X29: what a call keeps (X18 goes with the caller-saved ones, by pairs). */
+	.macro	callee_saved op
+	\op	x20, x21, [x0, #160]
+	\op	x22, x23, [x0, #176]
+	\op	x24, x25, [x0, #192]
+	\op	x26, x27, [x0, #208]
+	\op	x28, x29, [x0, #224]
+	.endm
+
 /* void bm_guest_run(struct guest_ctx *ctx) */
 	.globl	bm_guest_run
 bm_guest_run:
@@ -40,66 +62,147 @@ bm_guest_run:
 	stp	x27, x28, [sp, #80]
 	mrs	x1, tpidr_el2
 	str	x0, [x1, #BM_CPU_GUEST]
-bm_guest_enter:				/* X0: the context; the host's registers saved */
-	ldr	x2, [x0, #CTX_PC]
-	msr	elr_el2, x2
 	ldr	x2, [x0, #CTX_PSTATE]
 	msr	spsr_el2, x2
-	ldp	x2, x3, [x0, #16]
-	ldp	x4, x5, [x0, #32]
-	ldp	x6, x7, [x0, #48]
-	ldp	x8, x9, [x0, #64]
-	ldp	x10, x11, [x0, #80]
-	ldp	x12, x13, [x0, #96]
-	ldp	x14, x15, [x0, #112]
-	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
+/* Every register from the context at X0. */
+enter_all:
+	callee_saved ldp
+	ldr	x19, [x0, #152]
+/* From an answered exit whose answer left X19-X29 alone: those are still the guest's,
+ * kept by the C code, and SPSR_EL2 still holds its PSTATE (EL2 takes no exception in
+ * between, and an answer leaves PSTATE alone). X0: the context. */
+enter:
+	ldr	x2, [x0, #CTX_PC]
+	msr	elr_el2, x2
+	caller_saved ldp
+	ldr	x18, [x0, #144]
 	ldr	x30, [x0, #240]
 	ldp	x0, x1, [x0]
 	eret
 	dsb	nsh			/* no speculation past the ERET */
 	isb
 
-/* From vectors.S: X1 = the trap type, the guest's X0 and X1 on top of the stack. */
-	.globl	bm_guest_exit
-bm_guest_exit:
-	mrs	x0, tpidr_el2
-	ldr	x0, [x0, #BM_CPU_GUEST]
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
-	stp	x18, x19, [x0, #144]
-	stp	x20, x21, [x0, #160]
-	stp	x22, x23, [x0, #176]
-	stp	x24, x25, [x0, #192]
-	stp	x26, x27, [x0, #208]
-	stp	x28, x29, [x0, #224]
+/* From vectors.S, the guest's X0 and X1 on top of the stack: a synchronous exit. Only
+ * the registers a C call may clobber go to the context first; the trap goes to the
+ * record hal_guest_enter gave (bm_cpu.exit), and the exit is offered, still in the
+ * exception's context, to the early handler (guest.c: bm_early_fn) and then, if an
+ * FP/SIMD access, to bm_fp_first. One that answers has the guest entered again at
+ * once: X19-X29 were never touched, unless the answer was a load into one of them
+ * (then that one comes from the context). Anything else saves X19-X29 too and returns
+ * from bm_guest_run. The host's callee-saved registers stay on the stack meanwhile. */
+	.globl	bm_guest_exit_sync
+bm_guest_exit_sync:
+	mrs	x1, tpidr_el2
+	ldr	x0, [x1, #BM_CPU_GUEST]
+	caller_saved stp
+	str	x18, [x0, #144]
 	str	x30, [x0, #240]
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0]
 	mrs	x2, elr_el2
 	str	x2, [x0, #CTX_PC]
-	mrs	x2, spsr_el2
-	str	x2, [x0, #CTX_PSTATE]
-	/* bool bm_guest_exited(struct guest_ctx *ctx, unsigned type): true to enter the
-	 * guest again at once. The host's callee-saved registers are still on the stack
-	 * and the C code keeps X19-X28 itself, so nothing else is restored for that. */
-	bl	bm_guest_exited
-	cbz	w0, 1f
+	ldr	x3, [x1, #BM_CPU_EXIT]
+	mrs	x4, esr_el2
+	mrs	x5, far_el2
+	mrs	x6, hpfar_el2
+	stp	xzr, x4, [x3, #EXIT_TYPE] /* TRAP_SYNC (and the padding after it), ESR */
+	stp	x5, x6, [x3, #EXIT_FAR]
+	adrp	x2, bm_early_fn
+	ldr	x2, [x2, :lo12:bm_early_fn]
+	mov	x1, x3
+	blr	x2			/* enum hal_early early(ctx, exit) */
+	cmp	w0, #HAL_EARLY_ANSWERED_ID
+	b.ne	3f
 	mrs	x1, tpidr_el2
 	ldr	x0, [x1, #BM_CPU_GUEST]
-	b	bm_guest_enter
-1:	ldp	x19, x20, [sp, #16]
+	b	enter
+3:	mov	w2, w0
+	mrs	x1, tpidr_el2
+	ldr	x0, [x1, #BM_CPU_GUEST]
+	cbz	w2, 1f
+	/* Answered, writing the register the load named (ESR_EL2.SRT), one of X19-X30:
+	 * that one from the context (X30 comes from there anyway); the others of X19-X29
+	 * are still the guest's, in the hardware (the context's copies are stale). */
+	ldr	x3, [x1, #BM_CPU_EXIT]
+	ldr	x4, [x3, #EXIT_ESR]
+	ubfx	x2, x4, #16, #5
+	ldr	x5, [x0, x2, lsl #3]
+	sub	x2, x2, #19
+	cmp	x2, #10
+	b.hi	enter
+	adr	x3, 6f
+	add	x3, x3, x2, lsl #3
+	br	x3
+6:	mov	x19, x5			/* eight bytes each */
+	b	enter
+	mov	x20, x5
+	b	enter
+	mov	x21, x5
+	b	enter
+	mov	x22, x5
+	b	enter
+	mov	x23, x5
+	b	enter
+	mov	x24, x5
+	b	enter
+	mov	x25, x5
+	b	enter
+	mov	x26, x5
+	b	enter
+	mov	x27, x5
+	b	enter
+	mov	x28, x5
+	b	enter
+	mov	x29, x5
+	b	enter
+1:	ldr	x3, [x1, #BM_CPU_EXIT]
+	ldr	x4, [x3, #EXIT_ESR]
+	ubfx	x2, x4, #ESR_EC_SHIFT_ID, #6
+	cmp	x2, #EC_FP_ID
+	b.ne	2f
+	ldr	x0, [x1, #BM_CPU_GUEST]
+	bl	bm_fp_first		/* bool bm_fp_first(struct guest_ctx *) */
+	mrs	x1, tpidr_el2
+	mov	w2, w0
+	ldr	x0, [x1, #BM_CPU_GUEST]
+	cbnz	w2, enter
+2:	mrs	x1, tpidr_el2
+	ldr	x0, [x1, #BM_CPU_GUEST]
+	str	x19, [x0, #152]
+	callee_saved stp
+	b	to_host
+
+/* From vectors.S: X1 = the trap type (an interrupt or an SError), the guest's X0 and
+ * X1 on top of the stack. Everything goes to the context and the record. */
+	.globl	bm_guest_exit
+bm_guest_exit:
+	mrs	x0, tpidr_el2
+	ldr	x0, [x0, #BM_CPU_GUEST]
+	caller_saved stp
+	stp	x18, x19, [x0, #144]
+	callee_saved stp
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el2
+	str	x2, [x0, #CTX_PC]
+	mrs	x4, tpidr_el2
+	ldr	x3, [x4, #BM_CPU_EXIT]
+	str	w1, [x3, #EXIT_TYPE]
+	stp	xzr, xzr, [x3, #EXIT_ESR] /* an interrupt leaves the syndrome registers alone */
+	str	xzr, [x3, #EXIT_HPFAR]
+	cmp	w1, #TRAP_SERROR_ID
+	b.ne	to_host
+	mrs	x5, esr_el2
+	mrs	x6, far_el2
+	mrs	x7, hpfar_el2
+	str	x5, [x3, #EXIT_ESR]
+	stp	x6, x7, [x3, #EXIT_FAR]
+/* Back to hal_guest_enter, X0 the context with every register but PSTATE in it. */
+to_host:
+	mrs	x2, spsr_el2
+	str	x2, [x0, #CTX_PSTATE]
+	ldp	x19, x20, [sp, #16]
 	ldp	x21, x22, [sp, #32]
 	ldp	x23, x24, [sp, #48]
 	ldp	x25, x26, [sp, #64]

@@ -4,6 +4,18 @@
 #define HAL_BM_QEMU_VIRT_WORLD_H
 
 #define BM_CPU_GUEST 0     /* struct bm_cpu: the context of the guest on this pCPU */
+#define BM_CPU_EXIT 80     /* struct bm_cpu: where hal_guest_enter wants the exit */
+
+#define EXIT_TYPE 0        /* struct guest_exit */
+#define EXIT_ESR 8
+#define EXIT_FAR 16
+#define EXIT_HPFAR 24
+
+#define ESR_EC_SHIFT_ID 26 /* ESR_EL2.EC: bits 31:26 */
+#define EC_FP_ID 0x07      /* FP/SIMD access trapped by CPTR_EL2.TFP */
+#define EC_DABT_LOW_ID 0x24 /* a data abort from a lower EL */
+
+#define HAL_EARLY_ANSWERED_ID 1 /* enum hal_early */
 
 #define CTX_X 0            /* struct guest_ctx: X0-X30 */
 #define CTX_PC 248
