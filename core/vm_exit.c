@@ -32,12 +32,14 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 static const char *const outcome_names[] = { "resume", "retry", "abort", "undef" };
 
 static bool no_early;
+static bool early = true; /* !trace && !no_early */
 
 /* The HAL offers exits to the early handler unless a trace is to show every exit or
  * early answers are off. */
 static void install_early(void)
 {
-	hal_guest_set_early(vm_early_exits() ? arch_exit_early : NULL);
+	early = !trace && !no_early;
+	hal_guest_set_early(early ? arch_exit_early : NULL);
 }
 
 void vm_set_trace(bool on)
@@ -54,7 +56,7 @@ void vm_set_early_exits(bool on)
 
 bool vm_early_exits(void)
 {
-	return !trace && !no_early;
+	return early;
 }
 
 /* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME" */
@@ -370,7 +372,7 @@ __attribute__((noinline, cold)) static bool irqchip_access(struct vcpu *v, const
 	return false;
 }
 
-bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
+__attribute__((always_inline)) static inline bool handle_local(struct vcpu *v, struct vm_exit *e)
 {
 	if ((unsigned)e->kind >= EXIT_KIND_COUNT || !local_kind[e->kind])
 		return false;
@@ -378,6 +380,11 @@ bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
 		return false;
 	vm_handle_exit(v, e);
 	return true;
+}
+
+bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e)
+{
+	return handle_local(v, e);
 }
 
 /* The reasons behind v->attention, looked at again: taken first, and set again if one
@@ -410,12 +417,13 @@ int vm_feed_trap(struct vcpu *v, const struct guest_exit *trap, struct vm_exit *
 	if (!trap)
 		return -EINVAL;
 	if (vcpu_bound_here(v) && vm_may_reenter(v)) {
-		if (vm_early_exits() && arch_exit_early(&v->arch.ctx, trap)) { /* as the HAL */
+		if (early && arch_exit_early_candidate(&v->arch.ctx, trap) &&
+		    arch_exit_early(&v->arch.ctx, trap)) { /* as the HAL offers it */
 			*e = (struct vm_exit){ .kind = EXIT_NOTHING, .outcome = EXIT_RESUME };
 			return 0;
 		}
 		arch_vcpu_decode(&v->arch, trap, e);
-		if (vm_handle_local_exit(v, e)) {
+		if (handle_local(v, e)) {
 			vcpu_count_exit(v, e);
 		} else {
 			if ((err = vcpu_enter(v)))

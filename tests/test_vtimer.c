@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "arch/aarch64/psci.h"
+#include "arch/aarch64/sysreg.h"
 #include "arch/aarch64/vgic.h"
 #include "core/cpu.h"
 #include "core/frame.h"
@@ -27,8 +28,6 @@
 #include "tests/testlib.h"
 
 #define NS_PER_S 1000000000u
-#define CNTV_CTL_ENABLE 1u
-#define CNTV_CTL_IMASK 2u
 #define HVC0 0x5A000000ull /* EC 0x16, IL, imm16 0 */
 #define WAKE_SPI 40u
 

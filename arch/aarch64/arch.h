@@ -8,6 +8,7 @@
 
 #include "arch/aarch64/ctx.h"
 #include "arch/aarch64/s1walk.h"
+#include "arch/aarch64/sysreg.h"
 #include "arch/aarch64/vgic.h"
 #include "arch/exit.h"
 #include "arch/pt_format.h"
@@ -290,6 +291,21 @@ int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit);
  * no lock, no state but ctx. (Core installs it in the HAL unless a trace is to show
  * every exit.) */
 enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap);
+
+/* Its first look, inline so that a caller that is not the HAL (vm_feed_trap) pays
+ * little for an exit it will not answer: a synchronous HVC, SMC or fully described
+ * load, with no reprogrammed timer to see. */
+static inline bool arch_exit_early_candidate(const struct guest_ctx *ctx,
+					     const struct guest_exit *trap)
+{
+	uint64_t esr = trap->esr, ec = ESR_EC(esr);
+
+	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
+		return false;
+	if (ec == EC_DABT_LOW) /* the ISV, WnR and S1PTW bits: a read the syndrome describes */
+		return (esr & (ISS_DABT_ISV | ISS_DABT_WNR | ISS_DABT_S1PTW)) == ISS_DABT_ISV;
+	return (ec | 1) == EC_SMC64; /* HVC64 (0x16) or SMC64 (0x17) */
+}
 
 /* The shadowed registers the vCPU's early exits read (its VM's; NULL: none), and how
  * many exits of kind it had answered early: EXIT_NOTHING for firmware calls (as

@@ -272,9 +272,8 @@ static enum hal_early early_load(struct guest_ctx *ctx, const struct guest_exit 
 {
 	const struct exit_early *t = ctx->early;
 
-	if (!(esr & ISS_DABT_ISV) || (esr & (ISS_DABT_WNR | ISS_DABT_S1PTW)) ||
-	    ISS_FSC(esr) - FSC_TRANS_L0 >= FSC_PERM_L0 - FSC_TRANS_L0 || !t)
-		return HAL_EARLY_NO;
+	if (ISS_FSC(esr) - FSC_TRANS_L0 >= FSC_PERM_L0 - FSC_TRANS_L0 || !t)
+		return HAL_EARLY_NO; /* (ISV, a read, not a walk: arch_exit_early_candidate) */
 	uint64_t gpa = ((trap->hpfar & HPFAR_FIPA_MASK) << 8) | (trap->far & 0xFFF);
 	unsigned sas = (unsigned)ISS_DABT_SAS(esr);
 	/* The home slot decides almost always (exit_early_find); a slot holding no
@@ -314,9 +313,9 @@ enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *t
 	uint64_t esr = trap->esr, ec = ESR_EC(esr);
 	int64_t value;
 
-	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
+	if (!arch_exit_early_candidate(ctx, trap))
 		return HAL_EARLY_NO;
-	if ((ec | 1) == EC_SMC64) { /* HVC64 (0x16) or SMC64 (0x17) */
+	if ((ec | 1) == EC_SMC64) {
 		if (!psci_answer(ctx->x[0], ctx->x[1], (uint16_t)ISS_IMM16(esr), &value))
 			return HAL_EARLY_NO;
 		ctx->x[0] = (uint64_t)value;
@@ -325,7 +324,7 @@ enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *t
 		ctx->early_calls++;
 		return HAL_EARLY_ANSWERED;
 	}
-	return ec == EC_DABT_LOW ? early_load(ctx, trap, esr) : HAL_EARLY_NO;
+	return early_load(ctx, trap, esr); /* a load, as the candidate test found */
 }
 
 /* Here, beside arch_vcpu_decode, so that the compiler can inline it: one call less
