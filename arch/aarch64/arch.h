@@ -302,9 +302,11 @@ static inline bool arch_exit_early_candidate(const struct guest_ctx *ctx,
 
 	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
 		return false;
-	if (ec == EC_DABT_LOW) /* the ISV, WnR and S1PTW bits: a read the syndrome describes */
-		return (esr & (ISS_DABT_ISV | ISS_DABT_WNR | ISS_DABT_S1PTW)) == ISS_DABT_ISV;
-	return (ec | 1) == EC_SMC64; /* HVC64 (0x16) or SMC64 (0x17) */
+	if ((ec | 1) == EC_SMC64) /* HVC64 (0x16) or SMC64 (0x17) */
+		return true;
+	/* A data abort whose ISV, WnR and S1PTW bits say: a read the syndrome describes. */
+	return ec == EC_DABT_LOW &&
+	       (esr & (ISS_DABT_ISV | ISS_DABT_WNR | ISS_DABT_S1PTW)) == ISS_DABT_ISV;
 }
 
 /* The shadowed registers the vCPU's early exits read (its VM's; NULL: none), and how
