@@ -52,6 +52,7 @@ enum vcpu_state {
 #define VCPU_NO_PCPU (~0u)
 
 struct vm;
+struct mmio_device;
 
 struct vcpu {
 	struct arch_vcpu arch;
@@ -89,6 +90,9 @@ struct vcpu {
 	uint64_t ptimer_deadline;
 
 	uint64_t exits[EXIT_KIND_COUNT];
+	/* The device this vCPU's last MMIO exit reached (core/vm_exit.c), tried first by
+	 * the next: the VM's bus does not change once it is built. */
+	const struct mmio_device *mmio_last;
 };
 
 const char *vcpu_state_name(enum vcpu_state s);

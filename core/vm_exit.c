@@ -114,6 +114,23 @@ static void mmio_unhandled(struct vcpu *v, struct vm_exit *e)
 		e->outcome = EXIT_INJECT_ABORT;
 }
 
+/* The device that holds [addr, addr + width) on v's VM's bus, or NULL: the one v's last
+ * access reached if it holds this one too (a guest talks to one device many times in a
+ * row), else the bus's search. The bus does not change once the VM is built (vm.c),
+ * so the pointer stays good for the VM's life. */
+static inline const struct mmio_device *find_device(struct vcpu *v, gpa_t addr, unsigned width)
+{
+	const struct mmio_device *d = v->mmio_last;
+
+	if (d && gpa_bits(addr) >= gpa_bits(d->base) && gpa_sub(addr, d->base) < d->size &&
+	    width <= d->size - gpa_sub(addr, d->base))
+		return d;
+	d = mmio_bus_find(&v->vm->bus, addr, width);
+	if (d)
+		v->mmio_last = d;
+	return d;
+}
+
 /* The access to device d (as mmio_bus_find found it for the access; NULL: none). */
 static inline void mmio_access(struct vcpu *v, struct vm_exit *e,
 			       const struct mmio_device *d)
@@ -135,7 +152,7 @@ static inline void mmio_access(struct vcpu *v, struct vm_exit *e,
 
 static void on_mmio(struct vcpu *v, struct vm_exit *e)
 {
-	mmio_access(v, e, mmio_bus_find(&v->vm->bus, e->mmio.addr, e->mmio.width));
+	mmio_access(v, e, find_device(v, e->mmio.addr, e->mmio.width));
 }
 
 static int read_guest(void *as, gpa_t gpa, void *buf, size_t len)
@@ -175,7 +192,7 @@ static void on_stage2_fault(struct vcpu *v, struct vm_exit *e)
 	 * hardware fully described that a device holds is MMIO, without asking the
 	 * address space (and taking its lock) about RAM first. */
 	const struct mmio_device *d =
-		e->mmio_valid ? mmio_bus_find(&v->vm->bus, e->mmio.addr, e->mmio.width) : NULL;
+		e->mmio_valid ? find_device(v, e->mmio.addr, e->mmio.width) : NULL;
 	if (d) {
 		e->kind = e->u.fault.access == PT_W ? EXIT_MMIO_WRITE : EXIT_MMIO_READ;
 		mmio_access(v, e, d);

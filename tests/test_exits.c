@@ -910,6 +910,30 @@ START_TEST(test_mmio_loads_sign_and_zero_extend)
 }
 END_TEST
 
+/* A vCPU's MMIO exit tries the device its last one reached first, but only for an
+ * access that device holds whole: another device still gets its own accesses, and one
+ * that runs past the end of the last device's window reaches nothing. */
+START_TEST(test_the_last_device_is_tried_first_and_only_for_what_it_holds)
+{
+	v0->arch.ctx.x[3] = 0x11223344;
+	feed(0x93830047ull, 0x10, DEV + 0x10); /* STR W3 */
+	ck_assert_uint_eq(dev.writes, 1);
+	ck_assert_ptr_nonnull(v0->mmio_last);
+	feed(0x93830047ull, 0x0, SDEV); /* another device */
+	ck_assert_uint_eq(sdev_writes, 1);
+	ck_assert_uint_eq(dev.writes, 1);
+	feed(0x93830047ull, 0x10, DEV + 0x10);
+	ck_assert_uint_eq(dev.writes, 2);
+	ck_assert_uint_eq(vm->mmio_unhandled, 0);
+	feed(0x93C38047ull, 0xFFC, DEV + 0xFFC); /* STR X3: 8 bytes, 4 past the window */
+	ck_assert_uint_eq(vm->mmio_unhandled, 1);
+	feed(0x93830047ull, 0x0, DEV + 0x1000); /* the page after it */
+	ck_assert_uint_eq(vm->mmio_unhandled, 2);
+	ck_assert_uint_eq(dev.writes, 2);
+	ck_assert_uint_eq(sdev_writes, 1);
+}
+END_TEST
+
 START_TEST(test_mmio_to_no_device_injects_an_external_abort)
 {
 	uint64_t far = 0xFFFF800000001000ull;
@@ -1192,6 +1216,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_irq_fiq_and_serror_exits);
 	tcase_add_test(tc, test_mmio_store_reaches_the_device);
 	tcase_add_test(tc, test_mmio_loads_sign_and_zero_extend);
+	tcase_add_test(tc, test_the_last_device_is_tried_first_and_only_for_what_it_holds);
 	tcase_add_test(tc, test_mmio_to_no_device_injects_an_external_abort);
 	tcase_add_test(tc, test_mmio_to_no_device_reads_zero_in_raz_wi_mode);
 	tcase_add_test(tc, test_aborts_without_syndrome_or_on_a_walk_are_never_emulated);
