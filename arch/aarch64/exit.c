@@ -256,10 +256,6 @@ static uint64_t mmio_read_result(const struct exit_mmio *m)
 
 /* ---- Exits answered where they are taken (arch/exit.h) ------------------------------ */
 
-/* A load of a shadowed register: the common data abort of ec_dabt (ISV set, a read,
- * not on a stage-1 walk; a translation or access-flag fault, whose HPFAR_EL2 is valid:
- * FSC 0x04-0x0B) with a shadow for its address and width that does not ask for the
- * device. The result as mmio_read_result makes it (the width, SSE, SF). */
 /* A register not in its home slot: the rest of the probe, out of line. */
 __attribute__((noinline, cold)) static const struct exit_early_slot *
 early_probe(const struct exit_early *t, uint64_t gpa)
@@ -267,6 +263,10 @@ early_probe(const struct exit_early *t, uint64_t gpa)
 	return exit_early_find(t, gpa);
 }
 
+/* A load of a shadowed register: the common data abort of ec_dabt (ISV set, a read,
+ * not on a stage-1 walk; a translation or access-flag fault, whose HPFAR_EL2 is valid:
+ * FSC 0x04-0x0B) with a shadow for its address and width that does not ask for the
+ * device. The result as mmio_read_result makes it (the width, SSE, SF). */
 static enum hal_early early_load(struct guest_ctx *ctx, const struct guest_exit *trap,
 				 uint64_t esr)
 {
