@@ -93,7 +93,8 @@ static unsigned dev_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
 
 	(void)ctx;
 	for (; n < max && n < 3; n++)
-		out[n] = (struct mmio_shadow){ gpa_make(shadowed[n] * 8ull), 0xF, &regs[shadowed[n]] };
+		out[n] = (struct mmio_shadow){ gpa_make(shadowed[n] * 8ull), 0xF,
+					       &regs[shadowed[n]] };
 	return n;
 }
 

@@ -44,8 +44,8 @@ void hal_guest_irq_save(struct guest_ctx *ctx);
 
 /* Run the guest described by ctx on this pCPU until it traps, then save its
  * general-purpose registers, PC and PSTATE into ctx and the trap state into *exit
- * (loading ctx first if it is not loaded here). Every exit is first offered to the
- * early handler (hal_guest_set_early), right where it is taken: if it answers, the
+ * (loading ctx first if it is not loaded here). Every synchronous exit is first offered
+ * to the early handler (hal_guest_set_early), right where it is taken: if it answers, the
  * guest is entered again at once from ctx, and hal_guest_enter returns only with an
  * exit it did not answer. Called by the arch vCPU run loop. -EINVAL on NULL, -ENOSYS
  * where the host cannot run guests yet. */
@@ -60,8 +60,10 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit);
 enum hal_early {
 	HAL_EARLY_NO,       /* not answered: the exit goes to the run loop */
 	HAL_EARLY_ANSWERED, /* answered, ctx updated: enter the guest again */
-	HAL_EARLY_ANSWERED_KEPT, /* the same, having written a register the calling
-				  * convention keeps: reload those from ctx */
+	HAL_EARLY_ANSWERED_KEPT, /* the same, having written one of the registers the
+				  * calling convention keeps, the one the trap names
+				  * (aarch64: the load's ESR_EL2.SRT): the HAL reloads
+				  * that one from ctx */
 };
 typedef enum hal_early (*hal_guest_early_fn)(struct guest_ctx *ctx,
 					      const struct guest_exit *exit);

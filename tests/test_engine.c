@@ -404,8 +404,10 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 		{ .kind = ACT_END, .line = 7 },
 	};
 	struct engine_program p = { prog, 7 };
-	struct vm_config cfg = { .name = "early", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 1,
-		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } } };
+	struct vm_config cfg = {
+		.name = "early", .nvcpus = 1, .entry = { 0x40000000 }, .nmem = 1,
+		.mem = { { { 0x40000000 }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } },
+	};
 	struct vm *vm;
 	struct vm_exit e;
 	struct engine_result r;

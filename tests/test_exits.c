@@ -108,7 +108,8 @@ static void make_vm(bool raz_wi)
 			 { { LAZY }, 64 * 1024, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } },
 			 { { ROM }, 4096, PT_R | PT_X, AS_ALLOC_EAGER, { 0 } } },
 		.ndevices = 2,
-		.devices = { { { DEV }, 0x1000, &dev_ops, &dev }, { { SDEV }, 0x1000, &sdev_ops, NULL } },
+		.devices = { { { DEV }, 0x1000, &dev_ops, &dev },
+			     { { SDEV }, 0x1000, &sdev_ops, NULL } },
 	};
 	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
 	v0 = vm_vcpu(vm, 0);

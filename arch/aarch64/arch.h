@@ -282,14 +282,14 @@ static inline void arch_vcpu_set_el1(struct arch_vcpu *v, enum el1_sysreg r, uin
 int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit);
 
 /* The early exit handler (arch/exit.h, hal/guest.h), which the HAL calls on every
- * exit with the guest's registers in ctx (X19-X29 possibly stale: it reads none of
- * them) and the trap state in *trap: whether it answered the exit (ctx updated: the
- * result, the PC past the instruction; HAL_EARLY_ANSWERED_KEPT if the result went to
- * one of X19-X29), so that the guest may be entered again at once. It answers the firmware calls psci_answer knows, by HVC or
- * SMC, and loads of the shadowed registers in ctx->early, and nothing while a guest
- * engine reports its timer reprogrammed (vtimer_written), which core must see. Pure:
- * no lock, no state but ctx. (Core installs it in the HAL unless a trace is to show
- * every exit.) */
+ * synchronous exit with the guest's registers in ctx (X19-X29 possibly stale: it reads
+ * none of them) and the trap state in *trap: whether it answered the exit (ctx
+ * updated: the result, the PC past the instruction; HAL_EARLY_ANSWERED_KEPT if the
+ * result went to one of X19-X29 or X30), so that the guest may be entered again at
+ * once. It answers the firmware calls psci_answer knows, by HVC or SMC, and loads of
+ * the shadowed registers in ctx->early, and nothing while a guest engine reports its
+ * timer reprogrammed (vtimer_written), which core must see. Pure: no lock, no state
+ * but ctx. (Core installs it in the HAL unless a trace is to show every exit.) */
 enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap);
 
 /* Its first look, inline so that a caller that is not the HAL (vm_feed_trap) pays

@@ -192,8 +192,8 @@ static void kept_registers(void)
 			 "stp x23, x24, [%[r], #32]\n stp x25, x26, [%[r], #48]\n"
 			 "stp x27, x28, [%[r], #64]\n"
 			 :
-			 : [iidr] "r"(GICD_IIDR), [fr] "r"(UARTFR), [ver] "r"((uint64_t)PSCI_VERSION),
-			   [r] "r"(r)
+			 : [iidr] "r"(GICD_IIDR), [fr] "r"(UARTFR),
+			   [ver] "r"((uint64_t)PSCI_VERSION), [r] "r"(r)
 			 : "x0", "x1", "x2", "x3", "x19", "x20", "x21", "x22", "x23", "x24", "x25",
 			   "x26", "x27", "x28", "memory");
 	for (unsigned i = 0; i < 10; i++) {
