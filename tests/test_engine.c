@@ -90,6 +90,26 @@ START_TEST(test_walk_agrees_with_core_44_bit_ipa)
 END_TEST
 
 /* One action run by the engine on a real vCPU: the raw trap state it hands over. */
+/* A VM of one vCPU that runs program p through the engine, with the scheduler and the
+ * engine installed: its vCPU 0, not bound yet. */
+static struct vcpu *program_vm(const struct vm_config *cfg, const struct engine_program *p,
+			       struct vm **vm)
+{
+	sched_init(SCHED_STATIC, 0);
+	engine_install();
+	ck_assert_int_eq(vm_create(cfg, vm), 0);
+	ck_assert_int_eq(engine_load(vm_vmid(*vm), 0, p), 0);
+	return vm_vcpu(*vm, 0);
+}
+
+/* Its end: vCPU v put, the VM destroyed, the engine uninstalled. */
+static void program_vm_end(struct vm *vm, struct vcpu *v)
+{
+	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
+}
+
 START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 {
 	static const struct action prog[] = {
@@ -103,11 +123,7 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 	struct vm *vm;
 	struct vm_exit e;
 
-	sched_init(SCHED_STATIC, 0);
-	engine_install();
-	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
-	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
-	struct vcpu *v = vm_vcpu(vm, 0);
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
 	v->arch.ctx.el1[VBAR_EL1] = 0x40000800;
 	ck_assert_int_eq(vcpu_bind(v), 0);
 	ck_assert_int_eq(vcpu_run(v, &e), 0);
@@ -130,9 +146,7 @@ START_TEST(test_store_to_a_hole_produces_the_hardware_data_abort)
 	ck_assert_str_eq(r.first_failure, "line 1: unexpected exception (ESR_EL1 0x96000010)");
 	ck_assert(r.finished && engine_finished(vm_vmid(vm), 0)); /* then ran into its END */
 	vm_handle_exit(v, &e);
-	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
-	ck_assert_int_eq(vm_destroy(vm), 0);
-	hal_sim_set_guest(NULL, NULL);
+	program_vm_end(vm, v);
 	ck_assert_int_eq(engine_load(ENGINE_MAX_VMS, 0, &p), -EINVAL);
 	ck_assert_int_eq(engine_result(0, ENGINE_MAX_VCPUS, &r), -EINVAL);
 	ck_assert(!engine_finished(ENGINE_MAX_VMS, 0));
@@ -177,11 +191,7 @@ START_TEST(test_wait64_loads_until_the_word_is_written)
 	struct timer t;
 	unsigned fired = 0;
 
-	sched_init(SCHED_STATIC, 0);
-	engine_install();
-	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
-	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
-	struct vcpu *v = vm_vcpu(vm, 0);
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
 	ck_assert_int_eq(vcpu_bind(v), 0);
 
 	/* LDR X1, [X28]: EC 0x24, IL, ISV, SAS=0b11, SRT=1, SF, DFSC translation. */
@@ -222,9 +232,7 @@ START_TEST(test_wait64_loads_until_the_word_is_written)
 	ck_assert(r.finished);
 	ck_assert_uint_eq(r.failures, 0);
 	vm_handle_exit(v, &e);
-	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
-	ck_assert_int_eq(vm_destroy(vm), 0);
-	hal_sim_set_guest(NULL, NULL);
+	program_vm_end(vm, v);
 }
 END_TEST
 
@@ -246,11 +254,7 @@ START_TEST(test_wait64_on_mmio_loads_again_after_an_emulated_read)
 	struct vm_exit e;
 	struct engine_result r;
 
-	sched_init(SCHED_STATIC, 0);
-	engine_install();
-	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
-	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
-	struct vcpu *v = vm_vcpu(vm, 0);
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
 	ck_assert_int_eq(vcpu_bind(v), 0);
 	for (unsigned i = 0; i < 3; i++) {
 		ck_assert_int_eq(vcpu_run(v, &e), 0);
@@ -265,9 +269,7 @@ START_TEST(test_wait64_on_mmio_loads_again_after_an_emulated_read)
 	ck_assert_uint_eq(r.traps, 3);
 	ck_assert(!r.finished);
 	ck_assert_uint_eq(r.failures, 0);
-	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
-	ck_assert_int_eq(vm_destroy(vm), 0);
-	hal_sim_set_guest(NULL, NULL);
+	program_vm_end(vm, v);
 }
 END_TEST
 
@@ -355,11 +357,7 @@ START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
 	struct vm_exit e;
 	struct engine_result r;
 
-	sched_init(SCHED_STATIC, 0);
-	engine_install();
-	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
-	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
-	struct vcpu *v = vm_vcpu(vm, 0);
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
 	v->arch.ctx.el1[VBAR_EL1] = 0x40000800;
 	ck_assert_int_eq(vcpu_bind(v), 0);
 	/* STR W1, [X28]: EC 0x24, IL, ISV, SAS=0b10, SRT=1, WnR, DFSC 0x0F (permission,
@@ -382,9 +380,7 @@ START_TEST(test_permission_fault_hands_over_garbage_hpfar_and_still_aborts)
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
 	ck_assert(r.finished);
 	ck_assert_uint_eq(r.failures, 0);
-	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
-	ck_assert_int_eq(vm_destroy(vm), 0);
-	hal_sim_set_guest(NULL, NULL);
+	program_vm_end(vm, v);
 }
 END_TEST
 
@@ -412,11 +408,7 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 	struct vm_exit e;
 	struct engine_result r;
 
-	sched_init(SCHED_STATIC, 0);
-	engine_install();
-	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
-	ck_assert_int_eq(engine_load(vm_vmid(vm), 0, &p), 0);
-	struct vcpu *v = vm_vcpu(vm, 0);
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
 	ck_assert_int_eq(vcpu_bind(v), 0);
 	ck_assert_int_eq(vcpu_run(v, &e), 0);
 	ck_assert_uint_eq(e.kind, EXIT_HYPERCALL);
@@ -435,9 +427,7 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
 	ck_assert(r.finished);
 	ck_assert_uint_eq(r.failures, 0);
-	ck_assert_int_eq(vcpu_put(v) >= 0, 1);
-	ck_assert_int_eq(vm_destroy(vm), 0);
-	hal_sim_set_guest(NULL, NULL);
+	program_vm_end(vm, v);
 }
 END_TEST
 

@@ -244,29 +244,64 @@ void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct
 	(h ? h : ec_undef)(v, ESR_ISS(trap->esr), exit);
 }
 
+/* What a load of 1 << sas bytes leaves in its register (the syndrome's SAS, SSE, SF):
+ * the value cut to that width, sign-extended if sse, cut to 32 bits unless sf. Inline:
+ * the early handler's loads use it too. */
+static inline uint64_t load_result(uint64_t value, unsigned sas, bool sse, bool sf)
+{
+	static const uint64_t width_mask[4] = { 0xFF, 0xFFFF, 0xFFFFFFFF, ~0ull };
+
+	if (sse) {
+		unsigned shift = 64 - (8u << sas);
+		value = (uint64_t)((int64_t)(value << shift) >> shift);
+	} else {
+		value &= width_mask[sas];
+	}
+	if (!sf)
+		value = (uint32_t)value;
+	return value;
+}
+
 static uint64_t mmio_read_result(const struct exit_mmio *m)
 {
-	uint64_t v = m->width == 8 ? m->value : m->value & ((1ull << (8 * m->width)) - 1);
-	unsigned bits = 8u * m->width;
-
-	if (m->sign_extend && bits < 64 && (v >> (bits - 1)) & 1)
-		v |= ~0ull << bits;
-	return m->reg64 ? v : (uint32_t)v;
+	return load_result(m->value, (unsigned)__builtin_ctz(m->width), m->sign_extend, m->reg64);
 }
 
 /* ---- Exits answered where they are taken (arch/exit.h) ------------------------------ */
 
-/* A register not in its home slot: the rest of the probe, out of line. */
-__attribute__((noinline, cold)) static const struct exit_early_slot *
-early_probe(const struct exit_early *t, uint64_t gpa)
+/* The load of the register in slot s (found for it), 1 << sas bytes: answered unless
+ * the slot takes no such width (an empty one takes none) or the device must be asked.
+ * The result as a load through core leaves it (load_result). */
+static inline enum hal_early load_from(struct guest_ctx *ctx, const struct exit_early_slot *s,
+				       uint64_t esr, unsigned sas)
 {
-	return exit_early_find(t, gpa);
+	if (!((s->key >> sas) & 1))
+		return HAL_EARLY_NO;
+	uint64_t value = __atomic_load_n(s->value, __ATOMIC_ACQUIRE);
+	if (value & MMIO_SHADOW_ASK)
+		return HAL_EARLY_NO;
+	unsigned rt = (unsigned)ISS_DABT_SRT(esr);
+	if (rt < 31)
+		ctx->x[rt] = load_result(value, sas, esr & ISS_DABT_SSE, esr & ISS_DABT_SF);
+	ctx->pc += 2 + ((esr >> 24) & 2); /* ESR_EL2.IL (bit 25): 4 bytes, else 2 */
+	ctx->early_reads++;
+	return rt >= 19 ? HAL_EARLY_ANSWERED_KEPT : HAL_EARLY_ANSWERED; /* X19-X29 (X30: too) */
+}
+
+/* A register not in its home slot: the rest of the probe and the load, out of line
+ * (a tail call, so that the common case needs no frame). */
+__attribute__((noinline, cold)) static enum hal_early
+load_probed(struct guest_ctx *ctx, uint64_t esr, uint64_t gpa, unsigned sas)
+{
+	const struct exit_early_slot *s = exit_early_find(ctx->early, gpa);
+
+	return s ? load_from(ctx, s, esr, sas) : HAL_EARLY_NO;
 }
 
 /* A load of a shadowed register: the common data abort of ec_dabt (ISV set, a read,
  * not on a stage-1 walk; a translation or access-flag fault, whose HPFAR_EL2 is valid:
  * FSC 0x04-0x0B) with a shadow for its address and width that does not ask for the
- * device. The result as mmio_read_result makes it (the width, SSE, SF). */
+ * device. */
 static enum hal_early early_load(struct guest_ctx *ctx, const struct guest_exit *trap,
 				 uint64_t esr)
 {
@@ -276,36 +311,11 @@ static enum hal_early early_load(struct guest_ctx *ctx, const struct guest_exit 
 		return HAL_EARLY_NO; /* (ISV, a read, not on a walk: arch_exit_early) */
 	uint64_t gpa = ((trap->hpfar & HPFAR_FIPA_MASK) << 8) | (trap->far & 0xFFF);
 	unsigned sas = (unsigned)ISS_DABT_SAS(esr);
-	/* The home slot decides almost always (exit_early_find); a slot holding no
-	 * register has no widths, so the width test refuses an empty one too. */
+	/* The home slot decides almost always (exit_early_find). */
 	const struct exit_early_slot *s = &t->slot[exit_early_slot(gpa)];
-	uint64_t key = s->key;
-	if (key >> 4 != gpa) {
-		s = early_probe(t, gpa);
-		if (!s)
-			return HAL_EARLY_NO;
-		key = s->key;
-	}
-	if (!((key >> sas) & 1))
-		return HAL_EARLY_NO;
-	uint64_t value = __atomic_load_n(s->value, __ATOMIC_ACQUIRE);
-	if (value & MMIO_SHADOW_ASK)
-		return HAL_EARLY_NO;
-	static const uint64_t width_mask[4] = { 0xFF, 0xFFFF, 0xFFFFFFFF, ~0ull };
-	if (esr & ISS_DABT_SSE) { /* as mmio_read_result */
-		unsigned shift = 64 - (8u << sas);
-		value = (uint64_t)((int64_t)(value << shift) >> shift);
-	} else {
-		value &= width_mask[sas];
-	}
-	if (!(esr & ISS_DABT_SF))
-		value = (uint32_t)value;
-	unsigned rt = (unsigned)ISS_DABT_SRT(esr);
-	if (rt < 31)
-		ctx->x[rt] = value;
-	ctx->pc += 2 + ((esr >> 24) & 2); /* ESR_EL2.IL (bit 25): 4 bytes, else 2 */
-	ctx->early_reads++;
-	return rt >= 19 ? HAL_EARLY_ANSWERED_KEPT : HAL_EARLY_ANSWERED; /* X19-X29 (X30: too) */
+	if (s->key >> 4 != gpa)
+		return load_probed(ctx, esr, gpa, sas);
+	return load_from(ctx, s, esr, sas);
 }
 
 enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap)

@@ -256,12 +256,17 @@ static void ctlr_write(const struct vgic_access *a, uint64_t value)
 
 enum const_op { OP_TYPER, OP_IIDR, OP_PIDR2 };
 
+/* The identification registers' values, in memory: what const_read gives and the
+ * distributor's shadows point to (vgic_dist_shadows). */
+static const uint64_t typer_value = GICD_TYPER_VALUE, iidr_value = GIC_IIDR_VALUE,
+		      pidr2_value = GIC_PIDR2_VALUE;
+
 static uint64_t const_read(const struct vgic_access *a)
 {
 	switch (a->op) {
-	case OP_TYPER: return GICD_TYPER_VALUE;
-	case OP_IIDR: return GIC_IIDR_VALUE;
-	default: return GIC_PIDR2_VALUE;
+	case OP_TYPER: return typer_value;
+	case OP_IIDR: return iidr_value;
+	default: return pidr2_value;
 	}
 }
 
@@ -314,10 +319,6 @@ static const struct vgic_reg_group dist_groups[] = {
 	{ GICD_IROUTER, GICD_IROUTER_END, W4 | W8, 64, 0, irouter_read, irouter_write },
 	{ GICD_PIDR2, GICD_PIDR2 + 4, W4, 0, OP_PIDR2, const_read, ignore_write },
 };
-
-/* The values const_read gives, for the shadows. */
-static const uint64_t typer_value = GICD_TYPER_VALUE, iidr_value = GIC_IIDR_VALUE,
-		      pidr2_value = GIC_PIDR2_VALUE;
 
 unsigned vgic_dist_shadows(struct mmio_shadow *out, unsigned max)
 {

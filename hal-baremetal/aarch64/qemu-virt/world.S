@@ -28,9 +28,9 @@
 	.endm
 
 	.text
-/* X0-X18 and X30 of the context at X0 (into or out of the registers, as op says):
- * what the C calling convention lets a call clobber. The guest's X0 and X1 are
- * moved by the caller. */
+/* X2-X17 of the context at X0 (into or out of the registers, as op says): with X18
+ * and X30, which the callers move beside them, and X0/X1, which come from the stack,
+ * what the C calling convention lets a call clobber. */
 	.macro	caller_saved op
 	\op	x2, x3, [x0, #16]
 	\op	x4, x5, [x0, #32]
@@ -42,7 +42,8 @@
 	\op	x16, x17, [x0, #128]
 	.endm
 
-/* X19-X29: what a call keeps (X18 goes with the caller-saved ones, by pairs). */
+/* X20-X29: with X19, which the callers move beside them (X18 pairs with the
+ * caller-saved ones), what a call keeps. */
 	.macro	callee_saved op
 	\op	x20, x21, [x0, #160]
 	\op	x22, x23, [x0, #176]
