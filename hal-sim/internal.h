@@ -50,7 +50,7 @@ struct sim_machine {
 
 extern struct sim_machine sim;
 
-int sim_mem_init(const struct hal_mem_range *ranges, size_t n);
+int sim_mem_init(const struct hal_mem_range *ranges, size_t n, bool populate);
 void sim_mem_fini(void);
 void sim_irq_init(void);
 void sim_irq_fini(void);

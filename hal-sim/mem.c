@@ -2,20 +2,26 @@
  * a physical address is translated, never used as a pointer. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <string.h>
 #include <sys/mman.h>
 
 #include "hal-sim/internal.h"
 #include "hal/err.h"
 
-int sim_mem_init(const struct hal_mem_range *ranges, size_t n)
+int sim_mem_init(const struct hal_mem_range *ranges, size_t n, bool populate)
 {
 	for (size_t i = 0; i < n; i++) {
+		int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
 		void *host = mmap(NULL, ranges[i].size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+				  flags | (populate ? MAP_POPULATE : 0), -1, 0);
 		if (host == MAP_FAILED) {
 			sim_mem_fini();
 			return -ENOMEM;
 		}
+		/* A virtual machine under this host may back a page only once it is
+		 * written, however the kernel mapped it: write every page. */
+		if (populate)
+			memset(host, 0, ranges[i].size);
 		sim.arenas[i].range = ranges[i];
 		sim.arenas[i].host = host;
 		sim.nranges = i + 1;

@@ -54,7 +54,8 @@ int hal_sim_init(const struct hal_sim_config *cfg)
 	sim.npcpus = cfg->pcpus ? cfg->pcpus : HAL_SIM_DEFAULT_PCPUS;
 	sim.pa_bits = cfg->pa_bits ? cfg->pa_bits : HAL_SIM_DEFAULT_PA_BITS;
 	sim.counter_hz = cfg->counter_hz ? (uint32_t)cfg->counter_hz : HAL_SIM_DEFAULT_COUNTER_HZ;
-	err = cfg->nranges ? sim_mem_init(cfg->ranges, cfg->nranges) : sim_mem_init(&one, 1);
+	err = cfg->nranges ? sim_mem_init(cfg->ranges, cfg->nranges, cfg->populate)
+			    : sim_mem_init(&one, 1, cfg->populate);
 	if (err)
 		return err;
 	if ((err = sim_console_init())) {

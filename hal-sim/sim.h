@@ -31,6 +31,9 @@ struct hal_sim_config {
 	uint64_t counter_hz; /* 1 .. HAL_SIM_MAX_COUNTER_HZ; 0 means the default */
 	size_t nranges; /* 0 means one default range */
 	struct hal_mem_range ranges[HAL_MAX_MEM_RANGES];
+	bool populate; /* back all of RAM with host pages now (MAP_POPULATE, then every
+			* page written), not on first touch: for benchmarks, whose figures
+			* must not hold the host's page faults, which bare metal does not take */
 };
 
 /* Build the machine: map each RAM range as its own arena, set up the pCPUs, make the
