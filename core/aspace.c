@@ -93,21 +93,17 @@ static int check_region(const struct aspace *as, gpa_t base, uint64_t size, unsi
 	return 0;
 }
 
+/* pt_map_frames' source of RAM frames: zeroed, charged to the space's account. */
+static int zeroed_frame(void *ctx, paddr_t *pa)
+{
+	const struct pt *pt = ctx;
+
+	return frame_alloc_zeroed_acct(pt->acct, pa);
+}
+
 static int map_eager(struct aspace *as, gpa_t base, uint64_t size, unsigned flags)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		paddr_t pa;
-		int err = frame_alloc_zeroed_acct(as->pt.acct, &pa);
-		if (!err && (err = pt_map(&as->pt, gpa_add(base, off), pa, PAGE_SIZE, flags,
-					  0)) != 0)
-			frame_free_acct(as->pt.acct, pa);
-		if (err) {
-			if (off)
-				pt_unmap_release(&as->pt, base, off, release_frames, &as->pt);
-			return err;
-		}
-	}
-	return 0;
+	return pt_map_frames(&as->pt, base, size, flags, zeroed_frame, release_frames, &as->pt);
 }
 
 static int map_backend(struct aspace *as, const struct as_region *r)
@@ -245,19 +241,16 @@ static int fault_locked(struct aspace *as, gpa_t gpa, unsigned access)
 	const struct as_region *r = &as->regions[i];
 	if (access & ~r->flags & (PT_R | PT_W | PT_X))
 		return -EPERM;
-	gpa_t page = gpa_make(gpa_bits(gpa) & ~PAGE_MASK);
-	if (pt_translate(&as->pt, page, NULL, NULL, NULL) == 0)
-		return r->backend == AS_ALLOC_LAZY ? 0 : -EFAULT; /* lazy: another vCPU won */
 	if (r->backend != AS_ALLOC_LAZY)
-		return -EFAULT;
-	paddr_t pa;
-	if (frame_alloc_zeroed_acct(as->pt.acct, &pa))
-		return -ENOMEM;
-	int err = pt_map(&as->pt, page, pa, PAGE_SIZE, r->flags, 0);
-	if (err) {
-		frame_free_acct(as->pt.acct, pa);
+		return -EFAULT; /* mapped when added: the fault is not the space's */
+	/* One walk: a frame is taken only if the page's slot is still empty. */
+	gpa_t page = gpa_make(gpa_bits(gpa) & ~PAGE_MASK);
+	int err = pt_map_frames(&as->pt, page, PAGE_SIZE, r->flags, zeroed_frame, release_frames,
+				&as->pt);
+	if (err == -EEXIST)
+		return 0; /* another vCPU populated it first */
+	if (err)
 		return err;
-	}
 	as->lazy_faults++;
 	return 0;
 }
@@ -272,18 +265,29 @@ int as_handle_fault(struct aspace *as, gpa_t gpa, unsigned access)
 	return err;
 }
 
-/* Zero the mapped pages of [base, base + size). Caller holds the lock. */
+/* Zero what one leaf maps of [lo, hi) (ctx: the bounds). */
+static int zero_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
+{
+	const uint64_t *bounds = ctx;
+	uint64_t start = gpa_bits(gpa), end = start + size;
+	uint64_t lo = start > bounds[0] ? start : bounds[0];
+	uint64_t hi = end < bounds[1] ? end : bounds[1];
+	void *va;
+
+	(void)flags;
+	if (hal_phys_to_virt(pa_add(pa, lo - start), (size_t)(hi - lo), &va) == 0) {
+		memset(va, 0, (size_t)(hi - lo));
+		hal_cache_clean(va, (size_t)(hi - lo));
+	}
+	return 0;
+}
+
+/* Zero the mapped pages of [base, base + size), in one walk. Caller holds the lock. */
 static void zero_locked(struct aspace *as, gpa_t base, uint64_t size)
 {
-	for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
-		paddr_t pa;
-		void *va;
-		if (pt_translate(&as->pt, gpa_add(base, off), &pa, NULL, NULL) == 0 &&
-		    hal_phys_to_virt(pa, PAGE_SIZE, &va) == 0) {
-			memset(va, 0, PAGE_SIZE);
-			hal_cache_clean(va, PAGE_SIZE);
-		}
-	}
+	uint64_t bounds[2] = { gpa_bits(base), gpa_bits(base) + size };
+
+	pt_for_each(&as->pt, base, size, zero_leaf, bounds);
 }
 
 int as_reset_ram(struct aspace *as)

@@ -296,12 +296,6 @@ int pt_for_each(const struct pt *pt, gpa_t gpa, uint64_t size, pt_leaf_fn fn, vo
 	return walk_leaves(pt, 0, pt->root, gpa, size, fn, ctx);
 }
 
-static int any_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
-{
-	(void)ctx, (void)gpa, (void)pa, (void)size, (void)flags;
-	return 1;
-}
-
 /* Counts how many bytes of the range leaves cover. */
 struct coverage {
 	uint64_t lo, hi; /* guest-physical */
@@ -315,48 +309,6 @@ static int cover_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned 
 	uint64_t lo = start > c->lo ? start : c->lo, hi = end < c->hi ? end : c->hi;
 	(void)pa, (void)flags;
 	c->covered += hi - lo;
-	return 0;
-}
-
-static int map_level(struct pt *pt, unsigned l, paddr_t table, gpa_t gpa, paddr_t pa,
-		     uint64_t size, unsigned flags, unsigned opts)
-{
-	const struct pt_format *f = pt->fmt;
-	uint64_t *t = table_of(f, l, table);
-	uint64_t lsize = pt_level_size(f, l);
-	bool last = l + 1 == f->levels;
-
-	while (size) {
-		uint64_t off = gpa_bits(gpa) & (lsize - 1);
-		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
-		uint64_t *slot = &t[lvl_index(f, l, gpa)];
-		uint64_t e = entry_load(slot);
-		bool block_fits = (opts & PT_MAP_BLOCKS) && (f->leaf_levels & (1u << l)) &&
-				  off == 0 && chunk == lsize && !(pa_bits(pa) & (lsize - 1));
-		if (last || (block_fits && !present(f, e))) {
-			if (present(f, e))
-				return -EEXIST;
-			entry_store(slot, pt_leaf_entry(f, l, pa, flags));
-		} else {
-			if (present(f, e) && !is_table(f, l, e))
-				return -EEXIST;
-			paddr_t child;
-			if (!present(f, e)) {
-				if (frame_alloc_zeroed_acct(pt->acct, &child))
-					return -ENOMEM;
-				pt->table_pages++;
-				entry_store(slot, pt_table_entry(f, child));
-			} else {
-				child = entry_pa(f, e);
-			}
-			int err = map_level(pt, l + 1, child, gpa, pa, chunk, flags, opts);
-			if (err)
-				return err;
-		}
-		gpa = gpa_add(gpa, chunk);
-		pa = pa_add(pa, chunk);
-		size -= chunk;
-	}
 	return 0;
 }
 
@@ -489,6 +441,247 @@ static int split_range_ends(struct pt *pt, gpa_t gpa, uint64_t size)
 	return err ? err : split_at(pt, gpa_add(gpa, size));
 }
 
+/* One map operation. It maps in address order and checks each slot as it reaches it,
+ * so [start, done) is always exactly what it added: what an error undoes. */
+struct map_op {
+	struct pt *pt;
+	gpa_t done;
+	paddr_t pa;      /* linear: what done maps to */
+	unsigned flags;
+	unsigned opts;
+	pt_frame_fn get; /* NULL: linear from pa; else one frame a page */
+	pt_release_fn put; /* gives back get's frames */
+	void *ctx;
+	/* Table pages a failure left unlinked, freed by map_undo after its flush (so no
+	 * table page is ever freed without one, linked or not). */
+	unsigned nunlinked;
+	paddr_t unlinked[PT_MAX_LEVELS];
+};
+
+/* A slot of a table no walker can reach yet is written plainly (the compiler may
+ * vectorise); once the table is linked, only whole atomic entries. */
+static void slot_store(uint64_t *slot, uint64_t e, bool fresh)
+{
+	if (fresh)
+		*slot = e;
+	else
+		entry_store(slot, e);
+}
+
+static bool block_fits(const struct map_op *op, unsigned l, gpa_t gpa, uint64_t chunk)
+{
+	const struct pt_format *f = op->pt->fmt;
+	uint64_t lsize = pt_level_size(f, l);
+
+	return (op->opts & PT_MAP_BLOCKS) && !op->get && (f->leaf_levels & (1u << l)) &&
+	       chunk == lsize && !(gpa_bits(gpa) & (lsize - 1)) &&
+	       !(pa_bits(op->pa) & (lsize - 1));
+}
+
+/* The output address of the next leaf: the linear run's, or a frame from get, which
+ * must be page-aligned and inside the output address size. */
+static int leaf_output(struct map_op *op, paddr_t *pa)
+{
+	if (!op->get) {
+		*pa = op->pa;
+		return 0;
+	}
+	int err = op->get(op->ctx, pa);
+	if (err)
+		return err;
+	unsigned oa_bits = op->pt->fmt->oa_bits;
+	uint64_t out = pa_bits(*pa);
+	if (!(out & PAGE_MASK) && (oa_bits >= 64 || out <= (1ull << oa_bits) - PAGE_SIZE))
+		return 0;
+	op->put(op->ctx, *pa, PAGE_SIZE); /* never mapped */
+	return -ERANGE;
+}
+
+/* Whether a linear run fills [gpa, gpa + size) of a fresh level-l table with leaves
+ * alone: the last level, or blocks allowed there and every one of them fits. */
+static bool fills_with_leaves(const struct map_op *op, unsigned l, gpa_t gpa, uint64_t size)
+{
+	const struct pt_format *f = op->pt->fmt;
+	uint64_t lsize = pt_level_size(f, l);
+
+	if (op->get)
+		return false;
+	if (l + 1 == f->levels)
+		return true;
+	return (op->opts & PT_MAP_BLOCKS) && (f->leaf_levels & (1u << l)) &&
+	       !((gpa_bits(gpa) | size | pa_bits(op->pa)) & (lsize - 1));
+}
+
+/* Those leaves: consecutive output addresses differ by a constant in the PPN field, so
+ * this is a plain store loop. */
+static void fill_leaves(struct map_op *op, unsigned l, uint64_t *t, gpa_t gpa, uint64_t size)
+{
+	const struct pt_format *f = op->pt->fmt;
+	unsigned shift = lvl_shift(f, l);
+	size_t first = lvl_index(f, l, gpa), n = (size_t)(size >> shift);
+	uint64_t e = pt_leaf_entry(f, l, op->pa, op->flags);
+	uint64_t step = 1ull << (f->ppn_shift + shift - PAGE_SHIFT);
+
+	for (size_t k = 0; k < n; k++)
+		t[first + k] = e + k * step;
+	op->done = gpa_add(gpa, size);
+	op->pa = pa_add(op->pa, size);
+}
+
+static int map_level(struct map_op *op, unsigned l, uint64_t *t, gpa_t gpa, uint64_t size,
+		     bool fresh);
+
+/* *slot (level l) is empty: build the next level's table for [gpa, gpa + chunk) and
+ * link it. A fresh table is filled before it is linked, so a walker sees all of it or
+ * none; if the map fails inside it, it is linked only if it holds something. */
+static int map_child(struct map_op *op, unsigned l, uint64_t *slot, gpa_t gpa, uint64_t chunk,
+		     bool fresh)
+{
+	const struct pt_format *f = op->pt->fmt;
+	paddr_t child;
+
+	if (frame_alloc_acct(op->pt->acct, &child)) {
+		slot_store(slot, 0, fresh);
+		return -ENOMEM;
+	}
+	op->pt->table_pages++;
+	uint64_t *c = table_of(f, l + 1, child);
+	if (chunk != pt_level_size(f, l))
+		memset(c, 0, PAGE_SIZE); /* only part of it is mapped */
+	int err = map_level(op, l + 1, c, gpa, chunk, true);
+	if (err && gpa_bits(op->done) <= gpa_bits(gpa)) {
+		op->unlinked[op->nunlinked++] = child;
+		slot_store(slot, 0, fresh);
+		return err;
+	}
+	slot_store(slot, pt_table_entry(f, child), fresh);
+	return err;
+}
+
+/* Map [gpa, gpa + size) in the table t of level l. On an error every slot of the range
+ * from the failing one on is left empty (a fresh table's garbage included). */
+static int map_level(struct map_op *op, unsigned l, uint64_t *t, gpa_t gpa, uint64_t size,
+		     bool fresh)
+{
+	const struct pt_format *f = op->pt->fmt;
+	uint64_t lsize = pt_level_size(f, l);
+	bool last = l + 1 == f->levels;
+
+	if (fresh && fills_with_leaves(op, l, gpa, size)) {
+		fill_leaves(op, l, t, gpa, size);
+		return 0;
+	}
+	while (size) {
+		uint64_t chunk = chunk_in_entry(gpa, size, lsize);
+		uint64_t *slot = &t[lvl_index(f, l, gpa)];
+		uint64_t e = fresh ? 0 : entry_load(slot);
+		int err = 0;
+		if (last || (!present(f, e) && block_fits(op, l, gpa, chunk))) {
+			paddr_t pa;
+			if (present(f, e))
+				return -EEXIST;
+			if ((err = leaf_output(op, &pa)) == 0) {
+				slot_store(slot, pt_leaf_entry(f, l, pa, op->flags), fresh);
+				op->done = gpa_add(gpa, chunk);
+				op->pa = pa_add(op->pa, chunk);
+			} else {
+				slot_store(slot, 0, fresh);
+			}
+		} else if (present(f, e)) {
+			if (!is_table(f, l, e))
+				return -EEXIST;
+			err = map_level(op, l + 1, table_of(f, l + 1, entry_pa(f, e)), gpa, chunk,
+					false);
+		} else {
+			err = map_child(op, l, slot, gpa, chunk, fresh);
+		}
+		gpa = gpa_add(gpa, chunk);
+		size -= chunk;
+		if (err) {
+			if (fresh) /* the rest of the range is still garbage */
+				memset(slot + 1, 0, (size_t)((size + lsize - 1) / lsize) * 8);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* One page, a lazy fault's case: one descent from the root. Where it meets an empty
+ * slot, the rest of the path is built below it (zeroed tables, the leaf at the bottom)
+ * and linked with one store; a failure leaves nothing behind. */
+static int map_page(struct map_op *op, gpa_t gpa)
+{
+	struct pt *pt = op->pt;
+	const struct pt_format *f = pt->fmt;
+	uint64_t *t = table_of(f, 0, pt->root);
+	uint64_t *slot;
+	unsigned l;
+
+	for (l = 0;; l++) {
+		slot = &t[lvl_index(f, l, gpa)];
+		uint64_t e = entry_load(slot);
+		if (!present(f, e))
+			break;
+		if (!is_table(f, l, e))
+			return -EEXIST; /* the page, or a block over it */
+		t = table_of(f, l + 1, entry_pa(f, e));
+	}
+	paddr_t pa, tables[PT_MAX_LEVELS - 1];
+	int err = leaf_output(op, &pa);
+	if (err)
+		return err;
+	uint64_t link = pt_leaf_entry(f, f->levels - 1, pa, op->flags);
+	unsigned n = 0;
+	for (unsigned k = f->levels - 1; k > l; k--) {
+		if (frame_alloc_zeroed_acct(pt->acct, &tables[n])) {
+			pt->table_pages += n;
+			while (n)
+				op->unlinked[op->nunlinked++] = tables[--n];
+			if (op->get)
+				op->put(op->ctx, pa, PAGE_SIZE); /* never mapped */
+			return -ENOMEM;
+		}
+		table_of(f, k, tables[n])[lvl_index(f, k, gpa)] = link; /* unreachable yet */
+		link = pt_table_entry(f, tables[n++]);
+	}
+	pt->table_pages += n;
+	entry_store(slot, link);
+	op->done = gpa_add(gpa, PAGE_SIZE);
+	op->pa = pa_add(op->pa, PAGE_SIZE);
+	return 0;
+}
+
+/* Undo a failed map of [start, start + size): [start, op->done) is exactly what it
+ * added. The flush, if any is needed, covers the whole range. */
+static void map_undo(struct map_op *op, gpa_t start, uint64_t size)
+{
+	uint64_t added = gpa_bits(op->done) - gpa_bits(start);
+	struct pt_op undo = { .pt = op->pt, .gpa = start, .size = size, .release = op->put,
+			      .release_ctx = op->ctx };
+
+	if (added)
+		unmap_level(&undo, 0, op->pt->root, start, added);
+	for (unsigned i = 0; i < op->nunlinked; i++) {
+		undo.changed = true;
+		op->pt->table_pages--;
+		op_defer(&undo, op->unlinked[i], 0);
+	}
+	op_finish(&undo);
+}
+
+static int map_run(struct map_op *op, gpa_t gpa, uint64_t size)
+{
+	struct pt *pt = op->pt;
+	int err = size == PAGE_SIZE ? map_page(op, gpa)
+				    : map_level(op, 0, table_of(pt->fmt, 0, pt->root), gpa, size, false);
+
+	if (err)
+		map_undo(op, gpa, size);
+	else if (pt->fmt->flush_on_map)
+		flush(pt, gpa, size);
+	return err;
+}
+
 int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, unsigned opts)
 {
 	int err = check_range(pt, gpa, size);
@@ -500,19 +693,22 @@ int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, 
 		return err ? err : -EINVAL;
 	if (out + size < out || (pt->fmt->oa_bits < 64 && out + size > (1ull << pt->fmt->oa_bits)))
 		return -ERANGE;
-	if (walk_leaves(pt, 0, pt->root, gpa, size, any_leaf, NULL))
-		return -EEXIST;
-	err = map_level(pt, 0, pt->root, gpa, pa, size, flags, opts);
-	if (err) {
-		/* The range was empty: unmapping all of it removes exactly what we added. */
-		struct pt_op op = { .pt = pt, .gpa = gpa, .size = size };
-		unmap_level(&op, 0, pt->root, gpa, size);
-		op_finish(&op);
+	struct map_op op = { .pt = pt, .done = gpa, .pa = pa, .flags = flags, .opts = opts };
+	return map_run(&op, gpa, size);
+}
+
+int pt_map_frames(struct pt *pt, gpa_t gpa, uint64_t size, unsigned flags, pt_frame_fn get,
+		  pt_release_fn put, void *ctx)
+{
+	int err = check_range(pt, gpa, size);
+
+	if (err || (err = check_flags(flags)) != 0)
 		return err;
-	}
-	if (pt->fmt->flush_on_map)
-		flush(pt, gpa, size);
-	return 0;
+	if (!get || !put)
+		return -EINVAL;
+	struct map_op op = { .pt = pt, .done = gpa, .flags = flags, .get = get, .put = put,
+			     .ctx = ctx };
+	return map_run(&op, gpa, size);
 }
 
 int pt_unmap_release(struct pt *pt, gpa_t gpa, uint64_t size, pt_release_fn release, void *ctx)

@@ -57,11 +57,27 @@ size_t pt_max_tables(const struct pt_format *fmt, const struct pt_range *ranges,
 /* Free every table page (not the frames the leaves point to). */
 void pt_destroy(struct pt *pt);
 
-/* Map [gpa, gpa + size) to [pa, pa + size). -EINVAL: unaligned, empty, no access at
- * all, or write without read; -ERANGE: beyond the input or output address size;
- * -EEXIST: any part already mapped (nothing changes); -ENOMEM: out of table pages
- * (nothing changes: what was mapped is undone). */
+/* Map [gpa, gpa + size) to [pa, pa + size), in one walk of the tables the range
+ * reaches: tables it creates are filled before they are linked. -EINVAL: unaligned,
+ * empty, no access at all, or write without read; -ERANGE: beyond the input or output
+ * address size; -EEXIST: any part already mapped; -ENOMEM: out of table pages. On an
+ * error nothing is left changed: what the walk had mapped before it met the conflict
+ * or ran out is unmapped again (a concurrent walker may have seen it meanwhile). */
 int pt_map(struct pt *pt, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags, unsigned opts);
+
+/* Hands back the frames behind cleared leaves (pt_unmap_release, pt_map_frames). */
+typedef void (*pt_release_fn)(void *ctx, paddr_t pa, uint64_t size);
+
+/* Where pt_map_frames gets each page's frame: 0 and *pa, or an error it returns. */
+typedef int (*pt_frame_fn)(void *ctx, paddr_t *pa);
+
+/* Map every 4 KiB page of [gpa, gpa + size) to a frame of its own, in one walk: get is
+ * called for a page only once its slot was found empty, so a page already mapped costs
+ * no frame (-EEXIST, as a lazy fault another vCPU already handled). A frame get returns
+ * unaligned or beyond the output size is put back (-ERANGE). Errors as for pt_map, and
+ * whatever get returns; on any, every frame mapped so far is unmapped and put back. */
+int pt_map_frames(struct pt *pt, gpa_t gpa, uint64_t size, unsigned flags, pt_frame_fn get,
+		  pt_release_fn put, void *ctx);
 
 /* Unmap whatever is mapped in [gpa, gpa + size); holes are fine. A block that the range
  * cuts is split first (break-before-make). Table pages left empty are freed.
@@ -71,7 +87,6 @@ int pt_unmap(struct pt *pt, gpa_t gpa, uint64_t size);
 /* pt_unmap that also hands every cleared leaf (its output address and size) to
  * release(ctx, pa, size) once the TLB no longer holds it: how an owner frees the
  * frames behind a mapping without a window where a walker could still reach them. */
-typedef void (*pt_release_fn)(void *ctx, paddr_t pa, uint64_t size);
 int pt_unmap_release(struct pt *pt, gpa_t gpa, uint64_t size, pt_release_fn release, void *ctx);
 
 /* Change the permissions/type of [gpa, gpa + size), which must be fully mapped

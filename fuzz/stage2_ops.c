@@ -12,8 +12,9 @@
  *       a concatenated root), at 2^(va-1) - 4 GiB, or at the top 2^va - 8 GiB
  *   h & 0x80: at the end, unmap every model range one by one (the table must shrink
  *       back to its root)
- * Operation o & 7: 0 pt_map, 1-2 pt_map with PT_MAP_BLOCKS, 3-4 pt_unmap (o & 8:
- *   pt_unmap_release), 5 pt_protect, 6 probe (pt_for_each over the range and
+ * Operation o & 7: 0 pt_map (o & 8: pt_map_frames, whose source hands out the
+ *   frames of the same linear run one by one and fails its (o >> 4)th call if that is
+ *   not 0), 1-2 pt_map with PT_MAP_BLOCKS, 3-4 pt_unmap (o & 8: pt_unmap_release), 5 pt_protect, 6 probe (pt_for_each over the range and
  *   pt_translate at its start, arguments as given), 7 fail the (a % 8 + 1)th frame
  *   allocation call from now (frame_fault_fail_nth). o >> 3 == 31 adds an unknown
  *   pt_map option bit.
@@ -904,6 +905,99 @@ static void op_map(struct args *a, bool blocks, uint8_t s)
 	walk_done(&w, pt_for_each(&pt, gpa_make(a->gpa), a->size, check_leaf, &w));
 }
 
+/* pt_map_frames' frame source: the frames of a linear run from pa on, one a call, so
+ * that the model and the leaf checks are those of a map without blocks; the fail_at'th
+ * call fails with -EIO. out counts frames handed out and not put back. */
+static struct {
+	uint64_t next;
+	unsigned calls, fail_at;
+	long out;
+} source;
+
+static int source_get(void *ctx, paddr_t *out)
+{
+	(void)ctx;
+	if (++source.calls == source.fail_at)
+		return -EIO;
+	*out = pa_make(source.next);
+	source.next += SZ_4K;
+	source.out++;
+	return 0;
+}
+
+NO_COVERAGE static void source_put(void *ctx, paddr_t out, uint64_t size)
+{
+	(void)ctx, (void)out;
+	if (size != SZ_4K)
+		fail("pt_map_frames put back 0x%llx bytes, not a page", HEX(size));
+	source.out--;
+}
+
+/* The first model address in [lo, hi), or hi. */
+NO_COVERAGE static uint64_t model_first_in(uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < nmodel && model[i].gpa < hi; i++)
+		if (r_end(&model[i]) > lo)
+			return max_u64(model[i].gpa, lo);
+	return hi;
+}
+
+/* pt_map_frames walks in address order and stops at the first page that is mapped
+ * (-EEXIST), whose frame the source fails (-EIO) or hands out bad (-ERANGE). */
+static void op_map_frames(struct args *a, uint8_t s, unsigned fail_call)
+{
+	if (map_cost(a, false) > budget)
+		a->size = (1 + (uint64_t)(s & 7)) * SZ_4K + (a->size & PAGE_MASK);
+	budget -= min_u64(map_cost(a, false), budget);
+
+	unsigned bad = range_errors(a->gpa, a->size) | flag_errors(a->flags);
+	int want = 0;
+	if (!bad) {
+		uint64_t pages = a->size / SZ_4K;
+		uint64_t mapped = (model_first_in(a->gpa, a->gpa + a->size) - a->gpa) / SZ_4K;
+		uint64_t bad_frame = pages, failing = fail_call ? fail_call - 1 : pages;
+		if (a->pa & PAGE_MASK)
+			bad_frame = 0;
+		else if (a->pa >= oa_limit)
+			bad_frame = 0;
+		else if ((oa_limit - a->pa) / SZ_4K < pages)
+			bad_frame = (oa_limit - a->pa) / SZ_4K;
+		uint64_t first = min_u64(mapped, min_u64(bad_frame, failing));
+		if (first < pages)
+			want = first == mapped ? -EEXIST : first == failing ? -EIO : -ERANGE;
+	}
+	size_t tables = pt.table_pages;
+
+	source.next = a->pa;
+	source.calls = 0;
+	source.fail_at = fail_call;
+	source.out = 0;
+	begin_op();
+	int rc = pt_map_frames(&pt, gpa_make(a->gpa), a->size, a->flags, source_get, source_put,
+			       NULL);
+	bool hit = end_op("pt_map_frames");
+	trace_op("map_frames", a, rc);
+	expect_rc("pt_map_frames", rc, bad, want, hit);
+	if (rc != 0) {
+		if (pt.table_pages != tables || source.out != 0)
+			fail("pt_map_frames returned %d but table_pages went from %zu to %zu and "
+			     "%ld frames were kept", rc, tables, pt.table_pages, source.out);
+		return;
+	}
+	if (source.out != (long)(a->size / SZ_4K))
+		fail("pt_map_frames mapped 0x%llx bytes with %ld frames", HEX(a->size), source.out);
+	if (fmt->flush_on_map && !flushed(a->gpa, a->gpa + a->size))
+		fail("pt_map_frames on a flush-on-map format did not flush");
+	struct range nr = { .gpa = a->gpa, .size = a->size, .pa = a->pa, .flags = a->flags };
+	model_insert(&nr);
+	struct walk w;
+	walk_init(&w, a->gpa, a->gpa + a->size, NO_CAP);
+	w.exact = true;
+	w.exact_delta = a->pa - a->gpa;
+	w.exact_next = a->gpa;
+	walk_done(&w, pt_for_each(&pt, gpa_make(a->gpa), a->size, check_leaf, &w));
+}
+
 /* pt_unmap_release's callback: each cleared leaf once, after a flush covering it. */
 struct release_log {
 	uint64_t lo, hi;
@@ -1039,7 +1133,12 @@ static void step(const uint8_t *b)
 	op.hit = false;
 	decode(b, &a);
 	switch (b[0] & 7) {
-	case 0: op_map(&a, false, b[5]); break;
+	case 0:
+		if (b[0] & 8)
+			op_map_frames(&a, b[5], b[0] >> 4);
+		else
+			op_map(&a, false, b[5]);
+		break;
 	case 1:
 	case 2: op_map(&a, true, b[5]); break;
 	case 3:

@@ -9,6 +9,7 @@
 #include "core/frame.h"
 #include "core/pt.h"
 #include "hal/err.h"
+#include "hal/mm.h"
 #include "tests/check_main.h"
 #include "tests/testlib.h"
 
@@ -204,6 +205,23 @@ static struct pt pt;
 static void pt_up(int i)
 {
 	ck_assert_int_eq(pt_init(&pt, formats[i], record_flush, &flushes), 0);
+}
+
+/* Fill every free frame with ones, which every format reads as a present entry: a
+ * table page used without clearing what it does not fill would show it. */
+static void dirty_free_frames(void)
+{
+	static paddr_t held[1u << 16];
+	size_t n = 0;
+
+	while (n < sizeof(held) / sizeof(held[0]) && frame_alloc(&held[n]) == 0) {
+		void *va;
+		ck_assert_int_eq(hal_phys_to_virt(held[n], 4 * KiB, &va), 0);
+		memset(va, 0xff, 4 * KiB);
+		n++;
+	}
+	while (n)
+		ck_assert_int_eq(frame_free(held[--n]), 0);
 }
 
 START_TEST(test_1gib_linear_map_uses_one_block)
@@ -484,6 +502,7 @@ START_TEST(test_allocation_failure_at_every_step_leaves_no_trace)
 	uint64_t pa0 = 0x40000000 - 8 * KiB; /* so the 2 MiB parts can be blocks */
 
 	pt_up(_i);
+	dirty_free_frames();
 	size_t baseline = frame_outstanding();
 	uint64_t calls = frame_alloc_calls();
 	ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(pa0), size, RW, PT_MAP_BLOCKS), 0);
@@ -497,9 +516,13 @@ START_TEST(test_allocation_failure_at_every_step_leaves_no_trace)
 		ck_assert_int_eq(pt_map(&pt, gpa_make(base), pa_make(pa0), size, RW, PT_MAP_BLOCKS),
 				 -ENOMEM);
 		ck_assert_uint_eq(frame_outstanding(), baseline);
-		/* From the second call on, tables were linked in before the failure: they
-		 * are unlinked and freed only after a TLB invalidation. */
-		if (n > 1)
+		/* A table is filled before it is linked: a failure before any leaf was
+		 * written leaves nothing a walker saw, so nothing to invalidate. The last
+		 * call is for the tail's table: the head and the blocks were linked
+		 * before it, and are unlinked and freed only after an invalidation. */
+		if (n == 1)
+			ck_assert_uint_eq(flushes.n, 0);
+		if (n == needed)
 			ck_assert_uint_ge(flushes.n, 1);
 		ck_assert_uint_eq(pt.table_pages, pt.root_pages);
 		for (uint64_t g = base; g < base + size; g += 4 * KiB)
@@ -521,6 +544,228 @@ START_TEST(test_allocation_failure_at_every_step_leaves_no_trace)
 	ck_assert_int_eq(pt_unmap(&pt, gpa_make(GiB - 2 * MiB + 4 * KiB), 4 * KiB), -ENOMEM);
 	ck_assert_int_eq(pt_translate(&pt, gpa_make(GiB - 2 * MiB + 4 * KiB), NULL, NULL, NULL), 0);
 	frame_fault_clear();
+	pt_destroy(&pt);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* A conflict found late: the walk maps in address order and checks as it goes, so a
+ * page mapped at the end of a long range is met after everything before it was mapped
+ * (a whole fresh table of pages and a fresh block included). All of that is undone. */
+START_TEST(test_conflict_at_the_end_of_a_range_undoes_the_rest)
+{
+	paddr_t pa;
+
+	pt_up(_i);
+	size_t tables = pt.table_pages, baseline = frame_outstanding();
+	ck_assert_int_eq(pt_map(&pt, gpa_make(8 * MiB - 4 * KiB), pa_make(0x7000000), 4 * KiB, RW,
+				0), 0);
+	size_t tables_one = pt.table_pages;
+	flushes.n = 0;
+	ck_assert_int_eq(pt_map(&pt, gpa_make(2 * MiB - 8 * KiB), pa_make(0x900000 - 8 * KiB),
+				6 * MiB + 8 * KiB, RW, PT_MAP_BLOCKS), -EEXIST);
+	ck_assert_uint_ge(flushes.n, 1); /* what was mapped was visible: invalidated */
+	ck_assert_uint_eq(pt.table_pages, tables_one);
+	for (uint64_t g = 2 * MiB - 8 * KiB; g < 8 * MiB - 4 * KiB; g += 4 * KiB)
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(g), NULL, NULL, NULL), -ENOENT);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(8 * MiB - 4 * KiB), &pa, NULL, NULL), 0);
+	ck_assert_uint_eq(pa_bits(pa), 0x7000000);
+	/* And a single page over a block or a page: refused, nothing taken. */
+	ck_assert_int_eq(pt_map(&pt, gpa_make(8 * MiB - 4 * KiB), pa_make(0x8000000), 4 * KiB,
+				RW, 0), -EEXIST);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(64 * MiB), pa_make(0x8000000), 2 * MiB, RW,
+				PT_MAP_BLOCKS), 0);
+	size_t tables_two = pt.table_pages;
+	ck_assert_int_eq(pt_map(&pt, gpa_make(65 * MiB), pa_make(0x9000000), 4 * KiB, RW, 0),
+			 -EEXIST);
+	ck_assert_uint_eq(pt.table_pages, tables_two);
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make(0), 128 * MiB), 0);
+	ck_assert_uint_eq(pt.table_pages, tables);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	pt_destroy(&pt);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* pt_map_frames' frame source for the tests: hands out frames from the allocator,
+ * counts them, and can fail the nth call or hand out a bad address. */
+struct source {
+	unsigned calls, fail_at, bad_at;
+	unsigned out; /* handed out and not put back */
+	uint64_t bad_pa;
+};
+
+static int source_get(void *ctx, paddr_t *pa)
+{
+	struct source *s = ctx;
+
+	s->calls++;
+	if (s->calls == s->fail_at)
+		return -ENOMEM;
+	int err = frame_alloc(pa);
+	if (err)
+		return err;
+	if (s->calls == s->bad_at) {
+		frame_free(*pa);
+		*pa = pa_make(s->bad_pa);
+	}
+	s->out++;
+	return 0;
+}
+
+static void source_put(void *ctx, paddr_t pa, uint64_t size)
+{
+	struct source *s = ctx;
+
+	ck_assert_uint_eq(size, 4 * KiB);
+	s->out--;
+	if (pa_bits(pa) & 0xfff || pa_bits(pa) >= 1ull << 44) /* the bad one: not ours */
+		return;
+	ck_assert_int_eq(frame_free(pa), 0);
+}
+
+START_TEST(test_map_frames_gives_each_page_its_frame_in_one_walk)
+{
+	struct source src = { 0 };
+	paddr_t pa, first;
+
+	pt_up(_i);
+	/* A range across a 2 MiB boundary: two leaf tables. */
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(2 * MiB - 16 * KiB), 32 * KiB, RW,
+				       source_get, source_put, &src), 0);
+	ck_assert_uint_eq(src.calls, 8);
+	ck_assert_uint_eq(src.out, 8);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(2 * MiB - 16 * KiB), &first, NULL, NULL), 0);
+	for (uint64_t g = 2 * MiB - 12 * KiB; g < 2 * MiB + 16 * KiB; g += 4 * KiB) {
+		uint64_t leaf;
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(g), &pa, NULL, &leaf), 0);
+		ck_assert_uint_eq(leaf, 4 * KiB);
+		ck_assert(!pa_eq(pa, first));
+	}
+	/* A page already mapped costs no frame: -EEXIST before get is asked. */
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(2 * MiB), 4 * KiB, RW, source_get,
+				       source_put, &src), -EEXIST);
+	ck_assert_uint_eq(src.calls, 8);
+	/* A range running into mapped pages: the frames it took are put back. */
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(2 * MiB - 64 * KiB), 64 * KiB, RW,
+				       source_get, source_put, &src), -EEXIST);
+	ck_assert_uint_eq(src.out, 8);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(2 * MiB - 64 * KiB), NULL, NULL, NULL),
+			 -ENOENT);
+	/* A frame the source hands out unaligned or beyond the output size is refused
+	 * and put back, with everything before it. */
+	src = (struct source){ .bad_at = 3, .bad_pa = 1ull << 60, .out = 8 };
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(16 * MiB), 16 * KiB, RW, source_get,
+				       source_put, &src), -ERANGE);
+	ck_assert_uint_eq(src.out, 8);
+	/* The last page of the 64-bit space: its end wraps to 0, still out of range. */
+	src = (struct source){ .bad_at = 2, .bad_pa = 0ull - 4 * KiB, .out = 8 };
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(16 * MiB), 16 * KiB, RW, source_get,
+				       source_put, &src), -ERANGE);
+	ck_assert_uint_eq(src.out, 8);
+	src = (struct source){ .bad_at = 1, .bad_pa = 0x40000800, .out = 8 };
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(16 * MiB), 4 * KiB, RW, source_get,
+				       source_put, &src), -ERANGE);
+	ck_assert_uint_eq(src.out, 8);
+	ck_assert_int_eq(pt_translate(&pt, gpa_make(16 * MiB), NULL, NULL, NULL), -ENOENT);
+	/* Bad requests. */
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(16 * MiB), 4 * KiB, RW, NULL, source_put,
+				       &src), -EINVAL);
+	ck_assert_int_eq(pt_map_frames(&pt, gpa_make(16 * MiB), 4 * KiB, PT_W, source_get,
+				       source_put, &src), -EINVAL);
+	ck_assert_int_eq(pt_unmap_release(&pt, gpa_make(0), 32 * MiB, source_put, &src), 0);
+	ck_assert_uint_eq(src.out, 0);
+	pt_destroy(&pt);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* Every failure of a frame or of a table page, at every step of a range that needs
+ * new tables at every level, and of a single page (the lazy fault's descent). */
+START_TEST(test_map_frames_failure_at_every_step_leaves_no_trace)
+{
+	const uint64_t sizes[] = { 4 * KiB, 2 * MiB + 12 * KiB };
+	const uint64_t base = 3 * GiB - 4 * KiB; /* crosses a 1 GiB boundary */
+
+	pt_up(_i);
+	dirty_free_frames();
+	size_t tables = pt.table_pages;
+	for (unsigned k = 0; k < 2; k++) {
+		struct source src = { 0 };
+		uint64_t calls = frame_alloc_calls();
+		ck_assert_int_eq(pt_map_frames(&pt, gpa_make(base), sizes[k], RW, source_get,
+					       source_put, &src), 0);
+		uint64_t needed = frame_alloc_calls() - calls; /* tables and frames */
+		ck_assert_int_eq(pt_unmap_release(&pt, gpa_make(base), sizes[k], source_put, &src),
+				 0);
+		ck_assert_uint_eq(pt.table_pages, tables);
+		for (uint64_t n = 1; n <= needed; n++) {
+			src = (struct source){ 0 };
+			frame_fault_fail_nth(n);
+			int err = pt_map_frames(&pt, gpa_make(base), sizes[k], RW, source_get,
+						source_put, &src);
+			frame_fault_clear();
+			ck_assert_int_eq(err, -ENOMEM);
+			ck_assert_uint_eq(src.out, 0);
+			ck_assert_uint_eq(pt.table_pages, tables);
+			ck_assert_uint_eq(frame_outstanding(), pt.table_pages);
+			for (uint64_t g = base; g < base + sizes[k]; g += 4 * KiB)
+				ck_assert_int_eq(pt_translate(&pt, gpa_make(g), NULL, NULL, NULL),
+						 -ENOENT);
+		}
+		/* The source's own failure, at every page. */
+		for (unsigned n = 1; n <= sizes[k] / (4 * KiB); n += 97) {
+			src = (struct source){ .fail_at = n };
+			ck_assert_int_eq(pt_map_frames(&pt, gpa_make(base), sizes[k], RW,
+						       source_get, source_put, &src), -ENOMEM);
+			ck_assert_uint_eq(src.out, 0);
+			ck_assert_uint_eq(pt.table_pages, tables);
+		}
+	}
+	pt_destroy(&pt);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* Fresh tables are filled with plain stores and linked whole: entry for entry the
+ * same as a table built page by page into existing tables. */
+START_TEST(test_fresh_and_existing_tables_hold_the_same_entries)
+{
+	struct pt other;
+
+	pt_up(_i);
+	dirty_free_frames();
+	ck_assert_int_eq(pt_init(&other, formats[_i], NULL, NULL), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(GiB - 6 * MiB - 12 * KiB),
+				pa_make(0x40000000 - 6 * MiB - 12 * KiB), 12 * MiB + 24 * KiB, RWX,
+				PT_MAP_BLOCKS), 0);
+	/* The other is built from the top down in pieces, each into tables that exist. */
+	ck_assert_int_eq(pt_map(&other, gpa_make(GiB + 6 * MiB), pa_make(0x40000000 + 6 * MiB),
+				12 * KiB, RWX, 0), 0);
+	ck_assert_int_eq(pt_map(&other, gpa_make(GiB - 6 * MiB - 12 * KiB),
+				pa_make(0x40000000 - 6 * MiB - 12 * KiB), 12 * KiB, RWX, 0), 0);
+	for (uint64_t off = 0; off < 12 * MiB; off += 2 * MiB) {
+		uint64_t g = GiB - 6 * MiB + off;
+		ck_assert_int_eq(pt_map(&other, gpa_make(g), pa_make(0x40000000 - 6 * MiB + off),
+					2 * MiB, RWX, PT_MAP_BLOCKS), 0);
+	}
+	for (uint64_t g = GiB - 8 * MiB; g < GiB + 8 * MiB; g += 4 * KiB)
+		for (unsigned l = 0; l < formats[_i]->levels; l++) {
+			uint64_t a = 0, b = 0;
+			int ea = pt_entry_at(&pt, gpa_make(g), l, &a);
+			int eb = pt_entry_at(&other, gpa_make(g), l, &b);
+			ck_assert_int_eq(ea, eb);
+			if (ea)
+				break;
+			/* Table entries point at different pages; leaves must be equal. */
+			paddr_t pa;
+			uint64_t leaf;
+			if (pt_translate(&pt, gpa_make(g), &pa, NULL, &leaf) == 0 &&
+			    leaf == pt_level_size(formats[_i], l))
+				ck_assert_uint_eq(a, b);
+		}
+	ck_assert_uint_eq(pt.table_pages, other.table_pages);
+	pt_destroy(&other);
 	pt_destroy(&pt);
 	ck_assert_uint_eq(frame_outstanding(), 0);
 }
@@ -554,6 +799,10 @@ Suite *test_suite(void)
 	tcase_add_loop_test(eng, test_for_each_visits_leaves_in_order, 0, 5);
 	tcase_add_loop_test(eng, test_allocation_failure_at_every_step_leaves_no_trace, 0, 5);
 	tcase_add_loop_test(eng, test_max_tables_is_what_mapping_every_page_takes, 0, 5);
+	tcase_add_loop_test(eng, test_conflict_at_the_end_of_a_range_undoes_the_rest, 0, 5);
+	tcase_add_loop_test(eng, test_map_frames_gives_each_page_its_frame_in_one_walk, 0, 5);
+	tcase_add_loop_test(eng, test_map_frames_failure_at_every_step_leaves_no_trace, 0, 5);
+	tcase_add_loop_test(eng, test_fresh_and_existing_tables_hold_the_same_entries, 0, 5);
 	suite_add_tcase(s, eng);
 	return s;
 }
