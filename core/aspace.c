@@ -308,6 +308,34 @@ int as_reset_ram(struct aspace *as)
 	return err;
 }
 
+/* A copy between guest memory [lo, hi) and a buffer; next: how far it got. */
+struct copy {
+	uint64_t lo, hi, next;
+	void *out;
+	const void *in;
+};
+
+static int copy_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
+{
+	struct copy *c = ctx;
+	uint64_t start = gpa_bits(gpa), end = start + size;
+	uint64_t lo = start > c->lo ? start : c->lo, hi = end < c->hi ? end : c->hi;
+	size_t n = (size_t)(hi - lo), at = (size_t)(lo - c->lo);
+	void *va;
+
+	(void)flags;
+	if (lo != c->next || hal_phys_to_virt(pa_add(pa, lo - start), n, &va))
+		return -EFAULT; /* a hole: cannot happen once populated */
+	if (c->in) {
+		memcpy(va, (const uint8_t *)c->in + at, n);
+		hal_cache_clean(va, n); /* the guest may read it with caches off */
+	} else {
+		memcpy((uint8_t *)c->out + at, va, n);
+	}
+	c->next = hi;
+	return 0;
+}
+
 /* Check, populate, then copy, so that an error leaves guest memory untouched. Reads
  * into out, or writes from in (the other is NULL). */
 static int copy_locked(struct aspace *as, gpa_t gpa, void *out, const void *in, size_t len)
@@ -327,25 +355,14 @@ static int copy_locked(struct aspace *as, gpa_t gpa, void *out, const void *in, 
 		if (err && err != -EFAULT) /* -EFAULT: mapped, not lazy: nothing to do */
 			return err == -ENOMEM ? -ENOMEM : -EFAULT;
 	}
-	size_t done = 0;
-	while (len) {
-		size_t chunk = PAGE_SIZE - (gpa_bits(gpa) & PAGE_MASK);
-		paddr_t pa;
-		void *va;
-		if (chunk > len)
-			chunk = len;
-		if (pt_translate(&as->pt, gpa, &pa, NULL, NULL) || hal_phys_to_virt(pa, chunk, &va))
-			return -EFAULT;
-		if (in) {
-			memcpy(va, (const uint8_t *)in + done, chunk);
-			hal_cache_clean(va, chunk); /* the guest may read it with caches off */
-		} else
-			memcpy((uint8_t *)out + done, va, chunk);
-		done += chunk;
-		gpa = gpa_add(gpa, chunk);
-		len -= chunk;
-	}
-	return 0;
+	if (len == 0)
+		return 0;
+	/* Every page is mapped now: one walk over the leaves copies it all. */
+	struct copy c = { .lo = start, .hi = end, .next = start, .out = out, .in = in };
+	uint64_t first = start & ~PAGE_MASK;
+	uint64_t span = ((end + PAGE_MASK) & ~PAGE_MASK) - first;
+	int err = pt_for_each(&as->pt, gpa_make(first), span, copy_leaf, &c);
+	return err || c.next != end ? -EFAULT : 0;
 }
 
 int as_read(struct aspace *as, gpa_t gpa, void *buf, size_t len)
