@@ -4,6 +4,13 @@
  * block, then the new table), and a table page that became empty is freed only after
  * the TLB invalidation of the operation's range.
  *
+ * Every operation walks its range once per step, descending per level and iterating the
+ * entries of each table it reaches, never from the root per page. Map checks each slot
+ * as it reaches it, in address order, so on a conflict or a failed allocation exactly
+ * [start, where it stopped) is its own to undo. A table map creates is unreachable until
+ * it is complete: it is filled with plain stores (for a linear run, a loop the compiler
+ * vectorises) and then linked with one release store.
+ *
  * Splits only ever happen at the two ends of a range, so unmap and protect first make
  * those two boundaries leaf boundaries (the only step that allocates) and then change
  * entries without allocating: a failed allocation changes nothing a guest can see. */
