@@ -14,10 +14,10 @@
  *       back to its root)
  * Operation o & 7: 0 pt_map (o & 8: pt_map_frames, whose source hands out the
  *   frames of the same linear run one by one and fails its (o >> 4)th call if that is
- *   not 0), 1-2 pt_map with PT_MAP_BLOCKS, 3-4 pt_unmap (o & 8: pt_unmap_release), 5 pt_protect, 6 probe (pt_for_each over the range and
- *   pt_translate at its start, arguments as given), 7 fail the (a % 8 + 1)th frame
- *   allocation call from now (frame_fault_fail_nth). o >> 3 == 31 adds an unknown
- *   pt_map option bit.
+ *   not 0), 1-2 pt_map with PT_MAP_BLOCKS, 3-4 pt_unmap (o & 8: pt_unmap_release),
+ *   5 pt_protect, 6 probe (pt_for_each over the range and pt_translate at its start,
+ *   arguments as given), 7 fail the (a % 8 + 1)th frame allocation call from now
+ *   (frame_fault_fail_nth). o >> 3 == 31 adds an unknown pt_map option bit.
  * Address: granule G = 4 KiB, 2 MiB, 1 GiB, 2 MiB for a & 3;
  *   gpa = window + (b & 7) GiB [+ (c | (b >> 3 & 1) << 8) * 2 MiB if G <= 2 MiB]
  *         [+ (d | (b >> 4 & 1) << 8) * 4 KiB if G == 4 KiB].
