@@ -180,9 +180,10 @@ int pt_init_acct(struct pt *pt, const struct pt_format *fmt, pt_flush_fn flush, 
 	paddr_t root;
 	if (frame_alloc_contig_acct(acct, pages, pages, &root))
 		return -ENOMEM;
-	memset(table_of(fmt, 0, root), 0, (size_t)pages * PAGE_SIZE);
-	*pt = (struct pt){ .fmt = fmt, .root = root, .root_pages = pages, .table_pages = pages,
-			   .flush = flush, .flush_ctx = ctx, .acct = acct };
+	uint64_t *root_va = table_of(fmt, 0, root);
+	memset(root_va, 0, (size_t)pages * PAGE_SIZE);
+	*pt = (struct pt){ .fmt = fmt, .root = root, .root_va = root_va, .root_pages = pages,
+			   .table_pages = pages, .flush = flush, .flush_ctx = ctx, .acct = acct };
 	return 0;
 }
 
@@ -620,7 +621,7 @@ static int map_page(struct map_op *op, gpa_t gpa)
 {
 	struct pt *pt = op->pt;
 	const struct pt_format *f = pt->fmt;
-	uint64_t *t = table_of(f, 0, pt->root);
+	uint64_t *t = pt->root_va;
 	uint64_t *slot;
 	unsigned l;
 
@@ -680,7 +681,7 @@ static int map_run(struct map_op *op, gpa_t gpa, uint64_t size)
 {
 	struct pt *pt = op->pt;
 	int err = size == PAGE_SIZE ? map_page(op, gpa)
-				    : map_level(op, 0, table_of(pt->fmt, 0, pt->root), gpa, size, false);
+				    : map_level(op, 0, pt->root_va, gpa, size, false);
 
 	if (err)
 		map_undo(op, gpa, size);

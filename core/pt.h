@@ -25,6 +25,7 @@ struct frame_account;
 struct pt {
 	const struct pt_format *fmt;
 	paddr_t root;
+	uint64_t *root_va; /* where the hypervisor reaches the root: looked up once */
 	unsigned root_pages;
 	size_t table_pages; /* root included */
 	pt_flush_fn flush;
