@@ -211,6 +211,14 @@ uint64_t hal_cpu_id_reg(unsigned crm, unsigned op2)
 	return v;
 }
 
+int hal_sim_act_as_pcpu(unsigned cpu)
+{
+	if (!sim.up || cpu >= sim.npcpus)
+		return -EINVAL;
+	tls_pcpu_id = cpu;
+	return 0;
+}
+
 unsigned hal_pcpu_id(void)
 {
 	return tls_pcpu_id;

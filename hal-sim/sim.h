@@ -46,6 +46,11 @@ int hal_sim_init(const struct hal_sim_config *cfg);
  * if it was never started. */
 int hal_sim_join(unsigned cpu);
 
+/* For single-threaded tests and fuzzers of per-pCPU state (the frame allocator's
+ * caches): the calling thread reports cpu as its hal_pcpu_id from now on. It plays that
+ * pCPU's part only where the id is all that is asked; -EINVAL for a bad id. */
+int hal_sim_act_as_pcpu(unsigned cpu);
+
 /* Join every started pCPU and unmap the memory; a no-op without a machine. */
 void hal_sim_fini(void);
 
