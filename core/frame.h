@@ -1,5 +1,7 @@
 /* The one frame allocator (DESIGN rule 5): 4 KiB host-physical frames from the RAM
- * ranges the HAL reports, for both hosts. Thread-safe. It counts outstanding frames so
+ * ranges the HAL reports, for both hosts. Thread-safe; single frames come from and go
+ * back to a cache per pCPU, without a global lock, and every count below is exact
+ * whatever the caches hold. It counts outstanding frames so
  * tests can prove every owner gives back what it took, and can be told to fail chosen
  * allocations so tests can prove every failure path. Covers AxMmHal's alloc_frame /
  * dealloc_frame, AxVMHal's alloc/dealloc_memory_region_at and PhysFrame.
@@ -14,23 +16,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hal/spinlock.h"
 #include "hal/types.h"
 
 /* (Re)build the allocator over hal_mem_ranges(): every frame free, counters zero.
- * Each range keeps its bitmap in its own first frames. -ENOSPC for too many ranges,
- * -ENOMEM if no range is large enough to hold frames beyond its bitmap. */
+ * Each range keeps its state map (a byte a frame) in its own first frames. -ENOSPC for
+ * too many ranges, -ENOMEM if no range is large enough to hold frames beyond its map. */
 int frame_init(void);
 
 size_t frame_total(void);       /* frames that can ever be handed out */
 size_t frame_free_count(void);  /* frames free now */
 size_t frame_outstanding(void); /* frames handed out (alloc or claim) and not returned */
 size_t frame_available(void);   /* frames free now and promised to no account */
+size_t frame_cached(void);      /* free frames sitting in pCPUs' caches now */
+
+/* Give every free frame the pCPUs' caches hold back to the allocator's maps. Never
+ * needed for correctness (the allocator drains when a claim, a run or an allocation
+ * needs what a cache holds); for tests and reports. */
+void frame_cache_drain_all(void);
 
 /* What one owner may take and has taken. The allocator keeps no pointer to it and
- * changes it only under its lock, inside the calls below: its owner may keep it
- * anywhere, and move it while nothing is charged to it concurrently. Zero it before
- * first use. */
+ * changes it only under the account's own lock, inside the calls below (so allocations
+ * charged to different accounts share no lock): its owner may keep it anywhere, and
+ * move it while nothing is charged to it concurrently. Zero it before first use. */
 struct frame_account {
+	struct spinlock lock;
 	size_t reserved; /* frames promised to the owner; in_use never exceeds it */
 	size_t in_use;   /* frames it holds (allocated or claimed) */
 	size_t peak;     /* the most it ever held */
@@ -62,7 +72,8 @@ int frame_free_contig(paddr_t pa, size_t count);
 
 /* Take the fixed region [base, base + size) (a VM's RAM at a chosen host address).
  * -EINVAL unless page-aligned and non-empty, -ERANGE unless inside one RAM range's
- * allocatable frames, -EBUSY if any frame of it is taken; nothing is taken on error. */
+ * allocatable frames, -EBUSY if any frame of it is taken; nothing is taken on error.
+ * A free frame sitting in a pCPU's cache is not taken: the caches are drained first. */
 int frame_claim_at(paddr_t base, uint64_t size);
 
 /* Give back a claimed region; -EINVAL/-ERANGE as for claim, -EINVAL if any frame of
@@ -84,7 +95,7 @@ int frame_release_at_acct(struct frame_account *a, paddr_t base, uint64_t size);
 /* What the allocator makes of the host range [base, base + size) (page-aligned): */
 enum frame_range_kind {
 	FRAME_RANGE_RAM,      /* allocatable frames of one RAM range: frame_claim_at's */
-	FRAME_RANGE_BITMAP,   /* it overlaps the frames that hold the allocator's bitmaps */
+	FRAME_RANGE_BITMAP,   /* it overlaps the frames that hold the allocator's maps */
 	FRAME_RANGE_PARTIAL,  /* partly RAM, partly not (or across two RAM ranges) */
 	FRAME_RANGE_NOT_RAM,  /* no frame of it is RAM the allocator manages */
 };

@@ -8,8 +8,10 @@
  *   3. a pCPU's run-queue lock (core/sched.c): which vCPUs wait there.
  *
  * Leaf locks, taken with none of the above or after all of them and never holding
- * another: the frame allocator's (core/frame.c), a timer wheel's (core/timer.c), the
- * console's (core/console.c) and the VM table's (core/vm.c, only around the table).
+ * another: the frame allocator's (core/frame.c: its pCPU caches', global and account
+ * locks nest among themselves in the order it documents), a timer wheel's
+ * (core/timer.c), the console's (core/console.c) and the VM table's (core/vm.c, only
+ * around the table).
  * Kicks (IPIs, wake-ups) are sent after the interrupt lock is dropped: a wake-up takes
  * the vCPU's lock and then a run queue's, which is the order above, but sending it
  * from outside keeps the interrupt lock's hold short. */

@@ -20,9 +20,15 @@
  *   op % 12 == 11  release as for 1, charged back to k
  * window(a, b) is a page of range 0 (a < 128), of range 1 (a >= 128), or in the hole
  * or below RAM (b % 16 == 0), or an unaligned address (b % 16 == 1).
- * The allocator's return code, frame choice, outstanding and available counts and both
- * accounts are checked against the model after every step; at the end everything is
- * returned and the count must be zero. Any difference aborts. */
+ * Each operation runs as pCPU (op / 24) % 4 of four, so single frames go through and
+ * come from four caches; op >= 240 instead drains every cache, as pCPU op % 4, and
+ * none may hold a frame after it. Claims, runs and reservations meet frames sitting in
+ * caches as they come.
+ * The allocator's return code, frame choice (a frame the model says is free: which one
+ * is the caches' business), outstanding, available and cached counts (cached: never
+ * more than the model's free frames) and both accounts are checked against the model
+ * after every step; at the end everything is returned and the count must be zero. Any
+ * difference aborts. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -309,11 +315,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool machine;
 	if (!machine) {
-		struct hal_sim_config cfg = { .pcpus = 1, .nranges = 2,
+		struct hal_sim_config cfg = { .pcpus = 4, .nranges = 2,
 			.ranges = { { { R0 }, FRAMES * 4096 }, { { R1 }, FRAMES * 4096 } } };
 		CHECK(hal_sim_init(&cfg) == 0);
 		machine = true;
 	}
+	CHECK(hal_sim_act_as_pcpu(0) == 0);
 	CHECK(frame_init() == 0);
 	memset(taken, 0, sizeof(taken));
 	memset(slots, 0, sizeof(slots));
@@ -326,6 +333,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (; size >= 4; data += 4, size -= 4) {
 		uint8_t op = data[0] % 12, a = data[1], b = data[2], c = data[3];
 		int k = (data[0] / 12) % 2;
+		if (data[0] >= 240) {
+			CHECK(hal_sim_act_as_pcpu(data[0] % 4) == 0);
+			frame_cache_drain_all();
+			CHECK(frame_cached() == 0);
+			op = 12; /* nothing else */
+		} else {
+			CHECK(hal_sim_act_as_pcpu((data[0] / 24) % 4) == 0);
+		}
 		uint64_t sz = (uint64_t)(c % 12) * 4096 + (c >= 250 ? 1 : 0);
 		switch (op) {
 		case 0: op_claim(window(a, b), sz, true, -1); break;
@@ -345,6 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 11: op_claim(window(a, b), sz, false, k); break;
 		}
 		CHECK(frame_outstanding() == model_outstanding);
+		CHECK(frame_cached() <= 2 * (FRAMES - 1) - model_outstanding);
 		CHECK(frame_available() == model_available());
 		for (int j = 0; j < 2; j++) {
 			struct frame_account got = frame_account_read(&accts[j]);

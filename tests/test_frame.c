@@ -13,7 +13,7 @@
 #include "tests/check_main.h"
 #include "tests/testlib.h"
 
-/* Each range keeps its bitmap in its first frame (2048 frames need 256 bytes). */
+/* Each range keeps its state map in its first frame (2048 frames need 2048 bytes). */
 #define META_FRAMES 1
 #define USABLE ((TEST_RAM0_SIZE + TEST_RAM1_SIZE) / PAGE_SIZE - 2 * META_FRAMES)
 
@@ -514,6 +514,268 @@ START_TEST(test_init_refuses_ranges_too_small_for_any_frame)
 }
 END_TEST
 
+/* ---- The per-pCPU caches ------------------------------------------------------------ */
+
+static void act_as(unsigned cpu)
+{
+	ck_assert_int_eq(hal_sim_act_as_pcpu(cpu), 0);
+}
+
+START_TEST(test_a_frame_cached_on_one_pcpu_is_claimable_from_another)
+{
+	paddr_t pa;
+
+	act_as(1);
+	ck_assert_int_eq(frame_alloc(&pa), 0);
+	ck_assert_int_eq(frame_free(pa), 0);
+	ck_assert_uint_ge(frame_cached(), 1); /* free, but in pCPU 1's cache */
+	act_as(0);
+	ck_assert_int_eq(frame_claim_at(pa, PAGE_SIZE), 0);
+	ck_assert_uint_eq(frame_outstanding(), 1);
+	/* Claimed, so no cache hands it out any more, whichever pCPU asks. */
+	for (unsigned cpu = 0; cpu < 8; cpu++) {
+		paddr_t other;
+		act_as(cpu);
+		ck_assert_int_eq(frame_alloc(&other), 0);
+		ck_assert_uint_ne(pa_bits(other), pa_bits(pa));
+		ck_assert_int_eq(frame_free(other), 0);
+	}
+	ck_assert_int_eq(frame_release_at(pa, PAGE_SIZE), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_counts_are_exact_while_caches_hold_frames)
+{
+	paddr_t pa[4][10];
+
+	for (unsigned cpu = 0; cpu < 4; cpu++) {
+		act_as(cpu);
+		for (int i = 0; i < 10; i++)
+			ck_assert_int_eq(frame_alloc(&pa[cpu][i]), 0);
+		for (int i = 0; i < 5; i++)
+			ck_assert_int_eq(frame_free(pa[cpu][i]), 0);
+	}
+	ck_assert_uint_gt(frame_cached(), 0);
+	ck_assert_uint_eq(frame_outstanding(), 20);
+	ck_assert_uint_eq(frame_free_count(), USABLE - 20);
+	ck_assert_uint_eq(frame_available(), USABLE - 20);
+	/* Frames one pCPU took, given back on another (a VM torn down elsewhere). */
+	act_as(7);
+	for (unsigned cpu = 0; cpu < 4; cpu++)
+		for (int i = 5; i < 10; i++)
+			ck_assert_int_eq(frame_free(pa[cpu][i]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+	ck_assert_uint_eq(frame_available(), USABLE);
+	frame_cache_drain_all();
+	ck_assert_uint_eq(frame_cached(), 0);
+	ck_assert_uint_eq(frame_free_count(), USABLE);
+}
+END_TEST
+
+START_TEST(test_a_cached_frame_freed_again_is_refused_on_any_pcpu)
+{
+	paddr_t pa;
+
+	act_as(2);
+	ck_assert_int_eq(frame_alloc(&pa), 0);
+	ck_assert_int_eq(frame_free(pa), 0);
+	for (unsigned cpu = 0; cpu < 8; cpu++) {
+		act_as(cpu);
+		ck_assert_int_eq(frame_free(pa), -EINVAL);
+	}
+	frame_cache_drain_all();
+	ck_assert_int_eq(frame_free(pa), -EINVAL);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* Two pCPUs free the same frames at once: each frame is freed exactly once. */
+#define RACE_FRAMES 512
+static paddr_t race_frames[RACE_FRAMES];
+static atomic_uint race_wins;
+
+static void race_free_all(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < RACE_FRAMES; i++)
+		if (frame_free(race_frames[i]) == 0)
+			atomic_fetch_add(&race_wins, 1);
+}
+
+START_TEST(test_a_double_free_racing_on_two_pcpus_frees_once)
+{
+	for (int round = 0; round < 20; round++) {
+		for (unsigned i = 0; i < RACE_FRAMES; i++)
+			ck_assert_int_eq(frame_alloc(&race_frames[i]), 0);
+		atomic_store(&race_wins, 0);
+		test_on_pcpus(2, race_free_all, NULL);
+		ck_assert_uint_eq(atomic_load(&race_wins), RACE_FRAMES);
+		ck_assert_uint_eq(frame_outstanding(), 0);
+	}
+	/* And nothing is handed out twice afterwards. */
+	static paddr_t all[USABLE];
+	for (size_t i = 0; i < USABLE; i++)
+		ck_assert_int_eq(frame_alloc(&all[i]), 0);
+	paddr_t extra;
+	ck_assert_int_eq(frame_alloc(&extra), -ENOMEM);
+	for (size_t i = 0; i < USABLE; i++)
+		ck_assert_int_eq(frame_free(all[i]), 0);
+}
+END_TEST
+
+START_TEST(test_the_last_free_frames_are_found_in_another_pcpus_cache)
+{
+	static paddr_t all[USABLE];
+	size_t n = 0;
+
+	while (frame_alloc(&all[n]) == 0)
+		n++;
+	ck_assert_uint_eq(n, USABLE);
+	act_as(5);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(frame_free(all[--n]), 0);
+	ck_assert_uint_eq(frame_cached(), 3);
+	act_as(0);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(frame_alloc(&all[n++]), 0);
+	ck_assert_int_eq(frame_alloc(&all[n]), -ENOMEM);
+	/* The same for an account: what it was promised is there, wherever it sits. */
+	struct frame_account a = { 0 };
+	act_as(6);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(frame_free(all[--n]), 0);
+	act_as(1);
+	ck_assert_int_eq(frame_reserve(&a, 4, NULL), 0);
+	ck_assert_uint_eq(frame_available(), 0);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(frame_alloc_acct(&a, &all[n++]), 0);
+	ck_assert_int_eq(frame_alloc_acct(&a, &all[n]), -ENOMEM);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(frame_free_acct(&a, all[--n]), 0);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	while (n)
+		ck_assert_int_eq(frame_free(all[--n]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_reserving_all_that_is_available_while_caches_hold_tokens)
+{
+	struct frame_account a = { 0 };
+	paddr_t pa;
+
+	/* Every pCPU's cache takes frames and the right to hand them out. */
+	for (unsigned cpu = 0; cpu < 8; cpu++) {
+		act_as(cpu);
+		ck_assert_int_eq(frame_alloc(&pa), 0);
+		ck_assert_int_eq(frame_free(pa), 0);
+	}
+	size_t avail = frame_available();
+	ck_assert_uint_eq(avail, USABLE);
+	ck_assert_int_eq(frame_reserve(&a, avail, NULL), 0);
+	for (unsigned cpu = 0; cpu < 8; cpu++) {
+		act_as(cpu);
+		ck_assert_int_eq(frame_alloc(&pa), -ENOMEM); /* everything is promised */
+	}
+	ck_assert_int_eq(frame_claim_at(pa_make(TEST_RAM0_BASE + 16 * PAGE_SIZE), PAGE_SIZE),
+			 -ENOMEM);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	ck_assert_int_eq(frame_alloc(&pa), 0);
+	ck_assert_int_eq(frame_free(pa), 0);
+}
+END_TEST
+
+START_TEST(test_an_account_is_charged_exactly_across_pcpus)
+{
+	struct frame_account a = { 0 };
+	paddr_t pa[10];
+
+	ck_assert_int_eq(frame_reserve(&a, 10, NULL), 0);
+	for (int i = 0; i < 10; i++) {
+		act_as((unsigned)i % 3);
+		ck_assert_int_eq(frame_alloc_acct(&a, &pa[i]), 0);
+	}
+	paddr_t extra;
+	act_as(4);
+	ck_assert_int_eq(frame_alloc_acct(&a, &extra), -ENOMEM);
+	struct frame_account got = frame_account_read(&a);
+	ck_assert_uint_eq(got.in_use, 10);
+	ck_assert_uint_eq(got.peak, 10);
+	ck_assert_int_eq(frame_unreserve(&a), -EBUSY);
+	for (int i = 0; i < 10; i++) {
+		act_as(7 - (unsigned)i % 2);
+		ck_assert_int_eq(frame_free_acct(&a, pa[i]), 0);
+	}
+	/* More than it holds: refused, and the frame stays free for nobody to lose. */
+	ck_assert_int_eq(frame_free_acct(&a, pa[0]), -EINVAL);
+	ck_assert_int_eq(frame_alloc(&extra), 0);
+	ck_assert_int_eq(frame_free_acct(&a, extra), -EINVAL);
+	ck_assert_int_eq(frame_free(extra), 0);
+	ck_assert_uint_eq(frame_account_read(&a).in_use, 0);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_fail_nth_counts_the_calls_every_cache_served)
+{
+	paddr_t pa;
+	uint64_t calls = frame_alloc_calls();
+
+	for (unsigned cpu = 0; cpu < 4; cpu++) {
+		act_as(cpu);
+		ck_assert_int_eq(frame_alloc(&pa), 0);
+		ck_assert_int_eq(frame_free(pa), 0);
+	}
+	ck_assert_uint_eq(frame_alloc_calls(), calls + 4);
+	frame_fault_fail_nth(3);
+	act_as(1);
+	ck_assert_int_eq(frame_alloc(&pa), 0);
+	ck_assert_int_eq(frame_free(pa), 0);
+	act_as(2);
+	ck_assert_int_eq(frame_alloc(&pa), 0);
+	ck_assert_int_eq(frame_free(pa), 0);
+	act_as(3);
+	ck_assert_int_eq(frame_alloc(&pa), -ENOMEM); /* the third from then, on any pCPU */
+	act_as(0);
+	ck_assert_int_eq(frame_alloc(&pa), 0);
+	ck_assert_int_eq(frame_free(pa), 0);
+	ck_assert_uint_eq(frame_alloc_calls(), calls + 8);
+}
+END_TEST
+
+/* A cached frame breaks a free run until the caches are drained: a run that only fits
+ * over cached frames is still found. */
+START_TEST(test_a_contig_run_over_cached_frames_is_found)
+{
+	static paddr_t all[USABLE];
+	size_t n = 0;
+
+	while (frame_alloc(&all[n]) == 0)
+		n++;
+	/* Free one range's frames on several pCPUs: they sit in caches and maps. */
+	for (size_t i = 0; i < n; i++) {
+		if (pa_bits(all[i]) < TEST_RAM1_BASE)
+			continue;
+		act_as((unsigned)i % 8);
+		ck_assert_int_eq(frame_free(all[i]), 0);
+		all[i] = PADDR_INVALID;
+	}
+	ck_assert_uint_gt(frame_cached(), 0);
+	paddr_t run;
+	size_t frames = TEST_RAM1_SIZE / PAGE_SIZE - META_FRAMES;
+	act_as(0);
+	ck_assert_int_eq(frame_alloc_contig(frames, 1, &run), 0);
+	ck_assert_uint_eq(pa_bits(run), TEST_RAM1_BASE + META_FRAMES * PAGE_SIZE);
+	ck_assert_int_eq(frame_free_contig(run, frames), 0);
+	for (size_t i = 0; i < n; i++)
+		if (!pa_eq(all[i], PADDR_INVALID))
+			ck_assert_int_eq(frame_free(all[i]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("frame");
@@ -542,6 +804,15 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_accounted_claim_and_contig_draw_from_the_reservation);
 	tcase_add_test(tc, test_a_failed_reservation_is_an_injectable_allocation_call);
 	tcase_add_test(tc, test_range_kind_tells_claimable_ram_from_bitmaps_and_holes);
+	tcase_add_test(tc, test_a_frame_cached_on_one_pcpu_is_claimable_from_another);
+	tcase_add_test(tc, test_counts_are_exact_while_caches_hold_frames);
+	tcase_add_test(tc, test_a_cached_frame_freed_again_is_refused_on_any_pcpu);
+	tcase_add_test(tc, test_a_double_free_racing_on_two_pcpus_frees_once);
+	tcase_add_test(tc, test_the_last_free_frames_are_found_in_another_pcpus_cache);
+	tcase_add_test(tc, test_reserving_all_that_is_available_while_caches_hold_tokens);
+	tcase_add_test(tc, test_an_account_is_charged_exactly_across_pcpus);
+	tcase_add_test(tc, test_fail_nth_counts_the_calls_every_cache_served);
+	tcase_add_test(tc, test_a_contig_run_over_cached_frames_is_found);
 	suite_add_tcase(s, tc);
 	return s;
 }
