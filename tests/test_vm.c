@@ -376,6 +376,30 @@ START_TEST(test_thousand_vm_lifetimes_return_every_frame)
 }
 END_TEST
 
+/* Frames a VM took through one pCPU's frame cache come back when it is destroyed on
+ * another, and are anybody's again (a claim drains them out of the cache). */
+START_TEST(test_a_vm_destroyed_on_another_pcpu_returns_every_frame)
+{
+	struct vm_config cfg = base_config();
+	struct vm *vm;
+	paddr_t ram;
+
+	ck_assert_int_eq(hal_sim_act_as_pcpu(1), 0);
+	ck_assert_int_eq(vm_create(&cfg, &vm), 0);
+	for (unsigned i = 0; i < 40; i++)
+		ck_assert_int_eq(as_handle_fault(&vm->as, gpa_make(RAM + (1u << 20) + i * 4096),
+						 PT_W), 0);
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(RAM), &ram, NULL), 0);
+	ck_assert_uint_gt(frame_outstanding(), baseline + 40);
+	ck_assert_int_eq(hal_sim_act_as_pcpu(0), 0);
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+	ck_assert_uint_gt(frame_cached(), 0);
+	ck_assert_int_eq(frame_claim_at(ram, 4096), 0);
+	ck_assert_int_eq(frame_release_at(ram, 4096), 0);
+}
+END_TEST
+
 /* A VMID may go to the next VM only once no TLB holds the old VM's translations; an
  * unmap must reach the TLB as well. */
 START_TEST(test_unmap_and_destroy_flush_the_vms_tlb_entries)
@@ -597,6 +621,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_every_allocation_failure_during_create_leaves_nothing);
 	tcase_add_test(tc, test_vm_table_is_bounded);
 	tcase_add_test(tc, test_thousand_vm_lifetimes_return_every_frame);
+	tcase_add_test(tc, test_a_vm_destroyed_on_another_pcpu_returns_every_frame);
 	tcase_add_test(tc, test_unmap_and_destroy_flush_the_vms_tlb_entries);
 	tcase_add_test(tc, test_vmset_builds_loads_images_and_gives_everything_back);
 	tcase_add_test(tc, test_vmset_refuses_an_image_outside_memory_and_leaves_nothing);
