@@ -143,6 +143,17 @@ static struct zone *zone_of(paddr_t pa, size_t count, size_t *idx)
 	return NULL;
 }
 
+/* The zone of a frame a cache holds, which is always one of the allocator's. */
+static struct zone *zone_of_cached(paddr_t pa, size_t *idx)
+{
+	struct zone *z = zone_of(pa, 1, idx);
+
+	if (!z)
+		panic("a frame cache holds 0x%llx, which is no allocatable frame",
+		      (unsigned long long)pa_bits(pa));
+	return z;
+}
+
 static paddr_t frame_at(const struct zone *z, size_t idx)
 {
 	return pa_add(z->base, (uint64_t)idx << PAGE_SHIFT);
@@ -203,8 +214,8 @@ static void unlock_all(void)
 static void drain(struct frame_cache *c, unsigned keep)
 {
 	while (c->n > keep) {
-		size_t idx;
-		struct zone *z = zone_of(c->frames[--c->n], 1, &idx);
+		size_t idx = 0;
+		struct zone *z = zone_of_cached(c->frames[--c->n], &idx);
 		state_set(z, idx, ST_CACHED, ST_FREE);
 		if (idx < z->hint)
 			z->hint = idx; /* reuse what was used last: warm */
@@ -472,9 +483,10 @@ static int alloc_from(struct frame_cache *c, struct frame_account *a, paddr_t *p
 			acct_give(a, 1);
 		return -EAGAIN;
 	}
-	size_t idx;
+	size_t idx = 0;
 	*pa = c->frames[--c->n];
-	state_set(zone_of(*pa, 1, &idx), idx, ST_CACHED, ST_TAKEN);
+	struct zone *z = zone_of_cached(*pa, &idx); /* before idx is read */
+	state_set(z, idx, ST_CACHED, ST_TAKEN);
 	if (!a)
 		c->tokens--;
 	return 0;
@@ -532,7 +544,7 @@ int frame_alloc_zeroed(paddr_t *pa)
  * or free already, in a map or in any cache) is refused, as is one a does not hold. */
 static int free_one(struct frame_account *a, paddr_t pa)
 {
-	size_t idx;
+	size_t idx = 0;
 	struct zone *z = zone_of(pa, 1, &idx);
 
 	if (!z)
@@ -638,7 +650,7 @@ int frame_alloc_contig(size_t count, size_t align, paddr_t *pa)
  * every lock, so no frame of the run changes state meanwhile. */
 static int release_locked(struct frame_account *a, paddr_t pa, size_t count)
 {
-	size_t idx;
+	size_t idx = 0;
 	struct zone *z = zone_of(pa, count, &idx);
 
 	if (!z)
@@ -694,7 +706,7 @@ static int region_check(paddr_t base, uint64_t size, size_t *count)
 
 int frame_claim_at_acct(struct frame_account *a, paddr_t base, uint64_t size)
 {
-	size_t count, idx;
+	size_t count, idx = 0;
 	int err = region_check(base, size, &count);
 
 	if (err)
@@ -734,7 +746,7 @@ int frame_claim_at(paddr_t base, uint64_t size)
 
 int frame_release_at_acct(struct frame_account *a, paddr_t base, uint64_t size)
 {
-	size_t count, idx;
+	size_t count, idx = 0;
 	int err = region_check(base, size, &count);
 
 	if (err)
@@ -752,7 +764,7 @@ int frame_release_at(paddr_t base, uint64_t size)
 
 enum frame_range_kind frame_range_kind(paddr_t base, uint64_t size)
 {
-	size_t idx, count = (size_t)(size >> PAGE_SHIFT);
+	size_t idx = 0, count = (size_t)(size >> PAGE_SHIFT);
 	enum frame_range_kind kind = FRAME_RANGE_NOT_RAM;
 
 	if (region_check(base, size, &count))
