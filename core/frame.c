@@ -24,10 +24,12 @@
  * but the account's. When a decision needs the exact figures (reserve, claim,
  * contiguous runs, an allocation that found nothing local), the caller takes every
  * lock, returns all tokens and, if that is not enough, drains every cache, then
- * decides as if there were no caches.
+ * decides as if there were no caches, before it lets go of any lock.
  *
  * Lock order, inside the allocator (a leaf of core/lockorder.h as a whole): the caches'
- * locks by ascending pCPU id, then the global lock, then an account's lock. */
+ * locks by ascending pCPU id, then the global lock, then an account's lock. The caches
+ * come first, not the global lock, because the fast path already holds its cache's
+ * lock when it finds it must refill, drain or take tokens under the global one. */
 #include <stdbool.h>
 
 #include "core/frame.h"
@@ -492,6 +494,50 @@ static int alloc_from(struct frame_cache *c, struct frame_account *a, paddr_t *p
 	return 0;
 }
 
+/* A FREE frame of any zone, now TAKEN. Caller holds the global lock. */
+static bool take_one_locked(paddr_t *pa)
+{
+	for (size_t i = 0; i < fa.nzones; i++) {
+		struct zone *z = &fa.zones[i];
+		size_t idx = 0;
+		if (zone_find_free(z, &idx)) {
+			state_set(z, idx, ST_FREE, ST_TAKEN);
+			fa.taken++;
+			*pa = frame_at(z, idx);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One frame for a (NULL: no account), decided under every lock as if there were no
+ * caches: what alloc_from found missing may sit in other caches, as frames or as
+ * tokens. Deciding here rather than draining and trying the cache again keeps the
+ * answer exact while other pCPUs allocate: a retry outside the locks could find that
+ * another pCPU's refill took back what the drain freed. */
+static int alloc_locked(struct frame_account *a, paddr_t *pa)
+{
+	int err = 0;
+
+	lock_all();
+	if (!take_locked(a, 1)) {
+		err = -ENOMEM;
+	} else if (!take_one_locked(pa)) {
+		drain_all_locked();
+		if (!take_one_locked(pa)) {
+			/* Cannot happen while the counts hold: free frames never fall below
+			 * what is available and promised. Refused all the same. */
+			err = -ENOMEM;
+			if (a)
+				acct_give(a, 1);
+			else
+				fa.unaccounted--;
+		}
+	}
+	unlock_all();
+	return err;
+}
+
 int frame_alloc_acct(struct frame_account *a, paddr_t *pa)
 {
 	if (!pa)
@@ -500,15 +546,7 @@ int frame_alloc_acct(struct frame_account *a, paddr_t *pa)
 	spin_lock(&c->lock);
 	int err = cache_call_fails(c) ? -ENOMEM : alloc_from(c, a, pa);
 	spin_unlock(&c->lock);
-	if (err == -EAGAIN) {
-		/* What is free (or available) may sit in other caches: bring it all back
-		 * and try once more, with exact figures. */
-		frame_cache_drain_all();
-		spin_lock(&c->lock);
-		err = alloc_from(c, a, pa);
-		spin_unlock(&c->lock);
-	}
-	return err == -EAGAIN ? -ENOMEM : err;
+	return err == -EAGAIN ? alloc_locked(a, pa) : err;
 }
 
 int frame_alloc(paddr_t *pa)

@@ -1,6 +1,7 @@
 /* The frame allocator and PhysFrame: allocation, zeroing, exhaustion, contiguous runs,
  * fixed-region claims, fault injection and concurrency, over two RAM ranges. */
 #include <check.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -776,6 +777,137 @@ START_TEST(test_a_contig_run_over_cached_frames_is_found)
 }
 END_TEST
 
+/* ---- The caches under concurrency ----------------------------------------------------- */
+
+/* pCPU 0 allocates frames and hands them to pCPU 1, which frees them (a VM built on
+ * one pCPU and torn down on another, over and over) and also allocates and frees a
+ * frame of its own each time: pCPU 1's cache fills with the frames, and the right to
+ * hand them out, that pCPU 0 needs, while pCPU 1 keeps using its cache. pCPU 0 has at
+ * most HELD frames out at a time and pCPU 1 one, against a pool of SCARCE free frames
+ * (all others taken), so no allocation may ever fail, wherever the free frames sit. */
+#define HELD 4
+#define SCARCE (HELD + 1)
+#define SCARCE_ITERS 30000
+static atomic_uint scarce_failures;
+static struct frame_account *scarce_acct;
+static atomic_uint started;
+
+/* Spin until n pCPUs got here, so that they really run at once (a pCPU's thread takes
+ * longer to start than some of these loops take to run). */
+static void start_together(unsigned n)
+{
+	atomic_fetch_add(&started, 1);
+	while (atomic_load(&started) < n)
+		hal_cpu_relax();
+}
+
+/* Frames pCPU 0 took, on their way to pCPU 1: a single-producer ring. */
+static paddr_t lane[HELD];
+static atomic_uint lane_head, lane_tail; /* popped, pushed */
+static atomic_uint lane_out;             /* taken by pCPU 0 and not yet freed */
+static atomic_bool lane_done;            /* pCPU 0 pushes no more */
+
+static void scarce_fail(void)
+{
+	atomic_fetch_add(&scarce_failures, 1);
+}
+
+static void scarce_producer(void)
+{
+	for (int i = 0; i < SCARCE_ITERS; i++) {
+		while (atomic_load(&lane_out) == HELD)
+			sched_yield(); /* the consumer may share this core */
+		unsigned tail = atomic_load(&lane_tail);
+		if (frame_alloc_acct(scarce_acct, &lane[tail % HELD]) != 0) {
+			scarce_fail();
+			continue;
+		}
+		atomic_fetch_add(&lane_out, 1);
+		atomic_store(&lane_tail, tail + 1);
+	}
+	atomic_store(&lane_done, true);
+}
+
+static void scarce_consumer(void)
+{
+	for (;;) {
+		unsigned head = atomic_load(&lane_head);
+		bool done = atomic_load(&lane_done);
+		if (head != atomic_load(&lane_tail)) {
+			paddr_t pa = lane[head % HELD];
+			atomic_store(&lane_head, head + 1);
+			if (frame_free_acct(scarce_acct, pa) != 0)
+				scarce_fail();
+			atomic_fetch_sub(&lane_out, 1);
+		} else if (done) {
+			return;
+		}
+		paddr_t mine;
+		if (frame_alloc_acct(scarce_acct, &mine) != 0)
+			scarce_fail();
+		else if (frame_free_acct(scarce_acct, mine) != 0)
+			scarce_fail();
+	}
+}
+
+static void scarce_worker(void *arg)
+{
+	(void)arg;
+	start_together(2);
+	if (hal_pcpu_id() == 0)
+		scarce_producer();
+	else
+		scarce_consumer();
+}
+
+/* All frames but keep taken, in all[]; how many. */
+static size_t take_all_but(paddr_t *all, size_t keep)
+{
+	size_t n = 0;
+
+	while (n < USABLE - keep)
+		ck_assert_int_eq(frame_alloc(&all[n++]), 0);
+	return n;
+}
+
+START_TEST(test_scarce_frames_are_never_refused_to_racing_pcpus)
+{
+	static paddr_t all[USABLE];
+	size_t n = take_all_but(all, SCARCE);
+
+	test_on_pcpus(2, scarce_worker, NULL);
+	ck_assert_uint_eq(atomic_load(&scarce_failures), 0);
+	ck_assert_uint_eq(frame_outstanding(), USABLE - SCARCE);
+	ck_assert_uint_eq(frame_available(), SCARCE);
+	while (n)
+		ck_assert_int_eq(frame_free(all[--n]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+START_TEST(test_a_scarce_reservation_is_never_refused_to_racing_pcpus)
+{
+	static paddr_t all[USABLE];
+	struct frame_account a = { 0 };
+
+	ck_assert_int_eq(frame_reserve(&a, SCARCE, NULL), 0);
+	size_t n = 0;
+	while (frame_alloc(&all[n]) == 0)
+		n++;
+	ck_assert_uint_eq(n, USABLE - SCARCE);
+	scarce_acct = &a;
+	test_on_pcpus(2, scarce_worker, NULL);
+	ck_assert_uint_eq(atomic_load(&scarce_failures), 0);
+	struct frame_account got = frame_account_read(&a);
+	ck_assert_uint_eq(got.in_use, 0);
+	ck_assert_uint_le(got.peak, SCARCE);
+	ck_assert_int_eq(frame_unreserve(&a), 0);
+	while (n)
+		ck_assert_int_eq(frame_free(all[--n]), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("frame");
@@ -813,6 +945,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_an_account_is_charged_exactly_across_pcpus);
 	tcase_add_test(tc, test_fail_nth_counts_the_calls_every_cache_served);
 	tcase_add_test(tc, test_a_contig_run_over_cached_frames_is_found);
+	tcase_add_test(tc, test_scarce_frames_are_never_refused_to_racing_pcpus);
+	tcase_add_test(tc, test_a_scarce_reservation_is_never_refused_to_racing_pcpus);
 	suite_add_tcase(s, tc);
 	return s;
 }
