@@ -460,10 +460,12 @@ struct frame_account frame_account_read(const struct frame_account *a)
 	/* Reading takes the account's lock: only the lock is written. */
 	struct frame_account *w = (struct frame_account *)(uintptr_t)a;
 
+	/* Field by field: copying the whole struct would read the lock itself, which
+	 * other pCPUs queueing for it write meanwhile. The copy's lock is a fresh one. */
 	spin_lock(&w->lock);
-	struct frame_account copy = *a;
+	struct frame_account copy = { .reserved = a->reserved, .in_use = a->in_use,
+				      .peak = a->peak };
 	spin_unlock(&w->lock);
-	copy.lock = (struct spinlock)SPINLOCK_INIT;
 	return copy;
 }
 
