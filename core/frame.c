@@ -591,12 +591,19 @@ static int free_one(struct frame_account *a, paddr_t pa)
 		return -EINVAL;
 	struct frame_cache *c = my_cache();
 	spin_lock(&c->lock);
-	if (!state_move(z, idx, ST_TAKEN, ST_CACHED)) {
-		spin_unlock(&c->lock);
-		return -EINVAL;
+	/* The account's check and the frame's move are one step under a's lock: a free a
+	 * refuses must not, even for a moment, make the frame look free to another free. */
+	bool ok;
+	if (a) {
+		spin_lock(&a->lock);
+		ok = a->in_use && state_move(z, idx, ST_TAKEN, ST_CACHED);
+		if (ok)
+			a->in_use--;
+		spin_unlock(&a->lock);
+	} else {
+		ok = state_move(z, idx, ST_TAKEN, ST_CACHED);
 	}
-	if (a && !acct_give(a, 1)) {
-		state_set(z, idx, ST_CACHED, ST_TAKEN); /* not in c yet: nobody else saw it */
+	if (!ok) {
 		spin_unlock(&c->lock);
 		return -EINVAL;
 	}

@@ -908,6 +908,59 @@ START_TEST(test_a_scarce_reservation_is_never_refused_to_racing_pcpus)
 }
 END_TEST
 
+/* A free charged to an account that holds nothing is refused; racing with it, the
+ * owner's own free of the same frame succeeds every time. A third pCPU keeps reading
+ * the account, so that whoever takes its lock may have to wait. */
+#define REFUSED_ROUNDS 10000
+static struct frame_account refused_acct;
+static paddr_t refused_pa;
+static atomic_uint refused_go, refused_done, refused_errors;
+
+static void free_to_empty_account(void *arg)
+{
+	(void)arg;
+	if (hal_pcpu_id() == 2) {
+		for (unsigned k = 1; atomic_load(&refused_done) < REFUSED_ROUNDS; k++) {
+			if (frame_account_read(&refused_acct).in_use != 0)
+				atomic_fetch_add(&refused_errors, 1);
+			if (k % 16 == 0)
+				sched_yield(); /* three pCPUs may share fewer cores */
+		}
+		return;
+	}
+	for (unsigned r = 1; r <= REFUSED_ROUNDS; r++) {
+		while (atomic_load(&refused_go) < r)
+			sched_yield();
+		if (frame_free_acct(&refused_acct, refused_pa) != -EINVAL)
+			atomic_fetch_add(&refused_errors, 1);
+		atomic_store(&refused_done, r);
+	}
+}
+
+START_TEST(test_a_refused_accounted_free_never_hides_the_frame_from_its_owner)
+{
+	unsigned seed = 1;
+
+	ck_assert_int_eq(hal_pcpu_start(1, free_to_empty_account, NULL), 0);
+	ck_assert_int_eq(hal_pcpu_start(2, free_to_empty_account, NULL), 0);
+	for (unsigned r = 1; r <= REFUSED_ROUNDS; r++) {
+		ck_assert_int_eq(frame_alloc(&refused_pa), 0);
+		atomic_store(&refused_go, r);
+		/* Sweep the owner's free across the time the refused one takes. */
+		for (unsigned k = (unsigned)rand_r(&seed) % 64; k > 0; k--)
+			hal_cpu_relax();
+		if (frame_free(refused_pa) != 0)
+			atomic_fetch_add(&refused_errors, 1);
+		while (atomic_load(&refused_done) < r)
+			sched_yield();
+	}
+	ck_assert_int_eq(hal_sim_join(1), 0);
+	ck_assert_int_eq(hal_sim_join(2), 0);
+	ck_assert_uint_eq(atomic_load(&refused_errors), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("frame");
@@ -947,6 +1000,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_contig_run_over_cached_frames_is_found);
 	tcase_add_test(tc, test_scarce_frames_are_never_refused_to_racing_pcpus);
 	tcase_add_test(tc, test_a_scarce_reservation_is_never_refused_to_racing_pcpus);
+	tcase_add_test(tc, test_a_refused_accounted_free_never_hides_the_frame_from_its_owner);
 	suite_add_tcase(s, tc);
 	return s;
 }
