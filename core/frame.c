@@ -211,18 +211,24 @@ static void unlock_all(void)
 		spin_unlock(&caches[i].lock);
 }
 
-/* Give c's frames back to the maps until keep are left. Caller holds c's lock and the
- * global lock. */
+/* Give c's frames back to the maps until keep are left: the oldest, at the bottom of
+ * the stack, so that the ones freed last (likeliest still in the CPU's caches) are the
+ * next handed out. Caller holds c's lock and the global lock. */
 static void drain(struct frame_cache *c, unsigned keep)
 {
-	while (c->n > keep) {
+	if (c->n <= keep)
+		return;
+	unsigned out = c->n - keep;
+	for (unsigned k = 0; k < out; k++) {
 		size_t idx = 0;
-		struct zone *z = zone_of_cached(c->frames[--c->n], &idx);
+		struct zone *z = zone_of_cached(c->frames[k], &idx);
 		state_set(z, idx, ST_CACHED, ST_FREE);
 		if (idx < z->hint)
-			z->hint = idx; /* reuse what was used last: warm */
-		fa.taken--;
+			z->hint = idx;
 	}
+	memmove(c->frames, c->frames + out, keep * sizeof(c->frames[0]));
+	c->n = keep;
+	fa.taken -= out;
 }
 
 static void drain_all_locked(void)
@@ -241,11 +247,12 @@ static unsigned refill(struct frame_cache *c)
 	for (size_t i = 0; i < fa.nzones && got < CACHE_BATCH; i++) {
 		struct zone *z = &fa.zones[i];
 		size_t idx = 0;
+		unsigned before = got;
 		while (got < CACHE_BATCH && zone_find_free(z, &idx)) {
 			state_set(z, idx, ST_FREE, ST_CACHED);
 			c->frames[c->n + got++] = frame_at(z, idx);
 		}
-		if (got) {
+		if (got > before) { /* a zone that gave nothing keeps its hint */
 			size_t next = (idx / GROUP + 1) * GROUP;
 			z->hint = next < z->nframes ? next : z->meta;
 		}
