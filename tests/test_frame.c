@@ -502,7 +502,8 @@ END_TEST
 
 START_TEST(test_init_refuses_ranges_too_small_for_any_frame)
 {
-	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1, .ranges = { { { 0x40000000 }, PAGE_SIZE } } };
+	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1,
+				      .ranges = { { { 0x40000000 }, PAGE_SIZE } } };
 
 	test_machine_down();
 	ck_assert_int_eq(hal_sim_init(&cfg), 0);
@@ -908,6 +909,160 @@ START_TEST(test_a_scarce_reservation_is_never_refused_to_racing_pcpus)
 }
 END_TEST
 
+/* pCPU 0 watches while pCPUs 1 .. 3 each hold at most one frame: the counts it reads
+ * are exact at every moment, whatever the caches hold. */
+#define WATCHED 3
+static atomic_int watch_done;
+static atomic_uint watch_errors;
+
+static void watched_worker(void *arg)
+{
+	(void)arg;
+	if (hal_pcpu_id() == 0) {
+		while (atomic_load(&watch_done) < WATCHED) {
+			size_t out = frame_outstanding(), avail = frame_available();
+			size_t cached = frame_cached(), nfree = frame_free_count();
+			if (out > WATCHED || avail < USABLE - WATCHED || avail > USABLE ||
+			    nfree < USABLE - WATCHED || nfree > USABLE || cached > USABLE)
+				atomic_fetch_add(&watch_errors, 1);
+		}
+		return;
+	}
+	for (int i = 0; i < SCARCE_ITERS; i++) {
+		paddr_t pa;
+		if (frame_alloc(&pa) != 0 || frame_free(pa) != 0)
+			atomic_fetch_add(&watch_errors, 1);
+	}
+	atomic_fetch_add(&watch_done, 1);
+}
+
+START_TEST(test_counts_read_while_pcpus_allocate_are_exact)
+{
+	test_on_pcpus(WATCHED + 1, watched_worker, NULL);
+	ck_assert_uint_eq(atomic_load(&watch_errors), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+	ck_assert_uint_eq(frame_available(), USABLE);
+}
+END_TEST
+
+/* Each pCPU takes KEPT frames and gives back FREED of them, so its cache holds some;
+ * what is outstanding is exactly what they kept. */
+#define KEPT 50
+#define FREED 20
+static paddr_t kept[8][KEPT];
+
+static void keep_some(void *arg)
+{
+	(void)arg;
+	unsigned me = hal_pcpu_id();
+	for (int i = 0; i < KEPT; i++)
+		if (frame_alloc(&kept[me][i]) != 0)
+			atomic_fetch_add(&watch_errors, 1);
+	for (int i = 0; i < FREED; i++)
+		if (frame_free(kept[me][i]) != 0)
+			atomic_fetch_add(&watch_errors, 1);
+}
+
+START_TEST(test_outstanding_is_exact_while_frames_sit_in_four_pcpus_caches)
+{
+	test_on_pcpus(4, keep_some, NULL);
+	ck_assert_uint_eq(atomic_load(&watch_errors), 0);
+	ck_assert_uint_ge(frame_cached(), 4 * FREED);
+	ck_assert_uint_eq(frame_outstanding(), 4 * (KEPT - FREED));
+	ck_assert_uint_eq(frame_free_count(), USABLE - 4 * (KEPT - FREED));
+	ck_assert_uint_eq(frame_available(), USABLE - 4 * (KEPT - FREED));
+	/* A cached frame is refused a second free; the kept ones are freed elsewhere. */
+	act_as(6);
+	for (unsigned cpu = 0; cpu < 4; cpu++) {
+		ck_assert_int_eq(frame_free(kept[cpu][0]), -EINVAL);
+		for (int i = FREED; i < KEPT; i++)
+			ck_assert_int_eq(frame_free(kept[cpu][i]), 0);
+	}
+	ck_assert_uint_eq(frame_outstanding(), 0);
+	frame_cache_drain_all();
+	ck_assert_uint_eq(frame_cached(), 0);
+	ck_assert_uint_eq(frame_free_count(), USABLE);
+}
+END_TEST
+
+/* Four pCPUs charge one account at once, each trying for more than its share: exactly
+ * the reservation is handed out, and everything comes back on other pCPUs. */
+#define SHARED_RESERVED 100
+static struct frame_account shared_acct;
+static paddr_t shared_got[4][SHARED_RESERVED];
+static atomic_uint shared_count[4];
+
+static void charge_shared(void *arg)
+{
+	(void)arg;
+	unsigned me = hal_pcpu_id(), n = 0;
+	for (int i = 0; i < SHARED_RESERVED; i++)
+		if (frame_alloc_acct(&shared_acct, &shared_got[me][n]) == 0)
+			n++;
+	atomic_store(&shared_count[me], n);
+}
+
+static void uncharge_other(void *arg)
+{
+	(void)arg;
+	unsigned from = (hal_pcpu_id() + 1) % 4;
+	for (unsigned i = 0; i < atomic_load(&shared_count[from]); i++)
+		if (frame_free_acct(&shared_acct, shared_got[from][i]) != 0)
+			atomic_fetch_add(&watch_errors, 1);
+}
+
+START_TEST(test_one_account_charged_from_four_pcpus_at_once_is_exact)
+{
+	ck_assert_int_eq(frame_reserve(&shared_acct, SHARED_RESERVED, NULL), 0);
+	test_on_pcpus(4, charge_shared, NULL);
+	unsigned total = 0;
+	for (int i = 0; i < 4; i++)
+		total += atomic_load(&shared_count[i]);
+	ck_assert_uint_eq(total, SHARED_RESERVED);
+	struct frame_account got = frame_account_read(&shared_acct);
+	ck_assert_uint_eq(got.in_use, SHARED_RESERVED);
+	ck_assert_uint_eq(got.peak, SHARED_RESERVED);
+	ck_assert_uint_eq(frame_outstanding(), SHARED_RESERVED);
+	ck_assert_uint_eq(frame_available(), USABLE - SHARED_RESERVED);
+	test_on_pcpus(4, uncharge_other, NULL);
+	ck_assert_uint_eq(atomic_load(&watch_errors), 0);
+	ck_assert_uint_eq(frame_account_read(&shared_acct).in_use, 0);
+	ck_assert_int_eq(frame_unreserve(&shared_acct), 0);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
+/* Armed while four pCPUs allocate: exactly one call of all of theirs fails, and every
+ * call is counted. */
+#define ARMED_CALLS 5000
+static atomic_uint armed_failures;
+
+static void allocate_while_armed(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ARMED_CALLS; i++) {
+		paddr_t pa;
+		if (hal_pcpu_id() == 0 && i == ARMED_CALLS / 4)
+			frame_fault_fail_nth(ARMED_CALLS / 2); /* pCPU 0 alone makes that many */
+		if (frame_alloc(&pa) != 0)
+			atomic_fetch_add(&armed_failures, 1);
+		else if (frame_free(pa) != 0)
+			atomic_fetch_add(&watch_errors, 1);
+	}
+}
+
+START_TEST(test_fail_nth_armed_while_pcpus_allocate_fails_one_call)
+{
+	uint64_t calls = frame_alloc_calls();
+
+	test_on_pcpus(4, allocate_while_armed, NULL);
+	ck_assert_uint_eq(atomic_load(&armed_failures), 1);
+	ck_assert_uint_eq(atomic_load(&watch_errors), 0);
+	ck_assert_uint_eq(frame_alloc_calls(), calls + 4 * ARMED_CALLS);
+	ck_assert_uint_eq(frame_outstanding(), 0);
+}
+END_TEST
+
 /* A free charged to an account that holds nothing is refused; racing with it, the
  * owner's own free of the same frame succeeds every time. A third pCPU keeps reading
  * the account, so that whoever takes its lock may have to wait. */
@@ -1000,6 +1155,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_contig_run_over_cached_frames_is_found);
 	tcase_add_test(tc, test_scarce_frames_are_never_refused_to_racing_pcpus);
 	tcase_add_test(tc, test_a_scarce_reservation_is_never_refused_to_racing_pcpus);
+	tcase_add_test(tc, test_counts_read_while_pcpus_allocate_are_exact);
+	tcase_add_test(tc, test_outstanding_is_exact_while_frames_sit_in_four_pcpus_caches);
+	tcase_add_test(tc, test_one_account_charged_from_four_pcpus_at_once_is_exact);
+	tcase_add_test(tc, test_fail_nth_armed_while_pcpus_allocate_fails_one_call);
 	tcase_add_test(tc, test_a_refused_accounted_free_never_hides_the_frame_from_its_owner);
 	suite_add_tcase(s, tc);
 	return s;
