@@ -25,8 +25,8 @@
  * none may hold a frame after it. Claims, runs and reservations meet frames sitting in
  * caches as they come.
  * The allocator's return code, frame choice (a frame the model says is free: which one
- * is the caches' business), outstanding, available and cached counts (cached: never
- * more than the model's free frames) and both accounts are checked against the model
+ * is the caches' business), outstanding, free, available and cached counts (cached:
+ * never more than the model's free frames) and both accounts are checked against the model
  * after every step; at the end everything is returned and the count must be zero. Any
  * difference aborts. */
 #include <stdbool.h>
@@ -42,7 +42,7 @@
 
 #define R0 0x40000000ull
 #define R1 0x40100000ull /* 1 MiB above R0: a hole of 768 KiB between them */
-#define FRAMES 64        /* per range; frame 0 of each holds the bitmap */
+#define FRAMES 64        /* per range; frame 0 of each holds the state map */
 
 static bool taken[2][FRAMES];
 static uint64_t slots[64];
@@ -360,6 +360,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 11: op_claim(window(a, b), sz, false, k); break;
 		}
 		CHECK(frame_outstanding() == model_outstanding);
+		CHECK(frame_free_count() == 2 * (FRAMES - 1) - model_outstanding);
 		CHECK(frame_cached() <= 2 * (FRAMES - 1) - model_outstanding);
 		CHECK(frame_available() == model_available());
 		for (int j = 0; j < 2; j++) {
