@@ -265,17 +265,26 @@ int as_handle_fault(struct aspace *as, gpa_t gpa, unsigned access)
 	return err;
 }
 
+/* The part [*lo, *hi) of a leaf at gpa, size bytes, inside [from, to). */
+static void leaf_part(gpa_t gpa, uint64_t size, uint64_t from, uint64_t to, uint64_t *lo,
+		      uint64_t *hi)
+{
+	uint64_t start = gpa_bits(gpa), end = start + size;
+
+	*lo = start > from ? start : from;
+	*hi = end < to ? end : to;
+}
+
 /* Zero what one leaf maps of [lo, hi) (ctx: the bounds). */
 static int zero_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
 {
 	const uint64_t *bounds = ctx;
-	uint64_t start = gpa_bits(gpa), end = start + size;
-	uint64_t lo = start > bounds[0] ? start : bounds[0];
-	uint64_t hi = end < bounds[1] ? end : bounds[1];
+	uint64_t lo, hi;
 	void *va;
 
 	(void)flags;
-	if (hal_phys_to_virt(pa_add(pa, lo - start), (size_t)(hi - lo), &va) == 0) {
+	leaf_part(gpa, size, bounds[0], bounds[1], &lo, &hi);
+	if (hal_phys_to_virt(pa_add(pa, lo - gpa_bits(gpa)), (size_t)(hi - lo), &va) == 0) {
 		memset(va, 0, (size_t)(hi - lo));
 		hal_cache_clean(va, (size_t)(hi - lo));
 	}
@@ -318,13 +327,13 @@ struct copy {
 static int copy_leaf(void *ctx, gpa_t gpa, paddr_t pa, uint64_t size, unsigned flags)
 {
 	struct copy *c = ctx;
-	uint64_t start = gpa_bits(gpa), end = start + size;
-	uint64_t lo = start > c->lo ? start : c->lo, hi = end < c->hi ? end : c->hi;
-	size_t n = (size_t)(hi - lo), at = (size_t)(lo - c->lo);
+	uint64_t lo, hi;
 	void *va;
 
 	(void)flags;
-	if (lo != c->next || hal_phys_to_virt(pa_add(pa, lo - start), n, &va))
+	leaf_part(gpa, size, c->lo, c->hi, &lo, &hi);
+	size_t n = (size_t)(hi - lo), at = (size_t)(lo - c->lo);
+	if (lo != c->next || hal_phys_to_virt(pa_add(pa, lo - gpa_bits(gpa)), n, &va))
 		return -EFAULT; /* a hole: cannot happen once populated */
 	if (c->in) {
 		memcpy(va, (const uint8_t *)c->in + at, n);

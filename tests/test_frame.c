@@ -592,6 +592,16 @@ START_TEST(test_a_cached_frame_freed_again_is_refused_on_any_pcpu)
 }
 END_TEST
 
+/* All frames but keep taken, in all[]; how many. */
+static size_t take_all_but(paddr_t *all, size_t keep)
+{
+	size_t n = 0;
+
+	while (n < USABLE - keep)
+		ck_assert_int_eq(frame_alloc(&all[n++]), 0);
+	return n;
+}
+
 /* Two pCPUs free the same frames at once: each frame is freed exactly once. */
 #define RACE_FRAMES 512
 static paddr_t race_frames[RACE_FRAMES];
@@ -617,8 +627,7 @@ START_TEST(test_a_double_free_racing_on_two_pcpus_frees_once)
 	}
 	/* And nothing is handed out twice afterwards. */
 	static paddr_t all[USABLE];
-	for (size_t i = 0; i < USABLE; i++)
-		ck_assert_int_eq(frame_alloc(&all[i]), 0);
+	take_all_but(all, 0);
 	paddr_t extra;
 	ck_assert_int_eq(frame_alloc(&extra), -ENOMEM);
 	for (size_t i = 0; i < USABLE; i++)
@@ -629,11 +638,10 @@ END_TEST
 START_TEST(test_the_last_free_frames_are_found_in_another_pcpus_cache)
 {
 	static paddr_t all[USABLE];
-	size_t n = 0;
+	size_t n = take_all_but(all, 0);
+	paddr_t none;
 
-	while (frame_alloc(&all[n]) == 0)
-		n++;
-	ck_assert_uint_eq(n, USABLE);
+	ck_assert_int_eq(frame_alloc(&none), -ENOMEM);
 	act_as(5);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(frame_free(all[--n]), 0);
@@ -752,10 +760,8 @@ END_TEST
 START_TEST(test_a_contig_run_over_cached_frames_is_found)
 {
 	static paddr_t all[USABLE];
-	size_t n = 0;
+	size_t n = take_all_but(all, 0);
 
-	while (frame_alloc(&all[n]) == 0)
-		n++;
 	/* Free one range's frames on several pCPUs: they sit in caches and maps. */
 	for (size_t i = 0; i < n; i++) {
 		if (pa_bits(all[i]) < TEST_RAM1_BASE)
@@ -861,16 +867,6 @@ static void scarce_worker(void *arg)
 		scarce_consumer();
 }
 
-/* All frames but keep taken, in all[]; how many. */
-static size_t take_all_but(paddr_t *all, size_t keep)
-{
-	size_t n = 0;
-
-	while (n < USABLE - keep)
-		ck_assert_int_eq(frame_alloc(&all[n++]), 0);
-	return n;
-}
-
 START_TEST(test_scarce_frames_are_never_refused_to_racing_pcpus)
 {
 	static paddr_t all[USABLE];
@@ -892,10 +888,8 @@ START_TEST(test_a_scarce_reservation_is_never_refused_to_racing_pcpus)
 	struct frame_account a = { 0 };
 
 	ck_assert_int_eq(frame_reserve(&a, SCARCE, NULL), 0);
-	size_t n = 0;
-	while (frame_alloc(&all[n]) == 0)
-		n++;
-	ck_assert_uint_eq(n, USABLE - SCARCE);
+	size_t n = take_all_but(all, SCARCE);
+	ck_assert_int_eq(frame_alloc(&all[n]), -ENOMEM); /* the rest is promised */
 	scarce_acct = &a;
 	test_on_pcpus(2, scarce_worker, NULL);
 	ck_assert_uint_eq(atomic_load(&scarce_failures), 0);
