@@ -29,6 +29,10 @@
 #define EC_SP_ALIGN 0x26
 #define EC_FP_EXC64 0x2C
 #define EC_SERROR 0x2F
+#define EC_BKPT_LOW 0x30    /* hardware breakpoint from a lower EL */
+#define EC_SSTEP_LOW 0x32   /* software step from a lower EL */
+#define EC_SSTEP_CUR 0x33   /* software step from the same EL */
+#define EC_WATCHPT_LOW 0x34
 #define EC_BRK64 0x3C
 #define EC_MAX 0x3F
 
@@ -38,6 +42,11 @@
 
 /* HVC/SMC ISS: imm16. */
 #define ISS_IMM16(iss) ((iss) & 0xFFFFull)
+/* A software step exception (EC 0x32/0x33): ISV [24] (EX valid), EX [6] (the stepped
+ * instruction was a load-exclusive), IFSC 0x22 (debug exception). */
+#define ISS_SSTEP_ISV (1ull << 24)
+#define ISS_SSTEP_EX (1ull << 6)
+#define ISS_SSTEP_IFSC 0x22ull
 
 /* Data abort ISS (D19.2, "ISS encoding for an exception from a Data Abort"). */
 #define ISS_DABT_ISV (1ull << 24)
@@ -128,6 +137,18 @@
 #define MDCR_TDA (1ull << 9)
 #define MDCR_TDOSA (1ull << 10)
 #define MDCR_TDRA (1ull << 11)
+
+/* MDSCR_EL1 (Arm ARM D24.3): SS [0] software step, KDE [13] debug exceptions at the
+ * kernel's EL, MDE [15] breakpoints and watchpoints. */
+#define MDSCR_SS (1ull << 0)
+#define MDSCR_KDE (1ull << 13)
+#define MDSCR_MDE (1ull << 15)
+
+/* BRK #imm16: 0xD4200000 | imm16 << 5 (C6.2 "BRK"). */
+#define A64_BRK_MASK 0xFFE0001Fu
+#define A64_BRK 0xD4200000u
+#define A64_BRK_IMM(w) (((w) >> 5) & 0xFFFFu)
+#define A64_NOP 0xD503201Fu
 
 /* MPIDR_EL1 (D19.2): Aff3[39:32], U[30], MT[24], Aff2[23:16], Aff1[15:8], Aff0[7:0];
  * bit 31 is RES1. */
