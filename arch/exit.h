@@ -29,6 +29,8 @@ enum exit_kind {
 	EXIT_SYSTEM_RESET,
 	EXIT_IPI,          /* a guest IPI to deliver (vGIC SGIs) */
 	EXIT_ENTRY_FAILED, /* the guest could not be entered at all */
+	EXIT_DEBUG,        /* a breakpoint instruction or a completed single step, taken by
+			    * Tandem while a debugger is attached */
 	EXIT_KIND_COUNT
 };
 
@@ -38,6 +40,8 @@ enum exit_outcome {
 	EXIT_RETRY,        /* resume at the same instruction (e.g. a lazy page was mapped) */
 	EXIT_INJECT_ABORT, /* inject an external abort for the access */
 	EXIT_INJECT_UNDEF, /* inject an undefined-instruction exception */
+	EXIT_REINJECT,     /* give the guest the exception it would have taken had Tandem
+			    * not trapped it (a debug exception the debugger did not cause) */
 };
 
 struct exit_mmio {
@@ -91,6 +95,11 @@ struct vm_exit {
 			bool gpa_unknown;
 		} fault;
 		unsigned irq;
+		struct {
+			bool step;     /* a single step completed (else a breakpoint) */
+			uint16_t imm;  /* the breakpoint instruction's immediate */
+			gva_t pc;      /* where the vCPU stopped */
+		} debug;
 	} u;
 	int64_t ret; /* hypercall / CPU_UP / CPU_STATE result, in project error codes or
 		      * (CPU_STATE) a state */

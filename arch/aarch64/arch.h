@@ -26,6 +26,10 @@ struct arch_debug {
 	uint32_t mdccint, osdlr, dbgprcr;
 	uint8_t claim; /* claim tags */
 	bool oslk;     /* the OS lock: locked at reset */
+	bool attached; /* a debugger is: mdscr is the guest's MDSCR_EL1, the hardware's
+			* steps for the debugger only (gdb.c) */
+	bool step;     /* the debugger single-steps the vCPU */
+	uint64_t mdscr;
 };
 
 /* The EL1 physical timer's registers (timer.c): CNTP_CTL_EL0's ENABLE and IMASK, and
@@ -152,6 +156,8 @@ static inline bool arch_irq_pending(const struct arch_vm *a, unsigned vcpu)
 static inline void arch_irq_flush(struct arch_vm *a, struct arch_vcpu *v, uint64_t *kick)
 {
 	vgic_flush(&a->vgic, v->index, &v->ctx, kick);
+	if (v->dbg.step) /* a stepped vCPU takes no interrupt: the interface stays off */
+		v->ctx.ich_hcr &= ~(uint64_t)ICH_HCR_EN;
 	hal_guest_irq_load(&v->ctx);
 }
 
@@ -288,7 +294,9 @@ int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit);
  * result went to one of X19-X29 or X30), so that the guest may be entered again at
  * once. It answers the firmware calls psci_answer knows, by HVC or SMC, and loads of
  * the shadowed registers in ctx->early, and nothing while a guest engine reports its
- * timer reprogrammed (vtimer_written), which core must see. Pure: no lock, no state
+ * timer reprogrammed (vtimer_written), which core must see, nor an exit that interrupts
+ * a single step (PSTATE.SS still set: core completes the step by advancing the PC,
+ * which clears it). Pure: no lock, no state
  * but ctx. (Core installs it in the HAL unless a trace is to show every exit.) */
 enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap);
 
@@ -300,7 +308,7 @@ static inline bool arch_exit_early_candidate(const struct guest_ctx *ctx,
 {
 	uint64_t esr = trap->esr, ec = ESR_EC(esr);
 
-	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
+	if (trap->type != TRAP_SYNC || ctx->vtimer_written || (ctx->pstate & PSR_SS))
 		return false;
 	if ((ec | 1) == EC_SMC64) /* HVC64 (0x16) or SMC64 (0x17) */
 		return true;
@@ -347,5 +355,44 @@ unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uin
  * an external abort for the data / instruction access at virtual address far. */
 void arch_inject_undef(struct arch_vcpu *v);
 void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far);
+/* The debug exception of the last exit (a BRK, a software step) as the guest's EL1
+ * would have taken it with no debugger attached: EXIT_REINJECT's completion. */
+void arch_inject_debug(struct arch_vcpu *v);
+/* Any synchronous exception with syndrome esr, taken at EL1 from where the vCPU is. */
+void arch_inject_exception(struct arch_vcpu *v, uint64_t esr);
+
+/* ---- A debugger attached to the vCPU (core/gdb.c) ------------------------------------
+ * Only while the vCPU is on no pCPU (held and put). */
+
+/* Attach: BRK and software-step exceptions come to Tandem (MDCR_EL2.TDE, which also
+ * traps every debug-register access of the guest: they are emulated anyway, debug.c),
+ * and the guest's own MDSCR_EL1 is kept aside for its reads and writes while the
+ * hardware's steps only for the debugger. Detach: all of it undone, a step ended. */
+void arch_vcpu_debug_attach(struct arch_vcpu *v, bool on);
+/* Single-step (attached only): the next entry runs one instruction and exits with a
+ * software step (EXIT_DEBUG, step); no interrupt is delivered meanwhile (the virtual
+ * CPU interface stays off). Off: ends it. */
+void arch_vcpu_debug_step(struct arch_vcpu *v, bool on);
+static inline bool arch_vcpu_stepping(const struct arch_vcpu *v)
+{
+	return v->dbg.step;
+}
+
+/* gdb's view of the registers (aarch64: org.gnu.gdb.aarch64.core and .fpu): the target
+ * description's XML, the number of registers and each one's size in bytes, and a
+ * register's value as little-endian bytes. The vCPU must be on no pCPU. -EINVAL for a
+ * number out of range. */
+extern const char arch_gdb_target_xml[];
+#define ARCH_GDB_NREGS 68
+#define ARCH_GDB_REG_MAX 16
+#define ARCH_GDB_BRK_SIZE 4
+int arch_gdb_reg_size(unsigned regno);
+int arch_gdb_reg_read(struct arch_vcpu *v, unsigned regno, uint8_t *buf);
+int arch_gdb_reg_write(struct arch_vcpu *v, unsigned regno, const uint8_t *buf);
+/* The breakpoint instruction a debugger plants (aarch64: BRK #0, little-endian). */
+extern const uint8_t arch_gdb_brk[ARCH_GDB_BRK_SIZE];
+/* Whether the instruction bytes at a breakpoint exit's PC are a breakpoint instruction
+ * still (another one may have been restored there since). */
+bool arch_gdb_is_brk(const uint8_t *insn);
 
 #endif

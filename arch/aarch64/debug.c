@@ -88,6 +88,10 @@ static void wcr(struct arch_vcpu *v, unsigned n, bool read, uint64_t *value)
 static void mdscr(struct arch_vcpu *v, unsigned n, bool read, uint64_t *value)
 {
 	(void)n;
+	if (v->dbg.attached) { /* the hardware's is the debugger's (gdb.c) */
+		keep(&v->dbg.mdscr, MDSCR_MASK, read, value);
+		return;
+	}
 	uint64_t mdscr = arch_vcpu_el1(v, MDSCR_EL1);
 
 	keep(&mdscr, MDSCR_MASK, read, value);

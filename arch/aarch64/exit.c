@@ -206,10 +206,26 @@ static void ec_dabt(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
 	dabt_access(v, iss, exit);
 }
 
-/* No debug exception class (breakpoint 0x30, software step 0x32, watchpoint 0x34,
- * BRK 0x3C): MDCR_EL2.TDE is clear, so a guest's own debug exceptions are taken at its
- * EL1 and never come here; one that did would get the UNDEF of any unexpected class. */
+/* A BRK or a software step. They come here only while a debugger is attached
+ * (MDCR_EL2.TDE set, arch_vcpu_debug_attach): core's stub decides whether it caused the
+ * exception or the guest gets it back (EXIT_REINJECT). The preferred return address of
+ * both is the PC left in the context: the BRK itself, the instruction not yet
+ * stepped. */
+static void ec_debug(struct arch_vcpu *v, uint64_t iss, struct vm_exit *exit)
+{
+	exit->kind = EXIT_DEBUG;
+	exit->u.debug.step = ESR_EC(v->trap.esr) != EC_BRK64;
+	exit->u.debug.imm = exit->u.debug.step ? 0 : (uint16_t)ISS_IMM16(iss);
+	exit->u.debug.pc = gva_make(v->ctx.pc);
+}
+
+/* Hardware breakpoints and watchpoints (0x30, 0x34) never come here: Tandem does not
+ * use them and the guest's own stay in its vCPU (debug.c), so one that did would get
+ * the UNDEF of any unexpected class. */
 static const ec_handler_t ec_handlers[EC_MAX + 1] = {
+	[EC_SSTEP_LOW] = ec_debug,
+	[EC_SSTEP_CUR] = ec_debug,
+	[EC_BRK64] = ec_debug,
 	[EC_WFx] = ec_wfx,
 	[EC_HVC64] = ec_hvc,
 	[EC_SMC64] = ec_smc,
@@ -324,7 +340,7 @@ enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *t
 	int64_t value;
 
 	/* The tests of arch_exit_early_candidate, in the order that suits the calls. */
-	if (trap->type != TRAP_SYNC || ctx->vtimer_written)
+	if (trap->type != TRAP_SYNC || ctx->vtimer_written || (ctx->pstate & PSR_SS))
 		return HAL_EARLY_NO;
 	if ((ec | 1) == EC_SMC64) { /* HVC64 (0x16) or SMC64 (0x17) */
 		if (!psci_answer(ctx->x[0], ctx->x[1], (uint16_t)ISS_IMM16(esr), &value))
@@ -362,6 +378,9 @@ static inline void advance_pc(struct arch_vcpu *v)
 {
 	if (v->pc_advance) {
 		v->ctx.pc += (v->trap.esr & ESR_IL) ? 4 : 2;
+		/* An instruction Tandem emulates completes a single step: the step
+		 * exception is taken at the next entry, before anything runs (D2.12). */
+		v->ctx.pstate &= ~PSR_SS;
 		v->pc_advance = false;
 	}
 }
@@ -377,6 +396,9 @@ __attribute__((noinline)) static void complete_rare(struct arch_vcpu *v,
 	case EXIT_INJECT_ABORT:
 		arch_inject_abort(v, exit->kind == EXIT_STAGE2_FAULT && exit->u.fault.access == PT_X,
 				  far_va(v));
+		return;
+	case EXIT_REINJECT:
+		arch_inject_debug(v);
 		return;
 	case EXIT_RETRY:
 		return;

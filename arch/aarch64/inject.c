@@ -23,7 +23,7 @@ static bool from_el0(const struct guest_ctx *c)
 	return (c->pstate & PSR_MODE_AARCH32) || (c->pstate & PSR_MODE_MASK) == PSR_MODE_EL0t;
 }
 
-static void take_exception(struct arch_vcpu *v, uint64_t esr)
+void arch_inject_exception(struct arch_vcpu *v, uint64_t esr)
 {
 	struct guest_ctx *c = &v->ctx;
 
@@ -37,7 +37,7 @@ static void take_exception(struct arch_vcpu *v, uint64_t esr)
 
 void arch_inject_undef(struct arch_vcpu *v)
 {
-	take_exception(v, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
+	arch_inject_exception(v, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
 }
 
 void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far)
@@ -49,5 +49,5 @@ void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far)
 	else
 		ec = from_el0(&v->ctx) ? EC_DABT_LOW : EC_DABT_CUR;
 	arch_vcpu_set_el1(v, FAR_EL1, gva_bits(far));
-	take_exception(v, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXT);
+	arch_inject_exception(v, (ec << ESR_EC_SHIFT) | ESR_IL | FSC_SYNC_EXT);
 }
