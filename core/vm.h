@@ -17,6 +17,8 @@
 #include "core/mmio.h"
 #include "core/vcpu.h"
 
+struct gdb_stub;
+
 #define VM_MAX 16
 #define VM_MAX_VCPUS 16
 #define VM_MAX_MEM 8
@@ -102,6 +104,9 @@ struct vm {
 	 * every vCPU stopped and off its pCPU; non-zero stops the VM (VM_STOP_ERROR). */
 	int (*reload)(struct vm *vm, void *ctx);
 	void *reload_ctx;
+	/* The gdb stub attached to the VM (core/gdb.h), or NULL: its vCPUs' debug exits
+	 * go there. Set and cleared by the stub (atomic). */
+	struct gdb_stub *debugger;
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad

@@ -5,6 +5,7 @@
 
 #include "core/cpu.h"
 #include "core/fmt.h"
+#include "core/gdb.h"
 #include "core/hypercall.h"
 #include "core/log.h"
 #include "core/sched.h"
@@ -14,6 +15,15 @@
 #include "hal/guest.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vm_exit *e);
+
+/* A breakpoint or a single step: the attached debugger's, or the guest's own back to it
+ * (with no debugger attached none comes here; one that did goes back too). */
+static void on_debug(struct vcpu *v, struct vm_exit *e)
+{
+	struct gdb_stub *s = __atomic_load_n(&v->vm->debugger, __ATOMIC_ACQUIRE);
+
+	e->outcome = s ? gdb_debug_exit(s, v, e) : EXIT_REINJECT;
+}
 
 static bool trace;
 
@@ -27,9 +37,11 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_CPU_DOWN] = "cpu-down",	   [EXIT_CPU_STATE] = "cpu-state",
 	[EXIT_SYSTEM_DOWN] = "system-off",  [EXIT_SYSTEM_RESET] = "system-reset",
 	[EXIT_IPI] = "ipi",		   [EXIT_ENTRY_FAILED] = "entry-failed",
+	[EXIT_DEBUG] = "debug",
 };
 
-static const char *const outcome_names[] = { "resume", "retry", "abort", "undef" };
+static const char *const outcome_names[] = { "resume", "retry", "abort", "undef",
+					      "reinject" };
 
 static bool no_early;
 static bool early = true; /* !trace && !no_early */
@@ -85,7 +97,8 @@ __attribute__((noinline, cold)) static void trace_exit(const struct vcpu *v,
 	uint64_t value = e->mmio_valid ? e->mmio.value : sysreg ? e->u.sysreg.value : (uint64_t)e->ret;
 	log_info("vm %u vcpu %u %s%s addr=0x%llx width=%u value=0x%llx -> %s", v->vm->id, v->id,
 		 raw, kind, (unsigned long long)addr, e->mmio_valid ? e->mmio.width : 0,
-		 (unsigned long long)value, outcome_names[e->outcome & 3]);
+		 (unsigned long long)value,
+		 outcome_names[e->outcome <= EXIT_REINJECT ? e->outcome : 0]);
 }
 
 static void on_nothing(struct vcpu *v, struct vm_exit *e)
@@ -337,6 +350,7 @@ static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_SYSTEM_RESET] = on_system_down,
 	[EXIT_IPI] = on_ipi,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
+	[EXIT_DEBUG] = on_debug,
 };
 
 void vm_handle_exit(struct vcpu *v, struct vm_exit *e)

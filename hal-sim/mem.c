@@ -70,6 +70,11 @@ void hal_cache_clean(const void *va, size_t len)
 	(void)len;
 }
 
+/* The engine fetches every instruction from memory: nothing is cached. */
+void hal_icache_invalidate(void)
+{
+}
+
 int hal_virt_to_phys(const void *va, paddr_t *pa)
 {
 	if (!va || !pa)

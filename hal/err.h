@@ -6,9 +6,11 @@
 
 #define EPERM 1
 #define ENOENT 2
+#define ESRCH 3
 #define EIO 5
 #define E2BIG 7
 #define EAGAIN 11
+#define EACCES 13
 #define ENOMEM 12
 #define EFAULT 14
 #define EBUSY 16
@@ -16,10 +18,14 @@
 #define ENODEV 19
 #define EINVAL 22
 #define ENOSPC 28
+#define EPIPE 32
 #define ERANGE 34
 #define EDEADLK 35
 #define ENOSYS 38
 #define EOVERFLOW 75
+#define EOPNOTSUPP 95
+#define EADDRINUSE 98
+#define ENOTCONN 107
 #define ETIMEDOUT 110
 #define EALREADY 114
 

@@ -33,6 +33,11 @@ int hal_virt_to_phys(const void *va, paddr_t *pa);
  * (the simulation host). */
 void hal_cache_clean(const void *va, size_t len);
 
+/* After Tandem wrote instructions into guest memory (a debugger's breakpoint): every
+ * pCPU's instruction cache forgets what it held, so that the guest fetches what is in
+ * memory now. No-op in the simulation host. */
+void hal_icache_invalidate(void);
+
 /* Whether a VM may be given the host range [base, base + size), which is not RAM the
  * frame allocator hands out, by mapping it directly (device pass-through), as far as
  * the HAL knows: -EBUSY if it overlaps something Tandem uses itself (its console UART,

@@ -103,3 +103,12 @@ const void *hal_board_dtb(size_t *size)
 		*size = bm_board.dtb_size;
 	return bm_board.dtb;
 }
+
+/* IC IALLUIS (Arm ARM D7.4.7): every PE of the inner-shareable domain invalidates its
+ * instruction cache to the point of unification; the DSB makes that complete
+ * everywhere before the ISB. The data side was cleaned by the write (hal_cache_clean,
+ * to the point of coherency, beyond unification). */
+void hal_icache_invalidate(void)
+{
+	__asm__ volatile("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}
