@@ -1,6 +1,11 @@
 /* The simulation host's side of the HAL contract: machine setup, memory translation,
  * pCPU threads and per-CPU data, IRQ delivery, IPIs and the one-shot timer. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -345,18 +350,99 @@ START_TEST(test_each_pcpus_timer_fires_on_that_pcpu)
 }
 END_TEST
 
-START_TEST(test_missing_transports_say_enosys)
+START_TEST(test_guest_entry_without_a_guest_says_enosys)
 {
 	char buf[4];
-	size_t got = 99;
 
-	ck_assert_int_eq(hal_debug_open(), -ENOSYS);
-	ck_assert_int_eq(hal_debug_read(buf, sizeof(buf), &got), -ENOSYS);
-	ck_assert_uint_eq(got, 0);
-	ck_assert_int_eq(hal_debug_write(buf, sizeof(buf)), -ENOSYS);
-	hal_debug_close();
 	ck_assert_int_eq(hal_guest_enter(NULL, NULL), -EINVAL);
 	ck_assert_int_eq(hal_guest_enter((struct guest_ctx *)buf, (struct guest_exit *)buf), -ENOSYS);
+}
+END_TEST
+
+static int connect_loopback(unsigned port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Read until n bytes came or a second passed: the transport never waits itself. */
+static long read_some(char *buf, size_t n)
+{
+	size_t got = 0;
+	uint64_t deadline = hal_now_ns() + 1000000000ull;
+
+	while (got < n && hal_now_ns() < deadline) {
+		long r = hal_debug_read(buf + got, n - got);
+		if (r < 0)
+			return r;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+START_TEST(test_debug_transport_is_a_loopback_tcp_port_that_never_waits)
+{
+	unsigned port = 0;
+	char buf[16];
+
+	ck_assert_int_eq(hal_debug_listen(0, &port), 0);
+	ck_assert_uint_ne(port, 0);
+	ck_assert_int_eq(hal_debug_listen(0, NULL), -EBUSY);
+	/* Nobody there: no wait, and nowhere to write. */
+	ck_assert_int_eq(hal_debug_read(buf, sizeof(buf)), -ENOTCONN);
+	ck_assert_int_eq(hal_debug_write("x", 1), -ENOTCONN);
+
+	int fd = connect_loopback(port);
+	ck_assert_int_eq(read_some(buf, 1), 0); /* connected, nothing sent: 0, at once */
+	ck_assert_int_eq(send(fd, "$?#3f", 5, 0), 5);
+	ck_assert_int_eq(read_some(buf, 5), 5);
+	ck_assert_int_eq(memcmp(buf, "$?#3f", 5), 0);
+	ck_assert_int_eq(hal_debug_write("+$OK#9a", 7), 0);
+	ck_assert_int_eq(recv(fd, buf, 7, MSG_WAITALL), 7);
+	ck_assert_int_eq(memcmp(buf, "+$OK#9a", 7), 0);
+
+	/* The client goes: the next read says so, and a new one is accepted after. */
+	close(fd);
+	ck_assert_int_eq(read_some(buf, 1), -EPIPE);
+	ck_assert_int_eq(hal_debug_read(buf, 1), -ENOTCONN);
+	fd = connect_loopback(port);
+	ck_assert_int_eq(read_some(buf, 1), 0);
+	hal_debug_hangup(); /* dropped by us: the client sees the end */
+	ck_assert_int_eq(recv(fd, buf, 1, 0), 0);
+	close(fd);
+	hal_debug_close();
+	ck_assert_int_eq(hal_debug_read(buf, 1), -ENOTCONN);
+	ck_assert_int_eq(hal_debug_listen(0, &port), 0); /* and listening again works */
+	hal_debug_close();
+}
+END_TEST
+
+/* A client that takes nothing: the write gives up within its bound and drops it. */
+START_TEST(test_debug_write_gives_up_on_a_client_that_does_not_read)
+{
+	unsigned port = 0;
+	static char big[1 << 20];
+	char buf[1];
+
+	ck_assert_int_eq(hal_debug_listen(0, &port), 0);
+	int fd = connect_loopback(port);
+	int small = 4096;
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	ck_assert_int_eq(read_some(buf, 1), 0);
+	uint64_t t0 = hal_now_ns();
+	int err = 0;
+	for (int i = 0; i < 64 && !err; i++)
+		err = hal_debug_write(big, sizeof(big));
+	ck_assert_int_eq(err, -EPIPE);
+	ck_assert_uint_lt(hal_now_ns() - t0, 64 * HAL_DEBUG_WRITE_WAIT_NS);
+	ck_assert_int_eq(hal_debug_write("x", 1), -ENOTCONN);
+	close(fd);
+	hal_debug_close();
 }
 END_TEST
 
@@ -429,7 +515,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_bad_irq_and_ipi_arguments_get_error_codes);
 	tcase_add_test(tc, test_one_shot_timer_raises_its_irq_after_the_deadline);
 	tcase_add_test(tc, test_each_pcpus_timer_fires_on_that_pcpu);
-	tcase_add_test(tc, test_missing_transports_say_enosys);
+	tcase_add_test(tc, test_guest_entry_without_a_guest_says_enosys);
+	tcase_add_test(tc, test_debug_transport_is_a_loopback_tcp_port_that_never_waits);
+	tcase_add_test(tc, test_debug_write_gives_up_on_a_client_that_does_not_read);
 	tcase_add_test(tc, test_time_is_monotonic);
 	tcase_add_loop_test(tc, test_counter_ticks_at_the_configured_frequency, 0,
 			    (int)(sizeof(counter_freqs) / sizeof(counter_freqs[0])));

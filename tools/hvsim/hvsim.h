@@ -15,6 +15,12 @@ struct hvsim_options {
 	uint64_t ram; /* bytes of RAM; 0: enough for the scenario */
 	uint64_t console_ns_per_byte; /* 0: the console as fast as stdout */
 	unsigned console_queue;       /* bytes of the console's queue; 0: the default */
+	/* A gdb stub for one VM (gdb_vm by name, else the first) on 127.0.0.1:gdb_port
+	 * (0: any free port; the port is printed). */
+	bool gdb;
+	unsigned gdb_port;
+	const char *gdb_vm;
+	bool gdb_wait; /* the VM starts stopped: it runs once a client says so */
 };
 
 /* Run a scenario: 0 if every expectation held and every program finished, 1 if not,

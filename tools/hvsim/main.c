@@ -1,6 +1,7 @@
 /* hvsim: the simulation host's command. Runs a scenario of VMs on pCPU threads
  * (scenarios/README.md), or with --demo the foundation demo. */
 #include <getopt.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,6 +14,7 @@ static int usage(void)
 	fprintf(stderr, "usage: hvsim SCENARIO [--pcpus N] [--trace] [--seed S] [--timeout SECONDS]\n"
 			"                       [--ram SIZE] [--counter-hz HZ]\n"
 			"                       [--console-ns-per-byte NS] [--console-queue BYTES]\n"
+			"                       [--gdb PORT[:VM] [--gdb-wait]]\n"
 			"       hvsim --demo [--pcpus N] [--rounds R] [--seed S]\n");
 	return 2;
 }
@@ -54,6 +56,8 @@ int main(int argc, char **argv)
 		{ "counter-hz", required_argument, NULL, 'c' },
 		{ "console-ns-per-byte", required_argument, NULL, 'C' },
 		{ "console-queue", required_argument, NULL, 'q' },
+		{ "gdb", required_argument, NULL, 'g' },
+		{ "gdb-wait", no_argument, NULL, 'w' },
 		{ 0 },
 	};
 	struct hvsim_options o = { .seed = 1, .timeout_s = 60 };
@@ -61,7 +65,7 @@ int main(int argc, char **argv)
 	bool demo = false;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dhc:C:q:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:r:s:tT:R:dhc:C:q:g:w", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (!parse_uint(optarg, 1, HAL_MAX_PCPUS, &v))
@@ -101,6 +105,19 @@ int main(int argc, char **argv)
 				return usage();
 			o.console_queue = (unsigned)v;
 			break;
+		case 'g': {
+			/* PORT, or PORT:VM (the VM's name; the first VM by default) */
+			char *colon = strchr(optarg, ':');
+			if (colon)
+				*colon = 0;
+			if (!parse_uint(optarg, 0, 65535, &v))
+				return usage();
+			o.gdb = true;
+			o.gdb_port = (unsigned)v;
+			o.gdb_vm = colon ? colon + 1 : NULL;
+			break;
+		}
+		case 'w': o.gdb_wait = true; break;
 		case 't': o.trace = true; break;
 		case 'd': demo = true; break;
 		default: return usage();
@@ -108,7 +125,7 @@ int main(int argc, char **argv)
 	}
 	if (demo)
 		return optind == argc ? demo_main(o.pcpus ? o.pcpus : 4, (unsigned)rounds, o.seed) : usage();
-	if (optind != argc - 1)
+	if (optind != argc - 1 || (o.gdb_wait && !o.gdb))
 		return usage();
 	o.scenario = argv[optind];
 	return run_scenario(&o);

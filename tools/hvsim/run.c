@@ -10,6 +10,7 @@
 
 #include "core/cpu.h"
 #include "core/frame.h"
+#include "core/gdb.h"
 #include "core/log.h"
 #include "core/sched.h"
 #include "core/timer.h"
@@ -19,6 +20,7 @@
 #include "hal-sim/sim.h"
 #include "hal/console.h"
 #include "hal/cpu.h"
+#include "hal/debug.h"
 #include "hal/time.h"
 #include "tools/hvsim/hvsim.h"
 #include "tools/scenario/scenario.h"
@@ -35,6 +37,10 @@ struct run {
 	uint64_t deadline;
 	struct timer housekeeping;
 	uint8_t *files[SCN_MAX_VMS][3]; /* each VM's kernel, initrd and dtb, as read */
+	bool gdb;            /* a stub serves R.gdb_stub.vm */
+	bool gdb_wait;       /* and the VM waits for its first client */
+	unsigned timeout_s;
+	struct gdb_stub gdb_stub;
 };
 
 #define BOOT_FILE_MAX (512ull << 20)
@@ -50,12 +56,16 @@ static bool program_done(unsigned v, unsigned c)
 	/* A VM that powered itself off (or reset) ends its programs; hvsim's own stop
 	 * at the end of a run does not count. */
 	uint32_t why = __atomic_load_n(&R.vms[v]->stop_reason, __ATOMIC_ACQUIRE);
+	/* (A VM stopped on request before the end of the run: a debugger's kill.) */
 	return __atomic_load_n(&R.vms[v]->state, __ATOMIC_ACQUIRE) == VM_STOPPED &&
-	       (why == VM_STOP_SYSTEM_OFF || why == VM_STOP_SYSTEM_RESET);
+	       (why == VM_STOP_SYSTEM_OFF || why == VM_STOP_SYSTEM_RESET ||
+		(why == VM_STOP_REQUESTED && R.gdb && R.vms[v] == R.gdb_stub.vm));
 }
 
 static bool everything_done(void)
 {
+	if (R.gdb && (gdb_attached(&R.gdb_stub) || R.gdb_wait))
+		return false; /* the client says when: detach, or kill */
 	for (unsigned v = 0; v < R.scn.nvms; v++)
 		for (unsigned c = 0; c < R.vms[v]->nvcpus; c++)
 			if (!program_done(v, c))
@@ -63,8 +73,36 @@ static bool everything_done(void)
 	return true;
 }
 
-/* Every few milliseconds on pCPU 0: console input to the first VM's UART, and the
- * check for the end of the run. */
+static int gdb_out(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	return hal_debug_write(buf, len);
+}
+
+/* The client's bytes into the stub as far as it takes them (the rest wait in the
+ * socket), and the stub's progress. A client gone makes the stub let the VM go. */
+static void gdb_housekeeping(void)
+{
+	uint8_t buf[512];
+
+	for (;;) {
+		size_t room = gdb_rx_room(&R.gdb_stub);
+		long n = room ? hal_debug_read(buf, room < sizeof(buf) ? room : sizeof(buf)) : 0;
+		if (n == -EPIPE || (n == -ENOTCONN && gdb_attached(&R.gdb_stub)))
+			gdb_hangup(&R.gdb_stub);
+		if (n <= 0)
+			break;
+		gdb_receive(&R.gdb_stub, buf, (size_t)n);
+	}
+	gdb_poll(&R.gdb_stub);
+	if (gdb_attached(&R.gdb_stub))
+		R.gdb_wait = false;
+	if (gdb_attached(&R.gdb_stub) || R.gdb_wait) /* a person at a breakpoint is no hang */
+		R.deadline = hal_now_ns() + (uint64_t)R.timeout_s * 1000000000ull;
+}
+
+/* Every few milliseconds on pCPU 0 (more often while a debugger is attached): console
+ * input to the first VM's UART, the gdb stub, and the check for the end of the run. */
 static void housekeeping(struct timer *t, void *arg)
 {
 	char ch;
@@ -72,6 +110,8 @@ static void housekeeping(struct timer *t, void *arg)
 
 	while (hal_console_getc(&ch) == 0)
 		vmset_console_input(&R.set, (uint8_t)ch);
+	if (R.gdb)
+		gdb_housekeeping();
 	if (hal_now_ns() > R.deadline)
 		atomic_store(&R.timed_out, 1);
 	if (atomic_load(&R.timed_out) || everything_done()) {
@@ -82,7 +122,8 @@ static void housekeeping(struct timer *t, void *arg)
 		sched_kick_all();
 		return;
 	}
-	timer_arm(t, hal_now_ns() + HOUSEKEEPING_NS);
+	timer_arm(t, hal_now_ns() + (R.gdb && gdb_attached(&R.gdb_stub) ? HOUSEKEEPING_NS / 8
+								       : HOUSEKEEPING_NS));
 }
 
 static bool run_done(void *arg)
@@ -247,9 +288,43 @@ static unsigned report(void)
 	return failures;
 }
 
+/* A stub for the VM o names, listening before the VMs start. */
+static int start_gdb(const struct hvsim_options *o)
+{
+	unsigned port = 0;
+	struct vm *vm = NULL;
+
+	for (unsigned v = 0; v < R.scn.nvms && !vm; v++)
+		if (!o->gdb_vm || strcmp(R.vms[v]->name, o->gdb_vm) == 0)
+			vm = R.vms[v];
+	if (!vm) {
+		fprintf(stderr, "hvsim: --gdb: no VM named %s\n", o->gdb_vm);
+		return -1;
+	}
+	int err = hal_debug_listen(o->gdb_port, &port);
+	if (err) {
+		fprintf(stderr, "hvsim: --gdb: cannot listen on port %u: %s\n", o->gdb_port,
+			strerror(-err));
+		return -1;
+	}
+	gdb_init(&R.gdb_stub, vm, gdb_out, NULL);
+	R.gdb = true;
+	R.gdb_wait = o->gdb_wait;
+	for (unsigned i = 0; o->gdb_wait && i < vm->nvcpus; i++)
+		vm_vcpu_stop(vm, i); /* held from the start: the client's attach finds it so */
+	printf("hvsim: gdb: vm %s on 127.0.0.1:%u (gdb-multiarch -ex 'target remote :%u')\n",
+	       vm->name, port, port);
+	fflush(stdout);
+	return 0;
+}
+
 /* Destroy everything; the number of frames not given back. */
 static size_t teardown(void)
 {
+	if (R.gdb) { /* the client sees the connection end */
+		hal_debug_close();
+		R.gdb = false;
+	}
 	vmset_destroy(&R.set);
 	for (unsigned v = 0; v < SCN_MAX_VMS; v++)
 		for (unsigned i = 0; i < 3; i++)
@@ -268,6 +343,7 @@ int run_scenario(const struct hvsim_options *o)
 	char err[SCN_ERR_MAX];
 
 	memset(&R, 0, sizeof(R));
+	R.timeout_s = o->timeout_s;
 	if (scn_load(o->scenario, &R.scn, err)) {
 		fprintf(stderr, "%s\n", err);
 		scn_free(&R.scn);
@@ -303,6 +379,8 @@ int run_scenario(const struct hvsim_options *o)
 	       (unsigned long long)hal_counter_hz());
 	bool built = build_vms(o->scenario) == 0;
 	unsigned failures = 0;
+	if (built && o->gdb && start_gdb(o))
+		built = false;
 	if (built) {
 		vmset_start(&R.set);
 		R.deadline = hal_now_ns() + (uint64_t)o->timeout_s * 1000000000ull;
