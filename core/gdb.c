@@ -155,14 +155,27 @@ static void send_err(struct gdb_stub *s, int err)
 	send_str(s, e);
 }
 
-/* Console output for the client while the VM runs: an 'O' packet. */
+/* Console output for the client: 'O' packets (each at most half a packet of text). */
 static void send_output(struct gdb_stub *s, const char *text, size_t len)
 {
-	struct reply r = { .n = 0 };
+	while (len) {
+		struct reply r = { .n = 0 };
+		size_t n = len < GDB_PACKET_MAX / 2 - 8 ? len : GDB_PACKET_MAX / 2 - 8;
+		r_str(&r, "O");
+		r_hex(&r, (const uint8_t *)text, n);
+		send(s, &r);
+		text += n;
+		len -= n;
+	}
+}
 
-	r_str(&r, "O");
-	r_hex(&r, (const uint8_t *)text, len);
-	send(s, &r);
+bool gdb_console_output(struct gdb_stub *s, const char *text, size_t len)
+{
+	if (!s->attached)
+		return false;
+	if (s->target == GDB_RUNNING && s->reply_owed)
+		send_output(s, text, len);
+	return true;
 }
 
 /* ---- The VM ------------------------------------------------------------------------ */

@@ -122,6 +122,12 @@ bool gdb_holds_vm(const struct gdb_stub *s);
  * (EXIT_REINJECT). */
 enum exit_outcome gdb_debug_exit(struct gdb_stub *s, struct vcpu *v, const struct vm_exit *e);
 
+/* Console output while the line is shared with the client: false (not taken) unless a
+ * client is attached. Attached, it is sent as 'O' packets while the VM runs with the
+ * client waiting for a stop, and dropped while the client holds the VM stopped (gdb
+ * reads no output then). Called by whoever owns the line (the poller's pCPU). */
+bool gdb_console_output(struct gdb_stub *s, const char *text, size_t len);
+
 /* ---- The line, shared with a console (bare metal: one UART) --------------------------
  * A filter over the console's input: bytes that are not a complete gdb packet with a
  * valid checksum go on to the console; a packet goes to the stub. 0x03 is a break only
