@@ -3,7 +3,8 @@
  * the few fields others poll are atomic. The program counter is the truth: each action
  * lives at its own address (4 bytes apart from where the program was entered), and the
  * engine follows the PC the hypervisor leaves behind (advanced, retried, or moved to an
- * exception vector). */
+ * exception vector). Each action's instruction word is in guest memory there too
+ * (engine_fetch.c). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,11 +36,13 @@ struct engine_vcpu {
 	bool eoi_exit;      /* the last step exited for an EOI maintenance: next, an action */
 	uint64_t spin_left;
 	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
-	uint64_t end_pc;    /* where the program's final WFI loops */
+	uint64_t end_pc;    /* where the program's final WFI loops (NO_END: not there yet) */
 	struct engine_result res;
 };
 
 static struct engine_vcpu vcpus[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
+
+#define NO_END (~0ull)
 
 /* The generic timer the engine's guests see: the HAL's system counter. */
 uint64_t engine_counter(void)
@@ -48,10 +51,6 @@ uint64_t engine_counter(void)
 }
 
 #define FSC_ALIGNMENT 0x21u
-
-#define ACC_R 1u
-#define ACC_W 2u
-#define ACC_X 4u
 
 static void fail(struct engine_vcpu *e, unsigned line, const char *fmt, ...)
 {
@@ -516,28 +515,35 @@ static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 	} else if (c->pc != e->act_pc) {
 		e->idx = 0; /* entered afresh (boot, CPU_ON) */
 		e->act_pc = c->pc;
+		e->end_pc = NO_END;
 		e->last_exc = EXC_NONE;
 		__atomic_store_n(&e->res.started, true, __ATOMIC_RELEASE);
+		engine_place(c, e->acts, e->n);
 	}
 	e->trapped = false;
 	if (e->idx < e->n && e->acts[e->idx].kind == ACT_WAIT_IRQ && e->spin_left == 0)
 		e->wait_base = e->res.irqs_taken;
 }
 
-static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
+/* Past the last action: the final "wfi; b 1b", its word fetched as any other. A program
+ * without END ends where its actions do (and stays there: the PC is put back on the
+ * WFI). Where the walk finds no code the WFI is assumed, as before the engine fetched. */
+static int at_end(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
 {
-	unsigned vmid = (unsigned)(c->vttbr_el2 >> 48);
-	unsigned vcpu = vcpu_index_of_mpidr(c->vmpidr_el2);
-	(void)arg;
+	paddr_t pa;
 
-	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !vcpus[vmid][vcpu].loaded) {
-		struct a64_insn wfi = { .kind = A64_WFI };
-		uint64_t esr = a64_trap_esr(&wfi, 0);
-		*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = esr,
-					     .hpfar = hpfar_for(esr, 0, vmid) };
-		return 1; /* no program: a guest that only waits */
-	}
-	struct engine_vcpu *e = &vcpus[vmid][vcpu];
+	if (e->end_pc == NO_END)
+		e->end_pc = c->pc;
+	c->pc = e->end_pc;
+	if (engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(c->pc), ACC_X, &pa) == 0)
+		engine_fetch(pa, a64_enc_wfi());
+	return wait_forever(c, e, exit);
+}
+
+/* One step: an exception handler, an interrupt taken, an action, one round of a spin or
+ * of a wait loop, or the final WFI. 1 and *exit if it trapped to EL2. */
+static int run_step(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
+{
 	e->res.steps++;
 	if (exception_taken(c, e))
 		return 0;
@@ -557,17 +563,31 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 	}
 	e->eoi_exit = false;
 	follow_pc(c, e);
-	if (e->idx >= e->n) {
-		if (!__atomic_load_n(&e->res.finished, __ATOMIC_ACQUIRE))
-			e->end_pc = c->pc; /* a program without END: it ends here */
-		return wait_forever(c, e, exit);
-	}
+	if (e->idx >= e->n)
+		return at_end(c, e, exit);
 	paddr_t pa;
 	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(c->pc), ACC_X, &pa);
 	if (fsc) /* fetching the "instruction" itself faults: an instruction abort */
 		return trap(e, exit, ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | (unsigned)fsc,
 			    c->pc, c->pc);
+	engine_fetch(pa, engine_action_word(&e->acts[e->idx]));
 	return run_action(c, e, exit);
+}
+
+static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
+{
+	unsigned vmid = (unsigned)(c->vttbr_el2 >> 48);
+	unsigned vcpu = vcpu_index_of_mpidr(c->vmpidr_el2);
+	(void)arg;
+
+	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !vcpus[vmid][vcpu].loaded) {
+		struct a64_insn wfi = { .kind = A64_WFI };
+		uint64_t esr = a64_trap_esr(&wfi, 0);
+		*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = esr,
+					     .hpfar = hpfar_for(esr, 0, vmid) };
+		return 1; /* no program: a guest that only waits */
+	}
+	return run_step(c, &vcpus[vmid][vcpu], exit);
 }
 
 void engine_install(void)
@@ -583,7 +603,7 @@ int engine_load(unsigned vmid, unsigned vcpu, const struct engine_program *prog)
 		return -EINVAL;
 	struct engine_vcpu *e = &vcpus[vmid][vcpu];
 	*e = (struct engine_vcpu){ .acts = prog->acts, .n = prog->n, .loaded = true, .last_irq = -1,
-				   .act_pc = ~0ull };
+				   .act_pc = ~0ull, .end_pc = NO_END };
 	return 0;
 }
 

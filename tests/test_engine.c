@@ -4,6 +4,8 @@
 #include <check.h>
 #include <string.h>
 
+#include "arch/aarch64/ctx.h"
+#include "arch/aarch64/gicv3.h"
 #include "arch/aarch64/stage2.h"
 #include "arch/aarch64/sysreg.h"
 #include "core/frame.h"
@@ -431,6 +433,170 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 }
 END_TEST
 
+/* ---- The program in guest memory ----------------------------------------------------
+ * These drive the engine's guest function on a vCPU's context directly, one step a
+ * call, as hal_guest_enter does but with no host interrupt, early exit or core between
+ * the steps: what a test sees is the engine's alone. The VM only provides the memory
+ * and the context. */
+
+#define ENTRY 0x40000000ull
+#define VBAR 0x40000800ull
+#define WORD_NOP 0xD503201Fu
+#define WORD_WFI 0xD503207Fu
+/* ESR_EL2 values worked out from the Arm ARM (D24.2.40, ESR_EL2): EC << 26 | IL. */
+#define ESR_WFI 0x07E00000ull   /* EC 0x01, CV, COND 0b1110, TI 0b00 */
+#define ESR_SSTEP 0xCB000022ull /* EC 0x32, IL, ISV, EX 0, IFSC 0x22 */
+
+static const struct vm_config one_page_cfg = {
+	.name = "dbg", .nvcpus = 1, .entry = { ENTRY }, .nmem = 1,
+	.mem = { { { ENTRY }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } } },
+};
+
+/* One step of the engine on v: 1 and *x if it trapped to EL2. */
+static int engine_once(struct vcpu *v, struct guest_exit *x)
+{
+	void *arg;
+	hal_sim_guest_fn fn = hal_sim_get_guest(&arg);
+
+	*x = (struct guest_exit){ .esr = ~0ull };
+	return fn(&v->arch.ctx, x, arg);
+}
+
+/* The little-endian word of guest memory at gpa, which must be mapped (read without
+ * populating a lazy page, as a fetch would not). */
+static uint32_t word_at(struct vm *vm, uint64_t gpa)
+{
+	paddr_t pa;
+	void *va;
+	uint8_t b[4];
+
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(gpa), &pa, NULL), 0);
+	ck_assert_int_eq(hal_phys_to_virt(pa, 4, &va), 0);
+	memcpy(b, va, 4);
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* A debugger's write of a word (a BRK, or the original back), little-endian, through
+ * as_write as core's memory access goes: it populates a lazy page. */
+static void poke(struct vm *vm, uint64_t gpa, uint32_t w)
+{
+	uint8_t b[4] = { (uint8_t)w, (uint8_t)(w >> 8), (uint8_t)(w >> 16), (uint8_t)(w >> 24) };
+
+	ck_assert_int_eq(as_write(&vm->as, gpa_make(gpa), b, 4), 0);
+}
+
+static void engine_vm_end(struct vm *vm)
+{
+	ck_assert_int_eq(vm_destroy(vm), 0);
+	hal_sim_set_guest(NULL, NULL);
+}
+
+/* At the first step the whole program is in guest memory at its addresses, each action
+ * as its instruction (encodings from the Arm ARM C6.2, by hand), past it nothing; a BRK
+ * a debugger put at one of them before is left there. */
+START_TEST(test_the_loader_places_each_action_word_at_its_address)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_LOAD, .line = 1, .ldst = { .size = 2, .rt = 1, .rn = 28 },
+		  .addr = ENTRY + 0x8000 },
+		{ .kind = ACT_STORE, .line = 2,
+		  .ldst = { .store = true, .size = 3, .reg64 = true, .rt = 2, .rn = 27 },
+		  .addr = ENTRY + 0x8008 },
+		{ .kind = ACT_MSR, .line = 3, .sys = { 3, 0, 13, 0, 4, 3 } },
+		{ .kind = ACT_MRS, .line = 4, .sys = { 3, 0, 13, 0, 4, 4 } },
+		{ .kind = ACT_HVC, .line = 5, .imm = 5 },
+		{ .kind = ACT_SMC, .line = 6 },
+		{ .kind = ACT_WFI, .line = 7 },
+		{ .kind = ACT_WFE, .line = 8 },
+		{ .kind = ACT_MASK_IRQ, .line = 9 },
+		{ .kind = ACT_UNMASK_IRQ, .line = 10 },
+		{ .kind = ACT_SET_REG, .line = 11, .reg = 1, .value = 7 },
+		{ .kind = ACT_SET_REG, .line = 12, .reg = 2, .value = 8 },
+		{ .kind = ACT_END, .line = 13 },
+	};
+	static const uint32_t words[] = {
+		0xB9400381u, /* LDR W1, [X28] */
+		0xF9000362u, /* STR X2, [X27] */
+		0xD518D083u, /* MSR TPIDR_EL1, X3 */
+		0xD538D084u, /* MRS X4, TPIDR_EL1 */
+		0xD40000A2u, /* HVC #5 */
+		0xD4000003u, /* SMC #0 */
+		0xD503207Fu, /* WFI */
+		0xD503205Fu, /* WFE */
+		0xD50342DFu, /* MSR DAIFSet, #2 */
+		0xD50342FFu, /* MSR DAIFClr, #2 */
+		0xD503201Fu, /* NOP: setting a register is no one instruction */
+		0xD4200000u, /* BRK #0, the debugger's, instead of the NOP */
+		0xD503207Fu, /* END: the final WFI */
+	};
+	struct engine_program p = { prog, 13 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	ck_assert_uint_eq(word_at(vm, ENTRY), 0); /* eager RAM starts zeroed */
+	poke(vm, ENTRY + 4 * 11, 0xD4200000u);
+	ck_assert_int_eq(engine_once(v, &x), 0); /* the LDR, from RAM */
+	for (unsigned i = 0; i < 13; i++)
+		ck_assert_msg(word_at(vm, ENTRY + 4 * i) == words[i], "word %u is 0x%08x", i,
+			      word_at(vm, ENTRY + 4 * i));
+	ck_assert_uint_eq(word_at(vm, ENTRY + 4 * 13), 0);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* A program entered 8 bytes before the end of its eager page runs on into a lazy one.
+ * The loader leaves that page alone (it is not there); the fetch of its first word is
+ * an instruction abort (EC 0x20, translation, FAR the PC); once core maps the page the
+ * fetch writes each word as the PC reaches it, and the final WFI of a program without
+ * END after its last action. */
+START_TEST(test_a_page_mapped_after_entry_gets_its_words_when_fetched)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_HVC, .line = 3, .imm = 3 },
+		{ .kind = ACT_SET_REG, .line = 4, .reg = 4, .value = 4 },
+	};
+	struct engine_program p = { prog, 4 };
+	const uint64_t lazy = ENTRY + 0x1000;
+	struct vm_config cfg = { .name = "lazy", .nvcpus = 1, .entry = { lazy - 8 }, .nmem = 2,
+		.mem = { { { ENTRY }, 0x1000, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { lazy }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_LAZY, { 0 } } } };
+	struct vm *vm;
+	struct guest_exit x;
+	paddr_t pa;
+
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(word_at(vm, lazy - 8), WORD_NOP);
+	ck_assert_uint_eq(word_at(vm, lazy - 4), WORD_NOP);
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(lazy), &pa, NULL), -ENOENT);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr >> 26, 0x20);
+	ck_assert_uint_ge(x.esr & 0x3F, 0x04);
+	ck_assert_uint_le(x.esr & 0x3F, 0x07);
+	ck_assert_uint_eq(x.far, lazy);
+	ck_assert_uint_eq(v->arch.ctx.pc, lazy);
+	ck_assert_int_eq(as_handle_fault(&vm->as, gpa_make(lazy), PT_X), 0);
+	ck_assert_uint_eq(word_at(vm, lazy), 0);
+	ck_assert_int_eq(engine_once(v, &x), 1); /* HVC #3: EC 0x16, IL, imm16 3 */
+	ck_assert_uint_eq(x.esr, 0x5A000003ull);
+	ck_assert_uint_eq(word_at(vm, lazy), 0xD4000062u); /* HVC #3 */
+	ck_assert_uint_eq(word_at(vm, lazy + 4), 0); /* not fetched yet */
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[4], 4);
+	ck_assert_uint_eq(word_at(vm, lazy + 4), WORD_NOP);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_WFI);
+	ck_assert_uint_eq(v->arch.ctx.pc, lazy + 8);
+	ck_assert_uint_eq(word_at(vm, lazy + 8), WORD_WFI);
+	engine_vm_end(vm);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -445,6 +611,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_untrapped_debug_registers_are_shared_by_the_pcpu);
 	tcase_add_test(tc, test_permission_fault_hands_over_garbage_hpfar_and_still_aborts);
 	tcase_add_test(tc, test_the_entry_answers_early_exits_and_runs_on);
+	tcase_add_test(tc, test_the_loader_places_each_action_word_at_its_address);
+	tcase_add_test(tc, test_a_page_mapped_after_entry_gets_its_words_when_fetched);
 	suite_add_tcase(s, tc);
 	return s;
 }
