@@ -402,7 +402,7 @@ static void resume(struct gdb_stub *s, const char *action)
 		if (!action[i])
 			continue;
 		/* A vCPU that is off runs nothing: its step is done at once. */
-		if (action[i] == 's' && vcpu_power_state(&s->vm->vcpus[i]) != 0) {
+		if (action[i] == 's' && vcpu_power_state(&s->vm->vcpus[i]) == CPU_STATE_OFF) {
 			spin_lock(&s->lock);
 			s->events[s->nevents++] = (struct gdb_event){ .vcpu = i, .step = true };
 			spin_unlock(&s->lock);
@@ -576,7 +576,7 @@ static bool addr_len(const char **p, const char *end, char sep, uint64_t *addr, 
 	} else if (*p != end) {
 		return false;
 	}
-	return *len <= (GDB_PACKET_MAX - 8) / 2;
+	return *len <= (GDB_PACKET_MAX - 8) / 2 && *addr + *len >= *addr; /* no wrap at 2^64 */
 }
 
 static void read_mem(struct gdb_stub *s, const char *p, const char *end)
@@ -704,7 +704,7 @@ static void thread_extra(struct gdb_stub *s, const char *p, const char *end)
 	}
 	vcpu_pcpu(&s->vm->vcpus[i], &st);
 	int n = fmt_snprintf(text, sizeof(text), "vCPU %u, %s", i,
-			     vcpu_power_state(&s->vm->vcpus[i]) == 0 ? "on" : "off");
+			     vcpu_power_state(&s->vm->vcpus[i]) == CPU_STATE_OFF ? "off" : "on");
 	r_hex(&r, (const uint8_t *)text, (size_t)n);
 	send(s, &r);
 }
@@ -1098,11 +1098,12 @@ void gdb_poll(struct gdb_stub *s)
 	progress(s);
 	while (s->rx_len) {
 		size_t used = consume(s, s->rx, s->rx_len);
-		if (!used)
-			break;
 		memmove(s->rx, s->rx + used, s->rx_len - used);
 		s->rx_len -= used;
 		progress(s);
+		/* Taken short: a packet waits for the VM to stop, unless it just did. */
+		if (used == 0 && !(s->attached && s->target == GDB_STOPPED))
+			break;
 	}
 }
 
