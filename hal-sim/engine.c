@@ -3,8 +3,8 @@
  * the few fields others poll are atomic. The program counter is the truth: each action
  * lives at its own address (4 bytes apart from where the program was entered), and the
  * engine follows the PC the hypervisor leaves behind (advanced, retried, or moved to an
- * exception vector). Each action's instruction word is in guest memory there too
- * (engine_fetch.c). */
+ * exception vector). What it runs there is the action, unless guest memory holds a BRK
+ * at that address (engine_fetch.c). */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
@@ -504,6 +504,8 @@ static bool waits_on(const struct guest_ctx *c, struct engine_vcpu *e, const str
 /* Line the engine's view of the program up with the PC the hypervisor left. */
 static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 {
+	bool on_end = e->idx >= e->n && c->pc == e->end_pc; /* on the final WFI: not new */
+
 	if (e->trapped && c->pc == e->act_pc + 4 && e->idx < e->n) {
 		const struct action *a = &e->acts[e->idx];
 		if (waits_on(c, e, a)) {
@@ -512,7 +514,7 @@ static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 			e->idx++;
 			e->act_pc += 4;
 		}
-	} else if (c->pc != e->act_pc) {
+	} else if (c->pc != e->act_pc && !on_end) {
 		e->idx = 0; /* entered afresh (boot, CPU_ON) */
 		e->act_pc = c->pc;
 		e->end_pc = NO_END;
@@ -525,9 +527,24 @@ static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 		e->wait_base = e->res.irqs_taken;
 }
 
-/* Past the last action: the final "wfi; b 1b", its word fetched as any other. A program
- * without END ends where its actions do (and stays there: the PC is put back on the
- * WFI). Where the walk finds no code the WFI is assumed, as before the engine fetched. */
+/* A BRK fetched at the PC (Arm ARM D2, "Breakpoint Instruction exceptions"): EC 0x3C
+ * with its imm16, the preferred return address the BRK itself. To EL2 with
+ * MDCR_EL2.TDE (FAR_EL2 0, the PC left on it); else the guest's own, at EL1. */
+static int do_brk(struct guest_ctx *c, struct engine_vcpu *e, uint32_t word,
+		  struct guest_exit *exit)
+{
+	uint64_t esr = ((uint64_t)EC_BRK64 << ESR_EC_SHIFT) | ESR_IL | A64_BRK_IMM(word);
+
+	if (c->mdcr_el2 & MDCR_TDE)
+		return trap(e, exit, esr, 0, 0);
+	take_local(c, esr, VEC_SYNC);
+	exception_taken(c, e);
+	return 0;
+}
+
+/* Past the last action: the final "wfi; b 1b", which a BRK may replace too. A program
+ * without END ends where its actions do; where the walk finds no code the WFI is
+ * assumed, as before the engine fetched. */
 static int at_end(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit *exit)
 {
 	paddr_t pa;
@@ -535,8 +552,11 @@ static int at_end(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exit 
 	if (e->end_pc == NO_END)
 		e->end_pc = c->pc;
 	c->pc = e->end_pc;
-	if (engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(c->pc), ACC_X, &pa) == 0)
-		engine_fetch(pa, a64_enc_wfi());
+	if (engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(c->pc), ACC_X, &pa) == 0) {
+		uint32_t word = engine_fetch(pa, a64_enc_wfi());
+		if (engine_is_brk(word))
+			return do_brk(c, e, word, exit);
+	}
 	return wait_forever(c, e, exit);
 }
 
@@ -570,7 +590,9 @@ static int run_step(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exi
 	if (fsc) /* fetching the "instruction" itself faults: an instruction abort */
 		return trap(e, exit, ((uint64_t)EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | (unsigned)fsc,
 			    c->pc, c->pc);
-	engine_fetch(pa, engine_action_word(&e->acts[e->idx]));
+	uint32_t word = engine_fetch(pa, engine_action_word(&e->acts[e->idx]));
+	if (engine_is_brk(word))
+		return do_brk(c, e, word, exit);
 	return run_action(c, e, exit);
 }
 

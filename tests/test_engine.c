@@ -433,7 +433,7 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 }
 END_TEST
 
-/* ---- The program in guest memory ----------------------------------------------------
+/* ---- The program in guest memory, BRK --------------------------------------------------
  * These drive the engine's guest function on a vCPU's context directly, one step a
  * call, as hal_guest_enter does but with no host interrupt, early exit or core between
  * the steps: what a test sees is the engine's alone. The VM only provides the memory
@@ -460,6 +460,14 @@ static int engine_once(struct vcpu *v, struct guest_exit *x)
 
 	*x = (struct guest_exit){ .esr = ~0ull };
 	return fn(&v->arch.ctx, x, arg);
+}
+
+static struct engine_result result_of(struct vm *vm)
+{
+	struct engine_result r;
+
+	ck_assert_int_eq(engine_result(vm_vmid(vm), 0, &r), 0);
+	return r;
 }
 
 /* The little-endian word of guest memory at gpa, which must be mapped (read without
@@ -546,6 +554,95 @@ START_TEST(test_the_loader_places_each_action_word_at_its_address)
 }
 END_TEST
 
+/* A BRK #0x1234 at the next action's address with MDCR_EL2.TDE: EC 0x3C, IL, imm16
+ * 0x1234 (ESR_EL2 0xF2001234), FAR 0, the PC on the BRK, and the action there not run,
+ * for as long as the BRK is there; the original word back, the action runs. At the
+ * final WFI a BRK is honoured too, and taking it does not restart the program. */
+START_TEST(test_a_brk_with_tde_traps_on_the_brk_until_the_word_is_restored)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_SET_REG, .line = 3, .reg = 3, .value = 3 },
+		{ .kind = ACT_END, .line = 4 },
+	};
+	struct engine_program p = { prog, 4 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	v->arch.ctx.mdcr_el2 |= MDCR_TDE;
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[1], 1);
+	uint32_t orig = word_at(vm, ENTRY + 4);
+	ck_assert_uint_eq(orig, WORD_NOP);
+	poke(vm, ENTRY + 4, 0xD4224680u); /* BRK #0x1234 */
+	for (unsigned i = 0; i < 2; i++) {
+		ck_assert_int_eq(engine_once(v, &x), 1);
+		ck_assert_uint_eq(x.type, TRAP_SYNC);
+		ck_assert_uint_eq(x.esr, 0xF2001234ull);
+		ck_assert_uint_eq(x.far, 0);
+		ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+		ck_assert_uint_eq(v->arch.ctx.x[2], 0);
+	}
+	poke(vm, ENTRY + 4, orig);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[2], 2);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 8);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_int_eq(engine_once(v, &x), 1); /* END: the final WFI */
+	ck_assert_uint_eq(x.esr, ESR_WFI);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 12);
+	v->arch.ctx.pc += 4; /* the hypervisor completes the WFI */
+	poke(vm, ENTRY + 12, 0xD4200020u); /* BRK #1 */
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, 0xF2000001ull);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 12);
+	poke(vm, ENTRY + 12, WORD_WFI);
+	ck_assert_int_eq(engine_once(v, &x), 1); /* the WFI again, no restart */
+	ck_assert_uint_eq(x.esr, ESR_WFI);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 12);
+	struct engine_result r = result_of(vm);
+	ck_assert(r.finished);
+	ck_assert_uint_eq(r.failures, 0);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* Without TDE the guest takes the BRK itself at EL1: ESR_EL1 0xF2001234, ELR_EL1 the
+ * BRK's address. The engine's handler finds no expectation for it (a failure of the
+ * program) and returns past the BRK: the action there never runs, the next does. */
+START_TEST(test_a_brk_without_tde_is_taken_by_the_guest_at_el1)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_SET_REG, .line = 3, .reg = 3, .value = 3 },
+		{ .kind = ACT_END, .line = 4 },
+	};
+	struct engine_program p = { prog, 4 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	v->arch.ctx.el1[VBAR_EL1] = VBAR;
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	poke(vm, ENTRY + 4, 0xD4224680u); /* BRK #0x1234 */
+	ck_assert_int_eq(engine_once(v, &x), 0); /* no exit */
+	ck_assert_uint_eq(v->arch.ctx.el1[ESR_EL1], 0xF2001234ull);
+	ck_assert_uint_eq(v->arch.ctx.el1[ELR_EL1], ENTRY + 4);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 8);
+	ck_assert_uint_eq(v->arch.ctx.x[2], 0);
+	struct engine_result r = result_of(vm);
+	ck_assert_uint_eq(r.exceptions_taken, 1);
+	ck_assert_uint_eq(r.failures, 1);
+	ck_assert_str_eq(r.first_failure, "line 2: unexpected exception (ESR_EL1 0xf2001234)");
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[3], 3);
+	engine_vm_end(vm);
+}
+END_TEST
+
 /* A program entered 8 bytes before the end of its eager page runs on into a lazy one.
  * The loader leaves that page alone (it is not there); the fetch of its first word is
  * an instruction abort (EC 0x20, translation, FAR the PC); once core maps the page the
@@ -597,6 +694,45 @@ START_TEST(test_a_page_mapped_after_entry_gets_its_words_when_fetched)
 }
 END_TEST
 
+/* A debugger plants a BRK on a page the program has not reached (the write populates
+ * it): the words before it are placed as the PC reaches them, the BRK stays and traps. */
+START_TEST(test_a_brk_on_a_page_not_yet_mapped_survives_lazy_placement)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_SET_REG, .line = 3, .reg = 3, .value = 3 },
+		{ .kind = ACT_SET_REG, .line = 4, .reg = 4, .value = 4 },
+		{ .kind = ACT_END, .line = 5 },
+	};
+	struct engine_program p = { prog, 5 };
+	const uint64_t lazy = ENTRY + 0x1000;
+	struct vm_config cfg = { .name = "lazy", .nvcpus = 1, .entry = { lazy - 8 }, .nmem = 2,
+		.mem = { { { ENTRY }, 0x1000, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
+			 { { lazy }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_LAZY, { 0 } } } };
+	struct vm *vm;
+	struct guest_exit x;
+	paddr_t pa;
+
+	struct vcpu *v = program_vm(&cfg, &p, &vm);
+	v->arch.ctx.mdcr_el2 |= MDCR_TDE;
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_int_eq(as_translate(&vm->as, gpa_make(lazy), &pa, NULL), -ENOENT);
+	poke(vm, lazy + 4, 0xD42000E0u); /* BRK #7 */
+	ck_assert_uint_eq(word_at(vm, lazy), 0);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[3], 3);
+	ck_assert_uint_eq(word_at(vm, lazy), WORD_NOP);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, 0xF2000007ull);
+	ck_assert_uint_eq(v->arch.ctx.pc, lazy + 4);
+	ck_assert_uint_eq(word_at(vm, lazy + 4), 0xD42000E0u);
+	ck_assert_uint_eq(v->arch.ctx.x[4], 0);
+	engine_vm_end(vm);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -612,7 +748,10 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_permission_fault_hands_over_garbage_hpfar_and_still_aborts);
 	tcase_add_test(tc, test_the_entry_answers_early_exits_and_runs_on);
 	tcase_add_test(tc, test_the_loader_places_each_action_word_at_its_address);
+	tcase_add_test(tc, test_a_brk_with_tde_traps_on_the_brk_until_the_word_is_restored);
+	tcase_add_test(tc, test_a_brk_without_tde_is_taken_by_the_guest_at_el1);
 	tcase_add_test(tc, test_a_page_mapped_after_entry_gets_its_words_when_fetched);
+	tcase_add_test(tc, test_a_brk_on_a_page_not_yet_mapped_survives_lazy_placement);
 	suite_add_tcase(s, tc);
 	return s;
 }
