@@ -123,7 +123,8 @@ static int trap(struct engine_vcpu *e, struct guest_exit *exit, uint64_t esr, ui
 	return 1;
 }
 
-/* An exception taken at EL1 without the hypervisor (an undefined system register). */
+/* An exception taken at EL1 without the hypervisor (an undefined system register). The
+ * new PSTATE has SS clear, as every exception entry leaves it. */
 static void take_local(struct guest_ctx *c, uint64_t esr, uint64_t offset)
 {
 	c->el1[ESR_EL1] = esr;
@@ -162,6 +163,25 @@ static bool exception_taken(struct guest_ctx *c, struct engine_vcpu *e)
 	}
 	e->trapped = false;
 	return true;
+}
+
+/* Software step (Arm ARM D2.12) is active: MDSCR_EL1.SS with debug exceptions routed to
+ * EL2 (MDCR_EL2.TDE), which enables them from EL1 and EL0 whatever KDE and PSTATE.D say.
+ * The guest's own stepping, to EL1, is not modelled. */
+static bool stepping(const struct guest_ctx *c)
+{
+	return (c->el1[MDSCR_EL1] & MDSCR_SS) && (c->mdcr_el2 & MDCR_TDE);
+}
+
+/* A synchronous exception the guest takes at EL1 by itself. Its handler runs at once,
+ * unless the step stops at the vector: the exception entry cleared PSTATE.SS, so the
+ * software step exception comes before the vector's first instruction, and the handler
+ * is the next step. */
+static void local_exception(struct guest_ctx *c, struct engine_vcpu *e, uint64_t esr)
+{
+	take_local(c, esr, VEC_SYNC);
+	if (!stepping(c))
+		exception_taken(c, e);
 }
 
 /* A virtual IRQ is taken at VBAR_EL1 + 0x80 of the current vector group once PSTATE.I
@@ -242,10 +262,8 @@ static int do_ldst(struct guest_ctx *c, struct engine_vcpu *e, const struct acti
 		/* With its MMU off every data access of the guest is to Device memory, which
 		 * must be aligned: an Alignment fault taken at EL1, not a trap to EL2. */
 		c->el1[FAR_EL1] = a->addr;
-		take_local(c, ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL |
-				      (l->store ? ISS_DABT_WNR : 0) | FSC_ALIGNMENT,
-			   VEC_SYNC);
-		exception_taken(c, e);
+		local_exception(c, e, ((uint64_t)EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL |
+					      (l->store ? ISS_DABT_WNR : 0) | FSC_ALIGNMENT);
 		return 0;
 	}
 	int fsc = engine_s2_walk(c->vttbr_el2, c->vtcr_el2, flat_ipa(a->addr),
@@ -353,8 +371,7 @@ static int do_sysreg(struct guest_ctx *c, struct engine_vcpu *e, const struct ac
 		return 0;
 	}
 	if (i < 0) {
-		take_local(c, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL, VEC_SYNC);
-		exception_taken(c, e);
+		local_exception(c, e, ((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL);
 		return 0;
 	}
 	if (read)
@@ -537,8 +554,7 @@ static int do_brk(struct guest_ctx *c, struct engine_vcpu *e, uint32_t word,
 
 	if (c->mdcr_el2 & MDCR_TDE)
 		return trap(e, exit, esr, 0, 0);
-	take_local(c, esr, VEC_SYNC);
-	exception_taken(c, e);
+	local_exception(c, e, esr);
 	return 0;
 }
 
@@ -596,6 +612,19 @@ static int run_step(struct guest_ctx *c, struct engine_vcpu *e, struct guest_exi
 	return run_action(c, e, exit);
 }
 
+/* The software step exception (Arm ARM D2.12), from a lower EL: EX 0 (no step is of a
+ * load-exclusive), the PC where the next step would begin. Not a trap of action idx: a
+ * hypervisor's view of whether that action completed stays as it was. */
+static int step_exception(struct engine_vcpu *e, struct guest_exit *exit)
+{
+	bool trapped = e->trapped;
+
+	trap(e, exit, ((uint64_t)EC_SSTEP_LOW << ESR_EC_SHIFT) | ESR_IL | ISS_SSTEP_ISV |
+			      ISS_SSTEP_IFSC, 0, 0);
+	e->trapped = trapped;
+	return 1;
+}
+
 static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 {
 	unsigned vmid = (unsigned)(c->vttbr_el2 >> 48);
@@ -609,7 +638,20 @@ static int engine_step(struct guest_ctx *c, struct guest_exit *exit, void *arg)
 					     .hpfar = hpfar_for(esr, 0, vmid) };
 		return 1; /* no program: a guest that only waits */
 	}
-	return run_step(c, &vcpus[vmid][vcpu], exit);
+	struct engine_vcpu *e = &vcpus[vmid][vcpu];
+	if (!stepping(c))
+		return run_step(c, e, exit);
+	/* Active-pending (PSTATE.SS 0): the step exception before anything else. */
+	if (!(c->pstate & PSR_SS))
+		return step_exception(e, exit);
+	/* Active-not-pending: one step. Completed at EL1 (an exception entry there
+	 * included), the state machine goes to active-pending and the step exception is
+	 * taken at once. A trap to EL2 keeps SPSR_EL2.SS = 1, the instruction having not
+	 * completed, except an HVC, which completes as it traps (ELR_EL2 past it). */
+	int r = run_step(c, e, exit);
+	if (!r || (exit->type == TRAP_SYNC && ESR_EC(exit->esr) == EC_HVC64))
+		c->pstate &= ~PSR_SS;
+	return r ? r : step_exception(e, exit);
 }
 
 void engine_install(void)

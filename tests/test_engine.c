@@ -433,7 +433,7 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 }
 END_TEST
 
-/* ---- The program in guest memory, BRK --------------------------------------------------
+/* ---- The program in guest memory, BRK, software step ---------------------------------
  * These drive the engine's guest function on a vCPU's context directly, one step a
  * call, as hal_guest_enter does but with no host interrupt, early exit or core between
  * the steps: what a test sees is the engine's alone. The VM only provides the memory
@@ -497,6 +497,15 @@ static void engine_vm_end(struct vm *vm)
 {
 	ck_assert_int_eq(vm_destroy(vm), 0);
 	hal_sim_set_guest(NULL, NULL);
+}
+
+/* Software step armed as a debugger with TDE does: MDSCR_EL1.SS, and PSTATE.SS as
+ * given (set: active-not-pending). */
+static void arm_step(struct vcpu *v, bool ss)
+{
+	v->arch.ctx.mdcr_el2 |= MDCR_TDE;
+	v->arch.ctx.el1[MDSCR_EL1] = MDSCR_SS;
+	v->arch.ctx.pstate = ss ? v->arch.ctx.pstate | PSR_SS : v->arch.ctx.pstate & ~PSR_SS;
 }
 
 /* At the first step the whole program is in guest memory at its addresses, each action
@@ -733,6 +742,180 @@ START_TEST(test_a_brk_on_a_page_not_yet_mapped_survives_lazy_placement)
 }
 END_TEST
 
+/* Active-not-pending (PSTATE.SS 1): exactly one action, then the software step
+ * exception with PSTATE.SS cleared and the PC on the next action; again for the next. */
+START_TEST(test_a_step_runs_one_action_then_takes_the_step_exception)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_SET_REG, .line = 3, .reg = 3, .value = 3 },
+		{ .kind = ACT_END, .line = 4 },
+	};
+	struct engine_program p = { prog, 4 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	for (unsigned i = 1; i <= 2; i++) {
+		arm_step(v, true);
+		ck_assert_int_eq(engine_once(v, &x), 1);
+		ck_assert_uint_eq(x.type, TRAP_SYNC);
+		ck_assert_uint_eq(x.esr, ESR_SSTEP);
+		ck_assert_uint_eq(v->arch.ctx.pstate & PSR_SS, 0);
+		ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4 * i);
+		ck_assert_uint_eq(v->arch.ctx.x[i], i);
+		ck_assert_uint_eq(v->arch.ctx.x[i + 1], 0);
+	}
+	ck_assert_uint_eq(result_of(vm).steps, 2);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* Active-pending (PSTATE.SS 0): the step exception before anything runs, even a
+ * virtual IRQ that is pending and unmasked; with SS set that IRQ's handler is the
+ * step, the PC left where it was. */
+START_TEST(test_entering_with_ss_clear_takes_the_step_exception_at_once)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_END, .line = 2 },
+	};
+	struct engine_program p = { prog, 2 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	struct guest_ctx *c = &v->arch.ctx;
+	c->pstate &= ~PSR_I;
+	c->ich_hcr = ICH_HCR_EN;
+	c->ich_vmcr = ICH_VMCR_ENG1 | (0xFFull << ICH_VMCR_PMR_SHIFT);
+	c->ich_lr[0] = ICH_LR_PENDING | ICH_LR_GROUP1 | (0xA0ull << ICH_LR_PRIORITY_SHIFT) | 27;
+	arm_step(v, false);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(c->pc, ENTRY);
+	ck_assert_uint_eq(c->x[1], 0);
+	ck_assert_uint_eq(c->ich_lr[0] & ICH_LR_STATE_MASK, ICH_LR_PENDING);
+	struct engine_result r = result_of(vm);
+	ck_assert(!r.started);
+	ck_assert_uint_eq(r.steps, 0);
+	ck_assert_uint_eq(word_at(vm, ENTRY), 0); /* not even the loader ran */
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(result_of(vm).irqs_taken, 1);
+	ck_assert_uint_eq(c->pc, ENTRY);
+	ck_assert_uint_eq(c->x[1], 0);
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(c->pc, ENTRY + 4);
+	ck_assert_uint_eq(c->x[1], 1);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* A stepped HVC traps as an HVC (EC 0x16, ELR_EL2 past it) with SPSR_EL2.SS cleared:
+ * the instruction completed, so the entry after the call steps at once. */
+START_TEST(test_a_stepped_hvc_traps_with_ss_clear)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_HVC, .line = 1, .imm = 0, .args = { 0xC6000001 } },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 1, .value = 1 },
+		{ .kind = ACT_END, .line = 3 },
+	};
+	struct engine_program p = { prog, 3 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, 0x5A000000ull);
+	ck_assert_uint_eq(v->arch.ctx.pstate & PSR_SS, 0);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+	ck_assert_int_eq(engine_once(v, &x), 1); /* back from the call: active-pending */
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+	ck_assert_uint_eq(v->arch.ctx.x[1], 0);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* A stepped load from MMIO traps as a data abort with SPSR_EL2.SS still set (it did not
+ * complete); once the hypervisor emulates it, advances the PC and clears SS, the next
+ * entry takes the step exception at once, past the load. */
+START_TEST(test_a_stepped_mmio_load_traps_with_ss_still_set)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_LOAD, .line = 1, .ldst = { .size = 2, .rt = 1, .rn = 28 },
+		  .addr = 0x0a000000 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_END, .line = 3 },
+	};
+	struct engine_program p = { prog, 3 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	/* LDR W1, [X28]: EC 0x24, IL, ISV, SAS 0b10, SRT 1, DFSC translation. */
+	ck_assert_uint_eq(x.esr & ~0x3Full, 0x93810000ull);
+	ck_assert_uint_eq(v->arch.ctx.pstate & PSR_SS, PSR_SS);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY);
+	v->arch.ctx.x[1] = 0x55; /* emulated */
+	v->arch.ctx.pc += 4;
+	v->arch.ctx.pstate &= ~PSR_SS;
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+	ck_assert_uint_eq(v->arch.ctx.x[2], 0);
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 8);
+	ck_assert_uint_eq(v->arch.ctx.x[2], 2);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* An exception the guest takes at EL1 by itself (an UNDEFINED MRS) clears PSTATE.SS as
+ * it enters: the step ends at the vector, before the handler, which is the next step
+ * (returning past the MRS), and the expectation after it the one after. */
+START_TEST(test_a_stepped_exception_at_el1_stops_at_its_vector)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_MRS, .line = 1, .sys = { 3, 3, 13, 0, 2, 5 } }, /* TPIDR_EL0 */
+		{ .kind = ACT_EXPECT_UNDEF, .line = 2 },
+		{ .kind = ACT_END, .line = 3 },
+	};
+	struct engine_program p = { prog, 3 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	v->arch.ctx.el1[VBAR_EL1] = VBAR;
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(v->arch.ctx.pc, VBAR + 0x200); /* current EL with SP_ELx, sync */
+	ck_assert_uint_eq(v->arch.ctx.el1[ESR_EL1], 0x02000000ull);
+	ck_assert_uint_eq(result_of(vm).exceptions_taken, 0);
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.esr, ESR_SSTEP);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+	ck_assert_uint_eq(result_of(vm).exceptions_taken, 1);
+	arm_step(v, true);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 8);
+	ck_assert_uint_eq(result_of(vm).failures, 0);
+	engine_vm_end(vm);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -752,6 +935,11 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_brk_without_tde_is_taken_by_the_guest_at_el1);
 	tcase_add_test(tc, test_a_page_mapped_after_entry_gets_its_words_when_fetched);
 	tcase_add_test(tc, test_a_brk_on_a_page_not_yet_mapped_survives_lazy_placement);
+	tcase_add_test(tc, test_a_step_runs_one_action_then_takes_the_step_exception);
+	tcase_add_test(tc, test_entering_with_ss_clear_takes_the_step_exception_at_once);
+	tcase_add_test(tc, test_a_stepped_hvc_traps_with_ss_clear);
+	tcase_add_test(tc, test_a_stepped_mmio_load_traps_with_ss_still_set);
+	tcase_add_test(tc, test_a_stepped_exception_at_el1_stops_at_its_vector);
 	suite_add_tcase(s, tc);
 	return s;
 }
