@@ -453,7 +453,8 @@ static int run_action(struct guest_ctx *c, struct engine_vcpu *e, struct guest_e
 	case ACT_SMC: return do_call(c, e, a, exit);
 	case ACT_WFI:
 		/* HCR_EL2.TWI traps only a WFI that would wait: with a virtual interrupt
-		 * pending in a list register (masked or not) it completes at once. */
+		 * pending in a list register (masked or not) it completes at once. Only one
+		 * the CPU interface signals counts: none while ICH_HCR_EL2.En is clear. */
 		if (engine_highest_pending_lr(c) >= 0) {
 			advance(c, e);
 			return 0;

@@ -433,7 +433,7 @@ START_TEST(test_the_entry_answers_early_exits_and_runs_on)
 }
 END_TEST
 
-/* ---- The program in guest memory, BRK, software step ---------------------------------
+/* ---- The program in guest memory, BRK, software step, ICH_HCR_EL2.En ----------------
  * These drive the engine's guest function on a vCPU's context directly, one step a
  * call, as hal_guest_enter does but with no host interrupt, early exit or core between
  * the steps: what a test sees is the engine's alone. The VM only provides the memory
@@ -916,6 +916,73 @@ START_TEST(test_a_stepped_exception_at_el1_stops_at_its_vector)
 }
 END_TEST
 
+/* A pending LR (priority 0xA0 under PMR 0xFF, group 1 enabled) and, for the
+ * maintenance interrupt, an LR with EOI that the guest has deactivated and UIE. */
+static struct vcpu *lr_program_vm(bool en, struct vm **vm)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_WFI, .line = 1 },
+		{ .kind = ACT_UNMASK_IRQ, .line = 2 },
+		{ .kind = ACT_SET_REG, .line = 3, .reg = 1, .value = 1 },
+		{ .kind = ACT_END, .line = 4 },
+	};
+	static const struct engine_program p = { prog, 4 };
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, vm);
+	struct guest_ctx *c = &v->arch.ctx;
+	c->ich_vmcr = ICH_VMCR_ENG1 | (0xFFull << ICH_VMCR_PMR_SHIFT);
+	c->ich_lr[0] = ICH_LR_PENDING | ICH_LR_GROUP1 | (0xA0ull << ICH_LR_PRIORITY_SHIFT) | 27;
+	c->ich_hcr = en ? ICH_HCR_EN : ICH_HCR_UIE;
+	if (!en)
+		c->ich_lr[1] = ICH_LR_EOI | ICH_LR_GROUP1 | 28;
+	return v;
+}
+
+/* ICH_HCR_EL2.En clear: the interface signals nothing. The WFI (IRQs masked) waits,
+ * trapping, instead of completing on the pending LR; unmasked, the LR is not taken;
+ * neither the EOI nor the underflow maintenance interrupt is raised. */
+START_TEST(test_with_ich_hcr_en_clear_a_pending_lr_is_neither_taken_nor_wakes_wfi)
+{
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = lr_program_vm(false, &vm);
+	ck_assert_int_eq(engine_once(v, &x), 1);
+	ck_assert_uint_eq(x.type, TRAP_SYNC);
+	ck_assert_uint_eq(x.esr, ESR_WFI);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY);
+	v->arch.ctx.pc += 4; /* the hypervisor completes the WFI */
+	for (unsigned i = 0; i < 2; i++)
+		ck_assert_int_eq(engine_once(v, &x), 0); /* no TRAP_IRQ either */
+	ck_assert_uint_eq(v->arch.ctx.x[1], 1);
+	ck_assert_uint_eq(result_of(vm).irqs_taken, 0);
+	ck_assert_uint_eq(v->arch.ctx.ich_lr[0] & ICH_LR_STATE_MASK, ICH_LR_PENDING);
+	engine_vm_end(vm);
+}
+END_TEST
+
+/* ICH_HCR_EL2.En set, as before: the WFI completes at once on the pending LR, and once
+ * IRQs are unmasked the interrupt is taken before the next action. */
+START_TEST(test_with_ich_hcr_en_set_a_pending_lr_wakes_wfi_and_is_taken)
+{
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = lr_program_vm(true, &vm);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 4);
+	ck_assert_int_eq(engine_once(v, &x), 0); /* unmasked */
+	ck_assert_int_eq(engine_once(v, &x), 0); /* the IRQ */
+	struct engine_result r = result_of(vm);
+	ck_assert_uint_eq(r.irqs_taken, 1);
+	ck_assert_uint_eq(v->arch.ctx.x[1], 0);
+	ck_assert_uint_eq(v->arch.ctx.ich_lr[0] & ICH_LR_STATE_MASK, 0);
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[1], 1);
+	engine_vm_end(vm);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("engine");
@@ -940,6 +1007,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_stepped_hvc_traps_with_ss_clear);
 	tcase_add_test(tc, test_a_stepped_mmio_load_traps_with_ss_still_set);
 	tcase_add_test(tc, test_a_stepped_exception_at_el1_stops_at_its_vector);
+	tcase_add_test(tc, test_with_ich_hcr_en_clear_a_pending_lr_is_neither_taken_nor_wakes_wfi);
+	tcase_add_test(tc, test_with_ich_hcr_en_set_a_pending_lr_wakes_wfi_and_is_taken);
 	suite_add_tcase(s, tc);
 	return s;
 }
