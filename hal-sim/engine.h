@@ -1,15 +1,40 @@
 /* The guest engine: plays an aarch64 guest in the simulation host. A guest is a program
- * of actions; for each, the engine builds the real A64 instruction word and, when the
- * instruction traps, the exact trap state the hardware would report for that word
- * (ESR_EL2, FAR_EL2, HPFAR_EL2). Guest memory accesses walk the VM's real stage-2
- * tables (VTTBR_EL2/VTCR_EL2 from the vCPU context): a permitted access reads or writes
- * guest memory with no exit; any other is a stage-2 data abort. Exceptions Tandem
- * injects, and virtual interrupts (HCR_EL2.VI with PSTATE.I clear), are taken at the
- * guest's VBAR_EL1 offsets. System registers trap as HCR_EL2 and MDCR_EL2 in the
- * vCPU's context say; PMU and debug registers that do not trap are the pCPU's own
+ * of actions, each at its own address (4 bytes apart from where the program is entered)
+ * as the real A64 instruction it stands for: a load or store, MSR/MRS, HVC, SMC, WFI,
+ * WFE, MSR DAIFSet/DAIFClr #2; WFI for END and WAIT_IRQ, NOP for actions that are no one
+ * instruction. When the instruction traps, the engine builds the exact trap state the
+ * hardware would report for that word (ESR_EL2, FAR_EL2, HPFAR_EL2).
+ *
+ * The words are in guest memory: when a program is entered afresh, the engine's loader
+ * writes them there (the final WFI of a program without END too), and each step fetches
+ * the word at the PC, writing the action's word first where another is (a page mapped
+ * after the entry). A BRK found there, a debugger's, is executed instead of the action
+ * (EC 0x3C, its imm16, the preferred return address the BRK itself): trapped to EL2 with
+ * MDCR_EL2.TDE, the PC left on it; else taken by the guest at EL1, whose handler returns
+ * past it. Neither the loader nor a fetch ever writes over a BRK.
+ *
+ * Guest memory accesses walk the VM's real stage-2 tables (VTTBR_EL2/VTCR_EL2 from the
+ * vCPU context): a permitted access reads or writes guest memory with no exit; any other
+ * is a stage-2 data abort. Exceptions Tandem injects, and virtual interrupts (from the
+ * list registers, with PSTATE.I clear), are taken at the guest's VBAR_EL1 offsets; while
+ * ICH_HCR_EL2.En is clear the virtual CPU interface signals nothing (no virtual IRQ, no
+ * maintenance interrupt, no WFI woken). System registers trap as HCR_EL2 and MDCR_EL2 in
+ * the vCPU's context say; PMU and debug registers that do not trap are the pCPU's own
  * (debugregs.c). The guest runs with its MMU off (VA == IPA). Where the architecture
  * leaves HPFAR_EL2 UNKNOWN (a stage-2 permission fault, every exception other than a
- * stage-2 abort) the engine reports garbage, as hardware may. */
+ * stage-2 abort) the engine reports garbage, as hardware may.
+ *
+ * Software step (Arm ARM D2.12) is modelled with debug exceptions routed to EL2:
+ * MDSCR_EL1.SS and MDCR_EL2.TDE set. PSTATE.SS clear on entry (active-pending): the step
+ * exception (EC 0x32, ISV, EX 0) at once, before anything else. PSTATE.SS set: one step
+ * of the engine runs (an action, one round of a spin or a wait loop, one exception
+ * handler or interrupt handler, each handler standing for a whole routine), then, SS
+ * cleared, the step exception with the PC where the next step begins; a synchronous
+ * exception the guest takes at EL1 clears PSTATE.SS as it enters, so that step ends at
+ * the vector and the handler is the next one. A step that traps to EL2 takes no step
+ * exception: an HVC (complete as it traps) clears SPSR_EL2.SS, every other trap leaves it
+ * set, for the hypervisor that completes the instruction to clear. The guest's own
+ * stepping (TDE clear, to EL1) is not modelled. */
 #ifndef HAL_SIM_ENGINE_H
 #define HAL_SIM_ENGINE_H
 
