@@ -1166,20 +1166,47 @@ enum exit_outcome gdb_debug_exit(struct gdb_stub *s, struct vcpu *v, const struc
 
 /* ---- The shared line ------------------------------------------------------------------- */
 
+/* What was held is not a packet after all: it goes to the console, and ch, which showed
+ * it, is console input of its own (it may start a packet, or be a break). */
+static size_t line_release(struct gdb_line *l, struct gdb_stub *s, uint8_t ch, uint8_t *out)
+{
+	size_t n = l->n;
+
+	memcpy(out, l->held, n);
+	l->state = 0;
+	l->n = 0;
+	return n + gdb_line_byte(l, s, ch, out + n);
+}
+
+/* The header of an 'X' packet is complete (held: "$Xaddr,len"): its data follows,
+ * exactly len bytes once '}' escapes are undone. False if it is no such header. */
+static bool line_x_header(struct gdb_line *l)
+{
+	const char *p = (const char *)l->held + 2, *end = (const char *)l->held + l->n;
+	uint64_t addr, len;
+
+	if (l->n < 2 || l->held[1] != 'X' || !hexnum(&p, end, &addr) || p >= end || *p++ != ',' ||
+	    !hexnum(&p, end, &len) || p != end || len > GDB_PACKET_MAX)
+		return false;
+	l->x_left = len;
+	l->x_escape = false;
+	return true;
+}
+
 size_t gdb_line_byte(struct gdb_line *l, struct gdb_stub *s, uint8_t ch, uint8_t *out)
 {
-	size_t n = 0;
+	bool room = l->n < sizeof(l->held) - 3; /* the '#' and two digits still fit */
 
 	switch (l->state) {
 	case 0:
 		if (ch == '$') {
-			l->n = 0;
-			l->held[l->n++] = ch;
+			l->held[0] = ch;
+			l->n = 1;
 			l->sum = 0;
 			l->state = 1;
 			return 0;
 		}
-		if ((ch == 0x03 || ((ch == '+' || ch == '-') && s->attached)) && s->attached) {
+		if ((ch == 0x03 || ch == '+' || ch == '-') && s->attached) {
 			gdb_receive(s, &ch, 1);
 			return 0;
 		}
@@ -1191,38 +1218,46 @@ size_t gdb_line_byte(struct gdb_line *l, struct gdb_stub *s, uint8_t ch, uint8_t
 			l->state = 2;
 			return 0;
 		}
-		if (l->n >= sizeof(l->held) - 3 || ch == '$' || ch == '\r' || ch == '\n') {
-			/* Not a packet: what was held goes to the console after all. */
-			memcpy(out, l->held, l->n);
-			n = l->n;
-			l->state = 0;
-			l->n = 0;
-			if (ch == '$')
-				return n + gdb_line_byte(l, s, ch, out + n);
-			out[n++] = ch;
-			return n;
-		}
+		if (ch == '$' || ch < 0x20 || ch > 0x7E || !room)
+			return line_release(l, s, ch, out);
+		if (ch == ':' && line_x_header(l))
+			l->state = 4;
 		l->held[l->n++] = ch;
 		l->sum = (uint8_t)(l->sum + ch);
 		return 0;
-	default: {
-		int v = hexval(ch);
+	case 4: /* binary data: '#' and '$' come escaped, every other byte as it is */
+		if (!l->x_escape && !l->x_left && ch == '#') {
+			l->held[l->n++] = ch;
+			l->state = 2;
+			return 0;
+		}
+		if ((!l->x_escape && (!l->x_left || ch == '#' || ch == '$')) || !room)
+			return line_release(l, s, ch, out);
+		if (l->x_escape || ch != '}')
+			l->x_left--;
+		l->x_escape = !l->x_escape && ch == '}';
 		l->held[l->n++] = ch;
-		if (v >= 0 && l->state == 2) {
-			l->state = 3;
-			return 0;
-		}
-		uint8_t want = (uint8_t)(hexval(l->held[l->n - 2]) << 4 | (v < 0 ? 0 : v));
-		if (v >= 0 && want == l->sum) {
-			gdb_receive(s, l->held, l->n);
-			l->state = 0;
-			l->n = 0;
-			return 0;
-		}
-		memcpy(out, l->held, l->n);
-		n = l->n;
+		l->sum = (uint8_t)(l->sum + ch);
+		return 0;
+	case 2:
+		if (hexval(ch) < 0)
+			return line_release(l, s, ch, out);
+		l->held[l->n++] = ch;
+		l->state = 3;
+		return 0;
+	default: {
+		if (hexval(ch) < 0)
+			return line_release(l, s, ch, out);
+		l->held[l->n++] = ch;
+		uint8_t got = (uint8_t)(hexval(l->held[l->n - 2]) << 4 | hexval(ch));
+		size_t n = l->n;
 		l->state = 0;
 		l->n = 0;
+		if (got == l->sum || s->attached) { /* a bad one: the stub asks for it again */
+			gdb_receive(s, l->held, n);
+			return 0;
+		}
+		memcpy(out, l->held, n);
 		return n;
 	}
 	}

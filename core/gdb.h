@@ -130,18 +130,28 @@ bool gdb_console_output(struct gdb_stub *s, const char *text, size_t len);
 
 /* ---- The line, shared with a console (bare metal: one UART) --------------------------
  * A filter over the console's input: bytes that are not a complete gdb packet with a
- * valid checksum go on to the console; a packet goes to the stub. 0x03 is a break only
- * while a client is attached. */
+ * valid checksum go on to the console; a packet goes to the stub. 0x03 (a break), '+'
+ * and '-' go to the stub only while a client is attached, and so does a packet with a
+ * bad checksum (the stub asks for it again). A "packet" is held until it is complete
+ * or plainly is not one: gdb sends printable ASCII only, except in the data of an 'X'
+ * packet, which holds exactly the length its header says; so a byte outside 0x20-0x7E
+ * (Return, Ctrl-C, an escape sequence) ends what a person typed after a '$' and it all
+ * goes to the console, in order. (gdb's '+' on connecting reaches the console: there
+ * is no client yet.) */
 struct gdb_line {
 	uint8_t held[GDB_PACKET_MAX + 8];
 	size_t n;
-	unsigned state; /* 0: console; 1: in a packet; 2, 3: its checksum digits */
+	unsigned state; /* 0: console; 1: in a packet; 2, 3: its checksum digits; 4: an 'X'
+			 * packet's data */
 	uint8_t sum;
+	uint64_t x_left; /* state 4: data bytes still to come */
+	bool x_escape;   /* state 4: the last byte was '}' */
 };
 
 /* Feed one byte of console input: the bytes now due to the console are put in out
  * (at most sizeof(held) + 1) and counted in the return value; a packet, or a break
- * while attached, goes to the stub. */
+ * while attached, goes to the stub, whose input must have room for sizeof(held) bytes
+ * (gdb_rx_room): the caller reads no further until it has. */
 size_t gdb_line_byte(struct gdb_line *l, struct gdb_stub *s, uint8_t ch, uint8_t *out);
 
 #endif
