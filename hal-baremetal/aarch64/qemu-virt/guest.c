@@ -30,6 +30,7 @@ _Static_assert(HAL_EARLY_NO == 0 && HAL_EARLY_ANSWERED == HAL_EARLY_ANSWERED_ID,
 _Static_assert(offsetof(struct guest_ctx, x) == CTX_X, "world.h: CTX_X");
 _Static_assert(offsetof(struct guest_ctx, pc) == CTX_PC, "world.h: CTX_PC");
 _Static_assert(offsetof(struct guest_ctx, pstate) == CTX_PSTATE, "world.h: CTX_PSTATE");
+_Static_assert(CTX_PSTATE == CTX_PC + 8, "world.S stores the PC and PSTATE as a pair");
 _Static_assert(offsetof(struct guest_ctx, fp.v) == CTX_FP, "world.h: CTX_FP");
 _Static_assert(offsetof(struct guest_ctx, fp.fpcr) == CTX_FPCR, "world.h: CTX_FPCR");
 _Static_assert(offsetof(struct guest_ctx, fp.fpsr) == CTX_FPCR + 4, "world.h: FPSR after FPCR");
