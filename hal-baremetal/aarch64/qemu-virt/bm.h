@@ -3,6 +3,7 @@
 #define HAL_BM_QEMU_VIRT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "hal/mm.h"
@@ -60,6 +61,20 @@ extern struct bm_board bm_board;
 int64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);
 
 void bm_console_init(uint64_t base);
+/* The console's line shared with a debugger (console.c, tools/tandem/main.c). A gdb
+ * packet, byte for byte into the UART's output ring, behind what is there already:
+ * 0, or -EPIPE if the ring had no room for wait_ns (the UART never takes longer than
+ * its baud rate allows, so only a UART that is stuck makes it give up). */
+int bm_console_write_raw(const void *buf, size_t len, uint64_t wait_ns);
+/* On: every other console output (Tandem's log, guests' lines) goes to a ring of its
+ * own instead of the UART, for bm_console_take; it never waits (a full ring drops
+ * Tandem's bytes, counted, and refuses guests' lines, which wait in core/console.c).
+ * Off: what is left there goes to the UART as the console's, with a note if any was
+ * dropped. */
+void bm_console_divert(bool on);
+bool bm_console_diverted(void);
+/* Up to len bytes of diverted output, oldest first: how many. */
+size_t bm_console_take(char *buf, size_t len);
 void bm_mmu_init(void);   /* boot pCPU: build the EL2 tables, then turn the MMU on */
 void bm_mmu_enable(void); /* every pCPU */
 int bm_gic_init(void);    /* boot pCPU: distributor */

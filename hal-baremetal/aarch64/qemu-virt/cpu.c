@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
 
@@ -174,8 +175,11 @@ void hal_cpu_relax(void)
 	__asm__ volatile("yield");
 }
 
+/* A panic while gdb held the line still reaches the console, as text. */
 _Noreturn void hal_halt(void)
 {
+	bm_console_divert(false);
+	hal_console_flush();
 	bm_smc(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfe");
