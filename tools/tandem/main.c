@@ -7,12 +7,16 @@
  * exits with status 0). Boot arguments (QEMU -append): "trace" prints every exit in
  * hvsim --trace's format; "selftest" first proves the HAL on real (emulated) hardware
  * with the same core code the simulation host tests: cross-pCPU calls over SGIs,
- * software timers over the EL2 physical timer, frames from every pCPU. */
+ * software timers over the EL2 physical timer, frames from every pCPU. "gdb" (the
+ * first VM) or "gdb=NAME" serves gdb's remote protocol for that VM on the console's
+ * UART, shared with the console (see "gdb on the console's line" below); "gdb-wait"
+ * holds the VM until a client attaches. */
 #include <stddef.h>
 
 #include "core/cpu.h"
 #include "core/fdt.h"
 #include "core/frame.h"
+#include "core/gdb.h"
 #include "core/ipi.h"
 #include "core/log.h"
 #include "core/mem.h"
@@ -23,6 +27,7 @@
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
 #include "hal/console.h"
 #include "hal/cpu.h"
+#include "hal/debug.h"
 #include "hal/time.h"
 
 struct bm_board bm_board;
@@ -64,22 +69,32 @@ static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range 
 
 #include "tools/tandem/board.inc"
 
-/* Whether w is one of the space-separated words of s (the boot arguments). */
-static bool has_word(const char *s, const char *w)
+/* The space-separated word of s (the boot arguments) that is w, or starts with w if w
+ * ends in '=' (then *len is the length of what follows it): NULL if there is none. */
+static const char *find_word(const char *s, const char *w, size_t *len)
 {
 	size_t n = td_strnlen(w, 64);
+	bool prefix = n && w[n - 1] == '=';
 
 	for (const char *p = s; *p;) {
 		while (*p == ' ')
 			p++;
-		size_t len = 0;
-		while (p[len] && p[len] != ' ')
-			len++;
-		if (len == n && td_strncmp(p, w, n) == 0)
-			return true;
-		p += len;
+		size_t k = 0;
+		while (p[k] && p[k] != ' ')
+			k++;
+		if ((prefix ? k >= n : k == n) && td_strncmp(p, w, n) == 0) {
+			if (len)
+				*len = k - n;
+			return p + n;
+		}
+		p += k;
 	}
-	return false;
+	return NULL;
+}
+
+static bool has_word(const char *s, const char *w)
+{
+	return find_word(s, w, NULL) != NULL;
 }
 
 /* ---- The self-test every pCPU runs when the boot arguments ask ---------------------- */
@@ -163,6 +178,8 @@ static void run_self_test(unsigned n)
 /* ---- Running the configured VMs ---------------------------------------------------- */
 
 #define HOUSEKEEPING_NS 5000000ull
+#define HOUSEKEEPING_GDB_NS 250000ull /* while gdb talks: 16 bytes of FIFO per tick */
+#define CONSOLE_INPUT_MAX 4096        /* bytes read per tick: input cannot hold pCPU 0 */
 
 extern const struct vm_plan tandem_plan;
 
@@ -178,20 +195,120 @@ static bool all_off(void *arg)
 	return vmset_all_stopped(&vms);
 }
 
-/* On pCPU 0: console input to the first VM's UART; once every VM is off, wake every
- * pCPU so that each leaves its scheduler loop. */
+/* ---- gdb on the console's line -------------------------------------------------------
+ * QEMU's virt board has one UART, the console's, so gdb shares it (boot argument
+ * "gdb[=NAME]"): console input goes through gdb_line_byte, which gives gdb's packets
+ * (and, while it is attached, its acks and Ctrl-C) to the stub and every other byte to
+ * the VM that owns the console, as without gdb, so a person typing "$" or Ctrl-C at a
+ * guest keeps the line. The stub's packets go to the UART byte for byte
+ * (bm_console_write_raw). While a client is attached every other output (Tandem's log,
+ * the guests' lines) is diverted (bm_console_divert) and, while the VM runs, sent to
+ * the client as 'O' packets, which gdb prints; while gdb holds the VM stopped it
+ * waits, and at detach what is left goes to the UART as text. Everything that talks
+ * to the stub runs here, on pCPU 0's housekeeping: a log line from inside the stub
+ * only lands in the diverted ring, so nothing recurses. */
+
+static struct gdb_stub stub;
+static struct gdb_line line;
+static bool gdb_on, gdb_wait;
+
+static int gdb_out(void *ctx, const void *buf, size_t len)
+{
+	(void)ctx;
+	return bm_console_write_raw(buf, len, HAL_DEBUG_WRITE_WAIT_NS);
+}
+
+/* pCPU 0, with the VMs built and not started: the stub, if the boot arguments ask. */
+static void gdb_start(void)
+{
+	size_t len = 0;
+	const char *name = find_word(bm_board.bootargs, "gdb=", &len);
+	struct vm *vm = NULL;
+
+	if (!name && !has_word(bm_board.bootargs, "gdb"))
+		return;
+	for (unsigned i = 0; i < vms.n && !vm; i++)
+		if (!name || (td_strnlen(vms.vms[i]->name, 64) == len &&
+			      td_strncmp(vms.vms[i]->name, name, len) == 0))
+			vm = vms.vms[i];
+	if (!vm) {
+		log_err("Tandem: gdb: no VM named %.*s", (int)len, name);
+		return;
+	}
+	gdb_init(&stub, vm, gdb_out, NULL);
+	gdb_on = true;
+	gdb_wait = has_word(bm_board.bootargs, "gdb-wait");
+	for (unsigned i = 0; gdb_wait && i < vm->nvcpus; i++)
+		vm_vcpu_stop(vm, i); /* held from the start: the client's attach finds it so */
+	log_info("Tandem: gdb: vm %s on the console's UART%s (gdb-multiarch -ex 'target "
+		 "remote ...')", vm->name, gdb_wait ? ", waiting for a client" : "");
+}
+
+/* Console input through the line filter: gdb's to the stub, the rest to the console.
+ * A packet is only read once the stub has room for a whole one (the bytes wait in the
+ * UART, and QEMU's socket behind it, meanwhile). */
+static void console_input(void)
+{
+	static uint8_t out[sizeof(line.held) + 1];
+	char ch;
+
+	for (unsigned i = 0; i < CONSOLE_INPUT_MAX; i++) {
+		if (gdb_on && gdb_rx_room(&stub) < sizeof(line.held))
+			break;
+		if (hal_console_getc(&ch))
+			break;
+		if (!gdb_on) {
+			vmset_console_input(&vms, (uint8_t)ch);
+			continue;
+		}
+		size_t n = gdb_line_byte(&line, &stub, (uint8_t)ch, out);
+		for (size_t k = 0; k < n; k++)
+			vmset_console_input(&vms, out[k]);
+	}
+}
+
+/* The stub's progress, and the console's output to the client while it is attached. */
+static void gdb_housekeep(void)
+{
+	static char text[512];
+
+	gdb_poll(&stub);
+	if (gdb_attached(&stub)) {
+		gdb_wait = false;
+		if (!bm_console_diverted())
+			bm_console_divert(true);
+		/* Held stopped, gdb prints no output: it waits for the next resume. */
+		for (unsigned i = 0; i < 16 && !gdb_holds_vm(&stub); i++) {
+			size_t n = bm_console_take(text, sizeof(text));
+			if (!n)
+				break;
+			gdb_console_output(&stub, text, n);
+		}
+	} else if (bm_console_diverted()) {
+		bm_console_divert(false); /* detached: the console's again */
+	}
+}
+
+/* Whether gdb is talking: the housekeeping comes round often then. */
+static bool gdb_busy(void)
+{
+	return gdb_on && (gdb_attached(&stub) || gdb_wait || line.state != 0);
+}
+
+/* On pCPU 0: console input to the first VM's UART (and gdb's); once every VM is off,
+ * wake every pCPU so that each leaves its scheduler loop. */
 static void housekeep(struct timer *t, void *arg)
 {
-	char ch;
 	(void)arg;
 
-	while (hal_console_getc(&ch) == 0)
-		vmset_console_input(&vms, (uint8_t)ch);
+	console_input();
+	if (gdb_on)
+		gdb_housekeep();
 	if (vmset_all_stopped(&vms)) {
 		sched_kick_all();
 		return;
 	}
-	timer_arm(t, hal_now_ns() + HOUSEKEEPING_NS);
+	timer_arm(t, hal_now_ns() + (gdb_busy() ? HOUSEKEEPING_GDB_NS : HOUSEKEEPING_NS));
 }
 
 _Static_assert(VMSET_MAX <= PLACE_MAX_VMS, "every VM of a plan must be placeable");
@@ -250,6 +367,7 @@ static bool prepare_vms(void)
 	}
 	log_info("Tandem: running %u VMs on %u pCPUs, %s scheduling", vms.n, hal_pcpu_count(),
 		 p->mode == SCHED_STATIC ? "static" : "time-shared");
+	gdb_start();
 	return true;
 }
 
@@ -309,6 +427,10 @@ void bm_primary_main(uint64_t dtb)
 	}
 	if (run) {
 		timer_cancel(&housekeeping);
+		if (gdb_on) { /* the client's last packets ("W00"), and the console back */
+			gdb_poll(&stub);
+			bm_console_divert(false);
+		}
 		for (unsigned i = 0; i < vms.n; i++)
 			log_info("vm %u (%s): %llu guest IPIs, %llu physical interrupts forwarded, "
 				 "%llu UNDEFs injected, %llu accesses to no device",
