@@ -11,6 +11,8 @@
 #include "hal/err.h"
 #include "hal/mm.h"
 
+_Static_assert(VM_MAX_VCPUS_GDB == VM_MAX_VCPUS, "a queued stop for every vCPU");
+
 #define VCPU_ANY (~0u)
 #define SIGINT 2
 #define SIGTRAP 5
@@ -282,14 +284,17 @@ static int bp_insert(struct gdb_stub *s, uint64_t va)
 			b = &s->bp[i];
 	if (!b || !v)
 		return -ENOSPC;
-	if (guest_mem(s, v, va, b->saved, ARCH_GDB_BRK_SIZE, false))
+	/* One instruction, in one page: translated once, read and written there. */
+	gpa_t gpa;
+	if ((va & (ARCH_GDB_BRK_SIZE - 1)) ||
+	    arch_vcpu_translate(&v->arch, gva_make(va), read_ipa, s->vm, &gpa) ||
+	    as_read(&s->vm->as, gpa, b->saved, ARCH_GDB_BRK_SIZE) ||
+	    as_write(&s->vm->as, gpa, arch_gdb_brk, ARCH_GDB_BRK_SIZE))
 		return -EFAULT;
-	uint8_t brk[ARCH_GDB_BRK_SIZE];
-	memcpy(brk, arch_gdb_brk, sizeof(brk));
-	if (guest_mem(s, v, va, brk, sizeof(brk), true))
-		return -EFAULT;
+	hal_icache_invalidate();
 	spin_lock(&s->lock);
 	b->va = va;
+	b->gpa = gpa_bits(gpa);
 	b->used = true;
 	spin_unlock(&s->lock);
 	return 0;
@@ -298,11 +303,11 @@ static int bp_insert(struct gdb_stub *s, uint64_t va)
 static int bp_remove(struct gdb_stub *s, uint64_t va)
 {
 	struct gdb_breakpoint *b = bp_find(s, va);
-	struct vcpu *v = g_vcpu(s);
 
-	if (!b || !v)
+	if (!b)
 		return -ENOENT;
-	int err = guest_mem(s, v, va, b->saved, ARCH_GDB_BRK_SIZE, true);
+	int err = as_write(&s->vm->as, gpa_make(b->gpa), b->saved, ARCH_GDB_BRK_SIZE);
+	hal_icache_invalidate();
 	spin_lock(&s->lock);
 	b->used = false;
 	spin_unlock(&s->lock);
@@ -404,7 +409,9 @@ static void resume(struct gdb_stub *s, const char *action)
 		/* A vCPU that is off runs nothing: its step is done at once. */
 		if (action[i] == 's' && vcpu_power_state(&s->vm->vcpus[i]) == CPU_STATE_OFF) {
 			spin_lock(&s->lock);
-			s->events[s->nevents++] = (struct gdb_event){ .vcpu = i, .step = true };
+			if (s->nevents < VM_MAX_VCPUS_GDB)
+				s->events[s->nevents++] =
+					(struct gdb_event){ .vcpu = i, .step = true };
 			spin_unlock(&s->lock);
 			continue;
 		}

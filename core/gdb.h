@@ -44,6 +44,8 @@ enum gdb_target { GDB_RUNNING, GDB_STOPPING, GDB_STOPPED };
 
 struct gdb_breakpoint {
 	uint64_t va;  /* where gdb asked for it */
+	uint64_t gpa; /* where that was when it was planted: where it is taken out again,
+		       * whichever vCPU gdb names then and whatever the guest's tables say */
 	uint8_t saved[8]; /* the instruction bytes it replaced */
 	bool used;
 };

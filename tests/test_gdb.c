@@ -475,6 +475,7 @@ START_TEST(test_breakpoints_plant_brk_and_restore)
 	ck_assert_uint_eq(guest64(RAM + 0x10), 0xd503201fd503201full);
 	ask_eq("z0,40000010,4", "OK"); /* not there: done */
 	ask_eq("Z0,40000010,2", "E16");
+	ask_eq("Z0,40000012,4", "E0e"); /* not an instruction's address */
 	ask_eq("Z0,9000000,4", "E0e");
 	ask_eq("Z0,40000010", "E16");
 	ask_eq("Z0,zz,4", "E16");
@@ -492,6 +493,24 @@ START_TEST(test_breakpoints_plant_brk_and_restore)
 		ck_assert_uint_eq(guest64(RAM + 0x1000 + 4 * i) & 0xFFFFFFFF, 0);
 	ck_assert(!gdb_attached(&stub));
 	ck_assert_ptr_null(vm->debugger);
+}
+END_TEST
+
+/* Planted through one vCPU's stage 1, removed while gdb names another (MMU off): the
+ * instruction goes back where it was taken from, not to the other's translation. */
+START_TEST(test_breakpoint_comes_out_where_it_went_in)
+{
+	set_guest64(RAM + 0x2010, 0xd503201fd503201full);
+	set_guest64(RAM + 0x10, 0x1111111122222222ull);
+	mmu_on(vm_vcpu(vm, 0));
+	attach();
+	ask_eq("Hg1", "OK");
+	ask_eq("Z0,80000010,4", "OK");
+	ck_assert_uint_eq(guest64(RAM + 0x2010), 0xd503201fd4200000ull);
+	ask_eq("Hg2", "OK");
+	ask_eq("z0,80000010,4", "OK");
+	ck_assert_uint_eq(guest64(RAM + 0x2010), 0xd503201fd503201full);
+	ck_assert_uint_eq(guest64(RAM + 0x10), 0x1111111122222222ull);
 }
 END_TEST
 
@@ -778,6 +797,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_memory_by_guest_virtual_address_mmu_off);
 	tcase_add_test(tc, test_memory_through_the_guests_stage1);
 	tcase_add_test(tc, test_breakpoints_plant_brk_and_restore);
+	tcase_add_test(tc, test_breakpoint_comes_out_where_it_went_in);
 	tcase_add_test(tc, test_attach_stops_every_vcpu_and_detach_releases_them);
 	tcase_add_test(tc, test_breakpoint_hit_stops_all_and_reports_the_thread);
 	tcase_add_test(tc, test_simultaneous_stops_are_reported_one_by_one);
