@@ -46,7 +46,8 @@ expect_in() { # LOG PATTERN
 
 # --- 1. Breakpoints, registers, memory, a step, detach -------------------------------
 start hv1.log "$scn" --gdb-wait --timeout 60
-run_gdb gdb1.log 'info threads' 'break *0x4000000c' 'continue' 'p/x $pc' 'p/x $x5' \
+run_gdb gdb1.log 'info threads' 'break *0x40000004' 'continue' 'stepi' 'p/x $pc' 'p/x $x0' \
+	'info threads' 'delete' 'break *0x4000000c' 'continue' 'p/x $pc' 'p/x $x5' \
 	'set var $x10 = 0xa' 'p/x $x10' 'set var *(unsigned long *)0x40008008 = 0x77' \
 	'set var *(unsigned long *)0x40008020 = 1' \
 	'x/2gx 0x40008000' 'stepi' 'p/x $pc' 'p/x $x6' 'info threads' 'delete' 'detach'
@@ -54,13 +55,18 @@ wait $hv
 rc=$?
 expect_in gdb1.log 'Thread 1 \(vCPU 0, on\)'
 expect_in gdb1.log 'Thread 2 \(vCPU 1, off\)'
-expect_in gdb1.log 'Breakpoint 1, 0x000000004000000c'
-expect_in gdb1.log '^\$1 = 0x4000000c$'
-expect_in gdb1.log '^\$2 = 0x1111$'
-expect_in gdb1.log '^\$3 = 0xa$'
+expect_in gdb1.log 'Breakpoint 1, 0x0000000040000004'
+# A step over the HVC (PSCI CPU_ON, emulated by Tandem) stops right after it, the
+# call done: X0 0 (success) and vCPU 1 on.
+expect_in gdb1.log '^\$1 = 0x40000008$'
+expect_in gdb1.log '^\$2 = 0x0$'
+expect_in gdb1.log 'Breakpoint 2, 0x000000004000000c'
+expect_in gdb1.log '^\$3 = 0x4000000c$'
+expect_in gdb1.log '^\$4 = 0x1111$'
+expect_in gdb1.log '^\$5 = 0xa$'
 expect_in gdb1.log '0x40008000:[[:space:]]+0x000000000000abcd[[:space:]]+0x0000000000000077'
-expect_in gdb1.log '^\$4 = 0x40000010$'
-expect_in gdb1.log '^\$5 = 0x2222$'
+expect_in gdb1.log '^\$6 = 0x40000010$'
+expect_in gdb1.log '^\$7 = 0x2222$'
 expect_in gdb1.log 'Thread 2 \(vCPU 1, on\)'
 expect_in gdb1.log 'detached'
 [ $rc = 0 ] || fail "hvsim exited $rc after the detach (the guest should pass)"
