@@ -1217,8 +1217,21 @@ size_t gdb_line_byte(struct gdb_line *l, struct gdb_stub *s, uint8_t ch, uint8_t
 			gdb_receive(s, &ch, 1);
 			return 0;
 		}
+		if (ch == '+') { /* gdb's first byte when it connects, if a packet follows */
+			l->held[0] = ch;
+			l->n = 1;
+			l->state = 5;
+			return 0;
+		}
 		out[0] = ch;
 		return 1;
+	case 5:
+		l->state = 0;
+		l->n = 0;
+		if (ch == '$')
+			return gdb_line_byte(l, s, ch, out);
+		out[0] = '+';
+		return 1 + gdb_line_byte(l, s, ch, out + 1);
 	case 1:
 		if (ch == '#') {
 			l->held[l->n++] = ch;

@@ -138,13 +138,14 @@ bool gdb_console_output(struct gdb_stub *s, const char *text, size_t len);
  * or plainly is not one: gdb sends printable ASCII only, except in the data of an 'X'
  * packet, which holds exactly the length its header says; so a byte outside 0x20-0x7E
  * (Return, Ctrl-C, an escape sequence) ends what a person typed after a '$' and it all
- * goes to the console, in order. (gdb's '+' on connecting reaches the console: there
- * is no client yet.) */
+ * goes to the console, in order. A '+' while no client is attached waits for the next
+ * byte: gdb sends one as it connects, right before its first packet, and that one is
+ * dropped; any other goes to the console with the byte after it. */
 struct gdb_line {
 	uint8_t held[GDB_PACKET_MAX + 8];
 	size_t n;
 	unsigned state; /* 0: console; 1: in a packet; 2, 3: its checksum digits; 4: an 'X'
-			 * packet's data */
+			 * packet's data; 5: a '+' held */
 	uint8_t sum;
 	uint64_t x_left; /* state 4: data bytes still to come */
 	bool x_escape;   /* state 4: the last byte was '}' */

@@ -185,6 +185,22 @@ START_TEST(test_a_checksum_that_is_no_hex_ends_the_packet)
 }
 END_TEST
 
+START_TEST(test_gdbs_plus_on_connecting_is_dropped_a_persons_kept)
+{
+	type_str("a+b+");
+	CONSOLE_IS("a+b"); /* the last '+' waits for what comes next */
+	type_str("+");
+	CONSOLE_IS("a+b+");
+	type_str("\r");
+	CONSOLE_IS("a+b++\r");
+	/* gdb connecting: '+', then its first packet. */
+	type_str("+");
+	type_packet("qSupported", 10);
+	CONSOLE_IS("a+b++\r");
+	ck_assert(gdb_attached(&stub));
+}
+END_TEST
+
 START_TEST(test_a_second_dollar_starts_the_packet_over)
 {
 	type_str("$ab$");
@@ -276,25 +292,35 @@ END_TEST
 /* Whatever arrives, no byte is lost, invented or reordered: the console has had a
  * prefix of the input, and the rest is held as a packet yet to be decided (until a
  * packet formed by chance goes to the stub). Pseudo-random input, biased towards '$',
- * '#' and hex. */
+ * '#' and hex, without '+' (the one byte the line may drop, tested above). */
 START_TEST(test_random_input_loses_nothing)
 {
-	static const char alphabet[] = "$$##0123456789abcdefX,:}\r\n\x03+-qg?";
-	static uint8_t input[1 << 17];
+	static const char alphabet[] = "$$##0123456789abcdefX,:}\r\n\x03-qg?";
+	static uint8_t input[1 << 17], out[sizeof(line.held) + 1];
 	uint64_t seed = 0x9E3779B97F4A7C15ull;
 	size_t sent = 0;
 
-	while (sent < sizeof(input) && !gdb_attached(&stub)) {
+	/* libcheck records every assertion: plain tests in the loop, one assertion at the
+	 * end. */
+	bool ok = true;
+	while (ok && sent < sizeof(input) && !gdb_attached(&stub)) {
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
 		uint8_t c = (seed >> 60) < 12 ? (uint8_t)alphabet[(seed >> 32) % (sizeof(alphabet) - 1)]
 					       : (uint8_t)(seed >> 40);
+		if (c == '+')
+			c = '*';
 		input[sent++] = c;
-		type(&c, 1);
+		size_t k = gdb_line_byte(&line, &stub, c, out);
 		if (gdb_attached(&stub))
 			break;
-		ck_assert_uint_eq(console_len + (line.state ? line.n : 0), sent);
-		ck_assert_mem_eq(console, input, console_len);
+		ok = k <= sizeof(out) && console_len + k <= sizeof(console) &&
+		     memcmp(out, input + console_len, k) == 0;
+		memcpy(console + console_len, out, k);
+		console_len += k;
+		ok = ok && console_len + (line.state ? line.n : 0) == sent;
 	}
+	ck_assert_msg(ok, "after %zu bytes the console had %zu of them, %zu held", sent,
+		      console_len, line.n);
 	ck_assert_uint_gt(sent, 1000);
 }
 END_TEST
@@ -311,6 +337,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_valid_packet_goes_to_the_stub_and_attaches_it);
 	tcase_add_test(tc, test_a_bad_checksum_is_the_consoles_until_gdb_is_attached);
 	tcase_add_test(tc, test_a_checksum_that_is_no_hex_ends_the_packet);
+	tcase_add_test(tc, test_gdbs_plus_on_connecting_is_dropped_a_persons_kept);
 	tcase_add_test(tc, test_a_second_dollar_starts_the_packet_over);
 	tcase_add_test(tc, test_break_and_acks_are_the_consoles_until_attached);
 	tcase_add_test(tc, test_binary_write_with_control_bytes_reaches_guest_memory);
