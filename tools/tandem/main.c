@@ -10,7 +10,8 @@
  * software timers over the EL2 physical timer, frames from every pCPU. "gdb" (the
  * first VM) or "gdb=NAME" serves gdb's remote protocol for that VM on the console's
  * UART, shared with the console (see "gdb on the console's line" below); "gdb-wait"
- * holds the VM until a client attaches. */
+ * holds the VM until a client attaches. "s1check" checks the software stage-1 walk
+ * against the hardware's on the running guests (s1check.c). */
 #include <stddef.h>
 
 #include "core/cpu.h"
@@ -29,6 +30,7 @@
 #include "hal/cpu.h"
 #include "hal/debug.h"
 #include "hal/time.h"
+#include "tools/tandem/s1check.h"
 
 struct bm_board bm_board;
 
@@ -375,8 +377,11 @@ static void run_vms(void)
 {
 	while (!__atomic_load_n(&vms_ready, __ATOMIC_ACQUIRE))
 		hal_cpu_relax();
-	if (__atomic_load_n(&vms_ready, __ATOMIC_ACQUIRE) == 1)
+	if (__atomic_load_n(&vms_ready, __ATOMIC_ACQUIRE) == 1) {
+		s1check_start_this(&vms);
 		sched_run(all_off, NULL);
+		s1check_stop_this();
+	}
 }
 
 static void secondary(void *arg)
@@ -405,6 +410,7 @@ void bm_primary_main(uint64_t dtb)
 	log_info("Tandem at EL2: %u pCPUs, %zu frames of RAM in %zu ranges, PA size %u bits",
 		 hal_pcpu_count(), frame_total(), bm_board.nram, hal_cpu_pa_bits());
 	selftest = has_word(bm_board.bootargs, "selftest");
+	s1check_init(bm_board.bootargs);
 	for (unsigned i = 1; i < hal_pcpu_count(); i++)
 		if ((err = hal_pcpu_start(i, secondary, NULL)))
 			panic("pCPU %u did not start: %d", i, err);
