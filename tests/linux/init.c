@@ -11,7 +11,15 @@
  * QEMU with and without Tandem, so scripts/bench reads the boot time off it). A line
  * typed on the console within 3 s after it comes back as "tandem-init: input TEXT"
  * (the PL011's receive interrupt, through the kernel's tty). Then it powers the machine
- * off. Run as /init-reboot on the first boot it reboots instead. */
+ * off. Run as /init-reboot on the first boot it reboots instead. Run as /init-gdb (the
+ * gdb test, tests/linux/qemu-linux-gdb) it also prints where /proc/kallsyms puts a few
+ * kernel symbols (hex, 0 for one it does not list),
+ *
+ *   tandem-init: kallsyms _stext VA jiffies_read VA linux_banner VA jiffies VA
+ *
+ * and waits up to 300 s for the line, while gdb reads the kernel. (Debian's System.map
+ * is a stub, the real one is in a package of 800 MB, and its kernel lists no data
+ * symbols in kallsyms: the test finds those two variables from the text symbols.) */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -259,12 +267,68 @@ static int file_round_trip(void)
 	return 1;
 }
 
+static void put_hex(uint64_t v)
+{
+	char buf[17];
+	for (int i = 15; i >= 0; i--, v >>= 4)
+		buf[i] = "0123456789abcdef"[v & 15];
+	buf[16] = 0;
+	put(buf);
+}
+
+/* Where /proc/kallsyms ("ADDR TYPE NAME" lines) puts each of names[]: into va[], 0
+ * for one it does not list. Read a chunk at a time; a line cut by a chunk's end is
+ * kept for the next. */
+static void kallsyms(const char *const *names, uint64_t *va, unsigned n)
+{
+	static char buf[8192];
+	size_t have = 0;
+	long fd = sys6(SYS_openat, AT_FDCWD, (long)"/proc/kallsyms", O_RDONLY, 0, 0, 0);
+
+	if (fd < 0)
+		return;
+	for (;;) {
+		long r = sys3(SYS_read, fd, buf + have, sizeof(buf) - 1 - have);
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+		char *p = buf, *end = buf + have;
+		for (char *nl; (nl = p) < end; p = nl + 1) {
+			while (nl < end && *nl != '\n')
+				nl++;
+			if (nl == end)
+				break;
+			*nl = 0;
+			char *name = p;
+			for (int spaces = 0; *name && spaces < 2; name++)
+				spaces += *name == ' ';
+			for (unsigned i = 0; i < n; i++) {
+				size_t k = 0;
+				while (names[i][k] && names[i][k] == name[k])
+					k++;
+				if (!names[i][k] && !name[k]) {
+					uint64_t v = 0;
+					for (const char *h = p; *h != ' '; h++)
+						v = v << 4 | (uint64_t)(is_digit(*h) ? *h - '0' : *h - 'a' + 10);
+					va[i] = v;
+				}
+			}
+		}
+		have = (size_t)(end - p);
+		for (size_t i = 0; i < have; i++)
+			buf[i] = p[i];
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line longer than the buffer: dropped */
+	}
+	sys3(SYS_close, fd, 0, 0);
+}
+
 /* A line typed on the console (the PL011's receive interrupt, through the tty) into
  * buf without its newline, if one arrives within three seconds: its length, or -1. */
-static long console_line(char *buf, size_t cap)
+static long console_line(char *buf, size_t cap, long seconds)
 {
 	struct { int fd; short events, revents; } pfd = { 0, 1 /* POLLIN */, 0 };
-	struct { long sec, nsec; } ts = { 3, 0 };
+	struct { long sec, nsec; } ts = { seconds, 0 };
 	size_t n = 0;
 
 	while (n < cap - 1) {
@@ -345,8 +409,24 @@ void start_c(long *sp)
 	put(" Hz");
 	flush();
 
+	int gdb = argc > 0 && ends_with(argv[0], "init-gdb");
+	if (gdb) {
+		static const char *const names[] = { "_stext", "jiffies_read", "linux_banner",
+						     "jiffies" };
+		uint64_t va[4] = { 0, 0, 0, 0 };
+		kallsyms(names, va, 4);
+		put("tandem-init: kallsyms");
+		for (unsigned i = 0; i < 4; i++) {
+			put(" ");
+			put(names[i]);
+			put(" ");
+			put_hex(va[i]);
+		}
+		flush();
+	}
+
 	static char input[64];
-	if (console_line(input, sizeof(input)) >= 0) {
+	if (console_line(input, sizeof(input), gdb ? 300 : 3) >= 0) {
 		put("tandem-init: input ");
 		put(input);
 		flush();

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The linux suite's initramfs: a cpio archive in the "newc" format the kernel unpacks
 (Documentation/driver-api/early-userspace/buffer-format.rst), holding /dev/console,
-/proc, /sys and the init program twice, as /init and /init-reboot.
+/proc, /sys and the init program three times, as /init, /init-reboot and /init-gdb.
 
 Usage: mkinitramfs.py OUT INIT"""
 import sys
@@ -27,6 +27,7 @@ def main():
         entry("sys", 0o040755),
         entry("init", 0o100755, prog),
         entry("init-reboot", 0o100755, prog),
+        entry("init-gdb", 0o100755, prog),
         entry("TRAILER!!!", 0),
     ])
     body += b"\0" * (-len(body) % 512)
