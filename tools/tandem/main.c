@@ -266,6 +266,9 @@ static void console_input(void)
 		size_t n = gdb_line_byte(&line, &stub, (uint8_t)ch, out);
 		for (size_t k = 0; k < n; k++)
 			vmset_console_input(&vms, out[k]);
+		/* A client's first packet: from its reply on, no text on the line. */
+		if (gdb_attached(&stub) && !bm_console_diverted())
+			bm_console_divert(true);
 	}
 }
 
