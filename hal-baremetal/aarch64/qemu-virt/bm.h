@@ -96,6 +96,7 @@ struct bm_cpu {
 	uint64_t hcr;             /* the HCR_EL2 value last written for it */
 	bool fp_loaded;           /* its FP/SIMD registers are in the hardware too */
 	struct guest_exit *exit;  /* where hal_guest_enter wants the exit recorded */
+	uint64_t mdcr;            /* the loaded vCPU's MDCR_EL2 as last written (HPMN aside) */
 };
 
 /* This pCPU's (TPIDR_EL2). */

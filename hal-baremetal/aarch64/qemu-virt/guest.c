@@ -1,6 +1,7 @@
 /* Guests on bare metal. A vCPU's EL2 controls (HCR, MDCR, VTTBR, VTCR, VMPIDR, VPIDR,
  * CNTVOFF) and EL1 system registers move into the hardware when it is loaded on this
- * pCPU (hal_guest_load) and out when it is put (hal_guest_put); FP/SIMD moves on the
+ * pCPU (hal_guest_load; HCR and MDCR again at an entry that finds them changed) and
+ * out when it is put (hal_guest_put); FP/SIMD moves on the
  * guest's first use after the load; the virtual CPU interface when the vGIC fills or
  * reads it (hal_guest_irq_load / _save). Between them an exit moves only what world.S
  * does (general-purpose registers, PC, PSTATE), and hands the
@@ -114,6 +115,7 @@ void hal_guest_load(struct guest_ctx *ctx)
 	sysreg_write(cntvoff_el2, ctx->cntvoff_el2);
 	/* The vCPU's PMU and debug traps, with this pCPU's own HPMN. */
 	sysreg_write(mdcr_el2, (ctx->mdcr_el2 & ~MDCR_HPMN_MASK) | self->hpmn);
+	self->mdcr = ctx->mdcr_el2;
 	EL1_REGS(LOAD_EL1)
 	sysreg_write(hcr_el2, ctx->hcr_el2);
 	self->hcr = ctx->hcr_el2;
@@ -251,6 +253,12 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	if (ctx->hcr_el2 != self->hcr) {
 		sysreg_write(hcr_el2, ctx->hcr_el2);
 		self->hcr = ctx->hcr_el2;
+	}
+	/* A debugger attaches to a vCPU that is put (MDCR_EL2.TDE, arch/aarch64/gdb.c),
+	 * but one changed while loaded must not wait for the next load either. */
+	if (ctx->mdcr_el2 != self->mdcr) {
+		sysreg_write(mdcr_el2, (ctx->mdcr_el2 & ~MDCR_HPMN_MASK) | self->hpmn);
+		self->mdcr = ctx->mdcr_el2;
 	}
 	/* Not left to the ERET: with FEAT_ExS and SCTLR_EL2.EOS clear an exception return
 	 * does not synchronise the context. */
