@@ -3,8 +3,12 @@
  * instruction and writes X6 and the word `data`; both vCPUs then spin until gdb writes
  * 1 to `release` (gdb interrupts them there), and vCPU 0 reports what it found and
  * powers the VM off once vCPU 1 is done. Every label gdb uses is global, for the ELF's
- * symbols. Prints are STRB W9, [X10] to the emulated PL011. */
+ * symbols. Prints are STRB W9, [X10] to the emulated PL011. After `marker` gdb also
+ * steps over an HVC and an emulated load (step_hvc, step_mmio). */
 #include "../guests/aarch64/guest-lib.h"
+
+#define PSCI_VERSION 0x84000000
+#define GICD_CTLR 0x08000000
 
 	.section .text.boot, "ax"
 	.globl	_start
@@ -17,6 +21,19 @@ marker:					/* gdb breaks here */
 	ldr	x6, =0x2222		/* gdb steps over this, then writes X6 */
 	.globl	after_marker
 after_marker:
+	/* Steps over instructions that exit: an HVC that Tandem answers at once (the
+	 * early handler), a load from the vGIC that it emulates. Each step must stop at
+	 * the next instruction, not run past it. */
+	ldr	x0, =PSCI_VERSION
+	ldr	x11, =GICD_CTLR
+	.globl	step_hvc
+step_hvc:
+	hvc	#0
+	.globl	step_mmio
+step_mmio:
+	ldr	w12, [x11]
+	.globl	after_mmio
+after_mmio:
 	ldr	x28, =release
 	mov	x20, #0
 	.globl	spin
