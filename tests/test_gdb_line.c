@@ -168,8 +168,8 @@ START_TEST(test_a_bad_checksum_is_the_consoles_until_gdb_is_attached)
 	ck_assert_uint_eq(replies_len, 0);
 	attach();
 	type_str("$?#00");
-	CONSOLE_IS("$?#00");                /* nothing more */
-	ck_assert_str_eq(replies, "-");      /* the stub asks for it again */
+	CONSOLE_IS("$?#00");            /* nothing more */
+	ck_assert_str_eq(replies, "-"); /* the stub asks for it again */
 }
 END_TEST
 

@@ -127,13 +127,13 @@ static void wait_out(uint64_t end)
 	}
 }
 
-/* Lock held on return, with room for wire bytes in the ring. */
+/* Lock held on return, with room for wire bytes in the ring or the line diverted. */
 static void lock_with_room(size_t wire)
 {
 	for (;;) {
 		spin_lock(&lock);
 		drain_locked();
-		if (RING - ring_len >= wire)
+		if (diverted || RING - ring_len >= wire)
 			return;
 		spin_unlock(&lock);
 		hal_cpu_relax();
