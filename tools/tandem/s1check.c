@@ -7,8 +7,9 @@
  * both ways, where the guest's state says its mappings are (the PC, the stacks, the
  * vector base and a sweep of the image around it, the linear map, a user program's
  * usual base) and any the boot arguments add, and counts: the same IPA, a fault both
- * ways, or a difference, which is logged with both answers. After S1CHECK_ROUNDS such
- * rounds the pCPU logs its totals and stops. A VA whose page the guest changes between
+ * ways, or a difference, which is logged with both answers. A pCPU stops after
+ * S1CHECK_ROUNDS such rounds, and logs its totals as it leaves the VMs (however short
+ * their run was). A VA whose page the guest changes between
  * the two walks could differ without a bug; the sweep never writes, so that is rare. */
 #include <stddef.h>
 
@@ -25,8 +26,8 @@
 #include "hal/time.h"
 #include "tools/tandem/s1check.h"
 
-#define S1CHECK_PERIOD_NS 200000000ull /* 40 rounds: a Linux boot to its init */
-#define S1CHECK_ROUNDS 40
+#define S1CHECK_PERIOD_NS 100000000ull
+#define S1CHECK_ROUNDS 100 /* 10 s with the MMU on: a Linux boot to its init */
 #define S1CHECK_EXTRA 8
 #define SZ_64K 0x10000ull
 #define SZ_1M 0x100000ull
@@ -35,6 +36,7 @@
 struct s1check_cpu {
 	struct timer timer;
 	struct vmset *set;
+	const char *vm; /* the last one checked */
 	unsigned rounds;
 	uint64_t alike, faults, differ;
 };
@@ -159,13 +161,9 @@ static void s1check_tick(struct timer *t, void *arg)
 
 	if (v && (arch_vcpu_el1(&v->arch, SCTLR_EL1) & SCTLR_EL1_M)) {
 		check_vcpu(c, v);
-		if (++c->rounds == S1CHECK_ROUNDS) {
-			log_info("s1check: pCPU %u: %u rounds, vm %s: %llu VAs translate alike, "
-				 "%llu fault alike, %llu differ", hal_pcpu_id(), c->rounds,
-				 v->vm->name, (unsigned long long)c->alike,
-				 (unsigned long long)c->faults, (unsigned long long)c->differ);
+		c->vm = v->vm->name;
+		if (++c->rounds == S1CHECK_ROUNDS)
 			return;
-		}
 	}
 	timer_arm(t, hal_now_ns() + S1CHECK_PERIOD_NS);
 }
@@ -183,6 +181,13 @@ void s1check_start_this(struct vmset *set)
 
 void s1check_stop_this(void)
 {
-	if (enabled)
-		timer_cancel_sync(&cpus[hal_pcpu_id() % BM_MAX_PCPUS].timer);
+	struct s1check_cpu *c = &cpus[hal_pcpu_id() % BM_MAX_PCPUS];
+
+	if (!enabled)
+		return;
+	timer_cancel_sync(&c->timer);
+	log_info("s1check: pCPU %u: %u rounds, vm %s: %llu VAs translate alike, %llu fault "
+		 "alike, %llu differ", hal_pcpu_id(), c->rounds, c->vm ? c->vm : "none",
+		 (unsigned long long)c->alike, (unsigned long long)c->faults,
+		 (unsigned long long)c->differ);
 }
