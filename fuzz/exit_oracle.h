@@ -42,6 +42,9 @@ enum {
 	ORACLE_DABT = 1 << 3,  /* synchronous, data abort */
 	ORACLE_IABT = 1 << 4,  /* synchronous, instruction abort */
 	ORACLE_SERROR = 1 << 5,
+	ORACLE_DEBUG = 1 << 6, /* synchronous, the debug exception given back as the guest's
+				* EL1 would have taken it: a BRK with its syndrome, a software
+				* step as 0x32 (from EL0) or 0x33 (from EL1) */
 };
 
 struct oracle_rule {
@@ -159,6 +162,13 @@ static inline struct oracle_rule oracle_rule_of(const struct guest_ctx *before,
 	case EC_IABT_LOW:
 		r.outcomes = ORACLE_STAY | ORACLE_IABT;
 		break;
+	case EC_BRK64:
+	case EC_SSTEP_LOW:
+	case EC_SSTEP_CUR:
+		/* With no debugger attached (none is here) it is the guest's own; a stub
+		 * would stop the vCPU where it is (stay). */
+		r.outcomes = ORACLE_STAY | ORACLE_DEBUG;
+		break;
 	default:
 		break;
 	}
@@ -238,6 +248,13 @@ static inline int oracle_exception_entry(const struct guest_ctx *b, const struct
 		return oracle_fail(why, "ESR_EL1 0x%llx: IL clear", (unsigned long long)esr1);
 	if ((r->outcomes & ORACLE_UNDEF) && esr1 == (((uint64_t)EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL))
 		return 0;
+	if (r->outcomes & ORACLE_DEBUG) {
+		uint64_t want = ESR_EC(t->esr) == EC_BRK64 ? EC_BRK64
+				: lower			    ? EC_SSTEP_LOW
+							    : EC_SSTEP_CUR;
+		if (ec1 == want && ESR_ISS(esr1) == ESR_ISS(t->esr))
+			return 0;
+	}
 	bool abort_ok = (r->outcomes & ORACLE_DABT) && ec1 == (lower ? EC_DABT_LOW : EC_DABT_CUR);
 	abort_ok = abort_ok || ((r->outcomes & ORACLE_IABT) && ec1 == (lower ? EC_IABT_LOW : EC_IABT_CUR));
 	if (!abort_ok)
@@ -265,7 +282,8 @@ static inline int oracle_pc_as(int reading, const struct guest_ctx *b, const str
 	case 0: return a->pc == b->pc && (r->outcomes & ORACLE_STAY) ? 0 : 1;
 	case 1: return t->type == TRAP_SYNC && a->pc == b->pc + len && (r->outcomes & ORACLE_STEP) ? 0 : 1;
 	case 2:
-		if (a->pc != base + VEC_SYNC || !(r->outcomes & (ORACLE_UNDEF | ORACLE_DABT | ORACLE_IABT)))
+		if (a->pc != base + VEC_SYNC ||
+		    !(r->outcomes & (ORACLE_UNDEF | ORACLE_DABT | ORACLE_IABT | ORACLE_DEBUG)))
 			return 1;
 		return oracle_exception_entry(b, t, a, r, VEC_SYNC, why);
 	case 3:

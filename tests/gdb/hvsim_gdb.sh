@@ -3,10 +3,10 @@
 #   1. connect; info threads lists both vCPUs; break at a guest address; continue;
 #      read a register; write a register and memory; step; detach: the guest finishes
 #      normally and passes, which it does only with the values gdb wrote;
-#   2. interrupt the guest spinning on a load (SIGINT to gdb, as Ctrl-C), read the PC, list the
-#      vCPUs (monitor vcpus), kill: the VM stops and hvsim ends;
-#   3. a client that sends garbage and a register read, then vanishes: the VM runs on
-#      and its (other) scenario passes.
+#   2. interrupt the guest spinning on a load (SIGINT to gdb, as Ctrl-C), read the PC,
+#      list the vCPUs (monitor vcpus), kill: the VM stops and hvsim ends;
+#   3. a client that sends garbage and a register read, then vanishes: the VM, held
+#      for the first client (--gdb-wait), runs on and its (other) scenario passes.
 #   tests/gdb/hvsim_gdb.sh HVSIM GDB SCENARIO_DIR
 set -uo pipefail
 hvsim=$1
@@ -76,12 +76,19 @@ echo "ok: break, registers, memory, step, detach; the guest passed"
 
 # --- 2. Interrupt a spinning guest, kill --------------------------------------------
 start hv2.log "$scn" --gdb-wait --timeout 60
-(run_gdb gdb2.log 'continue' 'p/x $pc' 'info threads' 'monitor vcpus' 'kill') &
-gdbjob=$!
-for _ in $(seq 50); do grep -q "Continuing" "$tmp/gdb2.log" 2>/dev/null && break; sleep 0.1; done
+# gdb itself in the background (no timeout(1) in between, which would pass the SIGINT
+# on a second time), a watchdog of our own instead.
+"$gdb" -nx -batch -ex 'set pagination off' -ex 'set confirm off' \
+	-ex 'set architecture aarch64' -ex "target remote 127.0.0.1:$port" -ex 'continue' \
+	-ex 'p/x $pc' -ex 'info threads' -ex 'monitor vcpus' -ex 'kill' > "$tmp/gdb2.log" 2>&1 &
+gdbpid=$!
+(sleep 60; kill -9 $gdbpid 2>/dev/null) &
+watchdog=$!
+for _ in $(seq 100); do grep -q "Continuing" "$tmp/gdb2.log" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
-pkill -INT -f -- "-batch.*target remote 127.0.0.1:$port" || fail "no gdb to interrupt"
-wait $gdbjob
+kill -INT $gdbpid || fail "no gdb to interrupt"
+wait $gdbpid
+kill $watchdog 2>/dev/null
 wait $hv
 expect_in gdb2.log 'received signal SIGINT'
 expect_in gdb2.log '^\$1 = 0x40000010$'
@@ -92,8 +99,9 @@ grep -q '^\[dbg\] vcpu 0 done$' "$tmp/hv2.log" && fail "the killed guest ran to 
 echo "ok: interrupt, monitor vcpus, kill"
 
 # --- 3. A client that talks nonsense and goes --------------------------------------
-start hv3.log "$dir/../scenarios/wait64.scn" --timeout 60
-exec 3<>"/dev/tcp/127.0.0.1/$port" || fail "cannot connect"
+start hv3.log "$dir/../scenarios/wait64.scn" --gdb-wait --timeout 60
+for _ in $(seq 20); do exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null && break; sleep 0.2; done
+{ true >&3; } 2>/dev/null || fail "cannot connect"
 printf '$nonsense#00garbage\x03$g#67$m0,ffffffff#00$Z0,0,4#ae' >&3
 sleep 0.3
 exec 3>&-
