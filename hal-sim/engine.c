@@ -37,6 +37,7 @@ struct engine_vcpu {
 	uint64_t spin_left;
 	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
 	uint64_t end_pc;    /* where the program's final WFI loops (NO_END: not there yet) */
+	uint64_t entry_pc;   /* where the program was last entered afresh */
 	struct engine_result res;
 };
 
@@ -520,6 +521,14 @@ static bool waits_on(const struct guest_ctx *c, struct engine_vcpu *e, const str
 }
 
 /* Line the engine's view of the program up with the PC the hypervisor left. */
+/* A PC only a debugger leaves: while one is attached (MDCR_EL2.TDE), a 4-aligned
+ * address of the program other than its entry (a CPU_ON there still restarts it). */
+static bool jumped(const struct guest_ctx *c, const struct engine_vcpu *e)
+{
+	return (c->mdcr_el2 & MDCR_TDE) && e->entry_pc != ~0ull && c->pc > e->entry_pc &&
+	       c->pc < e->entry_pc + 4ull * e->n && !((c->pc - e->entry_pc) & 3);
+}
+
 static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 {
 	bool on_end = e->idx >= e->n && c->pc == e->end_pc; /* on the final WFI: not new */
@@ -532,9 +541,15 @@ static void follow_pc(struct guest_ctx *c, struct engine_vcpu *e)
 			e->idx++;
 			e->act_pc += 4;
 		}
+	} else if (c->pc != e->act_pc && !on_end && jumped(c, e)) {
+		/* A debugger moved the PC within the program: the action there is next. */
+		e->idx = (unsigned)((c->pc - e->entry_pc) / 4);
+		e->act_pc = c->pc;
+		e->spin_left = 0;
 	} else if (c->pc != e->act_pc && !on_end) {
 		e->idx = 0; /* entered afresh (boot, CPU_ON) */
 		e->act_pc = c->pc;
+		e->entry_pc = c->pc;
 		e->end_pc = NO_END;
 		e->last_exc = EXC_NONE;
 		__atomic_store_n(&e->res.started, true, __ATOMIC_RELEASE);
@@ -668,7 +683,8 @@ int engine_load(unsigned vmid, unsigned vcpu, const struct engine_program *prog)
 		return -EINVAL;
 	struct engine_vcpu *e = &vcpus[vmid][vcpu];
 	*e = (struct engine_vcpu){ .acts = prog->acts, .n = prog->n, .loaded = true, .last_irq = -1,
-				   .act_pc = ~0ull, .end_pc = NO_END };
+				   .act_pc = ~0ull, .end_pc = NO_END,
+				   .entry_pc = ~0ull };
 	return 0;
 }
 

@@ -618,6 +618,45 @@ START_TEST(test_a_brk_with_tde_traps_on_the_brk_until_the_word_is_restored)
 }
 END_TEST
 
+/* While a debugger is attached (TDE), a PC it moves within the program picks the
+ * action there (gdb's "jump", "set $pc"); the entry itself still restarts it, and
+ * without TDE any other PC is a fresh entry, as a CPU_ON makes. */
+START_TEST(test_a_debugger_moving_the_pc_in_the_program_picks_that_action)
+{
+	static const struct action prog[] = {
+		{ .kind = ACT_SET_REG, .line = 1, .reg = 1, .value = 1 },
+		{ .kind = ACT_SET_REG, .line = 2, .reg = 2, .value = 2 },
+		{ .kind = ACT_SET_REG, .line = 3, .reg = 3, .value = 3 },
+		{ .kind = ACT_SET_REG, .line = 4, .reg = 4, .value = 4 },
+		{ .kind = ACT_END, .line = 5 },
+	};
+	struct engine_program p = { prog, 5 };
+	struct vm *vm;
+	struct guest_exit x;
+
+	struct vcpu *v = program_vm(&one_page_cfg, &p, &vm);
+	v->arch.ctx.mdcr_el2 |= MDCR_TDE;
+	ck_assert_int_eq(engine_once(v, &x), 0); /* x1 */
+	v->arch.ctx.pc = ENTRY + 12;		 /* over x2 and x3 */
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[4], 4);
+	ck_assert_uint_eq(v->arch.ctx.x[2], 0);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 16);
+	v->arch.ctx.pc = ENTRY + 4; /* back */
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[2], 2);
+	ck_assert_uint_eq(v->arch.ctx.x[3], 0);
+	/* Without a debugger the same PC is an entry: the program from its start. */
+	v->arch.ctx.mdcr_el2 &= ~MDCR_TDE;
+	v->arch.ctx.x[1] = 0;
+	v->arch.ctx.pc = ENTRY + 4;
+	ck_assert_int_eq(engine_once(v, &x), 0);
+	ck_assert_uint_eq(v->arch.ctx.x[1], 1);
+	ck_assert_uint_eq(v->arch.ctx.pc, ENTRY + 8);
+	engine_vm_end(vm);
+}
+END_TEST
+
 /* Without TDE the guest takes the BRK itself at EL1: ESR_EL1 0xF2001234, ELR_EL1 the
  * BRK's address. The engine's handler finds no expectation for it (a failure of the
  * program) and returns past the BRK: the action there never runs, the next does. */
@@ -1000,6 +1039,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_the_loader_places_each_action_word_at_its_address);
 	tcase_add_test(tc, test_a_brk_with_tde_traps_on_the_brk_until_the_word_is_restored);
 	tcase_add_test(tc, test_a_brk_without_tde_is_taken_by_the_guest_at_el1);
+	tcase_add_test(tc, test_a_debugger_moving_the_pc_in_the_program_picks_that_action);
 	tcase_add_test(tc, test_a_page_mapped_after_entry_gets_its_words_when_fetched);
 	tcase_add_test(tc, test_a_brk_on_a_page_not_yet_mapped_survives_lazy_placement);
 	tcase_add_test(tc, test_a_step_runs_one_action_then_takes_the_step_exception);
