@@ -120,7 +120,11 @@ static void send_packet(struct gdb_stub *s, const char *data, size_t len)
 	uint8_t sum = 0;
 
 	s->out[n++] = '$';
-	for (size_t i = 0; i < len && n + 5 < sizeof(s->out); i++) {
+	for (size_t i = 0; i < len; i++) {
+		if (n + 5 >= sizeof(s->out)) { /* never a packet cut short: an error */
+			send_packet(s, "E01", 3);
+			return;
+		}
 		uint8_t c = (uint8_t)data[i];
 		if (c == '#' || c == '$' || c == '}' || c == '*') {
 			s->out[n++] = '}';
@@ -788,6 +792,14 @@ static void detach(struct gdb_stub *s)
 
 /* ---- Packets -------------------------------------------------------------------------- */
 
+/* The packets gdb opens a session with (qSupported first; '?' and '!' for older
+ * clients): only they attach a client and stop the VM. */
+static bool opens_session(const char *p, size_t len)
+{
+	return (len >= 10 && td_strncmp(p, "qSupported", 10) == 0) ||
+	       (len == 1 && (p[0] == '?' || p[0] == '!'));
+}
+
 /* Whether a packet needs every vCPU stopped before it is handled. */
 static bool needs_stopped(const char *p, size_t len)
 {
@@ -1030,6 +1042,15 @@ static size_t consume(struct gdb_stub *s, const uint8_t *buf, size_t len)
 				s->bad_packets++;
 				if (!s->no_ack && s->write)
 					s->write(s->write_ctx, "-", 1);
+				break;
+			}
+			if (!s->attached && !opens_session((const char *)s->pkt, s->len)) {
+				/* Not a client's first words: answered, nothing stopped (on a
+				 * shared line a person may type a packet by chance). */
+				s->in = IN_IDLE;
+				s->packets++;
+				if (s->write)
+					s->write(s->write_ctx, "+$#00", 5);
 				break;
 			}
 			if (!s->attached)

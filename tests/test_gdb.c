@@ -205,6 +205,14 @@ START_TEST(test_packets_are_acked_and_bad_checksums_nacked)
 	out_len = 0;
 	feed("$qC#zz", 6);
 	ck_assert_uint_eq(stub.bad_packets, 2);
+	/* Before a session opens (qSupported, '?', '!'), a packet is answered empty and
+	 * stops nothing: on a shared line a person may type one by chance. */
+	ask_eq("qC", "");
+	ask_eq("g", "");
+	ck_assert(!gdb_attached(&stub));
+	ck_assert(!vcpu_held(vm_vcpu(vm, 0)));
+	ask_eq("?", "T02thread:1;");
+	ck_assert(gdb_attached(&stub));
 	ask_eq("qC", "QC1");
 	/* Noise between packets, a packet restarted by '$', acks from the client. */
 	out_len = 0;

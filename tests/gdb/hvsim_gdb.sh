@@ -102,7 +102,7 @@ echo "ok: interrupt, monitor vcpus, kill"
 start hv3.log "$dir/../scenarios/wait64.scn" --gdb-wait --timeout 60
 for _ in $(seq 20); do exec 3<>"/dev/tcp/127.0.0.1/$port" 2>/dev/null && break; sleep 0.2; done
 { true >&3; } 2>/dev/null || fail "cannot connect"
-printf '$nonsense#00garbage\x03$g#67$m0,ffffffff#00$Z0,0,4#ae' >&3
+printf '$nonsense#00garbage\x03$g#67$?#3f$g#67$m0,ffffffff#00$Z0,0,4#ae' >&3
 sleep 0.3
 exec 3>&-
 wait $hv
