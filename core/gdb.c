@@ -770,6 +770,7 @@ static void attach(struct gdb_stub *s)
 	s->stop_vcpu = 0;
 	s->stop_bp = s->stop_step = false;
 	s->reply_owed = false;
+	s->resets = __atomic_load_n(&s->vm->resets, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->vm->debugger, s, __ATOMIC_RELEASE);
 	stop_all(s);
 }
@@ -1098,6 +1099,27 @@ static void progress(struct gdb_stub *s)
 {
 	if (!s->attached)
 		return;
+	uint64_t resets = __atomic_load_n(&s->vm->resets, __ATOMIC_RELAXED);
+	if (resets != s->resets) {
+		/* The VM was reset (PSCI SYSTEM_RESET): where its memory was loaded again a
+		 * breakpoint is gone, and what it replaced is not what is there now, so
+		 * taking it out would write the old over the new. Forget those (gdb plants
+		 * its own again at its next resume); keep those still in place. The vCPUs
+		 * were rebuilt too, and are attached again at the next stop. */
+		for (unsigned i = 0; i < GDB_MAX_BREAKPOINTS; i++) {
+			uint8_t insn[ARCH_GDB_BRK_SIZE];
+			struct gdb_breakpoint *b = &s->bp[i];
+			if (!b->used)
+				continue;
+			if (as_read(&s->vm->as, gpa_make(b->gpa), insn, sizeof(insn)) == 0 &&
+			    memcmp(insn, arch_gdb_brk, sizeof(insn)) == 0)
+				continue;
+			spin_lock(&s->lock);
+			b->used = false;
+			spin_unlock(&s->lock);
+		}
+		s->resets = resets;
+	}
 	if (s->target == GDB_RUNNING) {
 		spin_lock(&s->lock);
 		bool stops = s->nevents > 0;

@@ -79,6 +79,7 @@ struct gdb_stub {
 	unsigned stop_vcpu;
 	bool stop_step, stop_bp;
 	uint64_t stepping; /* vCPUs single-stepped by the last resume */
+	uint64_t resets;   /* the VM's resets when last looked at */
 	struct gdb_breakpoint bp[GDB_MAX_BREAKPOINTS];
 
 	/* From the vCPUs, under lock. */

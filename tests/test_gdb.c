@@ -777,6 +777,31 @@ START_TEST(test_hangup_while_running_detaches_once_stopped)
 }
 END_TEST
 
+/* A reset under a running client: a breakpoint whose memory was loaded again is
+ * forgotten (taking it out would write the old instruction over the new), one still in
+ * place is kept; the rebuilt vCPUs trap debug exceptions again from the next stop. */
+START_TEST(test_a_reset_forgets_the_breakpoints_it_overwrote)
+{
+	set_guest64(RAM + 0x20, 0xd503201fd503201full);
+	ck_assert_int_eq(vm_start(vm), 0);
+	attach();
+	ask_eq("Z0,40000020,4", "OK");
+	ask_eq("Z0,40000024,4", "OK");
+	out_len = 0;
+	send_raw("c", 1);
+	set_guest64(RAM + 0x20, 0x5555555500000000ull | 0xd4200000); /* 0x24 "reloaded" */
+	ck_assert_int_eq(vm_reset(vm), 0);
+	ck_assert(!(vm_vcpu(vm, 0)->arch.ctx.mdcr_el2 & MDCR_TDE)); /* rebuilt */
+	gdb_poll(&stub);
+	feed("\x03", 1);
+	gdb_poll(&stub);
+	ck_assert_str_eq(last_reply(), "T02thread:1;");
+	ck_assert(vm_vcpu(vm, 0)->arch.ctx.mdcr_el2 & MDCR_TDE);
+	ask_eq("D", "OK");
+	ck_assert_uint_eq(guest64(RAM + 0x20), 0x55555555d503201full);
+}
+END_TEST
+
 START_TEST(test_bad_resume_packets)
 {
 	attach();
@@ -818,6 +843,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_kill_stops_the_vm_and_ends_the_session);
 	tcase_add_test(tc, test_hangup_while_running_detaches_once_stopped);
 	tcase_add_test(tc, test_bad_resume_packets);
+	tcase_add_test(tc, test_a_reset_forgets_the_breakpoints_it_overwrote);
 	suite_add_tcase(s, tc);
 	return s;
 }
