@@ -122,7 +122,9 @@ static int check_reply(void *ctx, const void *buf, size_t len)
 			CHECK(++F.len <= 2 * GDB_PACKET_MAX); /* escapes may double it */
 			break;
 		default: {
-			unsigned v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : 99;
+			unsigned v = c >= '0' && c <= '9'   ? c - '0'
+				     : c >= 'a' && c <= 'f' ? c - 'a' + 10
+							    : 99;
 			CHECK(v < 16);
 			if (F.st == 2) {
 				F.got = (uint8_t)(v << 4);

@@ -355,7 +355,8 @@ START_TEST(test_guest_entry_without_a_guest_says_enosys)
 	char buf[4];
 
 	ck_assert_int_eq(hal_guest_enter(NULL, NULL), -EINVAL);
-	ck_assert_int_eq(hal_guest_enter((struct guest_ctx *)buf, (struct guest_exit *)buf), -ENOSYS);
+	ck_assert_int_eq(hal_guest_enter((struct guest_ctx *)buf, (struct guest_exit *)buf),
+			 -ENOSYS);
 }
 END_TEST
 
