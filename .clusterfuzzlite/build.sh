@@ -53,9 +53,14 @@ targets=$(sed -n '/^fuzz_targets *=/,/]/p' fuzz/meson.build | grep -o "'[a-z0-9_
 [ -n "$targets" ] || { echo "build.sh: no fuzz_targets in fuzz/meson.build" >&2; exit 1; }
 for t in $targets; do
 	compile fuzz -D_GNU_SOURCE -- "fuzz/$t.c"
+	# A target with capstone as its oracle (fuzz/meson.build's fuzz_deps) links it.
+	libs=()
+	if grep -q '^#include <capstone/capstone.h>' "fuzz/$t.c"; then
+		libs=(-lcapstone)
+	fi
 	# shellcheck disable=SC2086
-	$CXX $CXXFLAGS "$objs/fuzz/$t.o" "$objs/libtandem.a" $LIB_FUZZING_ENGINE -pthread \
-		-o "$OUT/fuzz_$t"
+	$CXX $CXXFLAGS "$objs/fuzz/$t.o" "$objs/libtandem.a" "${libs[@]}" $LIB_FUZZING_ENGINE \
+		-pthread -o "$OUT/fuzz_$t"
 	rm -f "$OUT/fuzz_${t}_seed_corpus.zip"
 	(cd "fuzz/corpus/$t" && python3 -m zipfile -c "$OUT/fuzz_${t}_seed_corpus.zip" ./*)
 	if [ -f "fuzz/$t.dict" ]; then
