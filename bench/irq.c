@@ -55,9 +55,18 @@ enum target_mode { MODE_RUNNING, MODE_WFI, NMODES };
 
 static const char *const mode_names[NMODES] = { "running", "wfi" };
 
+/* The JSON's latency histogram: quarter-octave bins, edges 2^(k/4) ns rounded, from the
+ * bin holding the fastest sample to the one holding the slowest (a few tens of bins for
+ * 100000 samples, enough to draw the distribution and its CDF). */
+#define HIST_PER_OCTAVE 4
+#define HIST_FIRST 12 /* edge 8 ns: below it the rounded edges repeat */
+#define HIST_MAX_BINS (60 * HIST_PER_OCTAVE) /* edges up to 2^60 ns */
+
 struct result {
-	uint64_t p50, p99, max;
+	uint64_t p50, p99, max, min;
 	double mean;
+	unsigned first_bin, nbins;
+	uint32_t counts[HIST_MAX_BINS];
 };
 
 static struct vm *vm;
@@ -228,6 +237,34 @@ static uint64_t percentile(const uint64_t *sorted, unsigned n, unsigned pct)
 	return sorted[rank ? rank - 1 : 0];
 }
 
+static uint64_t hist_edge(unsigned k)
+{
+	static const double step[HIST_PER_OCTAVE] = { 1.0, 1.189207115, 1.414213562, 1.681792831 };
+	double octave = (double)(1ull << (k / HIST_PER_OCTAVE));
+
+	return (uint64_t)(octave * step[k % HIST_PER_OCTAVE] + 0.5);
+}
+
+/* The bin of x: the last k >= HIST_FIRST with hist_edge(k) <= x (HIST_FIRST below it). */
+static unsigned hist_bin(uint64_t x)
+{
+	unsigned k = HIST_FIRST;
+
+	while (k + 1 < HIST_MAX_BINS && hist_edge(k + 1) <= x)
+		k++;
+	return k;
+}
+
+/* Counts per bin of the sorted samples into r. */
+static void histogram(const uint64_t *sorted, unsigned n, struct result *r)
+{
+	r->first_bin = hist_bin(sorted[0]);
+	r->nbins = hist_bin(sorted[n - 1]) - r->first_bin + 1;
+	memset(r->counts, 0, sizeof(r->counts));
+	for (unsigned i = 0; i < n; i++)
+		r->counts[hist_bin(sorted[i]) - r->first_bin]++;
+}
+
 static struct result run_case(enum target_mode m)
 {
 	struct result r;
@@ -246,8 +283,27 @@ static struct result run_case(enum target_mode m)
 	r.p50 = percentile(lat, INJECTIONS, 50);
 	r.p99 = percentile(lat, INJECTIONS, 99);
 	r.max = lat[INJECTIONS - 1];
+	r.min = lat[0];
 	r.mean = sum / INJECTIONS;
+	histogram(lat, INJECTIONS, &r);
 	return r;
+}
+
+/* One case's figures and, for plots, its histogram: counts[i] samples in
+ * [edges_ns[i], edges_ns[i + 1]) (the last edge is past the slowest sample). */
+static void print_json_case(const char *sep, const char *name, const struct result *r)
+{
+	printf("%s{\"target\": \"%s\", \"p50_ns\": %llu, \"p99_ns\": %llu, \"max_ns\": %llu, "
+	       "\"mean_ns\": %.1f, \"min_ns\": %llu, \"histogram\": {\"bins_per_octave\": %d, "
+	       "\"edges_ns\": [",
+	       sep, name, (unsigned long long)r->p50, (unsigned long long)r->p99,
+	       (unsigned long long)r->max, r->mean, (unsigned long long)r->min, HIST_PER_OCTAVE);
+	for (unsigned i = 0; i <= r->nbins; i++)
+		printf("%s%llu", i ? ", " : "", (unsigned long long)hist_edge(r->first_bin + i));
+	printf("], \"counts\": [");
+	for (unsigned i = 0; i < r->nbins; i++)
+		printf("%s%u", i ? ", " : "", r->counts[i]);
+	printf("]}}");
 }
 
 int main(int argc, char **argv)
@@ -273,11 +329,7 @@ int main(int argc, char **argv)
 		printf("{\"bench\": \"irq\", \"injections\": %u, \"intid\": %d, \"results\": [",
 		       INJECTIONS, INTID);
 		for (unsigned m = 0; m < NMODES; m++)
-			printf("%s{\"target\": \"%s\", \"p50_ns\": %llu, \"p99_ns\": %llu, "
-			       "\"max_ns\": %llu, \"mean_ns\": %.1f}",
-			       m ? ", " : "", mode_names[m], (unsigned long long)res[m].p50,
-			       (unsigned long long)res[m].p99, (unsigned long long)res[m].max,
-			       res[m].mean);
+			print_json_case(m ? ", " : "", mode_names[m], &res[m]);
 		printf("]}\n");
 	} else {
 		printf("vm_inject_irq on pCPU 0 -> taken from the LRs on pCPU 1; %u injections "
