@@ -10,6 +10,7 @@
 #define CORE_VM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/aspace.h"
@@ -221,8 +222,19 @@ bool vm_handle_local_exit(struct vcpu *v, struct vm_exit *e);
 bool vm_may_reenter(struct vcpu *v);
 
 /* Print one line per handled exit (hvsim --trace): pCPU, VM, vCPU, the raw trap state,
- * then the decoded kind, address, width and value. */
+ * then the decoded kind, address, width, value and outcome, and the word of the
+ * instruction that made the exit, read from guest memory ("insn=0x........", "insn=?"
+ * where its address does not translate; nothing after an interrupt). */
 void vm_set_trace(bool on);
+
+/* What a host adds to a trace line's instruction word, in parentheses after it: its
+ * disassembly, which core (freestanding) cannot do. Writes a NUL-ended text of at
+ * most size bytes to buf, or leaves it empty (nothing is added). Called on any pCPU,
+ * at once on several. NULL (the default): the bare word; a tool on the host that
+ * reads the trace adds the same text (tools/trace-disasm). */
+#define TRACE_DISASM_MAX 64
+typedef void (*vm_trace_decorator_fn)(uint32_t insn, char *buf, size_t size);
+void vm_set_trace_decorator(vm_trace_decorator_fn fn);
 
 /* Whether exits are offered to the early handler (arch_exit_early, installed in the
  * HAL with hal_guest_set_early): on by default, off while tracing. Turning it off sends

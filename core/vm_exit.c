@@ -13,6 +13,8 @@
 #include "core/vtimer.h"
 #include "hal/err.h"
 #include "hal/guest.h"
+#include "hal/mem.h"
+#include "hal/mm.h"
 
 typedef void (*exit_handler_t)(struct vcpu *v, struct vm_exit *e);
 
@@ -71,7 +73,68 @@ bool vm_early_exits(void)
 	return early;
 }
 
-/* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME" */
+static vm_trace_decorator_fn decorator;
+
+void vm_set_trace_decorator(vm_trace_decorator_fn fn)
+{
+	decorator = fn;
+}
+
+/* Guest memory for a trace, read through the VM's stage 2 without touching anything:
+ * no lazy page populated (as_read would), nothing but RAM read (hal_phys_to_virt
+ * refuses the rest), and within one page, as the walk's descriptors and a word of
+ * code are. Aligned words are read single-copy atomically, as the guest engine and a
+ * debugger write them. */
+static int peek_guest(void *as, gpa_t gpa, void *buf, size_t len)
+{
+	paddr_t hpa;
+	unsigned flags;
+	void *p;
+	uint64_t off = gpa_bits(gpa) & PAGE_MASK;
+
+	if (len > PAGE_SIZE - off || as_translate(as, gpa, &hpa, &flags) ||
+	    hal_phys_to_virt(hpa, len, &p))
+		return -EFAULT;
+	if (len == 8 && !(off & 7)) {
+		uint64_t w = __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
+		memcpy(buf, &w, 8);
+	} else if (len == 4 && !(off & 3)) {
+		uint32_t w = __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
+		memcpy(buf, &w, 4);
+	} else {
+		memcpy(buf, p, len);
+	}
+	return 0;
+}
+
+/* " insn=0x%08x (DISASSEMBLY)" for the instruction that made the exit, " insn=?" where
+ * its address does not translate to RAM the VM has touched, nothing for an exit no
+ * instruction made. The word is read from guest memory at trace time, so it is the
+ * word there now (a guest that rewrote its code since shows the new one). */
+static void trace_insn(const struct vcpu *v, char *buf, size_t size)
+{
+	gva_t pc;
+	gpa_t gpa;
+	uint32_t w;
+
+	buf[0] = 0;
+	if (arch_vcpu_trap_pc(&v->arch, &pc))
+		return;
+	if ((gva_bits(pc) & 3) ||
+	    arch_vcpu_translate(&v->arch, pc, peek_guest, &v->vm->as, &gpa) ||
+	    peek_guest(&v->vm->as, gpa, &w, 4)) {
+		fmt_snprintf(buf, size, " insn=?");
+		return;
+	}
+	char text[TRACE_DISASM_MAX] = "";
+	vm_trace_decorator_fn fn = decorator;
+	if (fn)
+		fn(w, text, sizeof(text));
+	fmt_snprintf(buf, size, text[0] ? " insn=0x%08x (%s)" : " insn=0x%08x", w, text);
+}
+
+/* "[cpuP] vm V vcpu C esr=.. far=.. hpfar=.. KIND addr=.. width=.. value=.. -> OUTCOME
+ * insn=0x........ (DISASSEMBLY)" */
 __attribute__((noinline, cold)) static void trace_exit(const struct vcpu *v,
 							const struct vm_exit *e)
 {
@@ -95,10 +158,12 @@ __attribute__((noinline, cold)) static void trace_exit(const struct vcpu *v,
 					  ? 0
 				: e->u.cpu.hwid;
 	uint64_t value = e->mmio_valid ? e->mmio.value : sysreg ? e->u.sysreg.value : (uint64_t)e->ret;
-	log_info("vm %u vcpu %u %s%s addr=0x%llx width=%u value=0x%llx -> %s", v->vm->id, v->id,
+	char insn[32 + TRACE_DISASM_MAX];
+	trace_insn(v, insn, sizeof(insn));
+	log_info("vm %u vcpu %u %s%s addr=0x%llx width=%u value=0x%llx -> %s%s", v->vm->id, v->id,
 		 raw, kind, (unsigned long long)addr, e->mmio_valid ? e->mmio.width : 0,
 		 (unsigned long long)value,
-		 outcome_names[e->outcome <= EXIT_REINJECT ? e->outcome : 0]);
+		 outcome_names[e->outcome <= EXIT_REINJECT ? e->outcome : 0], insn);
 }
 
 static void on_nothing(struct vcpu *v, struct vm_exit *e)

@@ -351,6 +351,13 @@ void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit);
 unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uint64_t *values,
 			      unsigned max);
 
+/* Where the instruction that made the last exit is, for traces: 0 and its guest-virtual
+ * address in *pc, or -ENOENT for an exit no instruction made (an interrupt, an SError,
+ * a software step, whose PC is the instruction not yet stepped). Valid until the exit
+ * is completed: an HVC's preferred return is past it (Arm ARM D1.10.1), so it is the
+ * word before the PC; every other class leaves the PC on the instruction. */
+int arch_vcpu_trap_pc(const struct arch_vcpu *v, gva_t *pc);
+
 /* Inject into the guest at EL1 (Arm ARM D1.10): an undefined-instruction exception, or
  * an external abort for the data / instruction access at virtual address far. */
 void arch_inject_undef(struct arch_vcpu *v);

@@ -130,3 +130,13 @@ unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uin
 	}
 	return k;
 }
+
+int arch_vcpu_trap_pc(const struct arch_vcpu *v, gva_t *pc)
+{
+	unsigned ec = (unsigned)ESR_EC(v->trap.esr);
+
+	if (v->trap.type != TRAP_SYNC || ec == EC_SSTEP_LOW || ec == EC_SSTEP_CUR)
+		return -ENOENT;
+	*pc = gva_make(ec == EC_HVC64 ? v->ctx.pc - 4 : v->ctx.pc);
+	return 0;
+}
