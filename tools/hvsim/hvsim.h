@@ -28,6 +28,9 @@ struct hvsim_options {
  * configuration: "file:line: vm NAME: why" on stderr). */
 int run_scenario(const struct hvsim_options *o);
 
+/* With --trace: each exit's instruction word followed by its disassembly (capstone). */
+void hvsim_disasm_install(void);
+
 int demo_main(unsigned pcpus, unsigned rounds, uint64_t seed);
 
 #endif

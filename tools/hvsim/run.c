@@ -372,6 +372,8 @@ int run_scenario(const struct hvsim_options *o)
 	sched_set_seed(o->seed);
 	engine_install();
 	vm_set_trace(o->trace);
+	if (o->trace)
+		hvsim_disasm_install();
 	printf("hvsim: %s: %u VMs on %u pCPUs, %s scheduling, seed %llu, %llu MiB of RAM, "
 	       "counter %llu Hz\n",
 	       o->scenario, R.scn.nvms, pcpus, R.scn.mode == SCHED_STATIC ? "static" : "time-shared",
