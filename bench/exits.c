@@ -69,6 +69,7 @@
 #include "arch/aarch64/psci.h"
 #include "core/cpu.h"
 #include "core/frame.h"
+#include "core/log.h"
 #include "core/pl011.h"
 #include "core/run.h"
 #include "core/sched.h"
@@ -250,6 +251,7 @@ static size_t machine_up(void)
 	if ((err = hal_sim_init(&cfg)) || (err = frame_init()) || (err = cpu_boot_init()) ||
 	    (err = cpu_init_this()))
 		fail("machine setup", err);
+	log_set_level(LOG_WARN); /* vm_destroy's info line went to stdout, into the JSON */
 	sched_init(SCHED_STATIC, 0);
 
 	struct a64_insn hvc = { .kind = A64_HVC, .imm16 = 0 };
