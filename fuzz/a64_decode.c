@@ -1,7 +1,7 @@
 /* fuzz/a64_decode: the trap syndromes of A64 words, three readers against each other.
  * capstone reads the word; from its operand details alone this target builds the
  * ESR_EL2 the hardware reports when the word traps to EL2, by the ISS layouts of the
- * Arm ARM (DDI 0487, D19.2 / D24.2.40 ESR_EL2): EC 0x24 data abort (ISV, SAS, SSE, SRT,
+ * Arm ARM (DDI 0487, D24.2, ESR_EL2): EC 0x24 data abort (ISV, SAS, SSE, SRT,
  * SF, AR, WnR, DFSC), EC 0x18 MSR/MRS (Op0, Op2, Op1, CRn, Rt, CRm, Direction), EC
  * 0x16/0x17 HVC/SMC (imm16), EC 0x01 WFI/WFE (CV, COND, TI). Then
  *   (a) the guest engine's syndrome for the same word, a64_trap_esr() after
@@ -14,7 +14,7 @@
  *       register and direction (sysreg), agree with capstone's reading.
  * Any disagreement aborts with the word and both readings.
  *
- * Which loads and stores have a valid syndrome (ISV=1), D24.2.40 ESR_EL2, ISS encoding
+ * Which loads and stores have a valid syndrome (ISV=1), D24.2 ESR_EL2, ISS encoding
  * for an exception from a Data Abort, field ISV: for stage-2 aborts, "AArch64 loads and
  * stores of a single general-purpose register (including the register specified with
  * 0b11111, including those with Acquire/Release semantics, but excluding Load Exclusive
@@ -55,8 +55,8 @@
 #define RAM 0x40000000ull
 #define DEV 0x09000000ull
 
-/* ESR_EL2 fields as D24.2.40 lays them out, written out here rather than taken from
- * arch/aarch64/sysreg.h: this target is a second reading of the manual. */
+/* ESR_EL2 fields as D24.2 (ESR_EL2) lays them out, written out here rather than taken
+ * from arch/aarch64/sysreg.h: this target is a second reading of the manual. */
 #define EC(n) ((uint64_t)(n) << 26)
 #define IL (1ull << 25)
 #define DABT_ISV (1ull << 24)
@@ -69,7 +69,7 @@
 #define WFX_CV_COND_AL ((1ull << 24) | (0xEull << 20)) /* from AArch64: CV 1, COND 0b1110 */
 #define WFX_TI_WFE 1ull
 
-/* Stage-2 fault status codes (D24.2.40, DFSC): translation 0b0001LL, access flag
+/* Stage-2 fault status codes (D24.2 ESR_EL2, DFSC): translation 0b0001LL, access flag
  * 0b0010LL, permission 0b0011LL. */
 static const uint8_t dfscs[11] = { 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
 				    0x0A, 0x0B, 0x0D, 0x0E, 0x0F };
@@ -150,7 +150,11 @@ static const char *const gaps[] = { "register offset", "unscaled (LDUR/STUR)",
 				    "unprivileged (LDTR/STTR)", "literal" };
 
 /* capstone 4.0.2's known misreadings, against the Arm ARM. A word matching one is
- * taken as what the Arm ARM says it is. */
+ * taken as what the Arm ARM says it is. (Its other quirks tests/test_a64.c names do not
+ * matter here: the "s3_" name it prints for op0 2 is text only, the operand detail read
+ * here has the right op0; the op0 0 words it prints as "msr" are MSR (immediate) to
+ * PSTATE, no EC 0x18 register move, and cs_sys takes only an operand with op0 2 or 3.)
+ */
 static const struct misreading {
 	/* A word w matches if (w & mask) == match && (w & not_mask) != not_match. */
 	uint32_t mask, match, not_mask, not_match;
@@ -288,7 +292,7 @@ static void cs_read(uint32_t word, struct cs_reading *r)
 	}
 }
 
-/* The ESR_EL2 of the trap, from capstone's reading and the ISS layouts (D24.2.40). */
+/* The ESR_EL2 of the trap, from capstone's reading and the ISS layouts (D24.2 ESR_EL2). */
 static uint64_t cs_syndrome(const struct cs_reading *r, unsigned dfsc)
 {
 	switch (r->kind) {
