@@ -77,7 +77,7 @@ static vm_trace_decorator_fn decorator;
 
 void vm_set_trace_decorator(vm_trace_decorator_fn fn)
 {
-	decorator = fn;
+	__atomic_store_n(&decorator, fn, __ATOMIC_RELEASE); /* pCPUs may be tracing */
 }
 
 /* Guest memory for a trace, read through the VM's stage 2 without touching anything:
@@ -127,7 +127,7 @@ static void trace_insn(const struct vcpu *v, char *buf, size_t size)
 		return;
 	}
 	char text[TRACE_DISASM_MAX] = "";
-	vm_trace_decorator_fn fn = decorator;
+	vm_trace_decorator_fn fn = __atomic_load_n(&decorator, __ATOMIC_ACQUIRE);
 	if (fn)
 		fn(w, text, sizeof(text));
 	fmt_snprintf(buf, size, text[0] ? " insn=0x%08x (%s)" : " insn=0x%08x", w, text);
