@@ -189,6 +189,19 @@ START_TEST(test_the_pc_goes_through_the_guest_stage1)
 }
 END_TEST
 
+/* An AArch32 EL0 (PSTATE.M[4], Arm ARM D1.4) may trap on a 16-bit T32 WFI: no A64 word
+ * to show, so none is read. */
+START_TEST(test_an_aarch32_exit_traces_no_word)
+{
+	char line[512];
+
+	put32(PC0, LDR_X1_X1);
+	v0->arch.ctx.pstate = 0x10; /* AArch32 User */
+	trace_of(PC0, TRAP_SYNC, 0x04000000ull, 0, line, sizeof(line)); /* WFI, IL 0 */
+	ck_assert_msg(strstr(line, " halt ") && !strstr(line, "insn="), "%s", line);
+}
+END_TEST
+
 static void fake_disasm(uint32_t insn, char *buf, size_t size)
 {
 	ck_assert_uint_eq(insn, HVC_0);
@@ -220,6 +233,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_a_pc_that_does_not_translate_traces_a_question_mark);
 	tcase_add_test(tc, test_an_interrupt_exit_traces_no_instruction);
 	tcase_add_test(tc, test_the_pc_goes_through_the_guest_stage1);
+	tcase_add_test(tc, test_an_aarch32_exit_traces_no_word);
 	tcase_add_test(tc, test_a_host_decorator_adds_its_text_in_parentheses);
 	suite_add_tcase(s, tc);
 	return s;

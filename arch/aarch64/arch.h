@@ -353,7 +353,8 @@ unsigned arch_vcpu_trap_words(const struct arch_vcpu *v, const char **names, uin
 
 /* Where the instruction that made the last exit is, for traces: 0 and its guest-virtual
  * address in *pc, or -ENOENT for an exit no instruction made (an interrupt, an SError,
- * a software step, whose PC is the instruction not yet stepped). Valid until the exit
+ * a software step, whose PC is the instruction not yet stepped; an AArch32 EL0's, which
+ * is no A64 word). Valid until the exit
  * is completed: an HVC's preferred return is past it (Arm ARM D1.10.1), so it is the
  * word before the PC; every other class leaves the PC on the instruction. */
 int arch_vcpu_trap_pc(const struct arch_vcpu *v, gva_t *pc);

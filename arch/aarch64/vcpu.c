@@ -135,7 +135,9 @@ int arch_vcpu_trap_pc(const struct arch_vcpu *v, gva_t *pc)
 {
 	unsigned ec = (unsigned)ESR_EC(v->trap.esr);
 
-	if (v->trap.type != TRAP_SYNC || ec == EC_SSTEP_LOW || ec == EC_SSTEP_CUR)
+	/* An AArch32 EL0's instruction may be a 16-bit T32 one: not an A64 word to show. */
+	if (v->trap.type != TRAP_SYNC || ec == EC_SSTEP_LOW || ec == EC_SSTEP_CUR ||
+	    (v->ctx.pstate & PSR_MODE_AARCH32))
 		return -ENOENT;
 	*pc = gva_make(ec == EC_HVC64 ? v->ctx.pc - 4 : v->ctx.pc);
 	return 0;
