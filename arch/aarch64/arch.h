@@ -294,9 +294,9 @@ int arch_vcpu_run(struct arch_vcpu *v, struct vm_exit *exit);
  * result went to one of X19-X29 or X30), so that the guest may be entered again at
  * once. It answers the firmware calls psci_answer knows, by HVC or SMC, and loads of
  * the shadowed registers in ctx->early, and nothing while a guest engine reports its
- * timer reprogrammed (vtimer_written), which core must see, nor an exit that interrupts
- * a single step (PSTATE.SS still set: core completes the step by advancing the PC,
- * which clears it). Pure: no lock, no state
+ * timer reprogrammed (vtimer_written), which core must see, nor any exit of a vCPU a
+ * debugger single-steps (stepping: core completes the step by advancing the PC, which
+ * clears PSTATE.SS). Pure: no lock, no state
  * but ctx. (Core installs it in the HAL unless a trace is to show every exit.) */
 enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *trap);
 
@@ -308,7 +308,7 @@ static inline bool arch_exit_early_candidate(const struct guest_ctx *ctx,
 {
 	uint64_t esr = trap->esr, ec = ESR_EC(esr);
 
-	if (trap->type != TRAP_SYNC || ctx->vtimer_written || (ctx->pstate & PSR_SS))
+	if (trap->type != TRAP_SYNC || ctx->no_early)
 		return false;
 	if ((ec | 1) == EC_SMC64) /* HVC64 (0x16) or SMC64 (0x17) */
 		return true;

@@ -46,11 +46,23 @@ struct guest_ctx {
 	uint64_t ich_vmcr;
 	uint32_t ich_ap0r[4]; /* ICH_AP0R<n>_EL2: at most four (with 7 priority bits) */
 	uint32_t ich_ap1r[4];
-	/* Set by a guest engine that keeps no live timer (the simulation host's) when the
-	 * guest writes CNTV_CTL/CVAL/TVAL, cleared when arch_vtimer looks: then a timer
-	 * reprogrammed between exits is seen. Hardware fires the real timer instead and
-	 * never sets it. */
-	uint8_t vtimer_written;
+	/* What keeps the early handler (arch_exit_early) from answering an exit, read as
+	 * one halfword (no_early) on its path:
+	 * - vtimer_written: set by a guest engine that keeps no live timer (the
+	 *   simulation host's) when the guest writes CNTV_CTL/CVAL/TVAL, cleared when
+	 *   arch_vtimer looks: then a timer reprogrammed between exits is seen. Hardware
+	 *   fires the real timer instead and never sets it;
+	 * - stepping: a debugger single-steps the vCPU (arch_vcpu_debug_step): an exit
+	 *   the early handler answered would re-enter with the step still active
+	 *   (SPSR_EL2.SS as the trap left it) and run a second instruction; core
+	 *   completes it instead, clearing PSTATE.SS. */
+	union {
+		struct {
+			uint8_t vtimer_written;
+			uint8_t stepping;
+		};
+		uint16_t no_early;
+	};
 	/* Exits answered where they are taken (arch_exit_early): the VM's shadowed
 	 * registers (NULL: none), and how many exits were answered so, by kind (firmware
 	 * calls, device-register loads), which core adds to its own counts. */

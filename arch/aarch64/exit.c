@@ -340,7 +340,7 @@ enum hal_early arch_exit_early(struct guest_ctx *ctx, const struct guest_exit *t
 	int64_t value;
 
 	/* The tests of arch_exit_early_candidate, in the order that suits the calls. */
-	if (trap->type != TRAP_SYNC || ctx->vtimer_written || (ctx->pstate & PSR_SS))
+	if (trap->type != TRAP_SYNC || ctx->no_early)
 		return HAL_EARLY_NO;
 	if ((ec | 1) == EC_SMC64) { /* HVC64 (0x16) or SMC64 (0x17) */
 		if (!psci_answer(ctx->x[0], ctx->x[1], (uint16_t)ISS_IMM16(esr), &value))

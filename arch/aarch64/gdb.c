@@ -129,6 +129,7 @@ void arch_vcpu_debug_step(struct arch_vcpu *v, bool on)
 	if (!v->dbg.attached)
 		return;
 	v->dbg.step = on;
+	v->ctx.stepping = on; /* no early answers meanwhile (ctx.h) */
 	arch_vcpu_set_el1(v, MDSCR_EL1, on ? MDSCR_SS : 0);
 	/* Active-not-pending: the first instruction runs, then the step exception. */
 	v->ctx.pstate = on ? v->ctx.pstate | PSR_SS : v->ctx.pstate & ~PSR_SS;

@@ -84,10 +84,9 @@ enter:
 	isb
 
 /* From vectors.S, the guest's X0 and X1 on top of the stack: a synchronous exit. Only
- * the registers a C call may clobber go to the context first, with the PC and PSTATE:
- * the early handler must see this exit's PSTATE.SS (SPSR_EL2), not the one the vCPU
- * was entered with, since an exit it answers re-enters with SPSR_EL2 as it is and a
- * single step still active would then run a second instruction. The trap goes to the
+ * the registers a C call may clobber go to the context first, with the PC (the early
+ * handler reads no PSTATE: it answers no exit of a vCPU being single-stepped, whose
+ * SPSR_EL2.SS it would re-enter with; guest_ctx.stepping). The trap goes to the
  * record hal_guest_enter gave (bm_cpu.exit), and the exit is offered, still in the
  * exception's context, to the early handler (guest.c: bm_early_fn) and then, if an
  * FP/SIMD access, to bm_fp_first. One that answers has the guest entered again at
@@ -104,8 +103,7 @@ bm_guest_exit_sync:
 	ldp	x2, x3, [sp], #16
 	stp	x2, x3, [x0]
 	mrs	x2, elr_el2
-	mrs	x3, spsr_el2
-	stp	x2, x3, [x0, #CTX_PC]	/* PSTATE beside the PC (world.h) */
+	str	x2, [x0, #CTX_PC]
 	ldr	x3, [x1, #BM_CPU_EXIT]
 	mrs	x4, esr_el2
 	mrs	x5, far_el2
