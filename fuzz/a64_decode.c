@@ -7,7 +7,7 @@
  *   (a) the guest engine's syndrome for the same word, a64_trap_esr() after
  *       a64_decode() (arch/aarch64/a64.h), must be bit-identical to it, and a word the
  *       decoder does not classify must be one capstone does not read as a trapping form
- *       of that set (or one of the explicit lists below);
+ *       of that set (or one of capstone's known misreadings below);
  *   (b) that syndrome through the exit path's decoder, arch_vcpu_decode on a vCPU of a
  *       VM, must give a struct vm_exit whose register, width, sign extension, register
  *       width, acquire/release, direction and stored value (MMIO), or system register,
@@ -77,8 +77,7 @@ static const uint8_t dfscs[11] = { 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
 /* What capstone's reading says a word is, as a trap. */
 enum cs_kind {
 	CS_NONE,     /* not a trapping form of the set (or not an instruction to capstone) */
-	CS_LDST,     /* an ISV=1 load/store, in a form a64_decode classifies */
-	CS_LDST_GAP, /* an ISV=1 load/store in a form a64_decode does not classify (gaps[]) */
+	CS_LDST,     /* an ISV=1 load/store: every form of them is one a64_decode classifies */
 	CS_SYS,      /* MSR/MRS (register), op0 2 or 3 */
 	CS_HVC,
 	CS_SMC,
@@ -88,7 +87,7 @@ enum cs_kind {
 
 struct cs_reading {
 	enum cs_kind kind;
-	const char *form;   /* the addressing form, for messages and the gap list */
+	const char *form;   /* the addressing form, for messages */
 	unsigned size;      /* log2 bytes */
 	bool store, sse, sf, ar;
 	unsigned rt;        /* 31: XZR/WZR */
@@ -142,13 +141,6 @@ static const struct ldst_id {
 	{ ARM64_INS_LDAR, 9, false, false, true, FAM_ORDERED },
 };
 
-/* Forms with a valid syndrome that a64_decode does not classify yet (its header: the
- * unsigned-offset forms and LDAR/STLR only). Such a word, trapping on hardware, gets a
- * full syndrome; the engine never produces one for it. Listed, not skipped: each must
- * still decode as A64_UNKNOWN, never as something else. */
-static const char *const gaps[] = { "register offset", "unscaled (LDUR/STUR)",
-				    "unprivileged (LDTR/STTR)", "literal" };
-
 /* capstone 4.0.2's known misreadings, against the Arm ARM. A word matching one is
  * taken as what the Arm ARM says it is. (Its other quirks tests/test_a64.c names do not
  * matter here: the "s3_" name it prints for op0 2 is text only, the operand detail read
@@ -159,11 +151,18 @@ static const struct misreading {
 	/* A word w matches if (w & mask) == match && (w & not_mask) != not_match. */
 	uint32_t mask, match, not_mask, not_match;
 	const char *capstone, *arm;
+	bool ldtr; /* the Arm ARM has it as an LDTR load (ISV=1); else as no trap */
 } misreadings[] = {
 	/* C6.2 LDAR/STLR(B/H): Rs (20:16) and Rt2 (14:10) are should-be-one; other
 	 * values are CONSTRAINED UNPREDICTABLE, which a64_decode takes as UNDEFINED. */
 	{ 0x3FA08000u, 0x08808000u, 0x001F7C00u, 0x001F7C00u, "ldar/stlr with any Rs/Rt2",
-	  "CONSTRAINED UNPREDICTABLE (C6.2 LDAR, STLR): decoded as unknown" },
+	  "CONSTRAINED UNPREDICTABLE (C6.2 LDAR, STLR): decoded as unknown", false },
+	/* C4.1.66 "Load/store register (unprivileged)": capstone 4.0.2 reads none of the
+	 * loads with opc 01 or 11 (LDTRB/LDTRH/LDTR, LDTRSB/LDTRSH into Wt), only the
+	 * stores and the opc 10 sign-extending loads. Size 1x opc 11 is unallocated. */
+	{ 0x3FE00C00u, 0x38400800u, 0, 1, "not an instruction", "LDTR (C6.2), a load", true },
+	{ 0xBFE00C00u, 0x38C00800u, 0, 1, "not an instruction", "LDTRSB/LDTRSH Wt (C6.2)",
+	  true },
 };
 
 static csh cs;
@@ -228,9 +227,6 @@ static bool cs_ldst(struct cs_reading *r)
 	r->sse = l->sse;
 	r->ar = l->ar;
 	r->kind = CS_LDST;
-	for (size_t i = 0; i < sizeof(gaps) / sizeof(gaps[0]); i++)
-		if (!strcmp(r->form, gaps[i]))
-			r->kind = CS_LDST_GAP;
 	return true;
 }
 
@@ -297,7 +293,6 @@ static uint64_t cs_syndrome(const struct cs_reading *r, unsigned dfsc)
 {
 	switch (r->kind) {
 	case CS_LDST:
-	case CS_LDST_GAP:
 		return EC(0x24) | IL | DABT_ISV | DABT_SAS(r->size) | (r->sse ? DABT_SSE : 0) |
 		       DABT_SRT(r->rt) | (r->sf ? DABT_SF : 0) | (r->ar ? DABT_AR : 0) |
 		       (r->store ? DABT_WNR : 0) | dfsc;
@@ -410,7 +405,7 @@ static void check_exit(uint32_t word, const struct cs_reading *r, uint64_t esr, 
 	if (r->rt < 31)
 		a->ctx.x[r->rt] = value;
 	arch_vcpu_decode(a, &t, &e);
-	if (r->kind == CS_LDST || r->kind == CS_LDST_GAP)
+	if (r->kind == CS_LDST)
 		check_mmio_exit(word, r, esr, &e, value);
 	else if (r->kind == CS_SYS)
 		check_sys_exit(word, r, esr, &e, value);
@@ -433,7 +428,14 @@ static void one_word(const uint8_t *rec)
 	a64_decode(word, &insn);
 	uint64_t engine = a64_trap_esr(&insn, dfsc);
 	const struct misreading *mis = misread(word);
-	if (mis) {
+	if (mis && mis->ldtr) {
+		/* The Arm ARM's reading instead of capstone's: size[31:30], opc<1> sign
+		 * extends (into Wt: opc 11), Rt[4:0], a load. */
+		r = (struct cs_reading){ .kind = CS_LDST, .form = "unprivileged (LDTR/STTR)",
+					 .size = word >> 30, .sse = (word >> 23) & 1,
+					 .sf = word >> 30 == 3, .rt = word & 31 };
+		snprintf(r.text, sizeof(r.text), "(%s)", mis->arm);
+	} else if (mis) {
 		/* Taken as the Arm ARM has it; the decoder must agree. */
 		if (insn.kind != A64_UNKNOWN)
 			finding(word, &r, engine, "a word capstone misreads is classified");
@@ -441,16 +443,15 @@ static void one_word(const uint8_t *rec)
 	}
 	uint64_t want = cs_syndrome(&r, dfsc);
 	if (insn.kind == A64_UNKNOWN) {
-		if (r.kind != CS_NONE && r.kind != CS_LDST_GAP)
+		if (r.kind != CS_NONE)
 			finding(word, &r, want, "a trapping word the decoder does not classify");
-	} else if (r.kind == CS_NONE || r.kind == CS_LDST_GAP) {
+	} else if (r.kind == CS_NONE) {
 		finding(word, &r, engine, "the decoder classifies a word capstone says is no trap");
 	} else if (engine != want) {
 		fprintf(stderr, "a64_decode: engine ESR 0x%llx, capstone's 0x%llx\n",
 			(unsigned long long)engine, (unsigned long long)want);
 		finding(word, &r, want, "the engine's syndrome differs from capstone's");
 	}
-	/* A gap form still has a syndrome on hardware: the exit path must read it. */
 	if (r.kind != CS_NONE)
 		check_exit(word, &r, want, value);
 }

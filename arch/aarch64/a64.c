@@ -1,9 +1,9 @@
 /* A64 instruction words for the instructions a guest traps with, and the ESR_EL2 the
- * hardware reports for each. Encodings from the Arm ARM (DDI 0487): C4.1 (encoding
- * index), C6.2 (LDR/STR/LDRS* immediate unsigned offset, LDAR/STLR, HVC, SMC, WFI,
- * WFE, MSR/MRS register); ISS layouts from D19.2 (ESR_EL2). Pure functions: no state,
- * no libc, nothing a bad word or a bad struct can do but get -EINVAL, A64_UNKNOWN
- * or 0. */
+ * hardware reports for each. Encodings from the Arm ARM (DDI 0487): C4.1 (encoding index),
+ * C6.2 (LDR/STR/LDRS* immediate unsigned offset, register offset and literal, LDUR/STUR,
+ * LDTR/STTR, LDAR/STLR, HVC, SMC, WFI, WFE, MSR/MRS register); ISS layouts from D19.2
+ * (ESR_EL2). Pure functions: no state, no libc, nothing a bad word or a bad struct can do
+ * but get -EINVAL, A64_UNKNOWN or 0. */
 #include "arch/aarch64/a64.h"
 
 #include "arch/aarch64/sysreg.h"
@@ -17,6 +17,25 @@
 #define LDST_OPC_LDR    0x1u
 #define LDST_OPC_LDRS_X 0x2u
 #define LDST_OPC_LDRS_W 0x3u
+
+/* The other single-register forms of C4.1.66 with a valid data abort syndrome: size[31:30]
+ * 111 V=0 00 opc[23:22] then bit 21 and bits 11:10 pick the form. "Load/store register
+ * (register offset)": bit 21 = 1, 11:10 = 10, option[15:13] S[12] Rm[20:16]; option<1> = 0
+ * is unallocated. "(unscaled immediate)": bit 21 = 0, 11:10 = 00, imm9[20:12].
+ * "(unprivileged)": bit 21 = 0, 11:10 = 10. 11:10 = 01 and 11 are post- and pre-index:
+ * writeback, so ISV = 0 (D19.2) and no syndrome to classify. */
+#define LDST_IDX_BASE   0x38000000u
+#define LDST_IDX_MASK   0x3F200C00u /* bits 29:24 (V included), 21, 11:10 */
+#define LDST_REGOFF     0x00200800u
+#define LDST_UNSCALED   0x00000000u
+#define LDST_UNPRIV     0x00000800u
+#define LDST_OPTION_1   (1u << 14)
+
+/* "Load register (literal)", C4.1.66: opc[31:30] 011 V=0 00 imm19 Rt. opc 00 LDR Wt,
+ * 01 LDR Xt, 10 LDRSW Xt, 11 PRFM (literal): no register loaded, nothing to emulate. */
+#define LDR_LIT_BASE  0x18000000u
+#define LDR_LIT_MASK  0x3F000000u
+#define LDR_LIT_PRFM  0x3u
 
 /* LDAR/STLR, C4.1.66 "Load/store ordered": size[31:30] 001000 o2=1 L o1=0 Rs=11111
  * o0=1 Rt2=11111 Rn Rt. Rs and Rt2 are should-be-one: a word with other values there
@@ -141,6 +160,48 @@ static bool decode_ldst_uimm(uint32_t insn, struct a64_ldst *ld)
 	return ldst_valid(ld);
 }
 
+/* The register-offset, unscaled and unprivileged forms share the unsigned-offset form's
+ * size/opc table (C6.2 LDR/LDUR/LDTR and their B/H/SB/SH/SW variants), except that size 11
+ * opc 10 is PRFM (register) or PRFUM (unscaled), no load; for LDTR* it is unallocated.
+ * The offset (Rm or imm9) is not kept: imm12 is 0, and no user needs more than the
+ * syndrome. */
+static bool decode_ldst_other(uint32_t insn, struct a64_ldst *ld)
+{
+	uint32_t form = insn & LDST_IDX_MASK;
+	unsigned opc = field(insn, 22, 0x3);
+
+	if ((form & ~(LDST_REGOFF | LDST_UNPRIV)) != LDST_IDX_BASE)
+		return false;
+	form &= ~LDST_IDX_BASE;
+	if (form != LDST_REGOFF && form != LDST_UNSCALED && form != LDST_UNPRIV)
+		return false;
+	if (form == LDST_REGOFF && !(insn & LDST_OPTION_1))
+		return false;
+	ld->size = field(insn, 30, 0x3);
+	ld->store = opc == LDST_OPC_STR;
+	ld->sign_extend = opc == LDST_OPC_LDRS_X || opc == LDST_OPC_LDRS_W;
+	ld->reg64 = ld->sign_extend ? opc == LDST_OPC_LDRS_X : ld->size == 3;
+	ld->acq_rel = false;
+	ld->imm12 = 0;
+	ld->rn = field(insn, 5, 0x1F);
+	ld->rt = field(insn, 0, 0x1F);
+	return ldst_valid(ld);
+}
+
+/* LDR (literal) and LDRSW (literal): PC-relative, so there is no Rn; rn and imm12 are 0. */
+static bool decode_ldr_literal(uint32_t insn, struct a64_ldst *ld)
+{
+	unsigned opc = field(insn, 30, 0x3);
+
+	if ((insn & LDR_LIT_MASK) != LDR_LIT_BASE || opc == LDR_LIT_PRFM)
+		return false;
+	*ld = (struct a64_ldst){.size = opc == 1 ? 3 : 2,
+	                        .sign_extend = opc == 2,
+	                        .reg64 = opc != 0,
+	                        .rt = field(insn, 0, 0x1F)};
+	return true;
+}
+
 static bool decode_ldst_ordered(uint32_t insn, struct a64_ldst *ld)
 {
 	uint32_t rest = insn & LDST_ORD_MASK;
@@ -162,7 +223,8 @@ void a64_decode(uint32_t insn, struct a64_insn *out)
 {
 	*out = (struct a64_insn){.kind = A64_UNKNOWN};
 
-	if (decode_ldst_uimm(insn, &out->ldst) || decode_ldst_ordered(insn, &out->ldst)) {
+	if (decode_ldst_uimm(insn, &out->ldst) || decode_ldst_other(insn, &out->ldst) ||
+	    decode_ldr_literal(insn, &out->ldst) || decode_ldst_ordered(insn, &out->ldst)) {
 		out->kind = A64_LDST;
 	} else if ((insn & EXC_GEN_MASK) == HVC_BASE || (insn & EXC_GEN_MASK) == SMC_BASE) {
 		out->kind = (insn & EXC_GEN_MASK) == HVC_BASE ? A64_HVC : A64_SMC;

@@ -1,10 +1,11 @@
-/* A64 instruction words for the instructions a guest traps with: single-register
- * loads and stores (LDR/STR/LDRS*, immediate unsigned offset, and LDAR/STLR), HVC,
- * SMC, WFI, WFE, MSR/MRS (register). Encoders build the word (Arm ARM C4, C6); the
- * decoder reads a word back and derives the ESR_EL2 ISS the hardware reports for it
- * (D19.2: data abort ISS with ISV=1; HVC/SMC imm16; WFx TI; MSR/MRS ISS). Pure
- * functions: the simulation host's guest engine uses them, and they are tested
- * against capstone. */
+/* A64 instruction words for the instructions a guest traps with: single-register loads and
+ * stores (LDR/STR/LDRS* with an unsigned immediate or register offset, LDR/LDRSW literal,
+ * LDUR/STUR, LDTR/STTR, and LDAR/STLR; the encoders build only the unsigned-offset and
+ * LDAR/STLR forms), HVC, SMC, WFI, WFE, MSR/MRS (register). Encoders build the word (Arm
+ * ARM C4, C6); the decoder reads a word back and derives the ESR_EL2 ISS the hardware
+ * reports for it (D19.2: data abort ISS with ISV=1; HVC/SMC imm16; WFx TI; MSR/MRS ISS).
+ * Pure functions: the simulation host's guest engine uses them, and they are tested against
+ * capstone. */
 #ifndef ARCH_AARCH64_A64_H
 #define ARCH_AARCH64_A64_H
 
@@ -19,8 +20,8 @@ struct a64_ldst {
 	bool sign_extend; /* loads only: LDRSB/LDRSH/LDRSW */
 	bool reg64;       /* Xt (else Wt) */
 	bool acq_rel;     /* LDAR/STLR (then no sign extension, offset 0) */
-	unsigned rt, rn;  /* 0 .. 31 (rt 31 is XZR/WZR, rn 31 is SP) */
-	unsigned imm12;   /* offset in units of the access size, 0 .. 4095 */
+	unsigned rt, rn;  /* 0 .. 31 (rt 31 is XZR/WZR, rn 31 is SP; 0 for a literal) */
+	unsigned imm12;   /* unsigned-offset form: offset in access sizes, 0 .. 4095; else 0 */
 };
 
 struct a64_sysreg {
