@@ -19,17 +19,6 @@ _Static_assert(VM_MAX_VCPUS_GDB == VM_MAX_VCPUS, "a queued stop for every vCPU")
 
 /* ---- Hex and numbers -------------------------------------------------------------- */
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static const char hexdigit[] = "0123456789abcdef";
 
 /* A hex number at *p (at most 16 digits), *p moved past it; false if there is none or
@@ -39,10 +28,10 @@ static bool hexnum(const char **p, const char *end, uint64_t *out)
 	uint64_t v = 0;
 	unsigned n = 0;
 
-	while (*p < end && hexval((uint8_t)**p) >= 0) {
+	while (*p < end && fmt_hex_digit((uint8_t)**p) >= 0) {
 		if (++n > 16)
 			return false;
-		v = v << 4 | (uint64_t)hexval((uint8_t)**p);
+		v = v << 4 | (uint64_t)fmt_hex_digit((uint8_t)**p);
 		(*p)++;
 	}
 	*out = v;
@@ -53,7 +42,7 @@ static bool hexnum(const char **p, const char *end, uint64_t *out)
 static bool unhex(const char *p, size_t len, uint8_t *out)
 {
 	for (size_t i = 0; i < len; i++) {
-		int hi = hexval((uint8_t)p[2 * i]), lo = hexval((uint8_t)p[2 * i + 1]);
+		int hi = fmt_hex_digit((uint8_t)p[2 * i]), lo = fmt_hex_digit((uint8_t)p[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return false;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -1027,16 +1016,16 @@ static size_t consume(struct gdb_stub *s, const uint8_t *buf, size_t len)
 			}
 			break;
 		case IN_SUM1:
-			if (hexval(c) < 0) {
+			if (fmt_hex_digit(c) < 0) {
 				s->in = IN_IDLE;
 				s->bad_packets++;
 				break;
 			}
-			s->sum_got = (uint8_t)(hexval(c) << 4);
+			s->sum_got = (uint8_t)(fmt_hex_digit(c) << 4);
 			s->in = IN_SUM2;
 			break;
 		case IN_SUM2: {
-			int lo = hexval(c);
+			int lo = fmt_hex_digit(c);
 			bool ok = lo >= 0 && (uint8_t)(s->sum_got | lo) == s->sum && !s->overflow;
 			if (!ok) {
 				s->in = IN_IDLE;
@@ -1303,16 +1292,16 @@ size_t gdb_line_byte(struct gdb_line *l, struct gdb_stub *s, uint8_t ch, uint8_t
 		l->sum = (uint8_t)(l->sum + ch);
 		return 0;
 	case 2:
-		if (hexval(ch) < 0)
+		if (fmt_hex_digit(ch) < 0)
 			return line_release(l, s, ch, out);
 		l->held[l->n++] = ch;
 		l->state = 3;
 		return 0;
 	default: {
-		if (hexval(ch) < 0)
+		if (fmt_hex_digit(ch) < 0)
 			return line_release(l, s, ch, out);
 		l->held[l->n++] = ch;
-		uint8_t got = (uint8_t)(hexval(l->held[l->n - 2]) << 4 | hexval(ch));
+		uint8_t got = (uint8_t)(fmt_hex_digit(l->held[l->n - 2]) << 4 | fmt_hex_digit(ch));
 		size_t n = l->n;
 		l->state = 0;
 		l->n = 0;

@@ -16,6 +16,7 @@
 #include "arch/aarch64/arch.h"
 #include "arch/aarch64/s1walk.h"
 #include "core/aspace.h"
+#include "core/fmt.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/timer.h"
@@ -46,17 +47,6 @@ static uint64_t extra[S1CHECK_EXTRA];
 static unsigned nextra;
 static struct s1check_cpu cpus[BM_MAX_PCPUS];
 
-static int hexdigit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "HEX,HEX,..." (0x optional) up to a space: the VAs into extra[]. */
 static void parse_extra(const char *p)
 {
@@ -64,8 +54,8 @@ static void parse_extra(const char *p)
 		uint64_t v = 0;
 		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 			p += 2;
-		while (hexdigit(*p) >= 0)
-			v = v << 4 | (uint64_t)hexdigit(*p++);
+		while (fmt_hex_digit(*p) >= 0)
+			v = v << 4 | (uint64_t)fmt_hex_digit(*p++);
 		extra[nextra++] = v;
 		if (*p != ',')
 			break;
