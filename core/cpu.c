@@ -22,7 +22,7 @@ static void ipi_kick_irq(unsigned irq, void *arg)
 /* The exit it caused is all it is for: the next entry refills the list registers. (On
  * the GICv3 the exit turns the virtual interface off, which lowers the line, so this
  * handler may never even run.) */
-static void maintenance_irq(unsigned irq, void *arg)
+static inline void maintenance_irq(unsigned irq, void *arg)
 {
 	(void)irq;
 	(void)arg;
@@ -40,13 +40,17 @@ int cpu_boot_init(void)
 		err = hal_irq_register(IPI_CALL, ipi_call_irq, NULL);
 	if (!err)
 		err = hal_irq_register(IPI_KICK, ipi_kick_irq, NULL);
+#if ARCH_VTIMER_FORWARDED
 	/* The virtual timer's physical interrupt goes to the guest that ran, linked. */
 	if (!err)
 		err = hal_irq_register(ARCH_VTIMER_IRQ, vtimer_forwarded_irq, NULL);
 	if (!err)
 		err = hal_irq_forward(ARCH_VTIMER_IRQ, true);
+#endif
+#ifdef ARCH_IRQCHIP_MAINTENANCE_IRQ
 	if (!err)
 		err = hal_irq_register(ARCH_IRQCHIP_MAINTENANCE_IRQ, maintenance_irq, NULL);
+#endif
 	hal_guest_set_early(vm_early_exits() ? arch_exit_early : NULL); /* as vm_set_trace */
 	return err;
 }
@@ -61,8 +65,12 @@ int cpu_init_this(void)
 	hal_irq_enable(hal_timer_irq());
 	hal_irq_enable(IPI_CALL);
 	hal_irq_enable(IPI_KICK);
+#if ARCH_VTIMER_FORWARDED
 	hal_irq_enable(ARCH_VTIMER_IRQ);
+#endif
+#ifdef ARCH_IRQCHIP_MAINTENANCE_IRQ
 	hal_irq_enable(ARCH_IRQCHIP_MAINTENANCE_IRQ);
+#endif
 	__atomic_store_n(&cpu->up, 1, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -462,6 +462,10 @@ static void vcont(struct gdb_stub *s, const char *p, const char *end)
 			send_str(s, ""); /* 't', 'r': not offered by vCont? */
 			return;
 		}
+		if (a == 's' && !ARCH_GDB_STEP) {
+			send_str(s, ""); /* nor a step where the ISA has none */
+			return;
+		}
 		unsigned who = VCPU_ANY;
 		if (p < end && *p == ':') {
 			p++;
@@ -810,6 +814,24 @@ static bool needs_stopped(const char *p, size_t len)
 	}
 }
 
+
+/* c [ADDR], s [ADDR], C SIG[;ADDR], S SIG[;ADDR]: the signal is not the guest's. */
+static void resume_cmd(struct gdb_stub *s, const char *p, const char *end)
+{
+	bool step = p[0] == 's' || p[0] == 'S';
+	const char *q = p + 1;
+	uint64_t sig;
+
+	if (p[0] == 'C' || p[0] == 'S') {
+		if (!hexnum(&q, end, &sig) || (q < end && *q != ';')) {
+			send_err(s, EINVAL);
+			return;
+		}
+		if (q < end)
+			q++;
+	}
+	simple_resume(s, q, end, step);
+}
 static void handle(struct gdb_stub *s, const char *p, size_t len)
 {
 	const char *end = p + len;
@@ -845,20 +867,18 @@ static void handle(struct gdb_stub *s, const char *p, size_t len)
 	case 'X':
 		write_mem(s, p + 1, end, true);
 		return;
-	case 'c':
 	case 's':
-		simple_resume(s, p + 1, end, p[0] == 's');
-		return;
-	case 'C':
-	case 'S': {
-		const char *q = p + 1;
-		if (!hexnum(&q, end, &type) || (q < end && *q != ';')) {
-			send_err(s, EINVAL);
+	case 'S':
+		if (!ARCH_GDB_STEP) { /* no step on this ISA: gdb steps by breakpoints */
+			send_str(s, "");
 			return;
 		}
-		simple_resume(s, q < end ? q + 1 : q, end, p[0] == 'S');
+		resume_cmd(s, p, end);
 		return;
-	}
+	case 'c':
+	case 'C':
+		resume_cmd(s, p, end);
+		return;
 	case 'H': {
 		const char *q = p + 2;
 		if (len < 3 || (p[1] != 'g' && p[1] != 'c') || !thread_id(s, &q, end, &who) ||
@@ -917,7 +937,7 @@ static void handle(struct gdb_stub *s, const char *p, size_t len)
 		return;
 	case 'v':
 		if (starts(p, end, "vCont?"))
-			send_str(s, "vCont;c;C;s;S");
+			send_str(s, ARCH_GDB_STEP ? "vCont;c;C;s;S" : "vCont;c;C");
 		else if (starts(p, end, "vCont;"))
 			vcont(s, p + 5, end);
 		else

@@ -5,7 +5,6 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "arch/tandem_isa.h"
 #include "hal-sim/internal.h"
 #include "hal-sim/sim.h"
 #include "hal/err.h"
@@ -42,7 +41,7 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		return -ENOSYS;
 	for (;;) {
 		if (sim_irq_deliverable()) {
-			*exit = (struct guest_exit){ .type = TRAP_IRQ };
+			sim_irq_exit(exit);
 			return 0;
 		}
 		if (!fn(ctx, exit, atomic_load(&guest_arg)))
@@ -79,13 +78,14 @@ void hal_sim_set_vtimer_live(bool live)
 	atomic_store(&vtimer_live, live);
 }
 
-/* The engine keeps no TLB; the flushes are counted so that tests can see that core
- * asks for them where the hardware needs them. */
-
+/* The flushes are counted so that tests can see that core asks for them where the
+ * hardware needs them; the engine drops what its TLB holds (an engine without one,
+ * aarch64's, walks the tables at every access). */
 void hal_guest_tlb_flush(uint64_t s2root)
 {
 	atomic_store(&last_flushed, s2root);
 	atomic_fetch_add(&tlb_flushes, 1);
+	sim_engine_tlb_flush(s2root);
 }
 
 uint64_t hal_sim_tlb_flushes(uint64_t *last_s2root)
@@ -125,15 +125,4 @@ void hal_guest_irq_load(struct guest_ctx *ctx)
 void hal_guest_irq_save(struct guest_ctx *ctx)
 {
 	(void)ctx;
-}
-
-uint64_t hal_guest_sysreg_read(const struct guest_ctx *ctx, unsigned slot)
-{
-	return ctx && slot < EL1_SYSREG_COUNT ? ctx->el1[slot] : 0;
-}
-
-void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value)
-{
-	if (ctx && slot < EL1_SYSREG_COUNT)
-		ctx->el1[slot] = value;
 }

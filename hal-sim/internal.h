@@ -64,6 +64,14 @@ void sim_console_fini(void);
 void sim_console_drain(void);
 /* True if an enabled IRQ is pending on the calling pCPU (its timer included). */
 bool sim_irq_deliverable(void);
+
+/* The ISA's side of hal_guest_enter (guest_<isa>.c): the trap state of the exit a host
+ * interrupt makes while the guest runs, and the engine's TLB dropping the entries of
+ * the guest with stage-2 root register value s2root (HFENCE.GVMA; nothing where the
+ * engine keeps no TLB). */
+struct guest_exit;
+void sim_irq_exit(struct guest_exit *exit);
+void sim_engine_tlb_flush(uint64_t s2root);
 /* Mark irq pending on p and wake it; p->lock must not be held. */
 void sim_irq_set_pending(struct sim_pcpu *p, unsigned irq);
 

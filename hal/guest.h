@@ -85,6 +85,26 @@ int hal_guest_translate(gva_t va, gpa_t *gpa);
  * walks the tables on every access and keeps no TLB. */
 void hal_guest_tlb_flush(uint64_t s2root);
 
+/* Forget, on every pCPU, the guest's own first-stage translations (riscv: HFENCE.VVMA)
+ * of the guest whose stage-2 root register value is s2root (its VMID): those of address
+ * space asid (all of them if all_asids) over [va, va + size) (size 0 or ~0: every
+ * address). riscv64 needs it where the guest's own SFENCE.VMA on one hart does not reach
+ * another (an SBI remote fence, a vCPU arriving on another pCPU). ISAs whose guests'
+ * TLB maintenance the hardware broadcasts (aarch64's TLBI ... IS from EL1) need nothing
+ * here: their HALs do nothing. */
+void hal_guest_tlb_flush_vs(uint64_t s2root, uint16_t asid, bool all_asids, gva_t va,
+			    uint64_t size);
+
+/* The instruction at the guest-virtual address pc of the guest the last
+ * hal_guest_enter on this pCPU ran, read as that guest would fetch it (riscv:
+ * HLVX.HU, two halfwords for a 32-bit instruction), for an exit whose trap state does
+ * not describe the access (riscv: htinst 0). Valid where hal_guest_translate is. 0
+ * and the instruction (a 16-bit one in the low half); -EFAULT if the fetch itself
+ * faults (the caller retries the guest's instruction, which faults again and is
+ * handled as its own fault); -ENOSYS where the ISA's syndromes describe every access
+ * Tandem emulates (aarch64). */
+int hal_guest_fetch_insn(gva_t pc, uint32_t *insn);
+
 /* Whether a loaded context's virtual timer raises its interrupt (ARCH_VTIMER_IRQ) on
  * this pCPU by itself, also while the vCPU waits loaded in WFI: on bare metal the EL1
  * virtual timer runs in the hardware and its PPI comes to EL2 (core forwards it,

@@ -179,6 +179,10 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
  * entry refills them. */
 #define ARCH_IRQCHIP_MAINTENANCE_IRQ VGIC_PPI_MAINTENANCE
 
+/* The virtual timer's interrupt is a physical one (its PPI) that comes to EL2 while the
+ * vCPU is loaded and is forwarded to it (vtimer_forwarded_irq). */
+#define ARCH_VTIMER_FORWARDED 1
+
 /* Its output as the saved registers leave it, with the system counter at now: true if
  * asserted (enabled, unmasked, CVAL reached). Otherwise *deadline is the
  * system-counter value at which it will be (enabled and unmasked; UINT64_MAX if that
@@ -392,6 +396,7 @@ static inline bool arch_vcpu_stepping(const struct arch_vcpu *v)
  * number out of range. */
 extern const char arch_gdb_target_xml[];
 #define ARCH_GDB_NREGS 68
+#define ARCH_GDB_STEP 1 /* the stub offers single steps (arch_vcpu_debug_step) */
 #define ARCH_GDB_REG_MAX 16
 #define ARCH_GDB_BRK_SIZE 4
 int arch_gdb_reg_size(unsigned regno);

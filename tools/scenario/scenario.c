@@ -348,6 +348,8 @@ static int vm_pl011(struct parser *p, int arg)
 	(void)arg;
 	if ((err = need(p, 2, 3, "pl011 BASE [IRQ]")) || (err = number(p, p->tok[1], &p->vm->pl011_base)))
 		return err;
+	if (p->vm->isa != SCN_ISA_AARCH64)
+		return error(p, "a pl011 is an aarch64 VM's UART (a riscv64 VM has an ns16550)");
 	p->vm->pl011_irq = 33; /* SPI 1 on QEMU's virt board */
 	if (p->ntok == 3 && (err = small(p, p->tok[2], VGIC_NR_IRQS - 1, &p->vm->pl011_irq)))
 		return err;
@@ -355,6 +357,52 @@ static int vm_pl011(struct parser *p, int arg)
 		return error(p, "a pl011's interrupt is a shared one (SPI): %d-%d", VGIC_NR_PRIVATE,
 			     VGIC_NR_IRQS - 1);
 	p->vm->has_pl011 = true;
+	return 0;
+}
+
+static int vm_isa(struct parser *p, int arg)
+{
+	struct scn_vm *vm = p->vm;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 2, "isa aarch64|riscv64")))
+		return err;
+	bool any = vm->has_pl011 || vm->has_ns16550;
+	for (unsigned i = 0; i < VM_MAX_VCPUS; i++)
+		any = any || vm->acts[i];
+	if (any)
+		return error(p, "\"isa\" comes before the VM's devices and programs");
+	if (!strcmp(p->tok[1], "aarch64"))
+		vm->isa = SCN_ISA_AARCH64;
+	else if (!strcmp(p->tok[1], "riscv64"))
+		vm->isa = SCN_ISA_RISCV64;
+	else
+		return error(p, "isa takes aarch64 or riscv64");
+	return 0;
+}
+
+/* An NS16550A (riscv64 VMs): 8 byte registers, its interrupt a PLIC source (10 on QEMU's
+ * riscv virt board). */
+static int vm_ns16550(struct parser *p, int arg)
+{
+	struct scn_vm *vm = p->vm;
+	int err;
+
+	(void)arg;
+	if ((err = need(p, 2, 3, "ns16550 BASE [IRQ]")) ||
+	    (err = number(p, p->tok[1], &vm->ns16550_base)))
+		return err;
+	if (vm->isa != SCN_ISA_RISCV64)
+		return error(p, "an ns16550 is a riscv64 VM's UART (\"isa riscv64\" first)");
+	if (vm->has_ns16550)
+		return error(p, "VM \"%s\" already has an ns16550", vm->name);
+	vm->ns16550_irq = 10;
+	if (p->ntok == 3 && (err = small(p, p->tok[2], 1023, &vm->ns16550_irq)))
+		return err;
+	if (vm->ns16550_irq == 0)
+		return error(p, "PLIC source 0 does not exist");
+	vm->has_ns16550 = true;
 	return 0;
 }
 
@@ -423,6 +471,7 @@ static const struct keyword vm_statements[] = {
 	{ "vcpus", false, vm_vcpus, 0 },     { "affinity", false, vm_affinity, 0 },
 	{ "memory", false, vm_memory_kw, 0 }, { "pl011", false, vm_pl011, 0 },
 	{ "entry", false, vm_entry, 0 },     { "mmio", false, vm_mmio, 0 },
+	{ "isa", false, vm_isa, 0 },         { "ns16550", false, vm_ns16550, 0 },
 	{ "program", false, vm_program, 0 }, { "image", false, vm_image_kw, 0 },
 	{ "kernel", false, vm_boot_statement, BOOT_KERNEL },
 	{ "initrd", false, vm_boot_statement, BOOT_INITRD },

@@ -19,14 +19,22 @@
 #define SCN_ERR_MAX 256
 #define SCN_PATH_MAX 256
 
+/* The ISA a VM's vCPUs are (its "isa" statement; aarch64 when not said). The programs are
+ * parsed for it; a host runs only the VMs of the ISA it was built for. */
+enum scn_isa { SCN_ISA_AARCH64, SCN_ISA_RISCV64 };
+
 struct scn_vm {
 	char name[VM_NAME_MAX];
+	enum scn_isa isa;
 	unsigned line;                 /* of "vm NAME {", for messages about the VM */
 	unsigned mem_line[VM_MAX_MEM]; /* of each memory statement */
 	struct vm_config cfg; /* devices are filled in by whoever instantiates them */
 	bool has_pl011;
 	uint64_t pl011_base;
 	unsigned pl011_irq; /* the interrupt line the UART raises */
+	bool has_ns16550;   /* riscv64: an NS16550A, its base and PLIC source */
+	uint64_t ns16550_base;
+	unsigned ns16550_irq;
 	/* The guest binary of hosts that run real guests (hvsim runs the programs): the
 	 * path as written (relative paths are the scenario file's directory's), and the
 	 * guest-physical address it goes to, inside one of the VM's memory regions. */

@@ -319,3 +319,20 @@ void hal_guest_tlb_flush(uint64_t s2root)
 	sysreg_write(vttbr_el2, mine);
 	isb();
 }
+
+/* An aarch64 guest's TLBI instructions from EL1 are broadcast in its Inner Shareable
+ * domain by the hardware (Arm ARM D8.13): no pCPU keeps first-stage entries the guest
+ * has invalidated, wherever its vCPUs ran, and Tandem has nothing to add. */
+void hal_guest_tlb_flush_vs(uint64_t s2root, uint16_t asid, bool all_asids, gva_t va,
+			    uint64_t size)
+{
+	(void)s2root, (void)asid, (void)all_asids, (void)va, (void)size;
+}
+
+/* ESR_EL2.ISV describes every access Tandem emulates; an access it does not describe
+ * gets an abort, never a decoded guess (arch/aarch64/exit.c). */
+int hal_guest_fetch_insn(gva_t pc, uint32_t *insn)
+{
+	(void)pc, (void)insn;
+	return -ENOSYS;
+}
