@@ -1,4 +1,4 @@
-/* A VM's device tree (guest_dtb.h). Bindings followed (Linux's
+/* A VM's device tree (guest_dtb.h). Bindings followed for the Arm board (Linux's
  * Documentation/devicetree/bindings): arm/cpus.yaml, arm/psci.yaml,
  * interrupt-controller/arm,gic-v3.yaml, timer/arm,arch_timer.yaml, serial/pl011.yaml,
  * chosen.yaml; the root with #address-cells = #size-cells = 2. */
@@ -27,8 +27,17 @@ static int check(const struct guest_dtb *d)
 	for (unsigned i = 0; i < d->nmem; i++)
 		if (!range_ok(d->mem[i].base, d->mem[i].size))
 			return -EINVAL;
-	if (!range_ok(d->gicd, d->gicd_size) || !range_ok(d->gicr, d->gicr_size))
+	if (d->board == GUEST_DTB_RISCV_VIRT) {
+		if (!range_ok(d->rv.plic, d->rv.plic_size) || d->rv.timebase_hz == 0 ||
+		    d->rv.plic_ndev == 0 || d->rv.uart_irq > d->rv.plic_ndev)
+			return -EINVAL;
+		for (unsigned i = 0; i < d->ncpus; i++)
+			if (d->mpidr[i] > UINT32_MAX)
+				return -EINVAL;
+	} else if (d->board != GUEST_DTB_ARM_VIRT || !range_ok(d->gicd, d->gicd_size) ||
+		   !range_ok(d->gicr, d->gicr_size)) {
 		return -EINVAL;
+	}
 	if (d->has_initrd && gpa_bits(d->initrd_end) < gpa_bits(d->initrd_start))
 		return -EINVAL;
 	if (d->bootargs) {
@@ -182,6 +191,91 @@ static void write_chosen(struct fdt_writer *w, const struct guest_dtb *d, const 
 	fdt_write_end_node(w);
 }
 
+/* ---- riscv64 (Linux's bindings riscv/cpus.yaml, interrupt-controller/riscv,cpu-intc,
+ * sifive,plic-1.0.0.yaml, serial/8250.yaml) -------------------------------------------- */
+
+/* The ISA string of a hart of Tandem's: no "h" (the guest has no hypervisor
+ * extension), sstc only where the guest really has it. */
+static void rv_isa_string(const struct guest_dtb *d, char *out, size_t len)
+{
+	fmt_snprintf(out, len, "rv64imafdc_zicsr_zifencei%s", d->rv.sstc ? "_sstc" : "");
+}
+
+static void rv_write_cpus(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	char name[32], isa[64];
+
+	rv_isa_string(d, isa, sizeof(isa));
+	fdt_write_begin_node(w, "cpus");
+	fdt_write_prop_u32(w, "#address-cells", 1);
+	fdt_write_prop_u32(w, "#size-cells", 0);
+	fdt_write_prop_u32(w, "timebase-frequency", d->rv.timebase_hz);
+	for (unsigned i = 0; i < d->ncpus; i++) {
+		unit_name(name, sizeof(name), "cpu", d->mpidr[i]);
+		fdt_write_begin_node(w, name);
+		fdt_write_prop_string(w, "device_type", "cpu");
+		fdt_write_prop_string(w, "compatible", "riscv");
+		fdt_write_prop_u32(w, "reg", (uint32_t)d->mpidr[i]);
+		fdt_write_prop_string(w, "status", "okay");
+		fdt_write_prop_string(w, "riscv,isa", isa);
+		fdt_write_prop_string(w, "mmu-type", d->rv.sv48 ? "riscv,sv48" : "riscv,sv39");
+		fdt_write_begin_node(w, "interrupt-controller");
+		fdt_write_prop_u32(w, "#interrupt-cells", 1);
+		fdt_write_prop_empty(w, "interrupt-controller");
+		fdt_write_prop_string(w, "compatible", "riscv,cpu-intc");
+		fdt_write_prop_u32(w, "phandle", GUEST_DTB_INTC_PHANDLE(i));
+		fdt_write_end_node(w);
+		fdt_write_end_node(w);
+	}
+	fdt_write_end_node(w);
+}
+
+/* Two contexts a hart, as on QEMU's board: 2n its M-mode, which a guest has not (-1:
+ * "not present", per the binding), 2n + 1 its S-mode, on the hart's supervisor
+ * external interrupt (9). */
+static void rv_write_plic(struct fdt_writer *w, const struct guest_dtb *d)
+{
+	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
+	uint32_t ext[4 * GUEST_DTB_MAX_CPUS];
+	char name[48];
+
+	for (unsigned i = 0; i < d->ncpus; i++) {
+		ext[4 * i] = GUEST_DTB_INTC_PHANDLE(i);
+		ext[4 * i + 1] = 0xFFFFFFFFu;
+		ext[4 * i + 2] = GUEST_DTB_INTC_PHANDLE(i);
+		ext[4 * i + 3] = 9;
+	}
+	unit_name(name, sizeof(name), "plic", gpa_bits(d->rv.plic));
+	fdt_write_begin_node(w, name);
+	fdt_write_prop(w, "compatible", compat, sizeof(compat));
+	reg(w, d->rv.plic, d->rv.plic_size);
+	fdt_write_prop_u32(w, "#interrupt-cells", 1);
+	fdt_write_prop_u32(w, "#address-cells", 0);
+	fdt_write_prop_empty(w, "interrupt-controller");
+	fdt_write_prop_u32(w, "riscv,ndev", d->rv.plic_ndev);
+	fdt_write_prop_cells(w, "interrupts-extended", ext, 4 * d->ncpus);
+	fdt_write_prop_u32(w, "phandle", GUEST_DTB_PLIC_PHANDLE);
+	fdt_write_end_node(w);
+}
+
+#define NS16550_CLOCK_HZ 3686400u /* the clock QEMU's riscv virt gives its UART */
+
+static void rv_write_uart(struct fdt_writer *w, const struct guest_dtb *d, char *path,
+			  size_t len)
+{
+	char name[32];
+
+	unit_name(name, sizeof(name), "serial", gpa_bits(d->uart));
+	fmt_snprintf(path, len, "/%s", name);
+	fdt_write_begin_node(w, name);
+	fdt_write_prop_string(w, "compatible", "ns16550a");
+	reg(w, d->uart, 0x100);
+	fdt_write_prop_u32(w, "interrupts", d->rv.uart_irq);
+	fdt_write_prop_u32(w, "interrupt-parent", GUEST_DTB_PLIC_PHANDLE);
+	fdt_write_prop_u32(w, "clock-frequency", NS16550_CLOCK_HZ);
+	fdt_write_end_node(w);
+}
+
 int guest_dtb_write(const struct guest_dtb *d, void *buf, size_t cap, size_t *size)
 {
 	struct fdt_writer w;
@@ -196,14 +290,23 @@ int guest_dtb_write(const struct guest_dtb *d, void *buf, size_t cap, size_t *si
 	fdt_write_prop_string(&w, "model", "Tandem VM");
 	fdt_write_prop_u32(&w, "#address-cells", 2);
 	fdt_write_prop_u32(&w, "#size-cells", 2);
-	fdt_write_prop_u32(&w, "interrupt-parent", GUEST_DTB_GIC_PHANDLE);
+	fdt_write_prop_u32(&w, "interrupt-parent", d->board == GUEST_DTB_RISCV_VIRT
+							    ? GUEST_DTB_PLIC_PHANDLE
+							    : GUEST_DTB_GIC_PHANDLE);
 	write_memory(&w, d);
-	write_cpus(&w, d);
-	write_psci(&w, d);
-	write_gic(&w, d);
-	write_timer(&w, d);
-	if (d->has_uart)
-		write_uart(&w, d, stdout_path, sizeof(stdout_path));
+	if (d->board == GUEST_DTB_RISCV_VIRT) {
+		rv_write_cpus(&w, d);
+		rv_write_plic(&w, d);
+		if (d->has_uart)
+			rv_write_uart(&w, d, stdout_path, sizeof(stdout_path));
+	} else {
+		write_cpus(&w, d);
+		write_psci(&w, d);
+		write_gic(&w, d);
+		write_timer(&w, d);
+		if (d->has_uart)
+			write_uart(&w, d, stdout_path, sizeof(stdout_path));
+	}
 	write_chosen(&w, d, stdout_path);
 	fdt_write_end_node(&w);
 	return fdt_write_finish(&w, size);

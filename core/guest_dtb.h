@@ -6,7 +6,9 @@
  * PSCI node, the interrupt controller (GICv3: a distributor and one redistributor
  * region, no maintenance interrupt since the guest has no EL2), the architected timer,
  * the UART and /chosen (bootargs, stdout-path, the initrd, the boot count, and seeds
- * only if asked). */
+ * only if asked). For riscv64 (the riscv boot protocol hands it over in a1): the harts
+ * with their ISA string and local interrupt controllers, the timebase, the PLIC and an
+ * NS16550A in place of the Arm nodes. */
 #ifndef CORE_GUEST_DTB_H
 #define CORE_GUEST_DTB_H
 
@@ -25,7 +27,23 @@ struct guest_dtb_mem {
 	uint64_t size;
 };
 
+/* The board the tree describes: QEMU's virt board for aarch64 (GICv3, architected
+ * timer, PSCI, PL011) or for riscv64 (harts with their local interrupt controllers, a
+ * PLIC, an NS16550A; SBI needs no node). */
+enum guest_dtb_board { GUEST_DTB_ARM_VIRT, GUEST_DTB_RISCV_VIRT };
+
+struct guest_dtb_riscv {
+	uint32_t timebase_hz; /* /cpus/timebase-frequency: the guest's time CSR */
+	bool sstc;            /* the harts have Sstc (listed in riscv,isa) */
+	bool sv48;            /* mmu-type riscv,sv48, else riscv,sv39 */
+	gpa_t plic;
+	uint64_t plic_size;
+	uint32_t plic_ndev;   /* riscv,ndev: sources 1 .. ndev */
+	uint32_t uart_irq;    /* the NS16550A's PLIC source */
+};
+
 struct guest_dtb {
+	enum guest_dtb_board board;
 	unsigned nmem;
 	struct guest_dtb_mem mem[GUEST_DTB_MAX_MEM];
 	unsigned ncpus;
@@ -41,6 +59,8 @@ struct guest_dtb {
 	bool has_uart;
 	gpa_t uart;
 	uint32_t uart_spi;    /* INTID - 32 */
+	struct guest_dtb_riscv rv; /* GUEST_DTB_RISCV_VIRT: what replaces the Arm nodes; the
+				    * hart ids are mpidr[] */
 	const char *bootargs; /* NULL: none */
 	bool has_initrd;
 	gpa_t initrd_start, initrd_end; /* [start, end) */
@@ -60,5 +80,8 @@ int guest_dtb_write(const struct guest_dtb *d, void *buf, size_t cap, size_t *si
 /* The phandle of the interrupt controller in every tree guest_dtb_write makes. */
 #define GUEST_DTB_GIC_PHANDLE   1u
 #define GUEST_DTB_CLOCK_PHANDLE 2u
+/* riscv: the PLIC, and hart n's local interrupt controller. */
+#define GUEST_DTB_PLIC_PHANDLE   1u
+#define GUEST_DTB_INTC_PHANDLE(n) (16u + (n))
 
 #endif

@@ -44,6 +44,111 @@ static uint8_t *write_heap(const struct guest_dtb *d, size_t cap, size_t *size, 
 	return buf;
 }
 
+static struct guest_dtb rv_sample(bool sstc)
+{
+	struct guest_dtb d = {
+		.board = GUEST_DTB_RISCV_VIRT,
+		.nmem = 1,
+		.mem = { { { 0x80000000ull }, 64 * MiB } },
+		.ncpus = 2,
+		.mpidr = { 0, 1 },
+		.has_uart = true, .uart = { 0x10000000 },
+		.rv = { .timebase_hz = 10000000, .sstc = sstc, .plic = { 0x0C000000 },
+			.plic_size = 0x600000, .plic_ndev = 95, .uart_irq = 10 },
+		.bootargs = "console=ttyS0",
+	};
+	return d;
+}
+
+/* The riscv board: harts with no "h" in their ISA and sstc only when they have it, each
+ * with its local interrupt controller, the PLIC's contexts M (-1: absent) and S (9)
+ * per hart in that order, the NS16550A on PLIC source 10, the timebase, and no Arm
+ * node. */
+START_TEST(test_the_riscv_tree_describes_the_riscv_virt_board)
+{
+	for (int sstc = 0; sstc < 2; sstc++) {
+		struct guest_dtb d = rv_sample(sstc);
+		size_t size, plen;
+		int err;
+		uint8_t *b = write_heap(&d, 8192, &size, &err);
+		const char *s;
+		uint32_t v;
+		uint64_t addr, len;
+
+		ck_assert_int_eq(err, 0);
+		ck_assert_int_eq(fdt_check(b, size), 0);
+		int cpus = fdt_path_offset(b, "/cpus");
+		ck_assert_int_ge(cpus, 0);
+		ck_assert_int_eq(fdt_prop_u32(b, cpus, "timebase-frequency", &v), 0);
+		ck_assert_uint_eq(v, 10000000);
+		int cpu1 = fdt_path_offset(b, "/cpus/cpu@1");
+		ck_assert_int_ge(cpu1, 0);
+		ck_assert_int_eq(fdt_prop_string(b, cpu1, "riscv,isa", &s), 0);
+		ck_assert_str_eq(s, sstc ? "rv64imafdc_zicsr_zifencei_sstc"
+					 : "rv64imafdc_zicsr_zifencei");
+		ck_assert_ptr_null(strchr(s + 4, 'h'));
+		int intc = fdt_path_offset(b, "/cpus/cpu@1/interrupt-controller");
+		ck_assert(fdt_node_compatible(b, intc, "riscv,cpu-intc"));
+		ck_assert_int_eq(fdt_prop_u32(b, intc, "phandle", &v), 0);
+		ck_assert_uint_eq(v, GUEST_DTB_INTC_PHANDLE(1));
+
+		int plic = fdt_find_compatible(b, -1, "sifive,plic-1.0.0");
+		ck_assert_int_ge(plic, 0);
+		ck_assert_int_eq(fdt_reg(b, plic, 0, &addr, &len), 0);
+		ck_assert_uint_eq(addr, 0x0C000000);
+		ck_assert_uint_eq(len, 0x600000);
+		ck_assert_int_eq(fdt_prop_u32(b, plic, "riscv,ndev", &v), 0);
+		ck_assert_uint_eq(v, 95);
+		const uint8_t *ext = fdt_get_prop(b, plic, "interrupts-extended", &plen);
+		ck_assert_uint_eq(plen, 2 * 4 * 4);
+		static const uint32_t want[8] = { 16, 0xFFFFFFFF, 16, 9, 17, 0xFFFFFFFF, 17, 9 };
+		for (unsigned i = 0; i < 8; i++) {
+			uint32_t c = (uint32_t)ext[4 * i] << 24 | (uint32_t)ext[4 * i + 1] << 16 |
+				     (uint32_t)ext[4 * i + 2] << 8 | ext[4 * i + 3];
+			ck_assert_uint_eq(c, want[i]);
+		}
+
+		int uart = fdt_find_compatible(b, -1, "ns16550a");
+		ck_assert_int_ge(uart, 0);
+		ck_assert_int_eq(fdt_reg(b, uart, 0, &addr, &len), 0);
+		ck_assert_uint_eq(addr, 0x10000000);
+		ck_assert_int_eq(fdt_prop_u32(b, uart, "interrupts", &v), 0);
+		ck_assert_uint_eq(v, 10);
+		ck_assert_int_eq(fdt_prop_string(b, fdt_path_offset(b, "/chosen"), "stdout-path",
+						 &s), 0);
+		ck_assert_int_eq(fdt_path_offset(b, s), uart);
+		ck_assert_int_lt(fdt_find_compatible(b, -1, "arm,gic-v3"), 0);
+		ck_assert_int_lt(fdt_path_offset(b, "/psci"), 0);
+		free(b);
+	}
+}
+END_TEST
+
+/* A hart id past 32 bits, no timebase, no PLIC sources or a UART on a source past them:
+ * refused, not written. */
+START_TEST(test_impossible_riscv_descriptions_are_einval)
+{
+	uint8_t buf[8192];
+	size_t size;
+	struct guest_dtb d = rv_sample(true);
+
+	d.mpidr[1] = 1ull << 32;
+	ck_assert_int_eq(guest_dtb_write(&d, buf, sizeof(buf), &size), -EINVAL);
+	d = rv_sample(true);
+	d.rv.timebase_hz = 0;
+	ck_assert_int_eq(guest_dtb_write(&d, buf, sizeof(buf), &size), -EINVAL);
+	d = rv_sample(true);
+	d.rv.plic_ndev = 0;
+	ck_assert_int_eq(guest_dtb_write(&d, buf, sizeof(buf), &size), -EINVAL);
+	d = rv_sample(true);
+	d.rv.uart_irq = 96;
+	ck_assert_int_eq(guest_dtb_write(&d, buf, sizeof(buf), &size), -EINVAL);
+	d = rv_sample(true);
+	d.board = (enum guest_dtb_board)7;
+	ck_assert_int_eq(guest_dtb_write(&d, buf, sizeof(buf), &size), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_the_guest_tree_reads_back_as_configured)
 {
 	struct guest_dtb d = sample();
@@ -356,6 +461,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_impossible_descriptions_are_einval);
 	tcase_add_test(tc, test_writer_refuses_misuse);
 	tcase_add_test(tc, test_property_names_are_shared_and_values_kept_exactly);
+	tcase_add_test(tc, test_the_riscv_tree_describes_the_riscv_virt_board);
+	tcase_add_test(tc, test_impossible_riscv_descriptions_are_einval);
 	suite_add_tcase(s, tc);
 	return s;
 }
