@@ -9,7 +9,7 @@ cd "$root" || exit 2
 bad=0
 # ISA data headers of arch/: register layouts, encodings, descriptor formats and the
 # pure functions over them (DESIGN rule 3), nothing with state.
-arch_data='arch/aarch64/(gicv3|sysreg|ctx|a64|s1walk|stage2)\.h|arch/(exit|pt_format|tandem_isa)\.h'
+arch_data='arch/aarch64/(gicv3|sysreg|ctx|a64|s1walk|stage2)\.h|arch/riscv64/(csr|ctx|gstage|rvinsn)\.h|arch/(exit|pt_format|tandem_isa)\.h'
 while IFS= read -r hit; do
 	file=${hit%%:*}
 	inc=$(sed -E 's/.*#include "([^"]+)".*/\1/' <<<"$hit")
