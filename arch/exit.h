@@ -31,6 +31,8 @@ enum exit_kind {
 	EXIT_ENTRY_FAILED, /* the guest could not be entered at all */
 	EXIT_DEBUG,        /* a breakpoint instruction or a completed single step, taken by
 			    * Tandem while a debugger is attached */
+	EXIT_CONSOLE,      /* the firmware's console (riscv: SBI DBCN, the legacy putchar):
+			    * bytes from or to guest memory, or one byte */
 	EXIT_KIND_COUNT
 };
 
@@ -96,13 +98,20 @@ struct vm_exit {
 		} fault;
 		unsigned irq;
 		struct {
+			bool read;     /* console input into the guest (else output) */
+			bool one;      /* the single byte below, not a buffer */
+			uint8_t byte;
+			gpa_t buf;     /* the guest's buffer, guest-physical */
+			uint64_t len;  /* its length in bytes */
+		} console;
+		struct {
 			bool step;     /* a single step completed (else a breakpoint) */
 			uint16_t imm;  /* the breakpoint instruction's immediate */
 			gva_t pc;      /* where the vCPU stopped */
 		} debug;
 	} u;
-	int64_t ret; /* hypercall / CPU_UP / CPU_STATE result, in project error codes or
-		      * (CPU_STATE) a state */
+	int64_t ret; /* hypercall / CPU_UP / CPU_STATE / IPI result, in project error codes
+		      * or (CPU_STATE) a state; CONSOLE: the bytes done, or an error */
 };
 
 /* ---- Exits answered where they are taken ----------------------------------------------

@@ -73,6 +73,14 @@ enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
 enum vm_stop_reason { VM_STOP_NONE, VM_STOP_REQUESTED, VM_STOP_SYSTEM_OFF,
 		      VM_STOP_SYSTEM_RESET, VM_STOP_ERROR };
 
+/* A VM's console as its firmware offers it: write takes up to n bytes of output
+ * (how many it took, 0 when it has no room now), read gives up to n bytes of input
+ * (how many, 0 when none waits). Neither waits. */
+struct vm_console_ops {
+	int (*write)(void *ctx, const uint8_t *buf, size_t n);
+	int (*read)(void *ctx, uint8_t *buf, size_t n);
+};
+
 struct vm {
 	unsigned id;
 	char name[VM_NAME_MAX];
@@ -108,6 +116,10 @@ struct vm {
 	/* The gdb stub attached to the VM (core/gdb.h), or NULL: its vCPUs' debug exits
 	 * go there. Set and cleared by the stub (atomic). */
 	struct gdb_stub *debugger;
+	/* The firmware console's bytes (EXIT_CONSOLE), or NULL: set by whoever gives the
+	 * VM its UART (vmset), before the VM starts. */
+	const struct vm_console_ops *console;
+	void *console_ctx;
 };
 
 /* Build a VM: -EINVAL for a bad config (no vCPUs, affinity beyond the machine, bad

@@ -39,7 +39,7 @@ static const char *const kind_names[EXIT_KIND_COUNT] = {
 	[EXIT_CPU_DOWN] = "cpu-down",	   [EXIT_CPU_STATE] = "cpu-state",
 	[EXIT_SYSTEM_DOWN] = "system-off",  [EXIT_SYSTEM_RESET] = "system-reset",
 	[EXIT_IPI] = "ipi",		   [EXIT_ENTRY_FAILED] = "entry-failed",
-	[EXIT_DEBUG] = "debug",
+	[EXIT_DEBUG] = "debug",		   [EXIT_CONSOLE] = "console",
 };
 
 static const char *const outcome_names[] = { "resume", "retry", "abort", "undef",
@@ -391,10 +391,39 @@ static void on_ipi(struct vcpu *v, struct vm_exit *e)
 	uint64_t kick = 0;
 
 	spin_lock(&v->vm->irq_lock);
-	arch_irq_send_ipi(&v->vm->arch, v->id, e->u.sysreg.value, &kick);
+	e->ret = arch_irq_send_ipi(&v->vm->arch, v->id, e->u.sysreg.value, &kick);
 	spin_unlock(&v->vm->irq_lock);
 	__atomic_fetch_add(&v->vm->ipis_sent, 1, __ATOMIC_RELAXED);
 	vm_kick_vcpus(v->vm, kick);
+}
+
+/* The firmware console: at most VM_CONSOLE_CHUNK bytes an exit (the guest asks again
+ * for the rest, as SBI DBCN lets a call write fewer bytes than asked), through the
+ * VM's console hooks (its UART's lines and receive FIFO). A buffer that is not the
+ * VM's RAM is -EFAULT; a VM without a console, -ENODEV. */
+#define VM_CONSOLE_CHUNK 64
+static void on_console(struct vcpu *v, struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	uint8_t buf[VM_CONSOLE_CHUNK];
+	uint64_t n = e->u.console.one ? 1 : e->u.console.len;
+
+	n = n < VM_CONSOLE_CHUNK ? n : VM_CONSOLE_CHUNK;
+	if (!vm->console) {
+		e->ret = -ENODEV;
+	} else if (e->u.console.read) {
+		int got = vm->console->read(vm->console_ctx, buf, (size_t)n);
+		e->ret = got;
+		if (got > 0 && as_write(&vm->as, e->u.console.buf, buf, (size_t)got))
+			e->ret = -EFAULT; /* the bytes are lost, as a UART's would be */
+	} else if (e->u.console.one) {
+		buf[0] = e->u.console.byte;
+		e->ret = vm->console->write(vm->console_ctx, buf, 1);
+	} else if (n && as_read(&vm->as, e->u.console.buf, buf, (size_t)n)) {
+		e->ret = -EFAULT;
+	} else {
+		e->ret = n ? vm->console->write(vm->console_ctx, buf, (size_t)n) : 0;
+	}
 }
 
 static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
@@ -416,6 +445,7 @@ static const exit_handler_t exit_handlers[EXIT_KIND_COUNT] = {
 	[EXIT_IPI] = on_ipi,
 	[EXIT_ENTRY_FAILED] = on_entry_failed,
 	[EXIT_DEBUG] = on_debug,
+	[EXIT_CONSOLE] = on_console,
 };
 
 void vm_handle_exit(struct vcpu *v, struct vm_exit *e)
