@@ -103,7 +103,7 @@ static int load_images(struct vmset_boot *b, struct vm *vm)
 		err = as_write(&vm->as, b->layout.initrd, boot->initrd, boot->initrd_size);
 	if (!err && boot->kernel && boot->dtb)
 		err = as_write(&vm->as, b->layout.dtb, boot->dtb, boot->dtb_size);
-	else if (!err && boot->kernel)
+	else if (!err && (boot->kernel || boot->has_dtb_at))
 		err = write_dtb(b, vm);
 	return err;
 }
@@ -120,12 +120,37 @@ static int reload(struct vm *vm, void *ctx)
 	return err ? err : load_images(b, vm);
 }
 
+/* Whether VMSET_DTB_RESERVE bytes from at lie in one writable RAM region of cfg. */
+static bool dtb_room(const struct vm_config *cfg, gpa_t at)
+{
+	for (unsigned i = 0; i < cfg->nmem; i++) {
+		const struct vm_mem_config *m = &cfg->mem[i];
+		uint64_t off = gpa_bits(at) - gpa_bits(m->gpa);
+		if (gpa_bits(at) >= gpa_bits(m->gpa) && off < m->size &&
+		    m->size - off >= VMSET_DTB_RESERVE && (m->flags & PT_W) &&
+		    !(m->flags & PT_DEVICE))
+			return true;
+	}
+	return false;
+}
+
 /* Where a kernel and what comes with it go, and so vCPU 0's entry and x0. */
 static int plan_boot(struct vmset_boot *b, struct vm_config *cfg, struct vm_refusal *why)
 {
 	const struct vm_boot_spec *boot = &b->spec->boot;
 	const struct vm_mem_config *ram = boot_ram(cfg);
 
+	if (!boot->kernel && boot->has_dtb_at) {
+		if (!dtb_room(cfg, boot->dtb_at)) {
+			fmt_snprintf(why->why, sizeof(why->why), "has no RAM for its device tree "
+				     "at 0x%llx (%u KiB)", (unsigned long long)gpa_bits(boot->dtb_at),
+				     VMSET_DTB_RESERVE >> 10);
+			return -EINVAL;
+		}
+		b->layout.dtb = boot->dtb_at;
+		cfg->entry_arg = gpa_bits(boot->dtb_at);
+		return 0;
+	}
 	if (!boot->kernel)
 		return 0;
 	if (!ram) {

@@ -33,6 +33,10 @@ struct vm_boot_spec {
 	bool has_kaslr_seed, has_rng_seed;
 	uint64_t kaslr_seed;
 	uint64_t rng_seed;     /* the 32 bytes of /chosen/rng-seed are drawn from it */
+	/* Without a kernel: the tree Tandem writes, at dtb_at in RAM, its address the
+	 * entry's argument (x0 on aarch64, a1 on riscv64: both boot protocols). */
+	bool has_dtb_at;
+	gpa_t dtb_at;
 };
 
 struct vm_spec {

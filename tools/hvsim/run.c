@@ -203,6 +203,8 @@ static int boot_spec(const char *file, unsigned v)
 	const struct scn_vm *sv = &R.scn.vms[v];
 	struct vm_boot_spec *b = &R.specs[v].boot;
 
+	b->has_dtb_at = sv->has_devicetree;
+	b->dtb_at = gpa_make(sv->devicetree_addr);
 	if (!sv->kernel_path[0])
 		return 0;
 	if (read_boot_file(file, sv->kernel_path, &R.files[v][0], &b->kernel_size) ||

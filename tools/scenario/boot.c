@@ -7,7 +7,9 @@
  *   kaslr-seed N       /chosen/kaslr-seed (absent unless given: a kernel's addresses
  *   rng-seed N         then match its System.map); rng-seed's 32 bytes drawn from N
  *   reboots N|always   how many PSCI SYSTEM_RESETs restart the VM (default always);
- *                      after that a SYSTEM_RESET stops it */
+ *                      after that a SYSTEM_RESET stops it
+ *   devicetree ADDR    (a VM without a kernel) the tree Tandem writes, at ADDR, its
+ *                      address the entry's argument: x0 on aarch64, a1 on riscv64 */
 #include <stdio.h>
 #include <string.h>
 
@@ -101,6 +103,13 @@ int vm_boot_statement(struct parser *p, int arg)
 		return seed(p, &vm->has_kaslr_seed, &vm->kaslr_seed, "kaslr-seed N");
 	case BOOT_RNG_SEED: return seed(p, &vm->has_rng_seed, &vm->rng_seed, "rng-seed N");
 	case BOOT_REBOOTS: return reboots(p);
+	case BOOT_DEVICETREE:
+		if (vm->has_devicetree)
+			return error(p, "VM \"%s\" already has a devicetree", vm->name);
+		vm->has_devicetree = true;
+		if (need(p, 2, 2, "devicetree ADDR"))
+			return -EINVAL;
+		return number(p, p->tok[1], &vm->devicetree_addr);
 	}
 	return error(p, "unknown boot statement");
 }
@@ -110,6 +119,9 @@ int vm_boot_end(struct parser *p)
 	const struct scn_vm *vm = p->vm;
 	bool kernel = vm->kernel_path[0];
 
+	if (kernel && vm->has_devicetree)
+		return error(p, "VM \"%s\" boots a kernel, which gets its tree after the initrd: "
+			     "no devicetree ADDR", vm->name);
 	if (kernel && vm->has_image)
 		return error(p, "VM \"%s\" has both an image and a kernel: it boots one",
 			     vm->name);

@@ -54,7 +54,7 @@ int copy_path(struct parser *p, const char *noun, char out[SCN_PATH_MAX]);
 int vm_boot_statement(struct parser *p, int arg);
 int vm_boot_end(struct parser *p);
 enum { BOOT_KERNEL, BOOT_INITRD, BOOT_DTB, BOOT_BOOTARGS, BOOT_PSCI, BOOT_KASLR_SEED,
-       BOOT_RNG_SEED, BOOT_REBOOTS };
+       BOOT_RNG_SEED, BOOT_REBOOTS, BOOT_DEVICETREE };
 
 /* A statement's keyword (its first token), what parses the rest of it, and the argument
  * the parser gets (which variant of a family: hvc or smc, load or store). */

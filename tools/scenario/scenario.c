@@ -481,6 +481,7 @@ static const struct keyword vm_statements[] = {
 	{ "kaslr-seed", false, vm_boot_statement, BOOT_KASLR_SEED },
 	{ "rng-seed", false, vm_boot_statement, BOOT_RNG_SEED },
 	{ "reboots", false, vm_boot_statement, BOOT_REBOOTS },
+	{ "devicetree", false, vm_boot_statement, BOOT_DEVICETREE },
 	{ "}", false, vm_end_kw, 0 },
 };
 

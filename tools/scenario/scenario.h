@@ -51,6 +51,9 @@ struct scn_vm {
 	bool psci_smc;
 	bool has_kaslr_seed, has_rng_seed;
 	uint64_t kaslr_seed, rng_seed;
+	/* "devicetree ADDR": Tandem's tree at ADDR for a VM without a kernel. */
+	bool has_devicetree;
+	uint64_t devicetree_addr;
 	struct engine_program programs[VM_MAX_VCPUS];
 	struct action *acts[VM_MAX_VCPUS]; /* owned */
 	/* Where it was said, for messages about the whole configuration (0: not said):

@@ -287,8 +287,12 @@ static void put_file_field(FILE *f, const char *field, unsigned vm, const struct
 /* The boot-protocol part of a spec. */
 static void put_boot(FILE *f, const struct scn_vm *vm, unsigned idx, const struct vm_files *files)
 {
-	if (!files->f[FILE_KERNEL].size)
+	if (!files->f[FILE_KERNEL].size) {
+		if (vm->has_devicetree)
+			fprintf(f, ",\n\t  .boot = { .has_dtb_at = true, .dtb_at = { 0x%llxull } }",
+				(unsigned long long)vm->devicetree_addr);
 		return;
+	}
 	fprintf(f, ",\n\t  .boot = { .psci_smc = %s", vm->psci_smc ? "true" : "false");
 	put_file_field(f, "kernel", idx, files, FILE_KERNEL);
 	put_file_field(f, "initrd", idx, files, FILE_INITRD);
