@@ -74,6 +74,32 @@ enum act_kind {
 	/* Past ACT_END, so that fuzz_guest_program's record kinds (0 .. ACT_END) keep
 	 * their meaning: */
 	ACT_EXPECT_EXITS, /* value = the most exits the program may have caused so far */
+	/* riscv64 only (hal-sim/rv_engine.c), with the instruction in rv; ACT_LOAD,
+	 * ACT_STORE, ACT_WAIT64 take their operands from rv too, ACT_VTIMER is "timer"
+	 * (vstimecmp with Sstc, else SBI set_timer), ACT_EXPECT_IRQ compares rv.cause and,
+	 * for an external interrupt, value = the PLIC source: */
+	ACT_RV_AMO,          /* rv.amo: AMOSWAP, AMOADD, LR, SC; addr, value into rs2 */
+	ACT_RV_ECALL,        /* args[0..5] into a0-a5, args[6] into a6 (FID), args[7] a7 (EID) */
+	ACT_RV_CSR,          /* rv.csr: CSRRS rd, csr, x0 (rv.write: CSRRW x0, csr, rs1 = value) */
+	ACT_RV_SFENCE,       /* SFENCE.VMA rs1, rs2: addr (rv.rs1 != 0), ASID value (rv.rs2 != 0) */
+	ACT_RV_EXPECT_FAULT, /* value = the exception cause the guest's handler took last */
+};
+
+/* riscv64: the RV64 instruction an action stands for (RISC-V unprivileged spec, "RV32I/
+ * RV64I", "A", "C"; privileged spec for SFENCE.VMA, WFI, the Zicsr accesses). */
+enum rv_amo_op { RV_AMO_SWAP, RV_AMO_ADD, RV_AMO_LR, RV_AMO_SC };
+
+struct rv_op {
+	uint8_t rd;         /* loads, AMOs, csrr: the destination */
+	uint8_t rs1;        /* the base register (holds addr), CSR write source */
+	uint8_t rs2;        /* stores, AMOs, SC: the source (holds value) */
+	uint8_t size;       /* log2 of the access size: 0 .. 3 */
+	bool sign;          /* loads: LB/LH/LW (sign-extend) rather than LBU/LHU/LWU */
+	bool compressed;    /* C.LW/C.LD/C.SW/C.SD, then a C.NOP in the slot's upper half */
+	bool write;         /* ACT_RV_CSR: CSRRW x0, csr, rs1 rather than CSRRS rd, csr, x0 */
+	uint8_t amo;        /* enum rv_amo_op */
+	uint8_t cause;      /* ACT_EXPECT_IRQ: the S-level interrupt, 1 soft, 5 timer, 9 ext */
+	uint16_t csr;       /* ACT_RV_CSR: the CSR number */
 };
 
 struct action {
@@ -86,8 +112,9 @@ struct action {
 	uint64_t addr;
 	uint64_t value;
 	uint64_t ignore; /* ACT_WAIT64: bits the comparison leaves out */
-	uint64_t args[4];
+	uint64_t args[8];
 	bool wfe;       /* ACT_WAIT64: wait in a WFE between two loads */
+	struct rv_op rv; /* riscv64 */
 };
 
 struct engine_program {
