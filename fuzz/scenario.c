@@ -97,6 +97,38 @@ static void check_action(const struct action *a, unsigned lines, bool last)
 	}
 }
 
+/* A riscv64 VM's action (tools/scenario/program_rv.c): registers x0-x31, the base of an
+ * access neither its destination nor its source, a compressed form's registers x8-x15,
+ * no other END. */
+static void check_rv_action(const struct action *a, unsigned lines, bool last)
+{
+	const struct rv_op *o = &a->rv;
+
+	CHECK((unsigned)a->kind <= ACT_RV_EXPECT_FAULT && a->kind != ACT_HVC && a->kind != ACT_SMC &&
+	      a->kind != ACT_MSR && a->kind != ACT_MRS && a->kind != ACT_WFE);
+	CHECK((a->kind == ACT_END) == last);
+	CHECK(a->line >= 1 && a->line <= lines);
+	CHECK(o->rd < 32 && o->rs1 < 32 && o->rs2 < 32 && o->size <= 3 && a->reg < 32);
+	switch (a->kind) {
+	case ACT_LOAD:
+	case ACT_STORE:
+	case ACT_WAIT64:
+	case ACT_RV_AMO:
+		CHECK(o->rs1 != 0 && o->rs1 != o->rd && (o->rs2 == 0 || o->rs1 != o->rs2));
+		CHECK(!o->compressed || (o->rs1 >= 8 && o->rs1 <= 15 && o->size >= 2));
+		CHECK(a->kind != ACT_RV_AMO || o->size >= 2);
+		break;
+	case ACT_SPIN:
+		CHECK(a->value <= 100000000);
+		break;
+	case ACT_RV_CSR:
+		CHECK(o->csr <= 0xFFF);
+		break;
+	default:
+		break;
+	}
+}
+
 static void check_image(const struct scn_vm *vm)
 {
 	const struct vm_config *c = &vm->cfg;
@@ -148,7 +180,10 @@ static void check_scenario(const struct scenario *s, unsigned lines)
 			CHECK(prog->acts == vm->acts[p]);
 			CHECK(prog->n >= 1 && prog->n < SCN_MAX_ACTIONS);
 			for (unsigned i = 0; i < prog->n; i++)
-				check_action(&prog->acts[i], lines, i == prog->n - 1);
+				if (vm->isa == SCN_ISA_RISCV64)
+					check_rv_action(&prog->acts[i], lines, i == prog->n - 1);
+				else
+					check_action(&prog->acts[i], lines, i == prog->n - 1);
 		}
 	}
 }

@@ -431,6 +431,165 @@ START_TEST(test_hostile_bytes_never_crash)
 }
 END_TEST
 
+/* A riscv64 VM's program: each statement the RV64 instruction (struct rv_op) the
+ * engine runs, with the registers scenarios/README.md promises. */
+START_TEST(test_riscv_programs_are_parsed_into_rv64_actions)
+{
+	ck_assert_int_eq(parse("vm r {\n"
+			       " isa riscv64\n"
+			       " memory 0x80000000 1M rwx eager\n"
+			       " ns16550 0x10000000\n"
+			       " program 0 {\n"
+			       "  load8 a0 0x80001000\n"
+			       "  loadu32 t6 0x80001000\n"
+			       "  c.load64 s1 0x80001000\n"
+			       "  store16 x5 0x80001000 0x1234\n"
+			       "  c.store32 a5 0x80001000 7\n"
+			       "  amoadd.d a0 0x80002000 3\n"
+			       "  amoswap.w t6 0x80002000 1\n"
+			       "  lr.w a1 0x80002000\n"
+			       "  sc.d a2 0x80002000 9\n"
+			       "  sbi hsm 0 1 0x80000000 5\n"
+			       "  sbi putchar 0x41\n"
+			       "  ecall 0x10 3\n"
+			       "  csrr a0 sstatus\n"
+			       "  csrw stvec 0x80000800\n"
+			       "  csrr t0 0x5c0\n"
+			       "  sfence.vma 0x80001000 5\n"
+			       "  sfence.vma\n"
+			       "  wfi\n"
+			       "  set sp 0x1000\n"
+			       "  expect a0 == -1\n"
+			       "  expect fault load-page-fault\n"
+			       "  expect fault 23\n"
+			       "  expect irq timer\n"
+			       "  expect irq ext 10\n"
+			       "  wait irq\n"
+			       "  mask irq\n"
+			       "  unmask\n"
+			       "  timer 1000\n"
+			       "  spin 3\n"
+			       "  wait64 0x80003000 1\n"
+			       "  print \"hi\"\n"
+			       " }\n"
+			       "}\n"),
+			 0);
+	const struct scn_vm *v = &scn.vms[0];
+	const struct action *a = v->acts[0];
+	ck_assert_uint_eq(v->isa, SCN_ISA_RISCV64);
+	ck_assert_uint_eq(v->programs[0].n, 35);
+	/* load8: LB a0, 0(t6); loadu32 into t6: the base moves to t5. */
+	ck_assert_uint_eq(a[0].kind, ACT_LOAD);
+	ck_assert_uint_eq(a[0].addr, 0x80001000);
+	ck_assert(a[0].rv.rd == 10 && a[0].rv.rs1 == 31 && a[0].rv.size == 0 && a[0].rv.sign);
+	ck_assert(a[1].rv.rd == 31 && a[1].rv.rs1 == 30 && a[1].rv.size == 2 && !a[1].rv.sign);
+	/* C.LD s1, 0(s0): the base is the other of s0/s1. */
+	ck_assert(a[2].rv.compressed && a[2].rv.rd == 9 && a[2].rv.rs1 == 8 && a[2].rv.size == 3);
+	ck_assert(a[3].kind == ACT_STORE && a[3].rv.rs2 == 5 && a[3].rv.rs1 == 31 && a[3].rv.size == 1);
+	ck_assert_uint_eq(a[3].value, 0x1234);
+	ck_assert(a[4].rv.compressed && a[4].rv.rs2 == 15 && a[4].rv.rs1 == 9 && a[4].value == 7);
+	ck_assert(a[5].kind == ACT_RV_AMO && a[5].rv.amo == RV_AMO_ADD && a[5].rv.size == 3);
+	ck_assert(a[5].rv.rd == 10 && a[5].rv.rs1 == 31 && a[5].rv.rs2 == 30 && a[5].value == 3);
+	ck_assert(a[6].rv.amo == RV_AMO_SWAP && a[6].rv.rd == 31 && a[6].rv.rs1 == 30 &&
+		  a[6].rv.rs2 == 29 && a[6].rv.size == 2);
+	ck_assert(a[7].rv.amo == RV_AMO_LR && a[7].rv.rd == 11 && a[7].rv.rs2 == 0);
+	ck_assert(a[8].rv.amo == RV_AMO_SC && a[8].rv.rd == 12 && a[8].value == 9);
+	/* SBI: a7 = EID, a6 = FID, a0.. = arguments. */
+	ck_assert(a[9].kind == ACT_RV_ECALL && a[9].args[7] == 0x48534D && a[9].args[6] == 0);
+	ck_assert(a[9].args[0] == 1 && a[9].args[1] == 0x80000000 && a[9].args[2] == 5);
+	ck_assert(a[10].args[7] == 1 && a[10].args[0] == 0x41);
+	ck_assert(a[11].args[7] == 0x10 && a[11].args[6] == 3 && a[11].args[0] == 0);
+	ck_assert(a[12].kind == ACT_RV_CSR && !a[12].rv.write && a[12].rv.csr == 0x100 &&
+		  a[12].rv.rd == 10);
+	ck_assert(a[13].rv.write && a[13].rv.csr == 0x105 && a[13].rv.rs1 == 31 &&
+		  a[13].value == 0x80000800);
+	ck_assert(a[14].rv.csr == 0x5C0 && a[14].rv.rd == 5);
+	ck_assert(a[15].kind == ACT_RV_SFENCE && a[15].rv.rs1 == 31 && a[15].rv.rs2 == 30);
+	ck_assert(a[15].addr == 0x80001000 && a[15].value == 5);
+	ck_assert(a[16].rv.rs1 == 0 && a[16].rv.rs2 == 0);
+	ck_assert_uint_eq(a[17].kind, ACT_WFI);
+	ck_assert(a[18].kind == ACT_SET_REG && a[18].reg == 2 && a[18].value == 0x1000);
+	ck_assert(a[19].kind == ACT_EXPECT_REG && a[19].reg == 10 && a[19].value == ~0ull);
+	ck_assert(a[20].kind == ACT_RV_EXPECT_FAULT && a[20].value == 13);
+	ck_assert_uint_eq(a[21].value, 23);
+	ck_assert(a[22].kind == ACT_EXPECT_IRQ && a[22].rv.cause == 5);
+	ck_assert(a[23].rv.cause == 9 && a[23].value == 10);
+	ck_assert_uint_eq(a[24].kind, ACT_WAIT_IRQ);
+	ck_assert_uint_eq(a[25].kind, ACT_MASK_IRQ);
+	ck_assert_uint_eq(a[26].kind, ACT_UNMASK_IRQ);
+	ck_assert(a[27].kind == ACT_VTIMER && a[27].value == 1000 && a[27].rv.rs1 == 31);
+	ck_assert(a[28].kind == ACT_SPIN && a[28].value == 3);
+	ck_assert(a[29].kind == ACT_WAIT64 && a[29].rv.rd == 5 && a[29].rv.size == 3);
+	/* print: "lbu t0, 0(t1)" on LSR until THRE (bit 5), then "sb t2, 0(t3)" to THR. */
+	for (unsigned i = 0; i < 2; i++) {
+		const struct action *w = &a[30 + 2 * i], *st = &a[31 + 2 * i];
+		ck_assert(w->kind == ACT_WAIT64 && w->addr == 0x10000005 && w->value == 0x20);
+		ck_assert(w->ignore == ~0x20ull && w->rv.size == 0 && !w->rv.sign && w->rv.rd == 5);
+		ck_assert(st->kind == ACT_STORE && st->addr == 0x10000000 && st->rv.size == 0);
+		ck_assert_uint_eq(st->value, (unsigned char)"hi"[i]);
+	}
+	ck_assert_uint_eq(a[34].kind, ACT_END);
+}
+END_TEST
+
+START_TEST(test_riscv_end_ends_the_program_once)
+{
+	ck_assert_int_eq(parse("vm r {\n isa riscv64\n memory 0x80000000 4K rw eager\n"
+			       " program 0 {\n  wfi\n  end\n }\n}\n"),
+			 0);
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 2);
+	ck_assert_uint_eq(scn.vms[0].acts[0][1].kind, ACT_END);
+}
+END_TEST
+
+#define RV_VM "vm r {\n isa riscv64\n memory 0x80000000 4K rw eager\n program 0 {\n"
+
+START_TEST(test_riscv_programs_get_file_line_messages)
+{
+	expect_error(RV_VM "  load8 q1 0\n", "t.scn:5: unknown register \"q1\" (x0-x31 or an ABI "
+						"name: zero, ra, sp, gp, tp, t0-t6, s0-s11, fp, a0-a7)");
+	expect_error(RV_VM "  load8 x32 0\n", "t.scn:5: unknown register \"x32\" (x0-x31 or an ABI "
+						 "name: zero, ra, sp, gp, tp, t0-t6, s0-s11, fp, a0-a7)");
+	expect_error(RV_VM "  loadu64 a0 0\n", "t.scn:5: unknown instruction \"loadu64\"");
+	expect_error(RV_VM "  c.load8 s0 0\n", "t.scn:5: load8 has no compressed form (c.load32, "
+						"c.load64, c.store32, c.store64 only)");
+	expect_error(RV_VM "  c.load32 a6 0\n",
+		     "t.scn:5: c.load32 needs a register of x8-x15 (s0, s1, a0-a5), not a6");
+	expect_error(RV_VM "  store32 zero 0 5\n", "t.scn:5: store32 stores x0, which is 0, not 5");
+	expect_error(RV_VM "  store32 a0 0\n", "t.scn:5: usage: storeN REG ADDR VALUE");
+	expect_error(RV_VM "  amoadd.q a0 0 1\n", "t.scn:5: unknown instruction \"amoadd.q\" (.w or .d)");
+	expect_error(RV_VM "  lr.w a0 0 1\n", "t.scn:5: usage: lr.w|d REG ADDR");
+	expect_error(RV_VM "  sbi frob 0\n", "t.scn:5: unknown SBI extension \"frob\" (base, time, "
+					      "ipi, rfence, hsm, srst, dbcn, putchar, getchar, or an EID)");
+	expect_error(RV_VM "  sbi base\n", "t.scn:5: usage: sbi EXT FID [A0 .. A5]");
+	expect_error(RV_VM "  sbi base 0 1 2 3 4 5 6 7\n", "t.scn:5: usage: sbi EXT FID [A0 .. A5]");
+	expect_error(RV_VM "  csrr a0 bogus\n",
+		     "t.scn:5: unknown CSR \"bogus\" (a name or a number 0-0xfff)");
+	expect_error(RV_VM "  csrr a0 0x1000\n",
+		     "t.scn:5: unknown CSR \"0x1000\" (a name or a number 0-0xfff)");
+	expect_error(RV_VM "  csrw stvec a0\n", "t.scn:5: expected a number, got \"a0\"");
+	expect_error(RV_VM "  sfence.vma 0 0x10000\n", "t.scn:5: an ASID is 16 bits, not 0x10000");
+	expect_error(RV_VM "  expect irq ext\n", "t.scn:5: usage: expect irq timer | expect irq "
+						 "soft | expect irq ext SOURCE");
+	expect_error(RV_VM "  expect irq timer 3\n", "t.scn:5: usage: expect irq timer | expect irq "
+						     "soft | expect irq ext SOURCE");
+	expect_error(RV_VM "  expect irq ext 0\n", "t.scn:5: a PLIC source is 1-1023, not 0");
+	expect_error(RV_VM "  expect fault 64\n", "t.scn:5: unknown exception \"64\" (a cause 0-63 "
+						  "or a name such as load-page-fault)");
+	expect_error(RV_VM "  expect a0 = 1\n", "t.scn:5: usage: expect REG == VALUE | expect fault "
+						"CAUSE | expect irq timer|soft|ext SOURCE | expect exits <= N");
+	expect_error(RV_VM "  print \"x\"\n",
+		     "t.scn:5: print needs an ns16550 in this VM, declared before the program");
+	expect_error(RV_VM "  wait\n", "t.scn:5: usage: wait irq");
+	expect_error(RV_VM "  spin 100000001\n", "t.scn:5: spin at most 100000000 steps");
+	expect_error(RV_VM "  end\n  wfi\n", "t.scn:6: nothing may follow \"end\" but the program's \"}\"");
+	expect_error(RV_VM "  repeat 2 {\n  end\n", "t.scn:6: \"end\" cannot be repeated");
+	expect_error(RV_VM "  hvc 0\n", "t.scn:5: unknown riscv64 action \"hvc\"");
+	expect_error("vm a {\n memory 0x40000000 4K rw eager\n program 0 {\n  ecall\n",
+		     "t.scn:4: unknown action \"ecall\"");
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scenario");
@@ -448,6 +607,9 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_malformed_files_get_file_line_messages);
 	tcase_add_test(tc, test_bad_images_get_file_line_messages);
 	tcase_add_test(tc, test_hostile_bytes_never_crash);
+	tcase_add_test(tc, test_riscv_programs_are_parsed_into_rv64_actions);
+	tcase_add_test(tc, test_riscv_end_ends_the_program_once);
+	tcase_add_test(tc, test_riscv_programs_get_file_line_messages);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -72,5 +72,7 @@ struct action *new_action(struct parser *p, enum act_kind kind);
 
 /* One statement inside "program N { ... }". */
 int program_statement(struct parser *p);
+/* The same in a riscv64 VM (program_rv.c). */
+int program_rv_statement(struct parser *p);
 
 #endif

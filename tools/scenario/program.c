@@ -442,5 +442,8 @@ static const struct keyword actions[] = {
 
 int program_statement(struct parser *p)
 {
+	/* A riscv64 VM's programs are RV64 instructions (program_rv.c); repeat is shared. */
+	if (p->vm->isa == SCN_ISA_RISCV64 && strcmp(p->tok[0], "repeat"))
+		return program_rv_statement(p);
 	return parse_keyword(p, actions, sizeof(actions) / sizeof(actions[0]), "action");
 }

@@ -635,6 +635,9 @@ static int statement(struct parser *p)
 		if (p->in_repeat)
 			return repeat_end(p);
 		p->block = IN_VM;
+		const struct engine_program *prog = &p->vm->programs[p->prog_vcpu];
+		if (prog->n && p->vm->acts[p->prog_vcpu][prog->n - 1].kind == ACT_END)
+			return 0; /* it said "end" (a riscv64 program) */
 		return new_action(p, ACT_END) ? 0 : -EINVAL;
 	}
 	return program_statement(p);
