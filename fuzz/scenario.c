@@ -77,7 +77,10 @@ static void check_action(const struct action *a, unsigned lines, bool last)
 		CHECK(a->ldst.rn != a->ldst.rt);
 		break;
 	case ACT_WAIT64:
-		CHECK(!a->ldst.store && a->ldst.size == 3 && a->ldst.reg64 && !a->ldst.sign_extend);
+		/* wait64: LDR X1; print.wait: LDR W11 of UARTFR, TXFF's bit alone compared. */
+		CHECK(!a->ldst.store && !a->ldst.sign_extend &&
+		      ((a->ldst.size == 3 && a->ldst.reg64 && !a->ignore) ||
+		       (a->ldst.size == 2 && !a->ldst.reg64 && a->ignore)));
 		CHECK(a64_enc_ldst(&a->ldst) >= 0);
 		CHECK(a->ldst.rn != a->ldst.rt);
 		break;
