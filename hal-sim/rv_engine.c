@@ -695,6 +695,8 @@ static int run_step(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x
 		r = at_end(c, e, x);
 	} else if (rv_translate(c, c->pc, RV_ACC_FETCH, &hpa, &f)) {
 		r = xlate_fault(c, e, x, &f, c->pc, 0); /* htinst 0 for a fetch */
+	} else if (!rv_fetchable(hpa)) {
+		r = raise_exc(c, e, x, CAUSE_FETCH_ACCESS, c->pc, true, 0, 0);
 	} else {
 		uint32_t word = rv_fetch(hpa, rv_action_word(c, &e->acts[e->idx]));
 		r = rv_is_ebreak(word) ? raise_exc(c, e, x, CAUSE_BREAKPOINT, c->pc, true, 0, 0)

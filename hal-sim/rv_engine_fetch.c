@@ -146,6 +146,13 @@ static uint32_t *code_word(uint64_t hpa)
 	return host;
 }
 
+bool rv_fetchable(uint64_t hpa)
+{
+	void *host;
+
+	return hal_phys_to_virt(pa_make(hpa & ~1ull), 2, &host) == 0;
+}
+
 static void place_word(uint32_t *p, uint32_t want)
 {
 	uint32_t raw = le32(want), old = __atomic_load_n(p, __ATOMIC_RELAXED);

@@ -60,6 +60,8 @@ void rv_place(const struct guest_ctx *c, const struct action *acts, unsigned n, 
  * (written there first where another word is). */
 uint32_t rv_fetch(uint64_t hpa, uint32_t want);
 bool rv_is_ebreak(uint32_t word);
+/* Whether there is RAM at hpa to fetch from (else an instruction access fault). */
+bool rv_fetchable(uint64_t hpa);
 
 /* The engine's guest handler, at vstvec (direct mode): its words. */
 #define RV_H_ENTRY 0x00u  /* csrr t0, scause */

@@ -1063,6 +1063,215 @@ START_TEST(test_an_ebreak_in_guest_memory_is_executed_instead_of_the_action)
 }
 END_TEST
 
+/* A store's and an AMO's VS walk faulting in the G stage: 23 with the pseudoinstruction
+ * (a 64-bit PTE read, whatever the access). */
+START_TEST(test_a_store_or_amo_whose_vs_walk_faults_is_23_with_the_pseudoinstruction)
+{
+	static const struct action p[] = {
+		ST(A1, 2, 0x2040000010ull, 1), AMO(RV_AMO_ADD, A0, 3, 0x2040000018ull, 1),
+		AMO(RV_AMO_LR, A0, 3, 0x2040000020ull, 0), END,
+	};
+
+	vs_on(5);
+	wr64(gpa_host(VS_ROOT + 8 * 0x81), pte_to(0x50000000, RV_PTE_V));
+	rv_engine_set_htinst(RV_HTINST_TRANSFORMED); /* the pseudoinstruction wins */
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	assert_trap(CAUSE_STORE_GUEST_PAGE_FAULT, 0x2040000010ull, 0x50000000 >> 2, 0x3000, true);
+	c.pc += 4;
+	ck_assert_int_eq(run(10), 1);
+	assert_trap(CAUSE_STORE_GUEST_PAGE_FAULT, 0x2040000018ull, 0x50000000 >> 2, 0x3000, true);
+	c.pc += 4;
+	ck_assert_int_eq(run(10), 1);
+	assert_trap(CAUSE_LOAD_GUEST_PAGE_FAULT, 0x2040000020ull, 0x50000000 >> 2, 0x3000, true);
+}
+END_TEST
+
+/* Access faults: a load G-mapped to no RAM (5); a fetch from one (1). */
+START_TEST(test_load_and_fetch_access_faults)
+{
+	static const struct action p[] = { LD(A0, 3, false, 0x7FFFE000), END };
+
+	g_map(0x7FFFE000, 0x10000000, G_RWX);
+	g_map(0x7FFFD000, 0x10001000, G_RWX);
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	assert_trap(CAUSE_LOAD_ACCESS, 0x7FFFE000, 0, 0, true);
+	c.pc = 0x7FFFD000; /* a fresh entry there: the fetch itself */
+	ck_assert_int_eq(run(10), 1);
+	ck_assert_uint_eq(x.scause, CAUSE_FETCH_ACCESS);
+}
+END_TEST
+
+START_TEST(test_sfence_vma_traps_with_vtvm)
+{
+	static const struct action p[] = {
+		ACT(ACT_RV_SFENCE, .rv = { .rs1 = T6, .rs2 = 30 }, .addr = 0x1000, .value = 3), END,
+	};
+
+	c.csr[RV_HSTATUS] |= HSTATUS_VTVM;
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	/* sfence.vma t6, t5: 0001001 11110 11111 000 00000 1110011 */
+	assert_trap(CAUSE_VIRTUAL_INSTRUCTION, 0x13EF8073, 0, 0, false);
+}
+END_TEST
+
+/* With several pending: software before timer (4.1.3: SEI, SSI, STI). The second is
+ * taken as soon as the first one's sret sets SIE again, so the last one taken is the
+ * one of lower priority. */
+START_TEST(test_interrupts_are_taken_in_the_specs_priority)
+{
+	static const struct action p[] = { ACT(ACT_WAIT_IRQ), ACT(ACT_SPIN, .value = 2), IRQ(5, 0), END };
+
+	c.csr[RV_HIDELEG] = MIP_VS_MASK;
+	c.csr[RV_HVIP] = MIP_VSSIP | MIP_VSTIP;
+	c.csr[RV_VSIE] = MIP_SSIP | MIP_STIP;
+	load(p, N(p));
+	ck_assert_int_eq(run(30), 0);
+	ck_assert_str_eq(result().first_failure, "");
+	ck_assert_uint_eq(result().irqs_taken, 2);
+	ck_assert(result().finished);
+}
+END_TEST
+
+/* stvec in vectored mode: an interrupt at base + 4 cause (the PLIC claim then runs at
+ * base + 0x40 as in direct mode). */
+START_TEST(test_a_vectored_stvec_sends_interrupts_to_base_plus_4_cause)
+{
+	static const struct action p[] = { ACT(ACT_WAIT_IRQ), IRQ(9, 4), END };
+
+	c.csr[RV_VSTVEC] = ENTRY + 0x801;
+	c.csr[RV_HIDELEG] = MIP_VS_MASK;
+	c.csr[RV_HVIP] = MIP_VSEIP;
+	c.csr[RV_VSIE] = MIP_SEIP;
+	load(p, N(p));
+	ck_assert_int_eq(run(20), 1);
+	ck_assert_uint_eq(c.pc, ENTRY + 0x840);
+	ck_assert_uint_eq(rd32(gpa_host(ENTRY + 0x824)), 0x00000013); /* vector 9: a NOP */
+	c.x[T0] = 4;
+	c.csr[RV_HVIP] = 0;
+	c.pc += 4;
+	ck_assert_int_eq(run(20), 1);
+	c.pc += 4;
+	ck_assert_int_eq(run(20), 0);
+	ck_assert_str_eq(result().first_failure, "");
+}
+END_TEST
+
+/* A claim that returns 0 (nothing pending any more): no completion, straight to sret. */
+START_TEST(test_a_spurious_claim_is_not_completed)
+{
+	static const struct action p[] = { ACT(ACT_WAIT_IRQ), END };
+
+	c.csr[RV_HIDELEG] = MIP_VS_MASK;
+	c.csr[RV_HVIP] = MIP_VSEIP;
+	c.csr[RV_VSIE] = MIP_SEIP;
+	load(p, N(p));
+	ck_assert_int_eq(run(20), 1);
+	c.x[T0] = 0;
+	c.csr[RV_HVIP] = 0;
+	c.pc += 4;
+	ck_assert_int_eq(run(20), 0);
+	ck_assert_uint_eq(result().traps, 1);
+	ck_assert(result().finished);
+}
+END_TEST
+
+/* wait irq with hstatus.VTW: its WFI traps (22); after HS completes it (sepc + 4) the
+ * loop goes round until the interrupt has been taken. */
+START_TEST(test_wait_irq_with_vtw_traps_and_loops_until_the_interrupt)
+{
+	static const struct action p[] = { ACT(ACT_WAIT_IRQ), IRQ(5, 0), END };
+
+	c.csr[RV_HSTATUS] |= HSTATUS_VTW;
+	c.csr[RV_HIDELEG] = MIP_VS_MASK;
+	c.csr[RV_VSIE] = MIP_STIP;
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	assert_trap(CAUSE_VIRTUAL_INSTRUCTION, 0x10500073, 0, 0, false);
+	c.pc += 4; /* woken without an interrupt: round again */
+	ck_assert_int_eq(run(10), 1);
+	ck_assert_uint_eq(c.pc, ENTRY);
+	c.csr[RV_HVIP] = MIP_VSTIP;
+	c.pc += 4;
+	ck_assert_int_eq(run(10), 1); /* the final WFI, VTW still set */
+	ck_assert_uint_eq(c.pc, ENTRY + 8);
+	ck_assert_str_eq(result().first_failure, "");
+	ck_assert(result().finished);
+}
+END_TEST
+
+/* wait64 on MMIO: the load traps; after an emulated read of another value it loads
+ * again, after the awaited one it goes on. */
+START_TEST(test_wait64_on_mmio_loads_again_until_the_value)
+{
+	static const struct action p[] = {
+		ACT(ACT_WAIT64, .rv = { .rd = T0, .rs1 = T6, .size = 3 }, .addr = MMIO, .value = 7), END,
+	};
+
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	assert_trap(CAUSE_LOAD_GUEST_PAGE_FAULT, MMIO, MMIO >> 2, 0, true);
+	c.x[T0] = 6;
+	c.pc += 4;
+	ck_assert_int_eq(run(10), 1);
+	ck_assert_uint_eq(c.pc, ENTRY);
+	c.x[T0] = 7;
+	c.pc += 4;
+	ck_assert_int_eq(run(10), 0);
+	ck_assert(result().finished);
+	ck_assert_uint_eq(result().wait_loops, 1);
+}
+END_TEST
+
+/* HFENCE.VVMA of one ASID keeps global entries; of all ASIDs (or GVMA) drops them. */
+START_TEST(test_global_entries_survive_an_asid_fence_only)
+{
+	static const struct action p[] = {
+		LD(R0, 3, false, VA_DATA), ECALL, LD(R1, 3, false, VA_DATA), ECALL,
+		LD(R2, 3, false, VA_DATA), END,
+	};
+
+	vs_on(5);
+	vs_map(VA_DATA, DATA, LEAF | RV_PTE_R | RV_PTE_G);
+	wr64(gpa_host(DATA), 1);
+	wr64(gpa_host(DATA + 0x1000), 2);
+	load(p, N(p));
+	continue_after_ecall();
+	vs_map(VA_DATA, DATA + 0x1000, LEAF | RV_PTE_R | RV_PTE_G);
+	hal_guest_tlb_flush_vs(c.csr[RV_HGATP], 5, false, gva_make(0), 0);
+	continue_after_ecall();
+	ck_assert_uint_eq(c.x[R1], 1); /* global: kept */
+	hal_guest_tlb_flush_vs(c.csr[RV_HGATP], 0, true, gva_make(0), ~0ull);
+	ck_assert_int_eq(run(10), 0);
+	ck_assert_uint_eq(c.x[R2], 2);
+	uint64_t hits, fills;
+	rv_engine_tlb_stats(&hits, &fills);
+	ck_assert_uint_gt(hits, 0);
+	ck_assert_uint_gt(fills, 0);
+}
+END_TEST
+
+/* hal_guest_fetch_insn reads a compressed instruction as 16 bits, a 32-bit one whole. */
+START_TEST(test_fetch_insn_reads_what_the_guest_fetches)
+{
+	static const struct action p[] = {
+		ACT(ACT_LOAD, .rv = { .rd = S0, .rs1 = S1, .size = 2, .sign = true, .compressed = true }, .addr = MMIO),
+		END,
+	};
+	uint32_t insn = 0;
+
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	ck_assert_int_eq(hal_guest_fetch_insn(gva_make(c.pc), &insn), 0);
+	ck_assert_uint_eq(insn, 0x4080); /* C.LW s0, 0(s1) */
+	ck_assert_int_eq(hal_guest_fetch_insn(gva_make(c.pc + 2), &insn), 0);
+	ck_assert_uint_eq(insn, 0x0001); /* C.NOP */
+	ck_assert_int_eq(hal_guest_fetch_insn(gva_make(c.pc + 1), &insn), -EFAULT);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_engine");
@@ -1102,6 +1311,16 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_out_of_range_ids_and_odd_contexts_are_refused_or_idle);
 	tcase_add_test(tc, test_a_bound_context_keeps_its_hart_whatever_a0_says);
 	tcase_add_test(tc, test_an_ebreak_in_guest_memory_is_executed_instead_of_the_action);
+	tcase_add_test(tc, test_a_store_or_amo_whose_vs_walk_faults_is_23_with_the_pseudoinstruction);
+	tcase_add_test(tc, test_load_and_fetch_access_faults);
+	tcase_add_test(tc, test_sfence_vma_traps_with_vtvm);
+	tcase_add_test(tc, test_interrupts_are_taken_in_the_specs_priority);
+	tcase_add_test(tc, test_a_vectored_stvec_sends_interrupts_to_base_plus_4_cause);
+	tcase_add_test(tc, test_a_spurious_claim_is_not_completed);
+	tcase_add_test(tc, test_wait_irq_with_vtw_traps_and_loops_until_the_interrupt);
+	tcase_add_test(tc, test_wait64_on_mmio_loads_again_until_the_value);
+	tcase_add_test(tc, test_global_entries_survive_an_asid_fence_only);
+	tcase_add_test(tc, test_fetch_insn_reads_what_the_guest_fetches);
 	suite_add_tcase(s, tc);
 	return s;
 }
