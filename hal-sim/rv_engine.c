@@ -171,22 +171,19 @@ static void abort_handler(struct guest_ctx *c, struct rv_vcpu *e, const char *wh
 	}
 }
 
-/* An exception hedeleg gives the guest: taken at vstvec, where the engine's handler
- * notes the cause and returns past the instruction. */
-static void guest_exception(struct guest_ctx *c, struct rv_vcpu *e, unsigned cause, uint64_t tval)
+/* The guest's handler at vstvec with an exception in vscause (taken by the hart, or
+ * injected by HS-mode): it notes the cause, fails the program unless the next action
+ * expects it, and returns past the instruction (sepc + 4; sret). */
+static void handle_exception(struct guest_ctx *c, struct rv_vcpu *e)
 {
+	uint64_t cause = c->csr[RV_VSCAUSE], epc = c->csr[RV_VSEPC];
+
 	e->res.exceptions_taken++;
-	if (e->h != H_NONE) {
-		abort_handler(c, e, "took an exception", true);
-		return;
-	}
-	vs_trap(c, cause, tval);
-	e->last_cause = (int)cause;
+	e->last_cause = (int)(cause & 63);
 	const struct action *next = e->idx + 1 < e->n ? &e->acts[e->idx + 1] : NULL;
 	if (!next || next->kind != ACT_RV_EXPECT_FAULT)
-		fail(e, line_of(e), "unexpected exception (scause %u, stval 0x%llx)", cause,
-		     (unsigned long long)tval);
-	uint64_t epc = c->csr[RV_VSEPC];
+		fail(e, line_of(e), "unexpected exception (scause %llu, stval 0x%llx)",
+		     (unsigned long long)cause, (unsigned long long)c->csr[RV_VSTVAL]);
 	c->csr[RV_VSEPC] = epc + 4;
 	vs_sret(c);
 	if (epc == e->act_pc && e->idx < e->n) {
@@ -194,6 +191,30 @@ static void guest_exception(struct guest_ctx *c, struct rv_vcpu *e, unsigned cau
 		set_idx(e, e->idx + 1);
 	}
 	e->trapped = false;
+}
+
+/* An exception hedeleg gives the guest: taken at vstvec, its handler at once. */
+static void guest_exception(struct guest_ctx *c, struct rv_vcpu *e, unsigned cause, uint64_t tval)
+{
+	if (e->h != H_NONE) {
+		e->res.exceptions_taken++;
+		abort_handler(c, e, "took an exception", true);
+		return;
+	}
+	vs_trap(c, cause, tval);
+	c->pc = c->csr[RV_VSTVEC] & ~3ull;
+	handle_exception(c, e);
+}
+
+/* HS-mode injected an exception (privileged spec 8.6.4 done by hand: vsepc, vscause,
+ * vstval, vsstatus, the PC at vstvec's base, as arch/riscv64/inject.c does). */
+static bool exception_injected(struct guest_ctx *c, struct rv_vcpu *e)
+{
+	if (!c->csr[RV_VSTVEC] || c->pc != (c->csr[RV_VSTVEC] & ~3ull) ||
+	    (c->csr[RV_VSCAUSE] & SCAUSE_INTERRUPT) || c->pc == e->act_pc)
+		return false;
+	handle_exception(c, e);
+	return true;
 }
 
 /* An exception raised in VS-mode: the guest's if hedeleg delegates it, else a trap to
@@ -684,6 +705,8 @@ static int run_step(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x
 	e->res.steps++;
 	if (e->h != H_NONE)
 		return handler_step(c, e, x);
+	if (exception_injected(c, e))
+		return 0;
 	follow_pc(c, e);
 	int irq = rv_pending_irq(c, true);
 	if (irq >= 0) {

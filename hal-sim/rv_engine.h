@@ -18,8 +18,9 @@
  * Guest handler. A guest trap handler is modelled at vstvec: when the program is entered
  * afresh and vstvec is 0, the program's (unwritten) prologue points it at the next
  * 256-byte boundary past the program's final WFI. Exceptions delegated by hedeleg are
- * taken there; the handler records the cause (expect fault) and returns past the
- * instruction (sret to vsepc + 4). Interrupts: timer, clear vsie.STIE (Sstc on:
+ * taken there, and so are those HS-mode injects (the PC left at vstvec's base with an
+ * exception in vscause); the handler records the cause (expect fault) and returns past
+ * the instruction (sret to vsepc + 4). Interrupts: timer, clear vsie.STIE (Sstc on:
  * vstimecmp = ~0); software, clear sip.SSIP (hvip.VSSIP); external, claim from the PLIC
  * (lw t0, 0(t1) at vstvec + 0x40, t1 = 0x0C000000 + 0x200004 + 0x1000 (2n + 1)), note
  * the source, complete it (sw at + 0x44), sret at + 0x48: real MMIO exits. The handler

@@ -1272,6 +1272,36 @@ START_TEST(test_fetch_insn_reads_what_the_guest_fetches)
 }
 END_TEST
 
+/* HS-mode injects an exception as arch/riscv64/inject.c does (vsepc, vscause, vstval,
+ * the PC at vstvec): the guest's handler takes it and returns past the instruction. */
+static void inject(uint64_t cause, uint64_t tval)
+{
+	c.csr[RV_VSEPC] = c.pc;
+	c.csr[RV_VSCAUSE] = cause;
+	c.csr[RV_VSTVAL] = tval;
+	c.pc = c.csr[RV_VSTVEC] & ~3ull;
+}
+
+START_TEST(test_an_exception_hs_injects_is_taken_by_the_guests_handler)
+{
+	static const struct action p[] = {
+		LD(A0, 3, false, MMIO), FAULT(5), LD(A0, 3, false, MMIO), END,
+	};
+
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	inject(CAUSE_LOAD_ACCESS, MMIO);
+	ck_assert_int_eq(run(10), 1); /* the second load, past the first */
+	ck_assert_uint_eq(c.pc, ENTRY + 8);
+	ck_assert_str_eq(result().first_failure, "");
+	inject(CAUSE_LOAD_ACCESS, MMIO); /* not expected */
+	ck_assert_int_eq(run(10), 0);
+	ck_assert_uint_eq(result().exceptions_taken, 2);
+	ck_assert_uint_eq(result().failures, 1);
+	ck_assert(result().finished);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_engine");
@@ -1321,6 +1351,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wait64_on_mmio_loads_again_until_the_value);
 	tcase_add_test(tc, test_global_entries_survive_an_asid_fence_only);
 	tcase_add_test(tc, test_fetch_insn_reads_what_the_guest_fetches);
+	tcase_add_test(tc, test_an_exception_hs_injects_is_taken_by_the_guests_handler);
 	suite_add_tcase(s, tc);
 	return s;
 }
