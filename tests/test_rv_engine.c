@@ -1302,6 +1302,97 @@ START_TEST(test_an_exception_hs_injects_is_taken_by_the_guests_handler)
 }
 END_TEST
 
+/* A hostile guest: its VS page tables are random words (roots, pointers and leaves
+ * anywhere, reserved bits, misaligned superpages), its accesses random in width,
+ * alignment and address. Every exit must be one of the causes an access or a fetch can
+ * raise, with GVA set, and the program must get to its end. */
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+
+static uint64_t rng(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static uint64_t random_pte(void)
+{
+	uint64_t r = rng(), ppn;
+
+	switch (r & 3) {
+	case 0: ppn = rng() >> 20; break;                                   /* anywhere */
+	case 1: ppn = (GUEST_RAM + 0x10000 + (rng() % 32) * 4096) >> 12; break; /* a table */
+	default: ppn = (GUEST_RAM + (rng() % 256) * 4096) >> 12; break;      /* guest RAM */
+	}
+	uint64_t flags = (r >> 8) & 0xFF; /* V R W X U G A D at random */
+	if ((r >> 16) % 16 == 0)
+		flags |= (rng() & 0x7FF) << 53; /* reserved, PBMT, N */
+	return ((ppn << RV_PTE_PPN_SHIFT) & RV_PTE_PPN_MASK) | flags;
+}
+
+static bool access_cause(uint64_t cause)
+{
+	static const uint64_t ok[] = { 1, 4, 5, 6, 7, 12, 13, 15, 20, 21, 23 };
+
+	for (unsigned i = 0; i < N(ok); i++)
+		if (cause == ok[i])
+			return true;
+	return false;
+}
+
+START_TEST(test_random_guest_page_tables_never_break_the_walk)
+{
+	static struct action p[301];
+
+	for (unsigned round = 0; round < 20; round++) {
+		for (uint64_t t = 0; t < 32; t++)
+			for (unsigned i = 0; i < 512; i++)
+				wr64(gpa_host(GUEST_RAM + 0x10000 + t * 4096 + 8 * i), random_pte());
+		uint64_t root = GUEST_RAM + 0x10000 + (rng() % 32) * 4096;
+		bool sv48 = rng() & 1;
+		/* The code: VA 0x40000000 onto itself, a 1 GiB leaf (Sv48: through a pointer). */
+		if (sv48) {
+			wr64(gpa_host(root), pte_to(GUEST_RAM + 0x30000, RV_PTE_V));
+			wr64(gpa_host(GUEST_RAM + 0x30000 + 8), pte_to(GUEST_RAM, LEAF | RV_PTE_R | RV_PTE_X | RV_PTE_W));
+		} else {
+			wr64(gpa_host(root + 8), pte_to(GUEST_RAM, LEAF | RV_PTE_R | RV_PTE_X | RV_PTE_W));
+		}
+		c.csr[RV_VSATP] = ((sv48 ? SATP_MODE_SV48 : SATP_MODE_SV39) << 60) | (rng() & (0xFFFFull << 44)) |
+				  (root >> 12);
+		c.csr[RV_HEDELEG] = rng() & 0xB0FF;
+		c.csr[RV_VSSTATUS] = SSTATUS_UXL_64 | (rng() & (SSTATUS_SUM | SSTATUS_MXR));
+		c.csr[RV_VSTVEC] = 0;
+		for (unsigned i = 0; i < 300; i++) {
+			uint64_t r = rng(), va = rng();
+			if (r & 1)
+				va = (uint64_t)((int64_t)(va << 16) >> 16); /* mostly canonical for Sv48 */
+			uint8_t size = (uint8_t)((r >> 1) & 3), op = (uint8_t)((r >> 6) & 3);
+			switch ((r >> 3) % 3) {
+			case 0: p[i] = (struct action)LD(A0, size, r & 32, va); break;
+			case 1: p[i] = (struct action)ST(A1, size, va, r); break;
+			default: p[i] = (struct action)AMO(op, A0, (uint8_t)(2 + (size & 1)), va, r); break;
+			}
+		}
+		p[300] = (struct action)END;
+		ck_assert_int_eq(engine_load(VMID, 0, &(struct engine_program){ p, 301 }), 0);
+		c.pc = ENTRY;
+		c.x[A0] = 0;
+		c.csr[RV_VSEPC] = 0;
+		unsigned exits = 0;
+		while (!result().finished && exits < 400) {
+			if (!run(2000))
+				break;
+			exits++;
+			ck_assert_msg(access_cause(x.scause), "cause %llu", (unsigned long long)x.scause);
+			ck_assert(x.hstatus & HSTATUS_GVA);
+			c.pc += 4;
+		}
+		ck_assert(result().finished);
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_engine");
@@ -1352,6 +1443,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_global_entries_survive_an_asid_fence_only);
 	tcase_add_test(tc, test_fetch_insn_reads_what_the_guest_fetches);
 	tcase_add_test(tc, test_an_exception_hs_injects_is_taken_by_the_guests_handler);
+	tcase_add_test(tc, test_random_guest_page_tables_never_break_the_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }
