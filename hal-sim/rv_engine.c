@@ -6,7 +6,8 @@
  * Traps to HS fill struct guest_exit as the privileged spec's trap entry does (8.6.4,
  * "Trap Entry"): scause, stval, htval, htinst, and hstatus.SPV = 1, SPVP = 1 (the
  * guest runs in VS), GVA = whether stval is a guest virtual address; sstatus.SPP = 1
- * and the PC left on the trapping instruction (sepc). */
+ * and the PC left on the trapping instruction (sepc). The actions themselves are
+ * rv_engine_exec.c's, the translation rv_engine_mmu.c's. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,38 +27,10 @@
  * on a board whose harts each have an M and an S context, QEMU virt's layout). */
 #define PLIC_BASE 0x0C000000ull
 #define PLIC_CLAIM(n) (PLIC_BASE + 0x200004ull + 0x1000ull * (2ull * (n) + 1))
-#define SBI_EXT_TIME 0x54494D45ull
-#define NO_END (~0ull)
-#define REG_T0 5
-#define REG_T1 6
 
 /* Exceptions hedeleg cannot delegate (8.2.2: bits 9-11 and 20-23 are read-only 0). */
 #define HEDELEG_FIXED ((7ull << 9) | (0xFull << 20))
 
-enum handler { H_NONE, H_CLAIM, H_DONE, H_SRET };
-
-struct rv_vcpu {
-	const struct action *acts;
-	unsigned n;
-	bool loaded;
-	unsigned vcpu;      /* the hart index: the PLIC context */
-	unsigned idx;       /* the action to run */
-	uint64_t act_pc;    /* the address of action idx */
-	bool trapped;       /* the last step trapped to HS on action idx */
-	int last_cause;     /* of the last exception the guest's handler took; -1 none */
-	int last_irq;       /* S-level cause of the last interrupt handled; -1 none */
-	uint64_t last_source;
-	uint64_t spin_left;
-	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
-	uint64_t end_pc, entry_pc;
-	enum handler h;     /* where the guest's external-interrupt handler is */
-	bool h_trapped;     /* its MMIO access trapped to HS */
-	int h_cause;
-	uint64_t h_t0, h_t1, h_epc; /* what the handler saved; vsepc at its entry */
-	bool resv;          /* an LR's reservation */
-	uint64_t resv_addr;
-	struct engine_result res;
-};
 
 static struct rv_vcpu vcpus[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
 static const struct guest_ctx *bound[ENGINE_MAX_VMS][ENGINE_MAX_VCPUS];
@@ -73,7 +46,7 @@ static const struct action complete_act = {
 	.kind = ACT_STORE, .rv = { .rs1 = REG_T1, .rs2 = REG_T0, .size = 2 }
 };
 
-static void fail(struct rv_vcpu *e, unsigned line, const char *fmt, ...)
+void rv_fail(struct rv_vcpu *e, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,17 +63,6 @@ static unsigned line_of(const struct rv_vcpu *e)
 	return e->idx < e->n ? e->acts[e->idx].line : 0;
 }
 
-static void set_x(struct guest_ctx *c, unsigned r, uint64_t v)
-{
-	if (r && r < 32)
-		c->x[r] = v;
-}
-
-static uint64_t get_x(const struct guest_ctx *c, unsigned r)
-{
-	return r && r < 32 ? c->x[r] : 0;
-}
-
 /* Make action i the next; a WAIT_IRQ starts counting interrupts there. */
 static void set_idx(struct rv_vcpu *e, unsigned i)
 {
@@ -109,14 +71,14 @@ static void set_idx(struct rv_vcpu *e, unsigned i)
 		e->wait_base = e->res.irqs_taken;
 }
 
-static void advance(struct guest_ctx *c, struct rv_vcpu *e)
+void rv_advance(struct guest_ctx *c, struct rv_vcpu *e)
 {
 	c->pc = e->act_pc + 4;
 	e->act_pc += 4;
 	set_idx(e, e->idx + 1);
 }
 
-static int trap_hs(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x, uint64_t cause,
+int rv_trap_hs(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x, uint64_t cause,
 		   uint64_t stval, bool gva, uint64_t htval, uint64_t htinst)
 {
 	uint64_t hs = c->csr[RV_HSTATUS] | HSTATUS_SPV | HSTATUS_SPVP;
@@ -159,7 +121,7 @@ static void vs_trap(struct guest_ctx *c, uint64_t cause, uint64_t tval)
  * program can tell; the interrupt is not counted as handled. */
 static void abort_handler(struct guest_ctx *c, struct rv_vcpu *e, const char *why, bool resume)
 {
-	fail(e, line_of(e), "the interrupt handler %s", why);
+	rv_fail(e, line_of(e), "the interrupt handler %s", why);
 	c->x[REG_T0] = e->h_t0;
 	c->x[REG_T1] = e->h_t1;
 	e->h = H_NONE;
@@ -182,7 +144,7 @@ static void handle_exception(struct guest_ctx *c, struct rv_vcpu *e)
 	e->last_cause = (int)(cause & 63);
 	const struct action *next = e->idx + 1 < e->n ? &e->acts[e->idx + 1] : NULL;
 	if (!next || next->kind != ACT_RV_EXPECT_FAULT)
-		fail(e, line_of(e), "unexpected exception (scause %llu, stval 0x%llx)",
+		rv_fail(e, line_of(e), "unexpected exception (scause %llu, stval 0x%llx)",
 		     (unsigned long long)cause, (unsigned long long)c->csr[RV_VSTVAL]);
 	c->csr[RV_VSEPC] = epc + 4;
 	vs_sret(c);
@@ -219,17 +181,17 @@ static bool exception_injected(struct guest_ctx *c, struct rv_vcpu *e)
 
 /* An exception raised in VS-mode: the guest's if hedeleg delegates it, else a trap to
  * HS. 1 if it trapped to HS. */
-static int raise_exc(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x,
+int rv_raise(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x,
 		     unsigned cause, uint64_t tval, bool gva, uint64_t htval, uint64_t htinst)
 {
 	if (cause < 64 && ((c->csr[RV_HEDELEG] & ~HEDELEG_FIXED) >> cause) & 1) {
 		guest_exception(c, e, cause, tval);
 		return 0;
 	}
-	return trap_hs(c, e, x, cause, tval, gva, htval, htinst);
+	return rv_trap_hs(c, e, x, cause, tval, gva, htval, htinst);
 }
 
-static uint64_t htinst_of(const struct action *a)
+uint64_t rv_htinst_of(const struct action *a)
 {
 	return htinst_mode == RV_HTINST_TRANSFORMED ? rv_transformed(a) : 0;
 }
@@ -243,296 +205,13 @@ static bool guest_page_fault(unsigned cause)
 /* A translation's fault for an access to va (stval = va, a guest virtual address):
  * htval the GPA >> 2 for a guest-page fault, htinst the pseudoinstruction for one of
  * the VS walk's PTE reads (8.6.3, mandatory there), else explicit's. */
-static int xlate_fault(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x,
+int rv_xlate_fault(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x,
 		       const struct rv_fault *f, uint64_t va, uint64_t explicit)
 {
 	bool gpf = guest_page_fault(f->cause);
 	uint64_t htinst = f->implicit ? HTINST_PSEUDO_READ64 : explicit;
 
-	return raise_exc(c, e, x, f->cause, va, true, gpf ? f->gpa >> 2 : 0, htinst);
-}
-
-/* Aligned accesses of 1-8 bytes are single-copy atomic: other harts poll them. */
-static uint64_t mem_load(const void *p, unsigned width)
-{
-	switch (width) {
-	case 1: return __atomic_load_n((const uint8_t *)p, __ATOMIC_RELAXED);
-	case 2: return __atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED);
-	case 4: return __atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED);
-	default: return __atomic_load_n((const uint64_t *)p, __ATOMIC_RELAXED);
-	}
-}
-
-static void mem_store(void *p, unsigned width, uint64_t v)
-{
-	switch (width) {
-	case 1: __atomic_store_n((uint8_t *)p, (uint8_t)v, __ATOMIC_RELAXED); break;
-	case 2: __atomic_store_n((uint16_t *)p, (uint16_t)v, __ATOMIC_RELAXED); break;
-	case 4: __atomic_store_n((uint32_t *)p, (uint32_t)v, __ATOMIC_RELAXED); break;
-	default: __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED); break;
-	}
-}
-
-static uint64_t sext(uint64_t v, unsigned width)
-{
-	unsigned bits = 8 * width;
-
-	return bits < 64 && ((v >> (bits - 1)) & 1) ? v | (~0ull << bits) : v;
-}
-
-/* An AMO, LR or SC on host memory p (A extension): rd gets the old value (.W sign
- * extended), SC 0 on success and 1 on failure. */
-static void do_amo(struct guest_ctx *c, struct rv_vcpu *e, const struct rv_op *o, void *p,
-		   uint64_t addr)
-{
-	unsigned width = 1u << o->size;
-	uint64_t v = get_x(c, o->rs2), old;
-
-	switch (o->amo) {
-	case RV_AMO_SWAP:
-		old = width == 4 ? __atomic_exchange_n((uint32_t *)p, (uint32_t)v, __ATOMIC_SEQ_CST)
-				 : __atomic_exchange_n((uint64_t *)p, v, __ATOMIC_SEQ_CST);
-		break;
-	case RV_AMO_ADD:
-		old = width == 4 ? __atomic_fetch_add((uint32_t *)p, (uint32_t)v, __ATOMIC_SEQ_CST)
-				 : __atomic_fetch_add((uint64_t *)p, v, __ATOMIC_SEQ_CST);
-		break;
-	case RV_AMO_LR:
-		old = mem_load(p, width);
-		e->resv = true;
-		e->resv_addr = addr;
-		break;
-	default: /* SC: the reservation is this hart's last LR of that address */
-		old = !(e->resv && e->resv_addr == addr);
-		if (!old)
-			mem_store(p, width, v);
-		e->resv = false;
-		set_x(c, o->rd, old);
-		return;
-	}
-	set_x(c, o->rd, sext(old, width));
-}
-
-/* A load, store or AMO of action a, its address in rs1: 0 done, 1 trapped to HS, -1
- * the guest took an exception (its handler ran). */
-static int mem_access(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		      struct guest_exit *x)
-{
-	const struct rv_op *o = &a->rv;
-	uint64_t addr = get_x(c, o->rs1), hpa;
-	unsigned width = 1u << (o->size & 3);
-	bool amo = a->kind == ACT_RV_AMO;
-	bool store = a->kind == ACT_STORE || (amo && o->amo != RV_AMO_LR);
-	struct rv_fault f;
-	void *host;
-
-	if (addr & (width - 1)) /* misaligned: 4, or 6 for a store, AMO or SC */
-		return raise_exc(c, e, x, store ? CAUSE_MISALIGNED_STORE : CAUSE_MISALIGNED_LOAD,
-				 addr, true, 0, htinst_of(a)) ? 1 : -1;
-	if (rv_translate(c, addr, store ? RV_ACC_STORE : RV_ACC_LOAD, &hpa, &f))
-		return xlate_fault(c, e, x, &f, addr, htinst_of(a)) ? 1 : -1;
-	if (hal_phys_to_virt(pa_make(hpa), width, &host))
-		return raise_exc(c, e, x, store ? CAUSE_STORE_ACCESS : CAUSE_LOAD_ACCESS, addr,
-				 true, 0, htinst_of(a)) ? 1 : -1;
-	if (amo)
-		do_amo(c, e, o, host, addr);
-	else if (store)
-		mem_store(host, width, get_x(c, o->rs2));
-	else
-		set_x(c, o->rd, o->sign ? sext(mem_load(host, width), width) : mem_load(host, width));
-	return 0;
-}
-
-static bool wait_satisfied(const struct guest_ctx *c, const struct action *a)
-{
-	return ((get_x(c, a->rv.rd) ^ a->value) & ~a->ignore) == 0;
-}
-
-static int do_mem(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		  struct guest_exit *x)
-{
-	set_x(c, a->rv.rs1, a->addr);
-	if (a->kind == ACT_STORE || a->kind == ACT_RV_AMO)
-		set_x(c, a->rv.rs2, a->value);
-	int r = mem_access(c, e, a, x);
-	if (r)
-		return r > 0;
-	if (a->kind == ACT_WAIT64 && !wait_satisfied(c, a)) {
-		e->res.wait_loops++; /* "bne t0, VALUE, 1b": load again next step */
-		return 0;
-	}
-	advance(c, e);
-	return 0;
-}
-
-static int do_csr(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		  struct guest_exit *x)
-{
-	const struct rv_op *o = &a->rv;
-	uint64_t old = 0;
-
-	if (o->write)
-		set_x(c, o->rs1, a->value);
-	int cause = rv_csr_access(c, o->csr, !o->write, o->write, get_x(c, o->rs1), &old);
-	if (cause) /* stval: the instruction (4.1.9) */
-		return raise_exc(c, e, x, (unsigned)cause, rv_action_word(c, a), false, 0, 0);
-	if (!o->write)
-		set_x(c, o->rd, old);
-	advance(c, e);
-	return 0;
-}
-
-static int do_ecall(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		    struct guest_exit *x)
-{
-	for (unsigned i = 0; i < 8; i++)
-		c->x[10 + i] = a->args[i];
-	return trap_hs(c, e, x, CAUSE_VIRTUAL_SUPERVISOR_ECALL, 0, false, 0, 0);
-}
-
-/* timer TICKS: STIE enabled, then vstimecmp written (Sstc) or SBI set_timer called. */
-static int do_timer(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		    struct guest_exit *x)
-{
-	uint64_t when = rv_guest_time(c) + a->value;
-
-	if (c->csr[RV_HIDELEG] & MIP_VSTIP)
-		c->csr[RV_VSIE] |= MIP_STIP;
-	if (c->csr[RV_HENVCFG] & ENVCFG_STCE) {
-		set_x(c, a->rv.rs1, when);
-		c->csr[RV_VSTIMECMP] = when;
-		c->vtimer_written = 1;
-		advance(c, e);
-		return 0;
-	}
-	struct action call = { .kind = ACT_RV_ECALL, .args = { when, 0, 0, 0, 0, 0, 0, SBI_EXT_TIME } };
-	return do_ecall(c, e, &call, x);
-}
-
-/* WFI (8.6.1 and 3.3.3): done if an interrupt is pending and enabled in vsie, whatever
- * SIE says; else with hstatus.VTW a virtual instruction exception, without it a stall
- * (the step ends with the PC on the WFI). 1: trapped, 0: done or stalled. */
-static int wfi(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x, bool *done)
-{
-	*done = rv_pending_irq(c, false) >= 0;
-	if (*done || !(c->csr[RV_HSTATUS] & HSTATUS_VTW))
-		return 0;
-	return trap_hs(c, e, x, CAUSE_VIRTUAL_INSTRUCTION, RV_WFI, false, 0, 0);
-}
-
-static int do_wfi(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		  struct guest_exit *x)
-{
-	bool done;
-
-	if (a->kind == ACT_WAIT_IRQ) {
-		if (e->res.irqs_taken > e->wait_base) {
-			advance(c, e);
-			return 0;
-		}
-		c->csr[RV_VSSTATUS] |= SSTATUS_SIE; /* unmask, then wait */
-		if (rv_pending_irq(c, true) >= 0)
-			return 0; /* taken at the next step */
-	}
-	int r = wfi(c, e, x, &done);
-	if (done && a->kind == ACT_WFI)
-		advance(c, e);
-	return r;
-}
-
-static int do_sfence(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
-		     struct guest_exit *x)
-{
-	const struct rv_op *o = &a->rv;
-
-	if (c->csr[RV_HSTATUS] & HSTATUS_VTVM)
-		return raise_exc(c, e, x, CAUSE_VIRTUAL_INSTRUCTION, rv_action_word(c, a), false, 0, 0);
-	set_x(c, o->rs1, a->addr);
-	set_x(c, o->rs2, a->value);
-	rv_tlb_fence_local(c->csr[RV_HGATP], o->rs2 == 0, (uint16_t)get_x(c, o->rs2), o->rs1 == 0,
-			   get_x(c, o->rs1));
-	advance(c, e);
-	return 0;
-}
-
-static void do_expect(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a)
-{
-	switch (a->kind) {
-	case ACT_EXPECT_REG:
-		if (get_x(c, a->reg) != a->value)
-			fail(e, a->line, "expected x%u == 0x%llx, got 0x%llx", a->reg,
-			     (unsigned long long)a->value, (unsigned long long)get_x(c, a->reg));
-		break;
-	case ACT_RV_EXPECT_FAULT:
-		if (e->last_cause != (int)a->value)
-			fail(e, a->line, "expected exception %llu, last was %d",
-			     (unsigned long long)a->value, e->last_cause);
-		e->last_cause = -1;
-		break;
-	case ACT_EXPECT_IRQ:
-		if (e->last_irq != a->rv.cause || (a->rv.cause == IRQ_S_EXT && e->last_source != a->value))
-			fail(e, a->line, "expected interrupt %u (source %llu), last was %d (source %llu)",
-			     a->rv.cause, (unsigned long long)a->value, e->last_irq,
-			     (unsigned long long)e->last_source);
-		break;
-	case ACT_EXPECT_EXITS:
-		if (e->res.traps > a->value)
-			fail(e, a->line, "expected at most %llu exits, the program made %llu",
-			     (unsigned long long)a->value, (unsigned long long)e->res.traps);
-		break;
-	default:
-		break;
-	}
-	advance(c, e);
-}
-
-/* The end of a program: "1: wfi; j 1b". */
-static int wait_forever(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x)
-{
-	bool done;
-
-	c->pc = e->end_pc;
-	e->act_pc = e->end_pc + 4;
-	return wfi(c, e, x, &done);
-}
-
-static int run_action(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x)
-{
-	const struct action *a = &e->acts[e->idx];
-
-	switch (a->kind) {
-	case ACT_LOAD:
-	case ACT_STORE:
-	case ACT_WAIT64:
-	case ACT_RV_AMO: return do_mem(c, e, a, x);
-	case ACT_RV_ECALL: return do_ecall(c, e, a, x);
-	case ACT_RV_CSR: return do_csr(c, e, a, x);
-	case ACT_RV_SFENCE: return do_sfence(c, e, a, x);
-	case ACT_VTIMER: return do_timer(c, e, a, x);
-	case ACT_WFI:
-	case ACT_WAIT_IRQ: return do_wfi(c, e, a, x);
-	case ACT_SET_REG:
-		set_x(c, a->reg, a->value);
-		break;
-	case ACT_MASK_IRQ: c->csr[RV_VSSTATUS] &= ~SSTATUS_SIE; break;
-	case ACT_UNMASK_IRQ: c->csr[RV_VSSTATUS] |= SSTATUS_SIE; break;
-	case ACT_SPIN:
-		if (e->spin_left == 0)
-			e->spin_left = a->value + 1;
-		if (--e->spin_left == 0)
-			advance(c, e);
-		return 0;
-	case ACT_END:
-		__atomic_store_n(&e->res.finished, true, __ATOMIC_RELEASE);
-		e->end_pc = c->pc;
-		e->idx = e->n;
-		return wait_forever(c, e, x);
-	default:
-		do_expect(c, e, a);
-		return 0;
-	}
-	advance(c, e);
-	return 0;
+	return rv_raise(c, e, x, f->cause, va, true, gpf ? f->gpa >> 2 : 0, htinst);
 }
 
 /* ---- The guest's interrupt handler -------------------------------------------------- */
@@ -593,7 +272,7 @@ static int handler_fetch(struct guest_ctx *c, struct rv_vcpu *e, struct guest_ex
 	uint64_t hpa;
 
 	if (rv_translate(c, c->pc, RV_ACC_FETCH, &hpa, &f))
-		return xlate_fault(c, e, x, &f, c->pc, 0) ? 1 : -1;
+		return rv_xlate_fault(c, e, x, &f, c->pc, 0) ? 1 : -1;
 	rv_fetch(hpa, rv_handler_word(offset));
 	return 0;
 }
@@ -614,7 +293,7 @@ static int handler_mmio(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exi
 			return 0;
 		}
 		if ((r = handler_fetch(c, e, x, offset)) ||
-		    (r = mem_access(c, e, offset == RV_H_CLAIM ? &claim_act : &complete_act, x))) {
+		    (r = rv_mem_access(c, e, offset == RV_H_CLAIM ? &claim_act : &complete_act, x))) {
 			e->h_trapped = r > 0;
 			return r > 0;
 		}
@@ -647,7 +326,7 @@ static bool waits_on(const struct guest_ctx *c, struct rv_vcpu *e, const struct 
 {
 	if (a->kind == ACT_WAIT_IRQ)
 		return e->res.irqs_taken == e->wait_base;
-	if (a->kind != ACT_WAIT64 || wait_satisfied(c, a))
+	if (a->kind != ACT_WAIT64 || rv_wait_satisfied(c, a))
 		return false;
 	e->res.wait_loops++;
 	return true;
@@ -692,7 +371,7 @@ static int at_end(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x)
 {
 	if (e->end_pc == NO_END)
 		e->end_pc = c->pc;
-	return wait_forever(c, e, x);
+	return rv_wait_forever(c, e, x);
 }
 
 /* One step: a stage of the interrupt handler, an interrupt taken, an action (an
@@ -717,13 +396,13 @@ static int run_step(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x
 	if (e->idx >= e->n) {
 		r = at_end(c, e, x);
 	} else if (rv_translate(c, c->pc, RV_ACC_FETCH, &hpa, &f)) {
-		r = xlate_fault(c, e, x, &f, c->pc, 0); /* htinst 0 for a fetch */
+		r = rv_xlate_fault(c, e, x, &f, c->pc, 0); /* htinst 0 for a fetch */
 	} else if (!rv_fetchable(hpa)) {
-		r = raise_exc(c, e, x, CAUSE_FETCH_ACCESS, c->pc, true, 0, 0);
+		r = rv_raise(c, e, x, CAUSE_FETCH_ACCESS, c->pc, true, 0, 0);
 	} else {
 		uint32_t word = rv_fetch(hpa, rv_action_word(c, &e->acts[e->idx]));
-		r = rv_is_ebreak(word) ? raise_exc(c, e, x, CAUSE_BREAKPOINT, c->pc, true, 0, 0)
-				       : run_action(c, e, x);
+		r = rv_is_ebreak(word) ? rv_raise(c, e, x, CAUSE_BREAKPOINT, c->pc, true, 0, 0)
+				       : rv_run_action(c, e, x);
 	}
 	e->trapped = r > 0;
 	return r;
@@ -758,7 +437,7 @@ static int rv_engine_step(struct guest_ctx *c, struct guest_exit *x, void *arg)
 	last_ctx[hal_pcpu_id() % HAL_MAX_PCPUS] = c;
 	if (!e) { /* no program: a guest that only waits */
 		struct rv_vcpu idle = { 0 };
-		return wfi(c, &idle, x, &done);
+		return rv_wfi(c, &idle, x, &done);
 	}
 	return run_step(c, e, x);
 }

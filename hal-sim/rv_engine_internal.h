@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arch/riscv64/ctx.h"
+
 struct action;
 struct guest_ctx;
 
@@ -80,5 +82,77 @@ uint32_t rv_handler_word(unsigned offset);
 #define RV_NOP 0x00000013u
 #define RV_C_NOP 0x0001u
 #define RV_ECALL 0x00000073u
+
+/* ---- One vCPU's engine state (rv_engine.c owns the table) --------------------------- */
+
+#include "hal-sim/engine.h"
+
+#define NO_END (~0ull)
+#define REG_T0 5
+#define REG_T1 6
+
+enum handler { H_NONE, H_CLAIM, H_DONE, H_SRET };
+
+struct rv_vcpu {
+	const struct action *acts;
+	unsigned n;
+	bool loaded;
+	unsigned vcpu;      /* the hart index: the PLIC context */
+	unsigned idx;       /* the action to run */
+	uint64_t act_pc;    /* the address of action idx */
+	bool trapped;       /* the last step trapped to HS on action idx */
+	int last_cause;     /* of the last exception the guest's handler took; -1 none */
+	int last_irq;       /* S-level cause of the last interrupt handled; -1 none */
+	uint64_t last_source;
+	uint64_t spin_left;
+	uint64_t wait_base; /* irqs_taken when a WAIT_IRQ began */
+	uint64_t end_pc, entry_pc;
+	enum handler h;     /* where the guest's external-interrupt handler is */
+	bool h_trapped;     /* its MMIO access trapped to HS */
+	int h_cause;
+	uint64_t h_t0, h_t1, h_epc; /* what the handler saved; vsepc at its entry */
+	bool resv;          /* an LR's reservation */
+	uint64_t resv_addr;
+	struct engine_result res;
+};
+
+static inline void rv_set_x(struct guest_ctx *c, unsigned r, uint64_t v)
+{
+	if (r && r < 32)
+		c->x[r] = v;
+}
+
+static inline uint64_t rv_get_x(const struct guest_ctx *c, unsigned r)
+{
+	return r && r < 32 ? c->x[r] : 0;
+}
+
+struct guest_exit;
+
+/* rv_engine.c: a program failure ("line N: ..."); the PC past action idx; a trap to HS
+ * with these CSRs (1); an exception raised in VS-mode, the guest's if hedeleg gives it
+ * (0, its handler ran), else a trap to HS (1); a translation's fault for an access to
+ * va; htinst for an explicit access's fault. */
+void rv_fail(struct rv_vcpu *e, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void rv_advance(struct guest_ctx *c, struct rv_vcpu *e);
+int rv_trap_hs(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x, uint64_t cause,
+	       uint64_t stval, bool gva, uint64_t htval, uint64_t htinst);
+int rv_raise(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x, unsigned cause,
+	     uint64_t tval, bool gva, uint64_t htval, uint64_t htinst);
+int rv_xlate_fault(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x,
+		   const struct rv_fault *f, uint64_t va, uint64_t explicit);
+uint64_t rv_htinst_of(const struct action *a);
+
+/* rv_engine_exec.c: the action at e->idx (1: trapped to HS); a load, store or AMO of a,
+ * its address in rs1 (0 done, 1 trapped, -1 the guest took an exception); whether a
+ * waiting load has what it waits for; WFI (1: trapped; *done: it completed); the end of
+ * a program, "1: wfi; j 1b". */
+int rv_run_action(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x);
+int rv_mem_access(struct guest_ctx *c, struct rv_vcpu *e, const struct action *a,
+		  struct guest_exit *x);
+bool rv_wait_satisfied(const struct guest_ctx *c, const struct action *a);
+int rv_wfi(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x, bool *done);
+int rv_wait_forever(struct guest_ctx *c, struct rv_vcpu *e, struct guest_exit *x);
 
 #endif
