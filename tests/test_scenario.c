@@ -532,6 +532,19 @@ START_TEST(test_riscv_programs_are_parsed_into_rv64_actions)
 }
 END_TEST
 
+START_TEST(test_riscv_repeat_copies_rv64_actions)
+{
+	ck_assert_int_eq(parse("vm r {\n isa riscv64\n memory 0x80000000 4K rw eager\n"
+			       " program 0 {\n  repeat 3 {\n  amoadd.w a0 0x80000000 1\n  }\n }\n}\n"),
+			 0);
+	ck_assert_uint_eq(scn.vms[0].programs[0].n, 4);
+	for (unsigned i = 0; i < 3; i++) {
+		const struct action *a = &scn.vms[0].acts[0][i];
+		ck_assert(a->kind == ACT_RV_AMO && a->rv.amo == RV_AMO_ADD && a->rv.rd == 10);
+	}
+}
+END_TEST
+
 START_TEST(test_riscv_end_ends_the_program_once)
 {
 	ck_assert_int_eq(parse("vm r {\n isa riscv64\n memory 0x80000000 4K rw eager\n"
@@ -609,6 +622,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_hostile_bytes_never_crash);
 	tcase_add_test(tc, test_riscv_programs_are_parsed_into_rv64_actions);
 	tcase_add_test(tc, test_riscv_end_ends_the_program_once);
+	tcase_add_test(tc, test_riscv_repeat_copies_rv64_actions);
 	tcase_add_test(tc, test_riscv_programs_get_file_line_messages);
 	suite_add_tcase(s, tc);
 	return s;
