@@ -11,6 +11,7 @@
 #include "arch/riscv64/csr.h"
 #include "arch/riscv64/ctx.h"
 #include "arch/riscv64/gstage.h"
+#include "arch/riscv64/rvinsn.h"
 #include "hal-sim/rv_engine.h"
 #include "hal-sim/sim.h"
 #include "hal/cpu.h"
@@ -43,6 +44,8 @@
 #define A1 11
 #define A2 12
 #define A3 13
+#define A4 14
+#define A5 15
 #define A6 16
 #define A7 17
 #define T6 31
@@ -1393,6 +1396,64 @@ START_TEST(test_random_guest_page_tables_never_break_the_walk)
 }
 END_TEST
 
+/* The engine encodes its words itself and Tandem decodes them with arch/riscv64/rvinsn:
+ * the two readings of each word (and of each transformed htinst) must agree. */
+static void assert_decodes_as(uint32_t word, const struct action *a, bool transformed)
+{
+	struct rv_ldst d;
+	const struct rv_op *o = &a->rv;
+	bool amo = a->kind == ACT_RV_AMO;
+
+	if (transformed)
+		ck_assert_int_eq(rv_decode_htinst_ldst(word, &d), 0);
+	else
+		ck_assert_int_eq(rv_decode_ldst(word, &d), 0);
+	ck_assert_uint_eq(d.width, 1u << o->size);
+	ck_assert_uint_eq(d.store, a->kind == ACT_STORE || (amo && o->amo != RV_AMO_LR));
+	ck_assert_uint_eq(d.len, o->compressed ? 2 : 4);
+	ck_assert_int_eq(d.imm, 0);
+	ck_assert_uint_eq(d.base, transformed ? 0 : o->rs1);
+	ck_assert_uint_eq(d.amo, amo);
+	if (a->kind == ACT_STORE)
+		ck_assert_uint_eq(d.reg, o->rs2);
+	else
+		ck_assert_uint_eq(d.reg, o->rd);
+	if (a->kind == ACT_LOAD)
+		ck_assert_uint_eq(d.sign_extend, o->sign && o->size < 3);
+	if (amo) {
+		static const unsigned op[] = { RV_AMOSWAP, RV_AMOADD, RV_LR, RV_SC };
+		ck_assert_uint_eq(d.amo_op, op[o->amo]);
+		ck_assert_uint_eq(d.rs2, o->amo == RV_AMO_LR ? 0 : o->rs2);
+	}
+}
+
+START_TEST(test_the_engines_words_decode_as_their_actions_with_rvinsn)
+{
+	static const struct action p[] = {
+		LD(A0, 0, true, MMIO), LD(A0, 1, false, MMIO), LD(A2, 2, true, MMIO), LD(T1, 2, false, MMIO),
+		LD(A0, 3, false, MMIO), ST(A1, 0, MMIO, 1), ST(S1, 1, MMIO, 1), ST(A1, 2, MMIO, 1),
+		ST(T0, 3, MMIO, 1),
+		ACT(ACT_LOAD, .rv = { .rd = S0, .rs1 = S1, .size = 2, .sign = true, .compressed = true }, .addr = MMIO),
+		ACT(ACT_LOAD, .rv = { .rd = A5, .rs1 = S0, .size = 3, .compressed = true }, .addr = MMIO),
+		ACT(ACT_STORE, .rv = { .rs2 = A4, .rs1 = S1, .size = 2, .compressed = true }, .addr = MMIO),
+		ACT(ACT_STORE, .rv = { .rs2 = S1, .rs1 = S0, .size = 3, .compressed = true }, .addr = MMIO),
+		AMO(RV_AMO_ADD, A0, 2, MMIO, 1), AMO(RV_AMO_SWAP, A2, 3, MMIO, 1),
+		AMO(RV_AMO_LR, A0, 3, MMIO, 0), AMO(RV_AMO_SC, A3, 2, MMIO, 1),
+		END,
+	};
+
+	rv_engine_set_htinst(RV_HTINST_TRANSFORMED);
+	load(p, N(p));
+	for (unsigned i = 0; i + 1 < N(p); i++) {
+		ck_assert_int_eq(run(10), 1);
+		ck_assert_uint_eq(c.pc, ENTRY + 4 * i);
+		assert_decodes_as(rd32(gpa_host(c.pc)), &p[i], false);
+		assert_decodes_as((uint32_t)x.htinst, &p[i], true);
+		c.pc += p[i].rv.compressed ? 2 : 4;
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_engine");
@@ -1444,6 +1505,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_fetch_insn_reads_what_the_guest_fetches);
 	tcase_add_test(tc, test_an_exception_hs_injects_is_taken_by_the_guests_handler);
 	tcase_add_test(tc, test_random_guest_page_tables_never_break_the_walk);
+	tcase_add_test(tc, test_the_engines_words_decode_as_their_actions_with_rvinsn);
 	suite_add_tcase(s, tc);
 	return s;
 }
