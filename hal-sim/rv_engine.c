@@ -459,6 +459,7 @@ int engine_load(unsigned vmid, unsigned vcpu, const struct engine_program *prog)
 {
 	if (vmid >= ENGINE_MAX_VMS || vcpu >= ENGINE_MAX_VCPUS || !prog)
 		return -EINVAL;
+	__atomic_store_n(&bound[vmid][vcpu], NULL, __ATOMIC_RELEASE); /* a new VM's hart */
 	vcpus[vmid][vcpu] = (struct rv_vcpu){ .acts = prog->acts, .n = prog->n, .loaded = true,
 					      .vcpu = vcpu, .last_irq = -1, .last_cause = -1,
 					      .act_pc = ~0ull, .end_pc = NO_END,

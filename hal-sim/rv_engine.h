@@ -68,8 +68,9 @@ struct guest_ctx;
 enum rv_htinst_mode { RV_HTINST_ZERO, RV_HTINST_TRANSFORMED };
 void rv_engine_set_htinst(enum rv_htinst_mode mode);
 
-/* Say that ctx is vCPU vcpu of the VM with VMID vmid (instead of a0 at entry).
- * -EINVAL for ids out of range or NULL. */
+/* Say that ctx is vCPU vcpu of the VM with VMID vmid (instead of a0 at entry), until
+ * the next engine_load of that vCPU (which forgets the context it had: a VM created
+ * again under the same VMID). -EINVAL for ids out of range or NULL. */
 int rv_engine_bind(const struct guest_ctx *ctx, unsigned vmid, unsigned vcpu);
 
 /* The engine's G-stage walk, exposed for tests: gpa for a read, write or fetch

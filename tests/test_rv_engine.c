@@ -1454,6 +1454,28 @@ START_TEST(test_the_engines_words_decode_as_their_actions_with_rvinsn)
 }
 END_TEST
 
+/* A VM created again under the same VMID has new contexts: engine_load forgets the old
+ * one, and the new context is bound by its a0 at entry. */
+START_TEST(test_a_reloaded_program_binds_the_new_context)
+{
+	static const struct action p[] = { ECALL, END };
+	static struct guest_ctx c2; /* the new VM's vCPU, elsewhere in memory */
+	void *arg;
+	hal_sim_guest_fn fn = hal_sim_get_guest(&arg);
+
+	load(p, N(p));
+	ck_assert_int_eq(run(10), 1);
+	c2.pc = ENTRY;
+	c2.csr[RV_HGATP] = c.csr[RV_HGATP];
+	ck_assert_int_eq(fn(&c2, &x, arg), 0); /* hart 0 is c's: c2 only waits */
+	load(p, N(p));
+	ck_assert_int_eq(fn(&c2, &x, arg) || fn(&c2, &x, arg), 1);
+	ck_assert_uint_eq(x.scause, CAUSE_VIRTUAL_SUPERVISOR_ECALL);
+	ck_assert_uint_eq(c2.pc, ENTRY);
+	ck_assert_uint_eq(result().traps, 1);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_engine");
@@ -1506,6 +1528,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_an_exception_hs_injects_is_taken_by_the_guests_handler);
 	tcase_add_test(tc, test_random_guest_page_tables_never_break_the_walk);
 	tcase_add_test(tc, test_the_engines_words_decode_as_their_actions_with_rvinsn);
+	tcase_add_test(tc, test_a_reloaded_program_binds_the_new_context);
 	suite_add_tcase(s, tc);
 	return s;
 }
