@@ -22,7 +22,7 @@ static void ipi_kick_irq(unsigned irq, void *arg)
 /* The exit it caused is all it is for: the next entry refills the list registers. (On
  * the GICv3 the exit turns the virtual interface off, which lowers the line, so this
  * handler may never even run.) */
-static inline void maintenance_irq(unsigned irq, void *arg)
+__attribute__((unused)) static void maintenance_irq(unsigned irq, void *arg)
 {
 	(void)irq;
 	(void)arg;

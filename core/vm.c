@@ -221,7 +221,9 @@ static unsigned chip1_shadows(void *ctx, struct mmio_shadow *out, unsigned max)
 	return arch_irqchip_shadows(&vm->arch, 1, out, max);
 }
 
-static const struct mmio_ops irqchip_ops[ARCH_IRQCHIP_WINDOWS] = {
+_Static_assert(ARCH_IRQCHIP_WINDOWS >= 1 && ARCH_IRQCHIP_WINDOWS <= 2,
+	       "an interrupt controller of one or two MMIO windows");
+static const struct mmio_ops irqchip_ops[2] = {
 	{ chip0_read, chip0_write, chip0_shadows },
 	{ chip1_read, chip1_write, chip1_shadows },
 };

@@ -7,6 +7,7 @@
 #include "core/guest_dtb.h"
 #include "hal/err.h"
 #include "hal/mm.h"
+#include "hal/time.h"
 
 #define DTB_PAGES (VMSET_DTB_RESERVE / PAGE_SIZE)
 
@@ -35,10 +36,20 @@ static void describe(const struct vmset_boot *b, const struct vm *vm, struct gue
 	for (unsigned i = 0; i < vm->nvcpus && i < GUEST_DTB_MAX_CPUS; i++)
 		d->mpidr[i] = vm->vcpus[i].hwid;
 	arch_irqchip_window(&vm->arch, 0, &d->gicd, &d->gicd_size);
-	arch_irqchip_window(&vm->arch, 1, &d->gicr, &d->gicr_size);
+	arch_irqchip_window(&vm->arch, ARCH_IRQCHIP_WINDOWS - 1, &d->gicr, &d->gicr_size);
 	for (unsigned i = 0; i < 4; i++)
 		d->timer_ppi[i] = timer_ppi[i];
-	if (spec->has_pl011 && spec->pl011_irq >= 32) {
+	if (ARCH_DT_RISCV) {
+		d->board = GUEST_DTB_RISCV_VIRT;
+		d->rv = (struct guest_dtb_riscv){
+			.timebase_hz = (uint32_t)hal_counter_hz(), .sstc = ARCH_DT_SSTC,
+			.sv48 = true, .plic = d->gicd, .plic_size = d->gicd_size,
+			.plic_ndev = ARCH_DT_IRQ_SOURCES, .uart_irq = spec->ns16550_irq,
+		};
+		d->has_uart = spec->has_ns16550;
+		d->uart = spec->ns16550_base;
+	}
+	if (!ARCH_DT_RISCV && spec->has_pl011 && spec->pl011_irq >= 32) {
 		d->has_uart = true;
 		d->uart = spec->pl011_base;
 		d->uart_spi = spec->pl011_irq - 32;

@@ -44,6 +44,9 @@ struct vm_spec {
 	bool has_pl011;
 	gpa_t pl011_base;
 	unsigned pl011_irq;    /* the line the UART raises on vCPU 0 (an SPI's INTID) */
+	bool has_ns16550;      /* riscv64: an NS16550A instead */
+	gpa_t ns16550_base;
+	unsigned ns16550_irq;  /* its PLIC source */
 	const uint8_t *image;  /* NULL: no guest image to load */
 	size_t image_size;
 	gpa_t image_addr;      /* inside one of the VM's memory regions */

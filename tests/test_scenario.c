@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "arch/aarch64/psci.h"
+#include "arch/aarch64/psci_ids.h"
 #include "tools/scenario/scenario.h"
 #include "tests/check_main.h"
 

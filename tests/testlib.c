@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "arch/aarch64/vgic.h"
+#include "arch/aarch64/vgic_map.h"
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/sched.h"
@@ -144,17 +144,3 @@ struct vm *test_make_vm(const char *name, unsigned nvcpus, const uint64_t *affin
 	return vm;
 }
 
-void test_trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
-		   uint64_t a2)
-{
-	ctx->x[0] = fid;
-	ctx->x[1] = a1;
-	ctx->x[2] = a2;
-	ctx->x[3] = 0;
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x5A000000ull }; /* HVC #0 */
-}
-
-void test_trap_wfi(struct guest_exit *exit)
-{
-	*exit = (struct guest_exit){ .type = TRAP_SYNC, .esr = 0x06000000ull }; /* WFI */
-}

@@ -56,7 +56,7 @@ void test_workers_stop(unsigned from, unsigned to);
 /* A VM of nvcpus vCPUs with the given pCPU masks and 64 KiB of RAM at TEST_RAM. */
 struct vm *test_make_vm(const char *name, unsigned nvcpus, const uint64_t *affinity);
 
-/* A scripted guest's traps: HVC #0 with X0-X2 (X3 zero), and WFI. */
+/* A scripted aarch64 guest's traps (testlib_aarch64.c): HVC #0 with X0-X2 (X3 zero), and WFI. */
 void test_trap_hvc(struct guest_ctx *ctx, struct guest_exit *exit, uint64_t fid, uint64_t a1,
 		   uint64_t a2);
 void test_trap_wfi(struct guest_exit *exit);

@@ -170,6 +170,10 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
 /* The vCPU's virtual timer (the generic timer's EL1 virtual timer, CNTV_*), a
  * level-sensitive private interrupt. */
 #define ARCH_VTIMER_IRQ VGIC_PPI_VTIMER
+/* The device tree a guest gets describes QEMU's Arm virt board (core/guest_dtb.h). */
+#define ARCH_DT_RISCV 0
+#define ARCH_DT_IRQ_SOURCES VGIC_NR_IRQS
+#define ARCH_DT_SSTC false
 /* The architected timer's PPIs as a device tree lists them (arm,armv8-timer: secure
  * physical, non-secure physical, virtual, hypervisor; INTID - 16), as on QEMU virt. */
 #define ARCH_DT_TIMER_PPIS { 13, 14, 11, 10 }

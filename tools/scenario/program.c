@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/aarch64/psci.h"
+#include "arch/aarch64/psci_ids.h"
 #include "core/hypercall.h"
 #include "core/pl011.h"
 #include "tools/scenario/parser.h"

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/aarch64/psci.h"
-#include "arch/aarch64/vgic.h"
+#include "arch/aarch64/psci_ids.h"
+#include "arch/aarch64/vgic_map.h"
 #include "core/hypercall.h"
 #include "core/place.h"
 #include "hal-sim/sim.h"
