@@ -172,6 +172,7 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
 #define ARCH_VTIMER_IRQ VGIC_PPI_VTIMER
 /* The device tree a guest gets describes QEMU's Arm virt board (core/guest_dtb.h). */
 #define ARCH_DT_RISCV 0
+#define ARCH_NAME "aarch64"
 #define ARCH_DT_IRQ_SOURCES VGIC_NR_IRQS
 #define ARCH_DT_SSTC false
 /* The architected timer's PPIs as a device tree lists them (arm,armv8-timer: secure

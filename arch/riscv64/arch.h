@@ -249,6 +249,7 @@ bool arch_gdb_is_brk(const uint8_t *insn);
 /* The device tree the guest gets describes QEMU's riscv virt board: its PLIC's
  * sources, and harts with Sstc (henvcfg.STCE is set for every guest) and Sv48. */
 #define ARCH_DT_RISCV 1
+#define ARCH_NAME "riscv64"
 #define ARCH_DT_TIMER_PPIS { 0, 0, 0, 0 } /* no Arm timer */
 #define ARCH_DT_IRQ_SOURCES PLIC_NDEV
 #define ARCH_DT_SSTC true

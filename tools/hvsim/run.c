@@ -234,9 +234,19 @@ static int build_vms(const char *file)
 
 	for (unsigned v = 0; v < R.scn.nvms; v++) {
 		const struct scn_vm *sv = &R.scn.vms[v];
+		if ((sv->isa == SCN_ISA_RISCV64) != (bool)ARCH_DT_RISCV) {
+			fprintf(stderr, "%s:%u: vm %s: is %s; this hvsim runs " ARCH_NAME
+				" vCPUs (build with -Disa=%s)\n", file, sv->line, sv->name,
+				sv->isa == SCN_ISA_RISCV64 ? "riscv64" : "aarch64",
+				sv->isa == SCN_ISA_RISCV64 ? "riscv64" : "aarch64");
+			return -EINVAL;
+		}
 		R.specs[v] = (struct vm_spec){ .cfg = sv->cfg, .has_pl011 = sv->has_pl011,
 					       .pl011_base = gpa_make(sv->pl011_base),
-					       .pl011_irq = sv->pl011_irq };
+					       .pl011_irq = sv->pl011_irq,
+					       .has_ns16550 = sv->has_ns16550,
+					       .ns16550_base = gpa_make(sv->ns16550_base),
+					       .ns16550_irq = sv->ns16550_irq };
 		if (boot_spec(file, v))
 			return -EINVAL;
 	}
