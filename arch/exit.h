@@ -84,6 +84,9 @@ struct vm_exit {
 			uint64_t hwid;  /* the target's ISA id (MPIDR affinity, hart id) */
 			gpa_t entry;    /* CPU_UP: where it starts */
 			uint64_t arg;   /* CPU_UP: its first argument (context id) */
+			bool resume;    /* HALT: the vCPU resumes at entry with arg, not
+					 * after the instruction (an SBI non-retentive
+					 * suspend): core checks entry as for CPU_UP */
 		} cpu;
 		struct {
 			gpa_t gpa;

@@ -322,9 +322,22 @@ static void on_ext_irq(struct vcpu *v, struct vm_exit *e)
 	e->outcome = EXIT_RETRY;
 }
 
+/* Whether a vCPU may start at entry: the VM's RAM, executable, not a device. */
+static bool entry_ok(struct vm *vm, gpa_t entry)
+{
+	struct as_region r;
+
+	return !as_find_region(&vm->as, entry, &r) && !(r.flags & PT_DEVICE) && (r.flags & PT_X);
+}
+
+/* A suspend that resumes elsewhere (EXIT_HALT with resume) must name an entry a vCPU
+ * could start at (-EFAULT, not blocked). */
 static void on_halt(struct vcpu *v, struct vm_exit *e)
 {
-	(void)e;
+	if (e->u.cpu.resume && !entry_ok(v->vm, e->u.cpu.entry)) {
+		e->ret = -EFAULT;
+		return;
+	}
 	vcpu_block(v);
 }
 
@@ -342,12 +355,10 @@ static void on_yield(struct vcpu *v, struct vm_exit *e)
 static void on_cpu_up(struct vcpu *v, struct vm_exit *e)
 {
 	struct vcpu *t = vm_vcpu_by_hwid(v->vm, e->u.cpu.hwid);
-	struct as_region r;
 
 	if (!t) {
 		e->ret = -ENOENT;
-	} else if (as_find_region(&v->vm->as, e->u.cpu.entry, &r) || (r.flags & PT_DEVICE) ||
-		   !(r.flags & PT_X)) {
+	} else if (!entry_ok(v->vm, e->u.cpu.entry)) {
 		e->ret = -EFAULT;
 	} else {
 		e->ret = vcpu_power_on(t, e->u.cpu.entry, e->u.cpu.arg);
