@@ -3,7 +3,8 @@
  * by hand from the spec's encodings (not by running the engine), the two walks and
  * their faults, delegation, interrupts through hvip, and the TLB that only fences
  * empty. The engine is driven directly through the simulation host's guest hook, with
- * a context and tables this file builds: no core. */
+ * a context and tables this file builds (core's page-table writer only where the walk is
+ * compared with it). */
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 #include "arch/riscv64/ctx.h"
 #include "arch/riscv64/gstage.h"
 #include "arch/riscv64/rvinsn.h"
+#include "core/cpu.h"
+#include "core/frame.h"
+#include "core/pt.h"
 #include "hal-sim/rv_engine.h"
 #include "hal-sim/sim.h"
 #include "hal/cpu.h"
@@ -1476,6 +1480,48 @@ START_TEST(test_a_reloaded_program_binds_the_new_context)
 }
 END_TEST
 
+/* Two independent readings of the same G-stage tables: core's writer (core/pt.c with
+ * riscv_sv39x4) and the engine's walk must agree on every mapping and every hole. */
+START_TEST(test_g_walk_agrees_with_cores_tables)
+{
+	struct pt pt;
+	uint64_t hgatp, hpa;
+	paddr_t want;
+
+	ck_assert_int_eq(frame_init(), 0);
+	ck_assert_int_eq(cpu_boot_init(), 0);
+	ck_assert_int_eq(cpu_init_this(), 0);
+	ck_assert_int_eq(pt_init(&pt, &riscv_sv39x4, NULL, NULL), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(1ull << 30), pa_make(5ull << 30), 1ull << 30,
+				PT_R | PT_W | PT_X, PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x200000), pa_make(0x7400000), 0x200000, PT_R,
+				PT_MAP_BLOCKS), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make(0x1000), pa_make(0x9000), 0x1000, PT_R | PT_W, 0), 0);
+	ck_assert_int_eq(pt_map(&pt, gpa_make((1ull << 41) - 0x1000), pa_make(0xA000), 0x1000,
+				PT_R | PT_X, 0), 0);
+	ck_assert_int_eq(riscv_hgatp(&riscv_sv39x4, pa_bits(pt.root), 3, &hgatp), 0);
+	const uint64_t samples[] = { 1ull << 30, (1ull << 30) + 0x12345678, (2ull << 30) - 8,
+				     0x200000 + 0x1234, 0x1008, (1ull << 41) - 8 };
+	for (unsigned i = 0; i < N(samples); i++) {
+		ck_assert_int_eq(pt_translate(&pt, gpa_make(samples[i]), &want, NULL, NULL), 0);
+		ck_assert_int_eq(rv_engine_g_walk(hgatp, samples[i], false, false, &hpa), 0);
+		ck_assert_uint_eq(hpa, pa_bits(want));
+	}
+	/* Holes, a write to read-only memory, a fetch from non-executable memory. */
+	ck_assert_int_eq(rv_engine_g_walk(hgatp, 3ull << 30, false, false, &hpa), 1);
+	ck_assert_int_eq(rv_engine_g_walk(hgatp, 0x2000, false, false, &hpa), 1);
+	ck_assert_int_eq(rv_engine_g_walk(hgatp, 0x200000, true, false, &hpa), 1);
+	ck_assert_int_eq(rv_engine_g_walk(hgatp, 0x1000, false, true, &hpa), 1);
+	/* After core unmaps a page of the 1 GiB leaf (split into 2 MiB and 4 KiB), the walk
+	 * faults there and still maps its neighbour. */
+	ck_assert_int_eq(pt_unmap(&pt, gpa_make((1ull << 30) + 0x400000), 0x1000), 0);
+	ck_assert_int_eq(rv_engine_g_walk(hgatp, (1ull << 30) + 0x400000, false, false, &hpa), 1);
+	ck_assert_int_eq(rv_engine_g_walk(hgatp, (1ull << 30) + 0x401000, false, false, &hpa), 0);
+	ck_assert_uint_eq(hpa, (5ull << 30) + 0x401000);
+	pt_destroy(&pt);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_engine");
@@ -1529,6 +1575,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_random_guest_page_tables_never_break_the_walk);
 	tcase_add_test(tc, test_the_engines_words_decode_as_their_actions_with_rvinsn);
 	tcase_add_test(tc, test_a_reloaded_program_binds_the_new_context);
+	tcase_add_test(tc, test_g_walk_agrees_with_cores_tables);
 	suite_add_tcase(s, tc);
 	return s;
 }
