@@ -418,11 +418,22 @@ static void on_console(struct vcpu *v, struct vm_exit *e)
 	struct vm *vm = v->vm;
 	uint8_t buf[VM_CONSOLE_CHUNK];
 	uint64_t n = e->u.console.one ? 1 : e->u.console.len;
+	bool read = e->u.console.read;
+	struct as_region r;
 
 	n = n < VM_CONSOLE_CHUNK ? n : VM_CONSOLE_CHUNK;
+	/* The buffer first: one that is not the VM's RAM (writable, to read into it) is
+	 * wrong whatever the console. */
+	if (!e->u.console.one && n &&
+	    (as_find_region(&vm->as, e->u.console.buf, &r) || (r.flags & PT_DEVICE) ||
+	     (read && !(r.flags & PT_W)) ||
+	     gpa_sub(e->u.console.buf, r.base) + n > r.size)) {
+		e->ret = -EFAULT;
+		return;
+	}
 	if (!vm->console) {
 		e->ret = -ENODEV;
-	} else if (e->u.console.read) {
+	} else if (read) {
 		int got = vm->console->read(vm->console_ctx, buf, (size_t)n);
 		e->ret = got;
 		if (got > 0 && as_write(&vm->as, e->u.console.buf, buf, (size_t)got))
