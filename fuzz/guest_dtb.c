@@ -6,13 +6,16 @@
  *   [2]      nmem (0..15: up to GUEST_DTB_MAX_MEM + 7, so too many is reachable)
  *   [3]      ncpus (0..31)
  *   [4]      flags: bit 0 psci_smc, 1 has_uart, 2 has_initrd, 3 has_kaslr_seed,
- *            4 has_rng_seed, 5 bootargs present, 6 a boot count follows
+ *            4 has_rng_seed, 5 bootargs present, 6 a boot count follows, 7 the riscv
+ *            virt board (the gicd base and size are then the PLIC's)
  *   [5]      uart_spi
  *   then     per memory region 16 bytes: base (8, LE), size (8, LE)
  *   then     per CPU 8 bytes: MPIDR
  *   then     gicd base, gicd size, gicr base, gicr size, uart base, initrd start,
  *            initrd end, kaslr seed: 8 bytes each; timer PPIs: 4 bytes (one each);
- *            with flag 6, the boot count: 4 bytes (LE; 0 leaves it out)
+ *            with flag 6, the boot count: 4 bytes (LE; 0 leaves it out); with flag 7,
+ *            the timebase (4), riscv,ndev (2), the UART's PLIC source (2) and a byte
+ *            whose bits 0 and 1 are Sstc and Sv48
  *   rest     bootargs (used up to its first NUL or the end; may be longer than
  *            GUEST_DTB_ARGS_MAX)
  * Oracle: the writer's result is 0 exactly when the description is valid (the rules of
@@ -53,10 +56,20 @@ static bool valid(const struct guest_dtb *d)
 	for (unsigned i = 0; i < d->nmem; i++)
 		if (!d->mem[i].size || gpa_bits(d->mem[i].base) + d->mem[i].size <= gpa_bits(d->mem[i].base))
 			return false;
-	if (!d->gicd_size || gpa_bits(d->gicd) + d->gicd_size <= gpa_bits(d->gicd))
-		return false;
-	if (!d->gicr_size || gpa_bits(d->gicr) + d->gicr_size <= gpa_bits(d->gicr))
-		return false;
+	if (d->board == GUEST_DTB_RISCV_VIRT) {
+		const struct guest_dtb_riscv *r = &d->rv;
+		if (!r->plic_size || gpa_bits(r->plic) + r->plic_size <= gpa_bits(r->plic) ||
+		    !r->timebase_hz || !r->plic_ndev || r->uart_irq > r->plic_ndev)
+			return false;
+		for (unsigned i = 0; i < d->ncpus; i++)
+			if (d->mpidr[i] > UINT32_MAX)
+				return false;
+	} else {
+		if (!d->gicd_size || gpa_bits(d->gicd) + d->gicd_size <= gpa_bits(d->gicd))
+			return false;
+		if (!d->gicr_size || gpa_bits(d->gicr) + d->gicr_size <= gpa_bits(d->gicr))
+			return false;
+	}
 	if (d->has_initrd && gpa_bits(d->initrd_end) < gpa_bits(d->initrd_start))
 		return false;
 	return !d->bootargs || strlen(d->bootargs) < GUEST_DTB_ARGS_MAX;
@@ -77,6 +90,45 @@ static uint64_t be64_at(const uint8_t *p)
 	for (unsigned i = 0; i < 8; i++)
 		v = v << 8 | p[i];
 	return v;
+}
+
+static void check_chosen(const struct guest_dtb *d, const uint8_t *b);
+
+/* The riscv board's nodes: the ISA string (no h; sstc only where said), the timebase,
+ * each hart's local interrupt controller, the PLIC with an M (-1) and an S (9) context
+ * per hart, the NS16550A on its source, and no Arm node. */
+static void check_riscv(const struct guest_dtb *d, const uint8_t *b)
+{
+	const char *s;
+	uint32_t v;
+	size_t len;
+	int cpus = fdt_path_offset(b, "/cpus");
+
+	CHECK(fdt_prop_u32(b, cpus, "timebase-frequency", &v) == 0 && v == d->rv.timebase_hz);
+	for (int n = fdt_first_child(b, cpus); n >= 0; n = fdt_next_sibling(b, n)) {
+		CHECK(fdt_prop_string(b, n, "riscv,isa", &s) == 0);
+		CHECK(!strncmp(s, "rv64", 4) && !strchr(s + 4, 'h'));
+		CHECK((strstr(s, "_sstc") != NULL) == d->rv.sstc);
+		CHECK(fdt_node_compatible(b, fdt_first_child(b, n), "riscv,cpu-intc"));
+	}
+	int plic = fdt_find_compatible(b, -1, "sifive,plic-1.0.0");
+	CHECK(plic >= 0);
+	check_reg(b, plic, 0, gpa_bits(d->rv.plic), d->rv.plic_size);
+	CHECK(fdt_prop_u32(b, plic, "riscv,ndev", &v) == 0 && v == d->rv.plic_ndev);
+	const uint8_t *ext = fdt_get_prop(b, plic, "interrupts-extended", &len);
+	CHECK(ext && len == 16u * d->ncpus);
+	for (unsigned i = 0; i < d->ncpus; i++) {
+		CHECK(be64_at(ext + 16 * i) >> 32 == be64_at(ext + 16 * i + 8) >> 32);
+		CHECK((uint32_t)be64_at(ext + 16 * i) == 0xFFFFFFFFu);
+		CHECK((uint32_t)be64_at(ext + 16 * i + 8) == 9);
+	}
+	int uart = fdt_find_compatible(b, -1, "ns16550a");
+	CHECK((uart >= 0) == d->has_uart);
+	if (uart >= 0) {
+		check_reg(b, uart, 0, gpa_bits(d->uart), 0x100);
+		CHECK(fdt_prop_u32(b, uart, "interrupts", &v) == 0 && v == d->rv.uart_irq);
+	}
+	CHECK(fdt_find_compatible(b, -1, "arm,gic-v3") < 0 && fdt_path_offset(b, "/psci") < 0);
 }
 
 static void check_tree(const struct guest_dtb *d, const uint8_t *b, size_t size)
@@ -103,6 +155,11 @@ static void check_tree(const struct guest_dtb *d, const uint8_t *b, size_t size)
 		CHECK(fdt_reg(b, n, 0, &a, &s) == 0 && a == d->mpidr[c]);
 	}
 	CHECK(c == d->ncpus);
+	if (d->board == GUEST_DTB_RISCV_VIRT) {
+		check_riscv(d, b);
+		check_chosen(d, b);
+		return;
+	}
 	const char *s;
 	CHECK(fdt_prop_string(b, fdt_path_offset(b, "/psci"), "method", &s) == 0);
 	CHECK(!strcmp(s, d->psci_smc ? "smc" : "hvc"));
@@ -122,6 +179,13 @@ static void check_tree(const struct guest_dtb *d, const uint8_t *b, size_t size)
 	CHECK((uart >= 0) == d->has_uart);
 	if (uart >= 0)
 		check_reg(b, uart, 0, gpa_bits(d->uart), 0x1000);
+	check_chosen(d, b);
+}
+
+/* /chosen, the same on both boards. */
+static void check_chosen(const struct guest_dtb *d, const uint8_t *b)
+{
+	const char *s;
 	int chosen = fdt_path_offset(b, "/chosen");
 	CHECK(chosen >= 0);
 	int err = fdt_prop_string(b, chosen, "bootargs", &s);
@@ -182,6 +246,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		d.timer_ppi[i] = (uint32_t)take(&in, 1) % 32;
 	if (flags & 64)
 		d.boot_count = (uint32_t)take(&in, 4);
+	if (flags & 128) {
+		d.board = GUEST_DTB_RISCV_VIRT;
+		d.rv.plic = d.gicd;
+		d.rv.plic_size = d.gicd_size;
+		d.rv.timebase_hz = (uint32_t)take(&in, 4);
+		d.rv.plic_ndev = (uint32_t)take(&in, 2);
+		d.rv.uart_irq = (uint32_t)take(&in, 2);
+		unsigned bits = (unsigned)take(&in, 1);
+		d.rv.sstc = bits & 1;
+		d.rv.sv48 = bits & 2;
+	}
 	memset(d.rng_seed, 0xA5, sizeof(d.rng_seed));
 	char *args = NULL;
 	if (flags & 32) {
