@@ -36,9 +36,16 @@ static void give_back(struct arch_vcpu *v, struct vm_exit *exit)
  * implicit access of the guest's own VS-stage walk, or 0 (then the instruction is
  * fetched from the guest, as KVM does with HLVX). */
 
+/* stval holds the guest-virtual address only where hstatus.GVA says it does (8.2.1);
+ * otherwise it is 0 for Tandem's purposes (an access fault's vstval may be 0). */
+static uint64_t trap_gva(const struct arch_vcpu *v)
+{
+	return (v->trap.hstatus & HSTATUS_GVA) ? v->trap.stval : 0;
+}
+
 static gpa_t fault_gpa(const struct arch_vcpu *v)
 {
-	return gpa_make((v->trap.htval << 2) | (v->trap.stval & 3));
+	return gpa_make((v->trap.htval << 2) | (trap_gva(v) & 3));
 }
 
 /* The trapping load or store a (decoded from insn) into exit->mmio, unless there is
@@ -73,7 +80,7 @@ static void guest_page_fault(struct arch_vcpu *v, unsigned access, struct vm_exi
 
 	exit->kind = EXIT_STAGE2_FAULT;
 	exit->u.fault.gpa = fault_gpa(v);
-	exit->u.fault.va = gva_make(v->trap.stval);
+	exit->u.fault.va = gva_make(trap_gva(v));
 	exit->u.fault.access = access;
 	if (rv_htinst_is_pseudo(htinst)) {
 		/* The guest's own page-table walk reached an address with no RAM (or not yet
@@ -236,7 +243,7 @@ void arch_vcpu_complete(struct arch_vcpu *v, const struct vm_exit *exit)
 	case EXIT_INJECT_ABORT:
 		arch_inject_abort(v, exit->kind == EXIT_STAGE2_FAULT &&
 					     v->trap.scause == CAUSE_FETCH_GUEST_PAGE_FAULT,
-				  gva_make(v->trap.stval));
+				  gva_make(trap_gva(v)));
 		return;
 	case EXIT_REINJECT:
 		arch_inject_debug(v);

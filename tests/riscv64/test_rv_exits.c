@@ -327,6 +327,21 @@ START_TEST(test_causes_without_a_handler_go_back_to_the_guest)
 }
 END_TEST
 
+/* stval is a guest-virtual address only with hstatus.GVA (8.2.1): without it the
+ * injected access fault's vstval is 0 and the GPA comes from htval alone. */
+START_TEST(test_without_gva_stval_is_not_an_address)
+{
+	struct guest_exit t = { .scause = CAUSE_LOAD_GUEST_PAGE_FAULT, .stval = HOLE + 3,
+				.htval = (HOLE + 3) >> 2, .htinst = T_LW_A5,
+				.hstatus = HSTATUS_SPV | HSTATUS_SPVP };
+	struct vm_exit e;
+
+	ck_assert_int_eq(vm_feed_trap(v0, &t, &e), 0);
+	ck_assert_uint_eq(gpa_bits(e.mmio.addr), HOLE);
+	expect_injected(CAUSE_LOAD_ACCESS, 0, false);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_exits");
@@ -351,6 +366,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_wfi_decodes_as_halt_and_steps_over_it);
 	tcase_add_test(tc, test_an_interrupt_is_the_hosts_and_leaves_the_guest_alone);
 	tcase_add_test(tc, test_causes_without_a_handler_go_back_to_the_guest);
+	tcase_add_test(tc, test_without_gva_stval_is_not_an_address);
 	suite_add_tcase(s, tc);
 	return s;
 }
