@@ -265,8 +265,13 @@ static struct gdb_breakpoint *bp_find(struct gdb_stub *s, uint64_t va)
 }
 
 /* Plant (through the vCPU gdb last named, whose translation gdb's addresses are in). */
-static int bp_insert(struct gdb_stub *s, uint64_t va)
+/* A breakpoint of kind bytes (what gdb's Z0 asks: the instruction's size, so that a
+ * 16-bit instruction is replaced by a 16-bit breakpoint), planted at va. */
+static int bp_insert(struct gdb_stub *s, uint64_t va, unsigned kind)
 {
+	uint8_t brk[8];
+	int size = arch_gdb_brk_insn(kind, brk);
+
 	struct vcpu *v = g_vcpu(s);
 	struct gdb_breakpoint *b = NULL;
 
@@ -275,19 +280,22 @@ static int bp_insert(struct gdb_stub *s, uint64_t va)
 	for (unsigned i = 0; i < GDB_MAX_BREAKPOINTS && !b; i++)
 		if (!s->bp[i].used)
 			b = &s->bp[i];
+	if (size <= 0 || (unsigned)size > sizeof(b->saved))
+		return -EINVAL;
 	if (!b || !v)
 		return -ENOSPC;
 	/* One instruction, in one page: translated once, read and written there. */
 	gpa_t gpa;
-	if ((va & (ARCH_GDB_BRK_SIZE - 1)) ||
+	if ((va & ((uint64_t)size - 1)) ||
 	    arch_vcpu_translate(&v->arch, gva_make(va), read_ipa, s->vm, &gpa) ||
-	    as_read(&s->vm->as, gpa, b->saved, ARCH_GDB_BRK_SIZE) ||
-	    as_write(&s->vm->as, gpa, arch_gdb_brk, ARCH_GDB_BRK_SIZE))
+	    as_read(&s->vm->as, gpa, b->saved, (size_t)size) ||
+	    as_write(&s->vm->as, gpa, brk, (size_t)size))
 		return -EFAULT;
 	hal_icache_invalidate();
 	spin_lock(&s->lock);
 	b->va = va;
 	b->gpa = gpa_bits(gpa);
+	b->size = (uint8_t)size;
 	b->used = true;
 	spin_unlock(&s->lock);
 	return 0;
@@ -299,7 +307,7 @@ static int bp_remove(struct gdb_stub *s, uint64_t va)
 
 	if (!b)
 		return -ENOENT;
-	int err = as_write(&s->vm->as, gpa_make(b->gpa), b->saved, ARCH_GDB_BRK_SIZE);
+	int err = as_write(&s->vm->as, gpa_make(b->gpa), b->saved, b->size);
 	hal_icache_invalidate();
 	spin_lock(&s->lock);
 	b->used = false;
@@ -601,7 +609,7 @@ static void read_mem(struct gdb_stub *s, const char *p, const char *end)
 	/* Where a breakpoint is planted gdb sees what it replaced. */
 	for (unsigned i = 0; i < GDB_MAX_BREAKPOINTS; i++) {
 		const struct gdb_breakpoint *b = &s->bp[i];
-		for (unsigned k = 0; b->used && k < ARCH_GDB_BRK_SIZE; k++)
+		for (unsigned k = 0; b->used && k < b->size; k++)
 			if (b->va + k - addr < len)
 				buf[b->va + k - addr] = b->saved[k];
 	}
@@ -911,11 +919,12 @@ static void handle(struct gdb_stub *s, const char *p, size_t len)
 			send_str(s, "");
 			return;
 		}
-		if (kind != ARCH_GDB_BRK_SIZE) {
+		uint8_t brk[8];
+		if (kind > 8 || arch_gdb_brk_insn((unsigned)kind, brk) < 0) {
 			send_err(s, EINVAL);
 			return;
 		}
-		int err = p[0] == 'Z' ? bp_insert(s, addr) : bp_remove(s, addr);
+		int err = p[0] == 'Z' ? bp_insert(s, addr, (unsigned)kind) : bp_remove(s, addr);
 		if (err == -ENOENT && p[0] == 'z')
 			err = 0; /* removing one that is not there: done */
 		if (err)
@@ -1116,12 +1125,13 @@ static void progress(struct gdb_stub *s)
 		 * its own again at its next resume); keep those still in place. The vCPUs
 		 * were rebuilt too, and are attached again at the next stop. */
 		for (unsigned i = 0; i < GDB_MAX_BREAKPOINTS; i++) {
-			uint8_t insn[ARCH_GDB_BRK_SIZE];
+			uint8_t insn[8], brk[8];
 			struct gdb_breakpoint *b = &s->bp[i];
 			if (!b->used)
 				continue;
-			if (as_read(&s->vm->as, gpa_make(b->gpa), insn, sizeof(insn)) == 0 &&
-			    memcmp(insn, arch_gdb_brk, sizeof(insn)) == 0)
+			if (arch_gdb_brk_insn(b->size, brk) == b->size &&
+			    as_read(&s->vm->as, gpa_make(b->gpa), insn, b->size) == 0 &&
+			    memcmp(insn, brk, b->size) == 0)
 				continue;
 			spin_lock(&s->lock);
 			b->used = false;

@@ -47,6 +47,7 @@ struct gdb_breakpoint {
 	uint64_t gpa; /* where that was when it was planted: where it is taken out again,
 		       * whichever vCPU gdb names then and whatever the guest's tables say */
 	uint8_t saved[8]; /* the instruction bytes it replaced */
+	uint8_t size;     /* how many: the breakpoint instruction's */
 	bool used;
 };
 

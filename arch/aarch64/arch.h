@@ -409,6 +409,9 @@ int arch_gdb_reg_read(struct arch_vcpu *v, unsigned regno, uint8_t *buf);
 int arch_gdb_reg_write(struct arch_vcpu *v, unsigned regno, const uint8_t *buf);
 /* The breakpoint instruction a debugger plants (aarch64: BRK #0, little-endian). */
 extern const uint8_t arch_gdb_brk[ARCH_GDB_BRK_SIZE];
+/* The breakpoint instruction of gdb's kind (its size in bytes) into out (at least 8
+ * bytes): its size, or -EINVAL for a kind the ISA has none of (aarch64: 4 only). */
+int arch_gdb_brk_insn(unsigned kind, uint8_t *out);
 /* Whether the instruction bytes at a breakpoint exit's PC are a breakpoint instruction
  * still (another one may have been restored there since). */
 bool arch_gdb_is_brk(const uint8_t *insn);

@@ -234,3 +234,12 @@ int arch_gdb_reg_write(struct arch_vcpu *v, unsigned regno, const uint8_t *buf)
 	}
 	return size;
 }
+
+int arch_gdb_brk_insn(unsigned kind, uint8_t *out)
+{
+	if (kind != ARCH_GDB_BRK_SIZE)
+		return -EINVAL;
+	for (unsigned i = 0; i < ARCH_GDB_BRK_SIZE; i++)
+		out[i] = arch_gdb_brk[i];
+	return ARCH_GDB_BRK_SIZE;
+}

@@ -244,6 +244,8 @@ int arch_gdb_reg_size(unsigned regno);
 int arch_gdb_reg_read(struct arch_vcpu *v, unsigned regno, uint8_t *buf);
 int arch_gdb_reg_write(struct arch_vcpu *v, unsigned regno, const uint8_t *buf);
 extern const uint8_t arch_gdb_brk[ARCH_GDB_BRK_SIZE]; /* EBREAK */
+/* gdb's kinds: 4 (EBREAK) and 2 (C.EBREAK, for a compressed instruction). */
+int arch_gdb_brk_insn(unsigned kind, uint8_t *out);
 bool arch_gdb_is_brk(const uint8_t *insn);
 
 /* The device tree the guest gets describes QEMU's riscv virt board: its PLIC's

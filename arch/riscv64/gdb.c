@@ -93,3 +93,17 @@ int arch_gdb_reg_write(struct arch_vcpu *v, unsigned regno, const uint8_t *buf)
 	*reg_slot(v, regno) = value;
 	return 8;
 }
+
+int arch_gdb_brk_insn(unsigned kind, uint8_t *out)
+{
+	if (kind == 2) {
+		out[0] = 0x02; /* C.EBREAK, 0x9002 */
+		out[1] = 0x90;
+		return 2;
+	}
+	if (kind != ARCH_GDB_BRK_SIZE)
+		return -EINVAL;
+	for (unsigned i = 0; i < ARCH_GDB_BRK_SIZE; i++)
+		out[i] = arch_gdb_brk[i];
+	return ARCH_GDB_BRK_SIZE;
+}
