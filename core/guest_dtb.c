@@ -236,14 +236,16 @@ static void rv_write_cpus(struct fdt_writer *w, const struct guest_dtb *d)
 static void rv_write_plic(struct fdt_writer *w, const struct guest_dtb *d)
 {
 	static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
-	uint32_t ext[4 * GUEST_DTB_MAX_CPUS];
+	/* Four cells a hart, more than fdt_write_prop_cells takes: big-endian by hand. */
+	uint8_t ext[16 * GUEST_DTB_MAX_CPUS];
 	char name[48];
 
 	for (unsigned i = 0; i < d->ncpus; i++) {
-		ext[4 * i] = GUEST_DTB_INTC_PHANDLE(i);
-		ext[4 * i + 1] = 0xFFFFFFFFu;
-		ext[4 * i + 2] = GUEST_DTB_INTC_PHANDLE(i);
-		ext[4 * i + 3] = 9;
+		const uint32_t cells[4] = { GUEST_DTB_INTC_PHANDLE(i), 0xFFFFFFFFu,
+					    GUEST_DTB_INTC_PHANDLE(i), 9 };
+		for (unsigned c = 0; c < 4; c++)
+			for (unsigned k = 0; k < 4; k++)
+				ext[16 * i + 4 * c + k] = (uint8_t)(cells[c] >> (24 - 8 * k));
 	}
 	unit_name(name, sizeof(name), "plic", gpa_bits(d->rv.plic));
 	fdt_write_begin_node(w, name);
@@ -253,7 +255,7 @@ static void rv_write_plic(struct fdt_writer *w, const struct guest_dtb *d)
 	fdt_write_prop_u32(w, "#address-cells", 0);
 	fdt_write_prop_empty(w, "interrupt-controller");
 	fdt_write_prop_u32(w, "riscv,ndev", d->rv.plic_ndev);
-	fdt_write_prop_cells(w, "interrupts-extended", ext, 4 * d->ncpus);
+	fdt_write_prop(w, "interrupts-extended", ext, 16u * d->ncpus);
 	fdt_write_prop_u32(w, "phandle", GUEST_DTB_PLIC_PHANDLE);
 	fdt_write_end_node(w);
 }

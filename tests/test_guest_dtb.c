@@ -124,6 +124,30 @@ START_TEST(test_the_riscv_tree_describes_the_riscv_virt_board)
 }
 END_TEST
 
+/* Sixteen harts: the PLIC's interrupts-extended has 64 cells (a fuzz finding: the
+ * writer's cell helper takes 16, and a VM of more than four harts got no tree). */
+START_TEST(test_the_riscv_tree_holds_sixteen_harts)
+{
+	struct guest_dtb d = rv_sample(true);
+	size_t size, plen;
+	int err;
+
+	d.ncpus = 16;
+	for (unsigned i = 0; i < 16; i++)
+		d.mpidr[i] = i;
+	uint8_t *b = write_heap(&d, 16384, &size, &err);
+	ck_assert_int_eq(err, 0);
+	int plic = fdt_find_compatible(b, -1, "sifive,plic-1.0.0");
+	const uint8_t *ext = fdt_get_prop(b, plic, "interrupts-extended", &plen);
+	ck_assert_uint_eq(plen, 16 * 16);
+	/* hart 15's S context: its intc's phandle, then 9 */
+	ck_assert_uint_eq(ext[16 * 15 + 11], GUEST_DTB_INTC_PHANDLE(15));
+	ck_assert_uint_eq(ext[16 * 15 + 15], 9);
+	ck_assert_int_ge(fdt_path_offset(b, "/cpus/cpu@f"), 0);
+	free(b);
+}
+END_TEST
+
 /* A hart id past 32 bits, no timebase, no PLIC sources or a UART on a source past them:
  * refused, not written. */
 START_TEST(test_impossible_riscv_descriptions_are_einval)
@@ -463,6 +487,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_property_names_are_shared_and_values_kept_exactly);
 	tcase_add_test(tc, test_the_riscv_tree_describes_the_riscv_virt_board);
 	tcase_add_test(tc, test_impossible_riscv_descriptions_are_einval);
+	tcase_add_test(tc, test_the_riscv_tree_holds_sixteen_harts);
 	suite_add_tcase(s, tc);
 	return s;
 }
