@@ -22,11 +22,29 @@ static void refuse(struct vm_exit *exit)
 	exit->outcome = EXIT_INJECT_UNDEF; /* arch_vcpu_complete injects it, core counts it */
 }
 
+/* The exceptions a VS-mode guest can take itself (those hedeleg may delegate, 8.2.2):
+ * ecalls from HS and M, the guest-page faults, virtual instructions and reserved codes
+ * are none a guest's trap handler can be given. */
+#define GUEST_CAUSES                                                                      \
+	((1ull << CAUSE_MISALIGNED_FETCH) | (1ull << CAUSE_FETCH_ACCESS) |               \
+	 (1ull << CAUSE_ILLEGAL_INSN) | (1ull << CAUSE_BREAKPOINT) |                      \
+	 (1ull << CAUSE_MISALIGNED_LOAD) | (1ull << CAUSE_LOAD_ACCESS) |                  \
+	 (1ull << CAUSE_MISALIGNED_STORE) | (1ull << CAUSE_STORE_ACCESS) |                \
+	 (1ull << CAUSE_USER_ECALL) | (1ull << CAUSE_FETCH_PAGE_FAULT) |                  \
+	 (1ull << CAUSE_LOAD_PAGE_FAULT) | (1ull << CAUSE_STORE_PAGE_FAULT))
+
 /* A cause the guest would have handled had it been delegated (none should come: hedeleg
- * delegates all of them): its own exception, as the hardware would have given it. */
+ * delegates all of them): its own exception, as the hardware would have given it. Any
+ * other code no hart raises from V=1 (a fuzzer's, a broken world switch's): the guest
+ * gets an illegal instruction, never a cause its handler cannot have. */
 static void give_back(struct arch_vcpu *v, struct vm_exit *exit)
 {
-	rv_inject_exception(v, v->trap.scause, v->trap.stval);
+	uint64_t cause = v->trap.scause;
+
+	if (cause < 64 && (GUEST_CAUSES & (1ull << cause)))
+		rv_inject_exception(v, cause, v->trap.stval);
+	else
+		rv_inject_exception(v, CAUSE_ILLEGAL_INSN, 0);
 	exit->kind = EXIT_NOTHING;
 }
 
@@ -55,6 +73,13 @@ static void describe_access(struct arch_vcpu *v, const struct rv_ldst *a, uint32
 {
 	if (a->amo || a->fp)
 		return;
+	/* The fetched word is not the access that faulted (the guest rewrote its code
+	 * since, or the trap state is forged): run the instruction again, never emulate a
+	 * store as a load. */
+	if (a->store != (exit->u.fault.access == PT_W)) {
+		retry(exit);
+		return;
+	}
 	struct exit_mmio *m = &exit->mmio;
 	exit->mmio_valid = true;
 	m->addr = exit->u.fault.gpa;

@@ -313,17 +313,43 @@ START_TEST(test_an_interrupt_is_the_hosts_and_leaves_the_guest_alone)
 END_TEST
 
 /* A cause hedeleg would have given the guest (a breakpoint with no debugger, an
- * illegal instruction), or one no hart raises from V=1 (an HS ecall, a reserved code):
- * the guest gets it as its own, vstval = stval. */
+ * illegal instruction) goes back to it as its own, vstval = stval; one no hart raises
+ * from V=1 (an HS or M ecall, a reserved or custom code) becomes an illegal
+ * instruction, never a cause the guest's handler cannot have (a fuzz finding). */
 START_TEST(test_causes_without_a_handler_go_back_to_the_guest)
 {
-	static const uint64_t causes[] = { CAUSE_BREAKPOINT, CAUSE_ILLEGAL_INSN,
-					   CAUSE_SUPERVISOR_ECALL, 24, 63 };
-	for (unsigned i = 0; i < sizeof(causes) / sizeof(causes[0]); i++) {
+	static const uint64_t own[] = { CAUSE_BREAKPOINT, CAUSE_ILLEGAL_INSN,
+					CAUSE_LOAD_PAGE_FAULT };
+	static const uint64_t impossible[] = { CAUSE_SUPERVISOR_ECALL, CAUSE_MACHINE_ECALL, 14,
+					       16, 19, 24, 63, 0x12345 };
+	for (unsigned i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
 		v0->arch.ctx.pc = PC0;
-		feed(causes[i], 0x1234, 0, 0);
-		expect_injected(causes[i], 0x1234, false);
+		feed(own[i], 0x1234, 0, 0);
+		expect_injected(own[i], 0x1234, false);
 	}
+	for (unsigned i = 0; i < sizeof(impossible) / sizeof(impossible[0]); i++) {
+		v0->arch.ctx.pc = PC0;
+		feed(impossible[i], 0x1234, 0, 0);
+		expect_injected(CAUSE_ILLEGAL_INSN, 0, false);
+	}
+}
+END_TEST
+
+/* A load guest-page fault whose instruction, fetched from the guest, is a store (the
+ * guest rewrote its code meanwhile): retried, the register left alone, the device
+ * untouched (a fuzz finding). Here the transformed htinst says SW on a load fault. */
+START_TEST(test_an_access_of_the_wrong_direction_is_retried)
+{
+	v0->arch.ctx.x[10] = 0x1111;
+	struct vm_exit e = gpf(CAUSE_LOAD_GUEST_PAGE_FAULT, DEV, T_SW_A0);
+
+	ck_assert_int_eq(e.outcome, EXIT_RETRY);
+	ck_assert_uint_eq(dev.reads + dev.writes, 0);
+	ck_assert_uint_eq(v0->arch.ctx.x[10], 0x1111);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0);
+	e = gpf(CAUSE_STORE_GUEST_PAGE_FAULT, DEV, T_LW_A5);
+	ck_assert_int_eq(e.outcome, EXIT_RETRY);
+	ck_assert_uint_eq(dev.reads + dev.writes, 0);
 }
 END_TEST
 
@@ -367,6 +393,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_an_interrupt_is_the_hosts_and_leaves_the_guest_alone);
 	tcase_add_test(tc, test_causes_without_a_handler_go_back_to_the_guest);
 	tcase_add_test(tc, test_without_gva_stval_is_not_an_address);
+	tcase_add_test(tc, test_an_access_of_the_wrong_direction_is_retried);
 	suite_add_tcase(s, tc);
 	return s;
 }
