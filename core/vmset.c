@@ -206,6 +206,11 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 	int err = plan_boot(b, &cfg, why);
 	if (err)
 		return err;
+	if (spec->has_ns16550) {
+		fmt_snprintf(why->why, sizeof(why->why),
+			     "has an NS16550A, which this version does not emulate yet");
+		return -EINVAL;
+	}
 	if (spec->has_pl011) {
 		if (cfg.ndevices >= MMIO_MAX_DEVICES) {
 			fmt_snprintf(why->why, sizeof(why->why), "has no room for its PL011");
