@@ -46,7 +46,7 @@
 #define SBI_IMPL_ID_TANDEM 0x54414E44u
 #define SBI_IMPL_VERSION 0x000100u
 
-/* HSM hart states (chapter 9, Table 23). */
+/* HSM hart states (chapter 9, HSM Hart States). */
 #define SBI_HSM_STARTED 0
 #define SBI_HSM_STOPPED 1
 #define SBI_HSM_START_PENDING 2
@@ -100,15 +100,32 @@ struct sbi_call {
 };
 
 /* Decode a guest's call: a[0..7] are a0..a7; the VM has harts 0 .. nharts - 1 (at
- * most SBI_MAX_HARTS). */
+ * most SBI_MAX_HARTS; hart id == vCPU index). Decisions where the spec leaves room:
+ * - a7/a6 that are not a sign-extended 32-bit value name no EID/FID (NOT_SUPPORTED);
+ * - uint32_t parameters (suspend_type, reset_type, reset_reason) are the register's
+ *   low 32 bits (chapter 3: "only uses 32 bit data"); uint8_t byte its low 8 bits;
+ * - an empty hart mask (base not -1) names no hart, so none is invalid: SUCCESS with
+ *   no hart (IPI Send Errors: "at least one hartid constructed ... is not valid");
+ * - a remote sfence range that wraps past 2^64 is SBI_ERR_INVALID_ADDRESS; an ASID
+ *   wider than 16 bits (satp.ASID) SBI_ERR_INVALID_PARAM;
+ * - a DBCN buffer with base_addr_hi != 0 or that wraps is SBI_ERR_INVALID_PARAM;
+ * - of the legacy extensions only console_putchar (0x01) is present (probe 1); the
+ *   others, 0x00 and 0x02-0x0F, probe 0 and answer SBI_ERR_NOT_SUPPORTED in a0. */
 void sbi_decode(const uint64_t a[8], unsigned nharts, struct sbi_call *out);
 
-/* The call's result once the VM did its part, core_ret in core's terms: 0 or a
- * negative error (HART_START: -EALREADY / -EBUSY already started or starting, -ENOENT
- * no such hart, -EFAULT an entry that is not executable RAM; HART_STATUS: the state 0
- * on, 1 off, 2 on-pending, or negative; CONSOLE_*: bytes done, -EFAULT a buffer that is
- * not the VM's RAM, -ENODEV no console; HART_STOP, SYSTEM_RESET: core refused; the
- * rest 0 or an error). a0, and a1 where *write_a1 says. For DONE core_ret is unused. */
+/* The call's result once the VM did its part, core_ret in core's terms (the mapping of
+ * each, beside its spec table, is in sbi.c):
+ *   HART_START   core's CPU_UP: 0, -EALREADY (on) / -EBUSY (start pending), -ENOENT (no
+ *                such vCPU), -EFAULT (entry not executable RAM), else a failure;
+ *   HART_STATUS  core's CPU_STATE: 0 on, 1 off, 2 on-pending, or negative (no vCPU);
+ *   HART_STOP, SYSTEM_RESET  reached only when core refused (-EOPNOTSUPP: SRST type
+ *                it cannot do);
+ *   HART_SUSPEND 0, -EFAULT (resume address), -EOPNOTSUPP, or another error;
+ *   CONSOLE_*    bytes done, -EAGAIN (nothing taken now: 0 bytes), -EFAULT (buffer not
+ *                the VM's RAM), -ENODEV (no console), or an I/O error;
+ *   SET_TIMER, SEND_IPI, RFENCE  0 or a negative error (SEND_IPI -EINVAL: a bad hart).
+ * For DONE core_ret is unused. a0 is the SBI error (the legacy putchar's result), a1
+ * the value, written only where *write_a1 says (never for a legacy extension). */
 void sbi_finish(const struct sbi_call *c, int64_t core_ret, uint64_t *a0, uint64_t *a1,
 		bool *write_a1);
 
