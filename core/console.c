@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/console.h"
+#include "core/mem.h"
 #include "core/timer.h"
 #include "hal/console.h"
 #include "hal/spinlock.h"
@@ -168,4 +169,42 @@ void console_close(struct console_src *src)
 unsigned console_waiting(void)
 {
 	return __atomic_load_n(&nwaiting, __ATOMIC_RELAXED);
+}
+
+unsigned console_prefix(char *out, const char *name, unsigned name_max)
+{
+	size_t n = name ? td_strnlen(name, name_max - 1) : 0;
+	unsigned len = 0;
+
+	out[len++] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += console_escape((uint8_t)name[i], out + len);
+	out[len++] = ']';
+	out[len++] = ' ';
+	return len;
+}
+
+bool console_line_put(char *text, unsigned *len, unsigned max, uint8_t c, bool *ready)
+{
+	char esc[CONSOLE_ESCAPE_MAX];
+	unsigned w = c == '\r' || c == '\n' ? 0 : console_escape(c, esc);
+
+	if (*len + w > max)
+		return false;
+	for (unsigned i = 0; i < w; i++)
+		text[*len + i] = esc[i];
+	*len += w;
+	*ready = c == '\n';
+	return true;
+}
+
+unsigned console_line_format(char *out, const char *prefix, unsigned prefix_len,
+			     const char *text, unsigned len)
+{
+	for (unsigned i = 0; i < prefix_len; i++)
+		out[i] = prefix[i];
+	for (unsigned i = 0; i < len; i++)
+		out[prefix_len + i] = text[i];
+	out[prefix_len + len] = '\n';
+	return prefix_len + len + 1;
 }

@@ -23,6 +23,24 @@
  * line; callers end lines themselves. */
 unsigned console_escape(uint8_t c, char out[CONSOLE_ESCAPE_MAX]);
 
+/* ---- A UART's output line, shared by the emulated UARTs (pl011.c, uart16550.c) ------
+ * Lines show as "[name] text\n": the prefix is the UART's name, escaped, cut at
+ * name_max - 1 characters; the text is the guest's bytes escaped, CR dropped, a
+ * newline ending it. */
+#define CONSOLE_PREFIX_MAX(name_max) (3 + ((name_max) - 1) * CONSOLE_ESCAPE_MAX)
+
+/* "[name] " into out (room for CONSOLE_PREFIX_MAX(name_max)); its length. */
+unsigned console_prefix(char *out, const char *name, unsigned name_max);
+
+/* Byte c onto the line text[0, *len) of at most max characters: false, and nothing
+ * taken, if its escaped form does not fit (the line is complete, and c starts the next
+ * one); else true, with *ready set when c was the newline that ends the line. */
+bool console_line_put(char *text, unsigned *len, unsigned max, uint8_t c, bool *ready);
+
+/* prefix, text and a newline into out; the length. */
+unsigned console_line_format(char *out, const char *prefix, unsigned prefix_len,
+			     const char *text, unsigned len);
+
 enum console_send {
 	CONSOLE_SENT,      /* a line went out, and the source has no other complete one */
 	CONSOLE_SENT_MORE, /* a line went out, and another is complete */

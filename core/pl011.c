@@ -141,10 +141,7 @@ static void pl011_update_irq(struct pl011 *u)
 /* "[name] line\n" into out; its length. Lock held. */
 static size_t pl011_format_line(const struct pl011 *u, char out[PL011_OUT_MAX])
 {
-	memcpy(out, u->prefix, u->prefix_len);
-	memcpy(out + u->prefix_len, u->line, u->line_len);
-	out[u->prefix_len + u->line_len] = '\n';
-	return u->prefix_len + u->line_len + 1;
+	return console_line_format(out, u->prefix, u->prefix_len, u->line, u->line_len);
 }
 
 /* Move bytes from the transmit FIFO into the line buffer until the FIFO is empty or a
@@ -157,18 +154,13 @@ static unsigned pl011_tx_drain(struct pl011 *u)
 
 	while (u->tx_count && !u->line_ready) {
 		uint8_t c = u->tx_fifo[u->tx_head];
-		char esc[CONSOLE_ESCAPE_MAX];
-		unsigned w = c == '\r' || c == '\n' ? 0 : console_escape(c, esc);
-		if (u->line_len + w > PL011_LINE_MAX) {
+		if (!console_line_put(u->line, &u->line_len, PL011_LINE_MAX, c, &u->line_ready)) {
 			u->line_ready = true;
 			break;
 		}
 		u->tx_head = (u->tx_head + 1) % PL011_FIFO_DEPTH;
 		u->tx_count--;
 		moved++;
-		memcpy(u->line + u->line_len, esc, w);
-		u->line_len += w;
-		u->line_ready = c == '\n';
 	}
 	return moved;
 }
@@ -377,16 +369,10 @@ static void reset_registers(struct pl011 *u)
 void pl011_init(struct pl011 *u, const char *name, void (*irq)(void *ctx, bool level),
 		void *irq_ctx)
 {
-	size_t name_len = name ? td_strnlen(name, PL011_NAME_MAX - 1) : 0;
-
 	memset(u, 0, sizeof(*u));
 	u->lock = (struct spinlock)SPINLOCK_INIT;
 	console_src_init(&u->src, pl011_send);
-	u->prefix[u->prefix_len++] = '[';
-	for (size_t i = 0; i < name_len; i++)
-		u->prefix_len += console_escape((uint8_t)name[i], u->prefix + u->prefix_len);
-	u->prefix[u->prefix_len++] = ']';
-	u->prefix[u->prefix_len++] = ' ';
+	u->prefix_len = console_prefix(u->prefix, name, PL011_NAME_MAX);
 	u->irq = irq;
 	u->irq_ctx = irq_ctx;
 	reset_registers(u);

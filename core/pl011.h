@@ -20,7 +20,7 @@
 				 * longer line is split, never inside an escape */
 #define PL011_NAME_MAX   16     /* name in the output prefix, NUL included */
 /* "[name] " with the name escaped, and a whole output line with its newline. */
-#define PL011_PREFIX_MAX (3 + (PL011_NAME_MAX - 1) * CONSOLE_ESCAPE_MAX)
+#define PL011_PREFIX_MAX CONSOLE_PREFIX_MAX(PL011_NAME_MAX)
 #define PL011_OUT_MAX    (PL011_PREFIX_MAX + PL011_LINE_MAX + 1)
 
 /* Register offsets (TRM 3.2, Summary of registers). */

@@ -23,7 +23,7 @@
 #define UART16550_FIFO_DEPTH 16    /* each FIFO with FCR.FIFOE set; 1 byte without */
 #define UART16550_LINE_MAX   240   /* console characters (escapes included) in a line */
 #define UART16550_NAME_MAX   16    /* name in the output prefix, NUL included */
-#define UART16550_PREFIX_MAX (3 + (UART16550_NAME_MAX - 1) * CONSOLE_ESCAPE_MAX)
+#define UART16550_PREFIX_MAX CONSOLE_PREFIX_MAX(UART16550_NAME_MAX)
 #define UART16550_OUT_MAX    (UART16550_PREFIX_MAX + UART16550_LINE_MAX + 1)
 
 /* Register offsets (data sheet, Table 2: register summary); DLAB is LCR bit 7. */
