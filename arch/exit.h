@@ -102,7 +102,8 @@ struct vm_exit {
 		unsigned irq;
 		struct {
 			bool read;     /* console input into the guest (else output) */
-			bool one;      /* the single byte below, not a buffer */
+			bool one;      /* the single byte below, not a buffer (a read's
+					* byte is ret: -EAGAIN when none waits) */
 			uint8_t byte;
 			gpa_t buf;     /* the guest's buffer, guest-physical */
 			uint64_t len;  /* its length in bytes */

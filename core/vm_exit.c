@@ -410,8 +410,9 @@ static void on_ipi(struct vcpu *v, struct vm_exit *e)
 
 /* The firmware console: at most VM_CONSOLE_CHUNK bytes an exit (the guest asks again
  * for the rest, as SBI DBCN lets a call write fewer bytes than asked), through the
- * VM's console hooks (its UART's lines and receive FIFO). A buffer that is not the
- * VM's RAM is -EFAULT; a VM without a console, -ENODEV. */
+ * VM's console hooks (its UART's lines and receive FIFO); a single byte read comes
+ * back as ret (-EAGAIN: none waits). A buffer that is not the VM's RAM is -EFAULT; a
+ * VM without a console, -ENODEV. */
 #define VM_CONSOLE_CHUNK 64
 static void on_console(struct vcpu *v, struct vm_exit *e)
 {
@@ -433,6 +434,9 @@ static void on_console(struct vcpu *v, struct vm_exit *e)
 	}
 	if (!vm->console) {
 		e->ret = -ENODEV;
+	} else if (read && e->u.console.one) {
+		int got = vm->console->read(vm->console_ctx, buf, 1);
+		e->ret = got == 1 ? buf[0] : got == 0 ? -EAGAIN : got;
 	} else if (read) {
 		int got = vm->console->read(vm->console_ctx, buf, (size_t)n);
 		e->ret = got;

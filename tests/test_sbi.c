@@ -50,6 +50,7 @@
 #define READ(p, n) { .op = SBI_OP_CONSOLE_READ, .gpa = (p), .len = (n) }
 #define BYTE(b) { .op = SBI_OP_CONSOLE_BYTE, .byte = (b) }
 #define PUTCHAR(b) { .op = SBI_OP_CONSOLE_BYTE, .byte = (b), .legacy = true }
+#define GETCHAR { .op = SBI_OP_CONSOLE_GETCHAR, .legacy = true }
 
 struct row {
 	const char *what;
@@ -74,7 +75,7 @@ static const struct row rows[] = {
 	{ "probe DBCN", BASE, 3, { DBCN }, 0, OK(1) },
 	{ "probe legacy console_putchar", BASE, 3, { 0x01 }, 0, OK(1) },
 	{ "probe legacy set_timer: absent", BASE, 3, { 0x00 }, 0, OK(0) },
-	{ "probe legacy console_getchar: absent", BASE, 3, { 0x02 }, 0, OK(0) },
+	{ "probe legacy console_getchar", BASE, 3, { 0x02 }, 0, OK(1) },
 	{ "probe legacy shutdown: absent", BASE, 3, { 0x08 }, 0, OK(0) },
 	{ "probe legacy reserved 0x0F: absent", BASE, 3, { 0x0F }, 0, OK(0) },
 	{ "probe PMU: absent", BASE, 3, { SBI_EXT_PMU }, 0, OK(0) },
@@ -234,7 +235,8 @@ static const struct row rows[] = {
 	{ "legacy console_putchar", 0x01, 0, { 'x' }, 0, PUTCHAR('x') },
 	{ "legacy console_putchar, FID ignored", 0x01, 0xDEAD, { 0x10A }, 0, PUTCHAR(0x0A) },
 	{ "legacy set_timer", 0x00, 0, { 0 }, 0, LEGACY_NOSUP },
-	{ "legacy console_getchar", 0x02, 0, { 0 }, 0, LEGACY_NOSUP },
+	{ "legacy console_getchar", 0x02, 0, { 0 }, 0, GETCHAR },
+	{ "legacy console_getchar, a0 and FID ignored", 0x02, 7, { 0x41 }, 0, GETCHAR },
 	{ "legacy clear_ipi", 0x03, 0, { 0 }, 0, LEGACY_NOSUP },
 	{ "legacy send_ipi", 0x04, 0, { 0 }, 0, LEGACY_NOSUP },
 	{ "legacy remote_fence_i", 0x05, 0, { 0 }, 0, LEGACY_NOSUP },
@@ -355,6 +357,7 @@ struct finish_row {
 #define CALL(o) { .op = (o) }
 #define CONSOLE(o, n) { .op = (o), .len = (n) }
 #define LEGACY_BYTE { .op = SBI_OP_CONSOLE_BYTE, .legacy = true }
+#define LEGACY_GETCHAR { .op = SBI_OP_CONSOLE_GETCHAR, .legacy = true }
 
 /* Core's results as each function's error table in the spec has them. */
 static const struct finish_row finishes[] = {
@@ -431,6 +434,13 @@ static const struct finish_row finishes[] = {
 	{ "putchar done", LEGACY_BYTE, 1, 0, 0 },
 	{ "putchar no console", LEGACY_BYTE, -ENODEV, 0, 0 },
 	{ "putchar I/O error", LEGACY_BYTE, -EIO, SBI_ERR_FAILED, 0 },
+	/* legacy console_getchar: a0 only, the byte or -1 */
+	{ "getchar a byte", LEGACY_GETCHAR, 'k', 'k', 0 },
+	{ "getchar byte 0xFF is not -1", LEGACY_GETCHAR, 0xFF, 0xFF, 0 },
+	{ "getchar byte 0", LEGACY_GETCHAR, 0, 0, 0 },
+	{ "getchar none waiting", LEGACY_GETCHAR, -EAGAIN, -1, 0 },
+	{ "getchar no console", LEGACY_GETCHAR, -ENODEV, -1, 0 },
+	{ "getchar I/O error", LEGACY_GETCHAR, -EIO, -1, 0 },
 };
 
 START_TEST(test_core_results_become_sbi_results)

@@ -64,6 +64,7 @@ static bool present(uint64_t eid)
 {
 	switch (eid) {
 	case SBI_EXT_LEGACY_PUTCHAR:
+	case SBI_EXT_LEGACY_GETCHAR:
 	case SBI_EXT_BASE:
 	case SBI_EXT_TIME:
 	case SBI_EXT_IPI:
@@ -251,19 +252,21 @@ static void ext_dbcn(const uint64_t a[8], unsigned nharts, struct sbi_call *c)
 	}
 }
 
-/* ---- Legacy extensions (chapter 5): only console_putchar (EID 0x01); a0 alone is the
- * result. ---------------------------------------------------------------------------------- */
+/* ---- Legacy extensions (chapter 5): only console_putchar (EID 0x01) and
+ * console_getchar (0x02); a0 alone is the result. ------------------------------------------- */
 
 static void ext_legacy(const uint64_t a[8], unsigned nharts, struct sbi_call *c)
 {
 	(void)nharts;
 	c->legacy = true;
-	if (c->eid != SBI_EXT_LEGACY_PUTCHAR) {
+	if (c->eid == SBI_EXT_LEGACY_PUTCHAR) {
+		c->op = SBI_OP_CONSOLE_BYTE;
+		c->byte = (uint8_t)a[0];
+	} else if (c->eid == SBI_EXT_LEGACY_GETCHAR) {
+		c->op = SBI_OP_CONSOLE_GETCHAR;
+	} else {
 		unsupported(c);
-		return;
 	}
-	c->op = SBI_OP_CONSOLE_BYTE;
-	c->byte = (uint8_t)a[0];
 }
 
 static const struct {
@@ -405,6 +408,9 @@ void sbi_finish(const struct sbi_call *c, int64_t core_ret, uint64_t *a0, uint64
 	case SBI_OP_CONSOLE_WRITE:
 	case SBI_OP_CONSOLE_READ: error = console_result(c, core_ret, &value); break;
 	case SBI_OP_CONSOLE_BYTE: error = byte_result(c, core_ret); break;
+	/* console_getchar (5.3): "the byte on success, or -1 for failure"; core's result is
+	 * the byte, or an error (none waiting, no console). */
+	case SBI_OP_CONSOLE_GETCHAR: error = core_ret >= 0 ? core_ret & 0xFF : -1; break;
 	default: error = plain_result(c->op, core_ret); break;
 	}
 	*a0 = (uint64_t)error;

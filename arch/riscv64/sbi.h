@@ -26,6 +26,7 @@
 /* Extension IDs (chapters 4-12). */
 #define SBI_EXT_LEGACY_SET_TIMER 0x00u
 #define SBI_EXT_LEGACY_PUTCHAR 0x01u
+#define SBI_EXT_LEGACY_GETCHAR 0x02u
 #define SBI_EXT_LEGACY_LAST 0x0Fu
 #define SBI_EXT_BASE 0x10u
 #define SBI_EXT_TIME 0x54494D45u
@@ -75,6 +76,7 @@ enum sbi_op {
 	SBI_OP_CONSOLE_WRITE, /* gpa, len */
 	SBI_OP_CONSOLE_READ,  /* gpa, len */
 	SBI_OP_CONSOLE_BYTE,  /* byte (DBCN write_byte, the legacy putchar) */
+	SBI_OP_CONSOLE_GETCHAR, /* the legacy console_getchar: a byte of input, or -1 */
 };
 
 enum sbi_fence { SBI_FENCE_I, SBI_FENCE_VMA, SBI_FENCE_VMA_ASID };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "arch/riscv64/arch.h"
+#include "arch/riscv64/sbi.h"
 #include "core/frame.h"
 #include "core/run.h"
 #include "core/sched.h"
@@ -368,6 +369,186 @@ START_TEST(test_without_gva_stval_is_not_an_address)
 }
 END_TEST
 
+/* ---- the firmware console (SBI DBCN and the legacy calls) through core's hooks ---- */
+
+/* A console the test owns: room bytes of output space, the input in `in`. */
+static struct {
+	uint8_t out[256];
+	size_t nout, room;
+	uint8_t in[16];
+	size_t nin, taken;
+	unsigned writes, reads;
+} con;
+
+static int con_write(void *ctx, const uint8_t *buf, size_t n)
+{
+	(void)ctx;
+	con.writes++;
+	size_t k = n < con.room ? n : con.room;
+	memcpy(con.out + con.nout, buf, k);
+	con.nout += k;
+	con.room -= k;
+	return (int)k;
+}
+
+static int con_read(void *ctx, uint8_t *buf, size_t n)
+{
+	(void)ctx;
+	con.reads++;
+	size_t k = 0;
+	while (k < n && con.taken < con.nin)
+		buf[k++] = con.in[con.taken++];
+	return (int)k;
+}
+
+static const struct vm_console_ops con_ops = { con_write, con_read };
+
+static void with_console(size_t room, const char *input)
+{
+	memset(&con, 0, sizeof(con));
+	con.room = room;
+	con.nin = strlen(input);
+	memcpy(con.in, input, con.nin);
+	vm->console = &con_ops;
+	vm->console_ctx = &con;
+}
+
+/* An ECALL from VS-mode: a7 = eid, a6 = fid, a0..a2 = the arguments; a1 is preset to a
+ * marker so that a call that must leave it alone shows it. */
+static void sbi_call(uint32_t eid, uint32_t fid, uint64_t a0, uint64_t a1, uint64_t a2)
+{
+	uint64_t *x = v0->arch.ctx.x;
+
+	x[17] = eid;
+	x[16] = fid;
+	x[10] = a0;
+	x[11] = a1;
+	x[12] = a2;
+	feed(CAUSE_VIRTUAL_SUPERVISOR_ECALL, 0, 0, 0);
+}
+
+#define A0 ((int64_t)v0->arch.ctx.x[10])
+#define A1 (v0->arch.ctx.x[11])
+
+START_TEST(test_dbcn_write_takes_the_bytes_from_guest_ram)
+{
+	static const char text[] = "hello, tandem";
+	with_console(sizeof(con.out), "");
+	ck_assert_int_eq(as_write(&vm->as, gpa_make(RAM + 0x400), text, 13), 0);
+
+	sbi_call(SBI_EXT_DBCN, 0, 13, RAM + 0x400, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 13);
+	ck_assert_uint_eq(con.nout, 13);
+	ck_assert(memcmp(con.out, text, 13) == 0);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+}
+END_TEST
+
+/* At most 64 bytes an exit, and what the console has room for: the guest writes the
+ * rest with another call (DBCN lets a write take fewer bytes than asked). */
+START_TEST(test_dbcn_write_is_partial_when_long_or_the_console_is_full)
+{
+	with_console(sizeof(con.out), "");
+	sbi_call(SBI_EXT_DBCN, 0, 1000, RAM, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 64);
+
+	with_console(5, "");
+	sbi_call(SBI_EXT_DBCN, 0, 20, RAM, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 5);
+	sbi_call(SBI_EXT_DBCN, 0, 20, RAM, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 0);
+}
+END_TEST
+
+/* A buffer that is not the VM's RAM (a device, a hole, read-only RAM to read into, one
+ * running off the end of its region) is INVALID_PARAM, and the console is not touched. */
+START_TEST(test_dbcn_buffers_outside_ram_are_invalid)
+{
+	with_console(sizeof(con.out), "abc");
+	sbi_call(SBI_EXT_DBCN, 0, 4, DEV, 0);
+	ck_assert_int_eq(A0, SBI_ERR_INVALID_PARAM);
+	sbi_call(SBI_EXT_DBCN, 0, 4, HOLE, 0);
+	ck_assert_int_eq(A0, SBI_ERR_INVALID_PARAM);
+	sbi_call(SBI_EXT_DBCN, 0, 8, RAM + 64 * 1024 - 4, 0);
+	ck_assert_int_eq(A0, SBI_ERR_INVALID_PARAM);
+	sbi_call(SBI_EXT_DBCN, 1, 4, ROM, 0);
+	ck_assert_int_eq(A0, SBI_ERR_INVALID_PARAM);
+	ck_assert_uint_eq(con.writes + con.reads, 0);
+	ck_assert_uint_eq(con.taken, 0);
+	/* Reading from ROM is fine for a write. */
+	sbi_call(SBI_EXT_DBCN, 0, 4, ROM, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 4);
+}
+END_TEST
+
+START_TEST(test_dbcn_read_fills_guest_ram_with_what_waits)
+{
+	uint8_t got[4] = { 0 };
+	with_console(0, "ok");
+
+	sbi_call(SBI_EXT_DBCN, 1, 4, RAM + 0x500, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 2);
+	ck_assert_int_eq(as_read(&vm->as, gpa_make(RAM + 0x500), got, 4), 0);
+	ck_assert(memcmp(got, "ok\0\0", 4) == 0);
+	sbi_call(SBI_EXT_DBCN, 1, 4, RAM + 0x500, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(A1, 0);
+}
+END_TEST
+
+/* write_byte blocks: with no room the ECALL runs again (the PC stays). */
+START_TEST(test_write_byte_waits_for_room)
+{
+	with_console(0, "");
+	sbi_call(SBI_EXT_DBCN, 2, 'x', 0, 0);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0);
+	con.room = 1;
+	sbi_call(SBI_EXT_DBCN, 2, 'x', 0, 0);
+	ck_assert_int_eq(A0, SBI_SUCCESS);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 4);
+	ck_assert_uint_eq(con.out[0], 'x');
+}
+END_TEST
+
+/* The legacy console_getchar: the byte, or -1 with none waiting; a0 only. */
+START_TEST(test_legacy_getchar_returns_a_byte_or_minus_one)
+{
+	with_console(0, "k\xff");
+	sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0xA1A1, 0);
+	ck_assert_int_eq(A0, 'k');
+	ck_assert_uint_eq(A1, 0xA1A1);
+	sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0xA1A1, 0);
+	ck_assert_int_eq(A0, 0xFF);
+	sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0xA1A1, 0);
+	ck_assert_int_eq(A0, -1);
+	ck_assert_uint_eq(A1, 0xA1A1);
+	ck_assert_uint_eq(v0->arch.ctx.pc, PC0 + 3 * 4);
+}
+END_TEST
+
+/* A VM without a console: DBCN is DENIED, putchar throws the byte away (0), getchar
+ * has nothing (-1). */
+START_TEST(test_no_console_denies_dbcn)
+{
+	vm->console = NULL;
+	sbi_call(SBI_EXT_DBCN, 0, 4, RAM, 0);
+	ck_assert_int_eq(A0, SBI_ERR_DENIED);
+	sbi_call(SBI_EXT_DBCN, 2, 'x', 0, 0);
+	ck_assert_int_eq(A0, SBI_ERR_DENIED);
+	sbi_call(SBI_EXT_LEGACY_PUTCHAR, 0, 'x', 0xA1A1, 0);
+	ck_assert_int_eq(A0, 0);
+	ck_assert_uint_eq(A1, 0xA1A1);
+	sbi_call(SBI_EXT_LEGACY_GETCHAR, 0, 0, 0, 0);
+	ck_assert_int_eq(A0, -1);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rv_exits");
@@ -394,6 +575,13 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_causes_without_a_handler_go_back_to_the_guest);
 	tcase_add_test(tc, test_without_gva_stval_is_not_an_address);
 	tcase_add_test(tc, test_an_access_of_the_wrong_direction_is_retried);
+	tcase_add_test(tc, test_dbcn_write_takes_the_bytes_from_guest_ram);
+	tcase_add_test(tc, test_dbcn_write_is_partial_when_long_or_the_console_is_full);
+	tcase_add_test(tc, test_dbcn_buffers_outside_ram_are_invalid);
+	tcase_add_test(tc, test_dbcn_read_fills_guest_ram_with_what_waits);
+	tcase_add_test(tc, test_write_byte_waits_for_room);
+	tcase_add_test(tc, test_legacy_getchar_returns_a_byte_or_minus_one);
+	tcase_add_test(tc, test_no_console_denies_dbcn);
 	suite_add_tcase(s, tc);
 	return s;
 }
