@@ -408,6 +408,14 @@ int pl011_receive(struct pl011 *u, uint8_t byte)
 	return err;
 }
 
+unsigned pl011_rx_room(struct pl011 *u)
+{
+	spin_lock(&u->lock);
+	unsigned room = PL011_FIFO_DEPTH - u->rx_count;
+	spin_unlock(&u->lock);
+	return room;
+}
+
 void pl011_flush(struct pl011 *u)
 {
 	char out[PL011_OUT_MAX];

@@ -123,6 +123,10 @@ extern const struct mmio_ops pl011_ops;
  * byte is dropped and counted in rx_dropped. */
 int pl011_receive(struct pl011 *u, uint8_t byte);
 
+/* How many bytes pl011_receive would take now (the receive FIFO's free room). A
+ * console feeding the UART asks first and leaves the rest waiting. */
+unsigned pl011_rx_room(struct pl011 *u);
+
 /* Write out everything the UART holds, the partial line included, waiting for the
  * console (hal_console_write): at the end of a run, before its VM goes. */
 void pl011_flush(struct pl011 *u);

@@ -561,6 +561,14 @@ int uart16550_receive(struct uart16550 *u, uint8_t byte)
 	return err;
 }
 
+unsigned uart16550_rx_room(struct uart16550 *u)
+{
+	spin_lock(&u->lock);
+	unsigned room = uart_loopback(u) ? 0 : uart_depth(u) - u->rx_count;
+	spin_unlock(&u->lock);
+	return room;
+}
+
 int uart16550_console_write(struct uart16550 *u, const uint8_t *buf, size_t n)
 {
 	size_t done = 0;

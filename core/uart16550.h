@@ -147,6 +147,11 @@ extern const struct mmio_ops uart16550_ops;
  * transmitter: the byte is lost); both counted in rx_dropped. */
 int uart16550_receive(struct uart16550 *u, uint8_t byte);
 
+/* How many bytes uart16550_receive would take now: the receiver's free room (its FIFO's,
+ * or the one holding register's without FCR.FIFOE), 0 in loopback. A console feeding
+ * the UART asks first and leaves the rest waiting, as a terminal's flow control would. */
+unsigned uart16550_rx_room(struct uart16550 *u);
+
 /* The firmware console (SBI DBCN): buf's bytes as if written to THR (the same lines,
  * the same back-pressure), whatever DLAB and loopback say; how many it took (0 when the
  * transmit FIFO is full). Never waits. -EINVAL for a NULL buf with n > 0. */

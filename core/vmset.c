@@ -21,6 +21,29 @@ static void uart_irq(void *ctx, bool level)
 	u->level = level;
 }
 
+/* The NS16550A as the VM's firmware console (SBI DBCN, the legacy putchar). */
+static int ns16550_console_write(void *ctx, const uint8_t *buf, size_t n)
+{
+	return uart16550_console_write(ctx, buf, n);
+}
+
+static int ns16550_console_read(void *ctx, uint8_t *buf, size_t n)
+{
+	return uart16550_console_read(ctx, buf, n);
+}
+
+static const struct vm_console_ops ns16550_console = { ns16550_console_write,
+							ns16550_console_read };
+
+/* Write out what the UART holds and take it off the console. */
+static void uart_fini(struct vmset_uart *u)
+{
+	if (u->ns16550)
+		uart16550_fini(&u->ns);
+	else
+		pl011_fini(&u->uart);
+}
+
 /* The machine the VM's guest is told about, in the tree Tandem writes for it. */
 static void describe(const struct vmset_boot *b, const struct vm *vm, struct guest_dtb *d)
 {
@@ -126,7 +149,9 @@ static int reload(struct vm *vm, void *ctx)
 	struct vmset_boot *b = ctx;
 	int err = as_reset_ram(&vm->as);
 
-	if (b->uart)
+	if (b->uart && b->uart->ns16550)
+		uart16550_reset(&b->uart->ns);
+	else if (b->uart)
 		pl011_reset(&b->uart->uart);
 	return err ? err : load_images(b, vm);
 }
@@ -202,28 +227,38 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 	struct vmset_boot *b = &s->boots[s->n];
 	struct vm_config cfg = spec->cfg;
 	*u = (struct vmset_uart){ 0 };
-	*b = (struct vmset_boot){ .spec = spec, .uart = spec->has_pl011 ? u : NULL };
+	bool has_uart = spec->has_pl011 || spec->has_ns16550;
+	*b = (struct vmset_boot){ .spec = spec, .uart = has_uart ? u : NULL };
 	int err = plan_boot(b, &cfg, why);
 	if (err)
 		return err;
-	if (spec->has_ns16550) {
-		fmt_snprintf(why->why, sizeof(why->why),
-			     "has an NS16550A, which this version does not emulate yet");
+	if (spec->has_pl011 && spec->has_ns16550) {
+		fmt_snprintf(why->why, sizeof(why->why), "has two UARTs (a PL011 and an NS16550A)");
+		return -EINVAL;
+	}
+	if (has_uart && cfg.ndevices >= MMIO_MAX_DEVICES) {
+		fmt_snprintf(why->why, sizeof(why->why), "has no room for its UART");
 		return -EINVAL;
 	}
 	if (spec->has_pl011) {
-		if (cfg.ndevices >= MMIO_MAX_DEVICES) {
-			fmt_snprintf(why->why, sizeof(why->why), "has no room for its PL011");
-			return -EINVAL;
-		}
 		pl011_init(&u->uart, cfg.name, uart_irq, u);
 		u->line = spec->pl011_irq;
 		cfg.devices[cfg.ndevices++] =
 			(struct vm_device_config){ spec->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
+	} else if (spec->has_ns16550) {
+		u->ns16550 = true;
+		uart16550_init(&u->ns, cfg.name, uart_irq, u);
+		u->line = spec->ns16550_irq;
+		cfg.devices[cfg.ndevices++] = (struct vm_device_config){
+			spec->ns16550_base, UART16550_SIZE, &uart16550_ops, &u->ns };
 	}
 	struct vm *vm;
 	if ((err = vm_create_reason(&cfg, &vm, why)))
 		return err;
+	if (u->ns16550) {
+		vm->console = &ns16550_console;
+		vm->console_ctx = &u->ns;
+	}
 	if ((err = load_images(b, vm))) {
 		vm_destroy(vm);
 		if (err == -EFAULT)
@@ -238,7 +273,7 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 	vm->reload = reload;
 	vm->reload_ctx = b;
 	s->vms[s->n++] = vm;
-	if (spec->has_pl011)
+	if (has_uart)
 		u->vm = vm;
 	return 0;
 }
@@ -277,17 +312,35 @@ bool vmset_all_stopped(const struct vmset *s)
 
 int vmset_console_input(struct vmset *s, uint8_t byte)
 {
-	for (unsigned i = 0; i < s->n; i++)
-		if (s->uarts[i].vm)
-			return pl011_receive(&s->uarts[i].uart, byte);
+	for (unsigned i = 0; i < s->n; i++) {
+		struct vmset_uart *u = &s->uarts[i];
+		if (u->vm)
+			return u->ns16550 ? uart16550_receive(&u->ns, byte)
+					  : pl011_receive(&u->uart, byte);
+	}
+	return -ENODEV;
+}
+
+int vmset_console_room(struct vmset *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
+		struct vmset_uart *u = &s->uarts[i];
+		if (u->vm)
+			return (int)(u->ns16550 ? uart16550_rx_room(&u->ns)
+						: pl011_rx_room(&u->uart));
+	}
 	return -ENODEV;
 }
 
 void vmset_flush(struct vmset *s)
 {
-	for (unsigned i = 0; i < s->n; i++)
-		if (s->uarts[i].vm)
-			pl011_flush(&s->uarts[i].uart);
+	for (unsigned i = 0; i < s->n; i++) {
+		struct vmset_uart *u = &s->uarts[i];
+		if (u->vm && u->ns16550)
+			uart16550_flush(&u->ns);
+		else if (u->vm)
+			pl011_flush(&u->uart);
+	}
 }
 
 void vmset_stop(struct vmset *s, enum vm_stop_reason reason)
@@ -306,7 +359,7 @@ int vmset_destroy(struct vmset *s)
 		/* Off the console before the VM goes: the console may drain the UART, and
 		 * raise its interrupt line, from any pCPU until then. */
 		if (s->uarts[i].vm)
-			pl011_fini(&s->uarts[i].uart);
+			uart_fini(&s->uarts[i]);
 		if (vm_destroy(s->vms[i]) == -EBUSY) {
 			busy = -EBUSY;
 			continue;

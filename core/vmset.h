@@ -1,7 +1,8 @@
 /* A set of VMs built from their specifications: the part of Tandem's VM configuration
  * format (scenarios/README.md) that both hosts instantiate. hvsim converts a parsed
  * scenario into specs; the bare-metal image gets them compiled in by tools/scn2c. A
- * set creates each VM, gives it its emulated PL011 (its interrupt wired to vCPU 0),
+ * set creates each VM, gives it its emulated UART (an aarch64 VM's PL011, its interrupt
+ * wired to vCPU 0; a riscv64 VM's NS16550A on a PLIC source, also its firmware console),
  * copies its guest image into guest memory, starts them together and gives everything
  * back when they are destroyed. */
 #ifndef CORE_VMSET_H
@@ -14,6 +15,7 @@
 #include "core/boot.h"
 #include "core/pl011.h"
 #include "core/sched.h"
+#include "core/uart16550.h"
 #include "core/vm.h"
 
 #define VMSET_MAX 8
@@ -40,7 +42,7 @@ struct vm_boot_spec {
 };
 
 struct vm_spec {
-	struct vm_config cfg; /* ndevices 0: the set adds the PL011 */
+	struct vm_config cfg; /* the set adds the UART to its devices */
 	bool has_pl011;
 	gpa_t pl011_base;
 	unsigned pl011_irq;    /* the line the UART raises on vCPU 0 (an SPI's INTID) */
@@ -65,9 +67,14 @@ struct vm_plan {
 	const struct vm_spec *vms;
 };
 
+/* A VM's UART: which one is the spec's (has_pl011 or has_ns16550). */
 struct vmset_uart {
-	struct pl011 uart;
-	struct vm *vm;
+	bool ns16550;
+	union {
+		struct pl011 uart;
+		struct uart16550 ns;
+	};
+	struct vm *vm; /* set once the VM exists: the UART is live */
 	unsigned line;
 	bool level;
 };
@@ -75,7 +82,7 @@ struct vmset_uart {
 /* What a set keeps of each VM to load it again at every reset. */
 struct vmset_boot {
 	const struct vm_spec *spec; /* the caller's, which outlives the set */
-	struct vmset_uart *uart;    /* NULL: no PL011 */
+	struct vmset_uart *uart;    /* NULL: no UART */
 	struct boot_layout layout;  /* spec->boot.kernel only */
 	uint32_t boots;             /* times the images were loaded: 1 + the resets */
 };
@@ -109,9 +116,14 @@ void vmset_start(struct vmset *s);
 /* True once every VM of the set has stopped. */
 bool vmset_all_stopped(const struct vmset *s);
 
-/* A byte of console input for the first VM with a PL011; -ENODEV if none has one, or
- * pl011_receive's result. */
+/* A byte of console input for the first VM with a UART; -ENODEV if none has one, or
+ * pl011_receive's (uart16550_receive's) result. */
 int vmset_console_input(struct vmset *s, uint8_t byte);
+
+/* How many bytes of console input the first VM with a UART would take now (its
+ * receiver's room); -ENODEV if none has a UART. A host reads its input only while
+ * there is room, so that a fast sender (a pipe) loses nothing to a slow guest. */
+int vmset_console_room(struct vmset *s);
 
 /* Stop every VM and kick the pCPUs that run its vCPUs. */
 void vmset_stop(struct vmset *s, enum vm_stop_reason reason);

@@ -450,7 +450,10 @@ START_TEST(test_vmset_builds_loads_images_and_gives_everything_back)
 	ck_assert_mem_eq(back, image, sizeof(image));
 	ck_assert_ptr_nonnull(mmio_bus_find(&set.vms[1]->bus, gpa_make(0x09000018), 4));
 	ck_assert_ptr_null(mmio_bus_find(&set.vms[0]->bus, gpa_make(0x09000018), 4));
+	ck_assert_int_eq(vmset_console_room(&set), PL011_FIFO_DEPTH);
 	ck_assert_int_eq(vmset_console_input(&set, 'x'), 0);
+	ck_assert_int_eq(vmset_console_room(&set), PL011_FIFO_DEPTH - 1);
+	ck_assert_ptr_null(set.vms[1]->console); /* a PL011 is no firmware console */
 	ck_assert(!vmset_all_stopped(&set));
 	vmset_start(&set);
 	vmset_stop(&set, VM_STOP_REQUESTED);
@@ -458,6 +461,48 @@ START_TEST(test_vmset_builds_loads_images_and_gives_everything_back)
 	ck_assert_int_eq(vmset_destroy(&set), 0);
 	ck_assert_uint_eq(frame_outstanding(), baseline);
 	ck_assert_uint_eq(failed, 99);
+}
+END_TEST
+
+/* A VM with an NS16550A (host-neutral: its interrupt is a line of the VM's interrupt
+ * controller): on the bus, the set's console input goes to it with flow control (room
+ * 1 without FIFOs: the holding register), and it is the VM's firmware console. A VM
+ * asking for two UARTs is refused. */
+START_TEST(test_vmset_gives_a_vm_its_ns16550)
+{
+	struct vm_spec spec = { .cfg = base_config() };
+	struct vmset set;
+	uint8_t got[4];
+
+	spec.cfg.ndevices = 0;
+	spec.has_ns16550 = true;
+	spec.ns16550_base = gpa_make(0x10000000);
+	spec.ns16550_irq = 40;
+	ck_assert_int_eq(vmset_build(&set, &spec, 1, NULL, NULL), 0);
+	struct vm *vm = set.vms[0];
+	ck_assert_ptr_nonnull(mmio_bus_find(&vm->bus, gpa_make(0x10000005), 1));
+	ck_assert_ptr_null(mmio_bus_find(&vm->bus, gpa_make(0x10000100), 1));
+	ck_assert_int_eq(vmset_console_room(&set), 1);
+	ck_assert_int_eq(vmset_console_input(&set, 'a'), 0);
+	ck_assert_int_eq(vmset_console_room(&set), 0);
+	ck_assert_int_eq(vmset_console_input(&set, 'b'), -ENOSPC); /* an overrun */
+	ck_assert_ptr_nonnull(vm->console);
+	ck_assert_int_eq(vm->console->read(vm->console_ctx, got, sizeof(got)), 1);
+	ck_assert_uint_eq(got[0], 'a');
+	ck_assert_int_eq(vmset_console_room(&set), 1);
+	ck_assert_int_eq(vm->console->write(vm->console_ctx, (const uint8_t *)"hi\n", 3), 3);
+	vmset_flush(&set);
+	ck_assert_int_eq(vmset_destroy(&set), 0);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
+
+	struct vm_refusal why;
+	spec.has_pl011 = true;
+	spec.pl011_base = gpa_make(0x09000000);
+	spec.pl011_irq = 33;
+	ck_assert_int_eq(vmset_build(&set, &spec, 1, NULL, &why), -EINVAL);
+	ck_assert_str_eq(why.why, "has two UARTs (a PL011 and an NS16550A)");
+	ck_assert_uint_eq(vm_count(), 0);
+	ck_assert_uint_eq(frame_outstanding(), baseline);
 }
 END_TEST
 
@@ -625,6 +670,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_unmap_and_destroy_flush_the_vms_tlb_entries);
 	tcase_add_test(tc, test_vmset_builds_loads_images_and_gives_everything_back);
 	tcase_add_test(tc, test_vmset_refuses_an_image_outside_memory_and_leaves_nothing);
+	tcase_add_test(tc, test_vmset_gives_a_vm_its_ns16550);
 	tcase_add_test(tc, test_static_placement_spreads_default_affinities);
 	tcase_add_test(tc, test_static_placement_keeps_pinned_vcpus_and_fills_around_them);
 	tcase_add_test(tc, test_static_placement_finds_a_placement_whenever_one_exists);

@@ -108,7 +108,8 @@ static void housekeeping(struct timer *t, void *arg)
 	char ch;
 	(void)arg;
 
-	while (hal_console_getc(&ch) == 0)
+	/* Only while the UART has room: the rest waits in the pipe or terminal. */
+	while (vmset_console_room(&R.set) != 0 && hal_console_getc(&ch) == 0)
 		vmset_console_input(&R.set, (uint8_t)ch);
 	if (R.gdb)
 		gdb_housekeeping();

@@ -426,6 +426,28 @@ static int wait64(struct parser *p, int arg)
 	return number(p, p->tok[2], &a->value);
 }
 
+/* wait8 ADDR VALUE [MASK]: "1: lbu t0, 0(t6); bne t0, VALUE, 1b" with the bits MASK
+ * clears left out of the comparison: a polling driver's wait on a byte register (a
+ * UART's LSR.DR, say). */
+static int wait8(struct parser *p, int arg)
+{
+	struct action *a;
+	uint64_t mask = 0xFF;
+	int err = need(p, 3, 4, "wait8 ADDR VALUE [MASK]");
+
+	(void)arg;
+	if (err || !(a = new_action(p, ACT_WAIT64)))
+		return err ? err : -EINVAL;
+	a->rv = (struct rv_op){ .rd = RV_T0, .rs1 = RV_T6, .size = 0 };
+	if ((err = number(p, p->tok[1], &a->addr)) || (err = number(p, p->tok[2], &a->value)) ||
+	    (p->ntok == 4 && (err = number(p, p->tok[3], &mask))))
+		return err;
+	if (mask > 0xFF || a->value > 0xFF || (a->value & ~mask))
+		return error(p, "wait8: VALUE and MASK are bytes, VALUE inside MASK");
+	a->ignore = ~mask;
+	return 0;
+}
+
 /* print "TEXT": per byte, "1: lbu t0, 0(t1); andi t0, t0, THRE; beqz t0, 1b" on the
  * ns16550's LSR, then "sb t2, 0(t3)" to its THR. */
 static int print(struct parser *p, int arg)
@@ -470,7 +492,8 @@ static const struct keyword rv_actions[] = {
 	{ "mask", false, irq_action, ACT_MASK_IRQ },
 	{ "unmask", false, irq_action, ACT_UNMASK_IRQ },
 	{ "spin", false, counted, ACT_SPIN }, { "timer", false, counted, ACT_VTIMER },
-	{ "wait64", false, wait64, 0 },	      { "print", false, print, 0 },
+	{ "wait64", false, wait64, 0 },	      { "wait8", false, wait8, 0 },
+	{ "print", false, print, 0 },
 };
 
 int program_rv_statement(struct parser *p)

@@ -257,6 +257,8 @@ static void console_input(void)
 	for (unsigned i = 0; i < CONSOLE_INPUT_MAX; i++) {
 		if (gdb_on && gdb_rx_room(&stub) < sizeof(line.held))
 			break;
+		if (!gdb_on && vmset_console_room(&vms) == 0)
+			break; /* the guest's UART is full: the bytes wait in QEMU's */
 		if (hal_console_getc(&ch))
 			break;
 		if (!gdb_on) {
