@@ -41,11 +41,19 @@
  * guest-page fault of the VS walk's own PTE read always gets the pseudoinstruction
  * 0x3000 (a 64-bit read), as the spec requires, with htval = the PTE's GPA >> 2.
  *
- * Where this follows the spec and QEMU (7.2) does not:
- *  - a guest-page fault of an AMO or SC is 23 (store/AMO), of an LR 21; QEMU has
- *    reported some AMO faults as 21;
+ * Where this follows the spec and QEMU (7.2) does not, as the trap-CSR probe measured
+ * it (tests/riscv64/probe: the same words on QEMU and here, deviations.txt):
+ *  - a guest-page fault of an AMO or SC is 23 (store/AMO), of an LR 21; QEMU reports
+ *    an AMO to an unmapped guest-physical address as 21 (to a read-only one as 23);
+ *  - a guest-page fault of the VS walk's implicit PTE read is raised for the original
+ *    access, a store's as 23; QEMU reports 21 for a store (htval and htinst 0x3000
+ *    agree);
+ *  - an SC without a reservation checks its access and faults here; QEMU's fails
+ *    without an access (the spec allows both: "a failed SC may be treated like a
+ *    store" for memory protection);
  *  - a guest-page fault of the VS walk during a fetch is 20 with htinst 0x3000 and
- *    htval the PTE's address; QEMU writes htinst 0 there;
+ *    htval the PTE's address (the probe has no fetch cases: QEMU's answer there is
+ *    not measured);
  *  - the TLB is flushed only by fences (QEMU flushes on every V change);
  *  - WFI with hstatus.VTW clear stalls in the guest until an interrupt is pending and
  *    locally enabled (vsie), as the spec says; with VTW set and none pending it traps
