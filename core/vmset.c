@@ -243,8 +243,8 @@ int vmset_add(struct vmset *s, const struct vm_spec *spec, struct vm_refusal *wh
 	if (spec->has_pl011) {
 		pl011_init(&u->uart, cfg.name, uart_irq, u);
 		u->line = spec->pl011_irq;
-		cfg.devices[cfg.ndevices++] =
-			(struct vm_device_config){ spec->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
+		cfg.devices[cfg.ndevices++] = (struct vm_device_config){
+			spec->pl011_base, PL011_SIZE, &pl011_ops, &u->uart };
 	} else if (spec->has_ns16550) {
 		u->ns16550 = true;
 		uart16550_init(&u->ns, cfg.name, uart_irq, u);

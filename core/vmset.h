@@ -132,8 +132,9 @@ void vmset_stop(struct vmset *s, enum vm_stop_reason reason);
  * console: once the VMs have stopped, before a host prints its verdict. */
 void vmset_flush(struct vmset *s);
 
-/* Write out partial UART lines, take the UARTs off the console, and destroy every VM. -EBUSY (nothing destroyed for
- * that VM) while one still has a vCPU on a pCPU; call again once the pCPUs are idle. */
+/* Write out partial UART lines, take the UARTs off the console, and destroy every VM.
+ * -EBUSY (nothing destroyed for that VM) while one still has a vCPU on a pCPU; call
+ * again once the pCPUs are idle. */
 int vmset_destroy(struct vmset *s);
 
 #endif

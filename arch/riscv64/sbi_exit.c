@@ -67,7 +67,8 @@ void rv_sbi_exit(struct arch_vcpu *v, struct vm_exit *exit)
 		exit->kind = EXIT_CONSOLE;
 		exit->u.console.read =
 			c->op == SBI_OP_CONSOLE_READ || c->op == SBI_OP_CONSOLE_GETCHAR;
-		exit->u.console.one = c->op == SBI_OP_CONSOLE_BYTE || c->op == SBI_OP_CONSOLE_GETCHAR;
+		exit->u.console.one =
+			c->op == SBI_OP_CONSOLE_BYTE || c->op == SBI_OP_CONSOLE_GETCHAR;
 		exit->u.console.byte = c->byte;
 		exit->u.console.buf = gpa_make(c->gpa);
 		exit->u.console.len = c->len;
