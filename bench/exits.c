@@ -55,18 +55,15 @@
  * Usage: bench_exits [--json]            table (or JSON) of all three
  *        bench_exits --only KIND --iterations N   run N exits of KIND (hvc, pl011, lazy)
  *                                         and print nothing: the callgrind child */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "arch/aarch64/a64.h"
 #include "arch/aarch64/psci.h"
+#include "bench/exits_report.h"
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/log.h"
@@ -101,13 +98,6 @@ static const struct {
 	[K_HVC] = { "hvc", "hvc-psci-version", 1000000, 5120, 10240 },
 	[K_PL011] = { "pl011", "pl011-dr-write", 1000000, 5120, 10240 },
 	[K_LAZY] = { "lazy", "lazy-first-touch", 4 * LAZY_PAGES, 1024, 3072 },
-};
-
-struct result {
-	double ns;    /* per exit, best of REPS */
-	double instr; /* per exit; < 0: not counted */
-	double instr_memset; /* of which in memset (rep stosb counted per byte: see top) */
-	char method[96];
 };
 
 static struct vm *vm;
@@ -328,150 +318,6 @@ static void vm_down(size_t baseline)
 	pl011_fini(&uart);
 }
 
-/* ---- instruction counts: this program under callgrind ----------------------------- */
-
-/* The callgrind output file: *ir from its "totals:" (or "summary:") line, and
- * *ir_memset, the self cost of every function whose name contains "memset" (cost
- * lines are "position cost"; the line after "calls=" is a call's inclusive cost and
- * is skipped; names are compressed to "(id)" after their first use). 0, or -1 after a
- * message. */
-#define CG_MAX_IDS 65536
-static int callgrind_parse(const char *path, unsigned long long *ir, unsigned long long *ir_memset)
-{
-	static bool is_memset[CG_MAX_IDS];
-	FILE *f = fopen(path, "r");
-	char line[1024];
-	bool total_found = false, summary_found = false, skip_next = false, cur_memset = false;
-	unsigned long long summary = 0;
-
-	if (!f) {
-		fprintf(stderr, "bench/exits: cannot open callgrind output %s\n", path);
-		return -1;
-	}
-	memset(is_memset, 0, sizeof(is_memset));
-	*ir_memset = 0;
-	while (fgets(line, sizeof(line), f)) {
-		bool fn = strncmp(line, "fn=", 3) == 0, cfn = strncmp(line, "cfn=", 4) == 0;
-		if (fn || cfn) {
-			const char *p = line + (fn ? 3 : 4);
-			unsigned id = 0;
-			bool named = strstr(p, "memset") != NULL;
-			if (*p == '(' && sscanf(p, "(%u)", &id) == 1 && id < CG_MAX_IDS) {
-				if (strchr(p, ' ')) /* first use: "(id) name" */
-					is_memset[id] = named;
-				else
-					named = is_memset[id];
-			}
-			if (fn)
-				cur_memset = named;
-		} else if (strncmp(line, "calls=", 6) == 0) {
-			skip_next = true;
-		} else if ((line[0] >= '0' && line[0] <= '9') || line[0] == '+' || line[0] == '-' ||
-			   line[0] == '*') {
-			if (!skip_next && cur_memset) {
-				const char *last = strrchr(line, ' ');
-				*ir_memset += strtoull(last ? last + 1 : line, NULL, 10);
-			}
-			skip_next = false;
-		} else if (sscanf(line, "totals: %llu", ir) == 1) {
-			total_found = true;
-		} else if (sscanf(line, "summary: %llu", &summary) == 1) {
-			summary_found = true;
-		}
-	}
-	fclose(f);
-	if (!total_found && summary_found)
-		*ir = summary;
-	if (!total_found && !summary_found) {
-		fprintf(stderr, "bench/exits: no totals/summary line in callgrind output %s\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-/* Ir of one `--only k --iterations n` run under callgrind, and how much of it was in
- * memset: 0 and *ir, *ir_memset; 1 if valgrind
- * could not be started, -1 (after a message) if the run or its output went wrong. */
-static int callgrind_ir(const char *self, enum kind k, unsigned n, unsigned long long *ir,
-			unsigned long long *ir_memset)
-{
-	char out[] = "/tmp/bench-exits-cg-XXXXXX", log[] = "/tmp/bench-exits-log-XXXXXX";
-	char outarg[64], iters[16];
-	int ofd = mkstemp(out), lfd = mkstemp(log), status, ret = -1;
-
-	if (ofd < 0 || lfd < 0) {
-		fprintf(stderr, "bench/exits: mkstemp: %s\n", strerror(errno));
-		return -1;
-	}
-	close(ofd);
-	snprintf(outarg, sizeof(outarg), "--callgrind-out-file=%s", out);
-	snprintf(iters, sizeof(iters), "%u", n);
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "bench/exits: fork: %s\n", strerror(errno));
-		goto out;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, STDOUT_FILENO);
-		dup2(lfd, STDERR_FILENO);
-		execlp("valgrind", "valgrind", "--tool=callgrind", outarg, "--collect-atstart=no",
-		       "--toggle-collect=bench_exits_measured", self, "--only", kinds[k].arg,
-		       "--iterations", iters, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0) {
-		fprintf(stderr, "bench/exits: waitpid: %s\n", strerror(errno));
-		goto out;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		ret = 1; /* no valgrind */
-		goto out;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "bench/exits: callgrind run of %s x%u failed (status 0x%x); its log:\n",
-			kinds[k].arg, n, status);
-		FILE *lf = fopen(log, "r");
-		char line[512];
-		while (lf && fgets(line, sizeof(line), lf))
-			fputs(line, stderr);
-		if (lf)
-			fclose(lf);
-		goto out;
-	}
-	if (callgrind_parse(out, ir, ir_memset) == 0)
-		ret = 0;
-out:
-	close(lfd);
-	unlink(out);
-	unlink(log);
-	return ret;
-}
-
-static void count_instructions(const char *self, enum kind k, struct result *r)
-{
-	unsigned long long a, b, am, bm;
-	int err;
-
-	r->instr = r->instr_memset = -1;
-	if ((err = callgrind_ir(self, k, kinds[k].n1, &a, &am)) == 1) {
-		snprintf(r->method, sizeof(r->method), "not counted: valgrind not found");
-		return;
-	}
-	if (err || (err = callgrind_ir(self, k, kinds[k].n2, &b, &bm)))
-		fail("counting instructions with callgrind", err);
-	if (b < a)
-		fail("callgrind counted fewer instructions for more exits", (long long)(a - b));
-	if (bm < am || bm > b)
-		fail("callgrind's memset share does not add up", (long long)bm);
-	r->instr = (double)(b - a) / (kinds[k].n2 - kinds[k].n1);
-	r->instr_memset = (double)(bm - am) / (kinds[k].n2 - kinds[k].n1);
-	snprintf(r->method, sizeof(r->method), "callgrind Ir (%u - %u exits) / %u", kinds[k].n2,
-		 kinds[k].n1, kinds[k].n2 - kinds[k].n1);
-}
-
 /* ---- main --------------------------------------------------------------------------- */
 
 static int only_mode(const char *kind, const char *iters)
@@ -517,12 +363,9 @@ int main(int argc, char **argv)
 		return only_mode(only ? only : "", iters ? iters : "");
 
 	char self[4096];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0)
-		fail("readlink /proc/self/exe", errno);
-	self[len] = '\0';
+	exits_self(self, sizeof(self));
 
-	struct result res[NKINDS];
+	struct exits_row res[NKINDS];
 	size_t baseline = machine_up();
 	prefault();
 	vm_up();
@@ -533,56 +376,14 @@ int main(int argc, char **argv)
 			uint64_t ns = run_kind((enum kind)k, kinds[k].iters);
 			best = ns < best ? ns : best;
 		}
-		res[k].ns = (double)best / kinds[k].iters;
+		res[k] = (struct exits_row){ .name = kinds[k].name, .iters = kinds[k].iters,
+					     .ns = (double)best / kinds[k].iters };
 	}
 	vm_down(baseline);
 	hal_sim_fini();
 
 	for (unsigned k = 0; k < NKINDS; k++)
-		count_instructions(self, (enum kind)k, &res[k]);
-
-	if (json) {
-		printf("{\"bench\": \"exits\", \"reps\": %d, \"results\": [", REPS);
-		for (unsigned k = 0; k < NKINDS; k++) {
-			printf("%s{\"exit\": \"%s\", \"iterations\": %u, \"ns_per_exit\": %.1f, ",
-			       k ? ", " : "", kinds[k].name, kinds[k].iters, res[k].ns);
-			if (res[k].instr >= 0)
-				printf("\"instructions_per_exit\": %.1f, "
-				       "\"instructions_in_memset_per_exit\": %.1f, "
-				       "\"instructions_beside_memset_per_exit\": %.1f, ",
-				       res[k].instr, res[k].instr_memset,
-				       res[k].instr - res[k].instr_memset);
-			else
-				printf("\"instructions_per_exit\": null, "
-				       "\"instructions_in_memset_per_exit\": null, "
-				       "\"instructions_beside_memset_per_exit\": null, ");
-			printf("\"method\": \"%s\"}", res[k].method);
-		}
-		printf("]}\n");
-	} else {
-		printf("per exit dispatched by vm_feed_trap; ns: best of %d runs; instructions: "
-		       "callgrind, see bench/exits.c\n", REPS);
-		printf("%-18s %9s %18s %10s %14s   %s\n", "exit kind", "ns/exit",
-		       "instructions/exit", "in memset", "beside memset", "method");
-		for (unsigned k = 0; k < NKINDS; k++) {
-			char instr[32], in_memset[32], beside[32];
-			if (res[k].instr >= 0) {
-				snprintf(instr, sizeof(instr), "%.1f", res[k].instr);
-				snprintf(in_memset, sizeof(in_memset), "%.1f", res[k].instr_memset);
-				snprintf(beside, sizeof(beside), "%.1f",
-					 res[k].instr - res[k].instr_memset);
-			} else {
-				snprintf(instr, sizeof(instr), "n/a");
-				snprintf(in_memset, sizeof(in_memset), "n/a");
-				snprintf(beside, sizeof(beside), "n/a");
-			}
-			printf("%-18s %9.1f %18s %10s %14s   %s\n", kinds[k].name, res[k].ns, instr,
-			       in_memset, beside, res[k].method);
-		}
-		if (res[0].instr >= 0)
-			printf("(\"in memset\" is part of instructions/exit; callgrind counts each byte "
-			       "of a rep stosb\n as one instruction, the CPU retires it as one. Target "
-			       "for lazy-first-touch beside memset: <= 1000)\n");
-	}
+		exits_count(self, kinds[k].arg, kinds[k].n1, kinds[k].n2, &res[k]);
+	exits_print(res, NKINDS, json, NULL, REPS);
 	return 0;
 }

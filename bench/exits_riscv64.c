@@ -10,10 +10,13 @@
  *                     0) through the PLIC model;
  *   lazy-first-touch  SD to a page of a lazy region nobody touched: mapped, retried.
  * One VM, vCPU 0 bound on pCPU 0, raw trap state fed with vm_feed_trap in a loop; time
- * from hal_now_ns around each batch, best of REPS after a warm-up. Instructions are not
- * counted for these rows yet (bench/exits.c's callgrind child mode is aarch64's): the
- * columns say n/a. Every return code, kind, outcome and answer is checked, and every
- * frame is back at the end; a failure exits non-zero. Usage: bench_exits [--json] */
+ * from hal_now_ns around each batch, best of REPS after a warm-up; instructions with
+ * callgrind around bench_exits_measured, the program re-run as its own child for two
+ * exit counts (bench/exits_report.c; without valgrind the columns say n/a). Every
+ * return code, kind, outcome and answer is checked, and every frame is back at the end;
+ * a failure exits non-zero.
+ * Usage: bench_exits [--json]
+ *        bench_exits --only sbi|mmio|plic|lazy --iterations N   (the callgrind child) */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 
 #include "arch/riscv64/arch.h"
+#include "bench/exits_report.h"
 #include "core/cpu.h"
 #include "core/frame.h"
 #include "core/log.h"
@@ -49,14 +53,18 @@
 
 enum kind { K_SBI, K_MMIO, K_PLIC, K_LAZY, NKINDS };
 
+/* n1 and n2, the two callgrind runs, are multiples of 512 so that the lazy touches
+ * between them include their share of table pages (as on aarch64). */
 static const struct {
-	const char *name;
-	unsigned iters;
+	const char *arg;  /* --only */
+	const char *name; /* table and JSON */
+	unsigned iters;   /* timed exits per rep */
+	unsigned n1, n2;  /* callgrind runs */
 } kinds[NKINDS] = {
-	[K_SBI] = { "sbi-base-version", 1000000 },
-	[K_MMIO] = { "mmio-store", 1000000 },
-	[K_PLIC] = { "plic-claim", 1000000 },
-	[K_LAZY] = { "lazy-first-touch", 4 * LAZY_PAGES },
+	[K_SBI] = { "sbi", "sbi-base-version", 1000000, 5120, 10240 },
+	[K_MMIO] = { "mmio", "mmio-store", 1000000, 5120, 10240 },
+	[K_PLIC] = { "plic", "plic-claim", 1000000, 5120, 10240 },
+	[K_LAZY] = { "lazy", "lazy-first-touch", 4 * LAZY_PAGES, 1024, 3072 },
 };
 
 static struct vm *vm;
@@ -92,7 +100,10 @@ static struct guest_exit gpf(uint64_t cause, uint64_t gpa, uint64_t htinst)
 				    .hstatus = HSTATUS_SPV | HSTATUS_SPVP | HSTATUS_GVA };
 }
 
-static unsigned measured(enum kind k, unsigned n, unsigned first)
+/* The measured part: n exits of kind k. Not inlined, so that callgrind can count
+ * exactly this function with --toggle-collect. */
+__attribute__((noinline)) unsigned bench_exits_measured(enum kind k, unsigned n);
+__attribute__((noinline)) unsigned bench_exits_measured(enum kind k, unsigned n)
 {
 	struct guest_exit t;
 	struct vm_exit e;
@@ -122,7 +133,7 @@ static unsigned measured(enum kind k, unsigned n, unsigned first)
 			break;
 		case K_LAZY:
 			t = gpf(CAUSE_STORE_GUEST_PAGE_FAULT,
-				LAZY + (uint64_t)(first + i) * PAGE_SIZE + 0x10, T_SD_T0);
+				LAZY + (uint64_t)i * PAGE_SIZE + 0x10, T_SD_T0);
 			bad += vm_feed_trap(v0, &t, &e) || e.kind != EXIT_STAGE2_FAULT ||
 			       e.outcome != EXIT_RETRY;
 			break;
@@ -153,7 +164,7 @@ static uint64_t run_kind(enum kind k, unsigned n)
 		unsigned b = k == K_LAZY ? LAZY_PAGES : n - done;
 		b = b < n - done ? b : n - done;
 		uint64_t t0 = hal_now_ns();
-		unsigned bad = measured(k, b, 0);
+		unsigned bad = bench_exits_measured(k, b);
 		ns += hal_now_ns() - t0;
 		if (bad)
 			fail(kinds[k].name, bad);
@@ -164,46 +175,42 @@ static uint64_t run_kind(enum kind k, unsigned n)
 	return ns;
 }
 
-int main(int argc, char **argv)
+static size_t machine_up(void)
 {
-	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
 	struct hal_sim_config cfg = { .pcpus = 1, .nranges = 1,
 		.ranges = { { { 0x100000000ull }, HOST_RAM } } };
-	double ns[NKINDS];
 	int err;
 
-	if (argc > 2 || (argc == 2 && !json)) {
-		fprintf(stderr, "usage: %s [--json]\n", argv[0]);
-		return 2;
-	}
 	if ((err = hal_sim_init(&cfg)) || (err = frame_init()) || (err = cpu_boot_init()) ||
 	    (err = cpu_init_this()))
 		fail("machine setup", err);
 	log_set_level(LOG_WARN);
 	sched_init(SCHED_STATIC, 0);
-	size_t baseline = frame_outstanding();
+	return frame_outstanding();
+}
+
+static void vm_up(void)
+{
 	struct vm_config vc = {
 		.name = "bench", .nvcpus = 1, .entry = { RAM + 0x100 }, .nmem = 2,
 		.mem = { { { RAM }, 64 * 1024, PT_R | PT_W | PT_X, AS_ALLOC_EAGER, { 0 } },
 			 { { LAZY }, LAZY_SIZE, PT_R | PT_W, AS_ALLOC_LAZY, { 0 } } },
 		.ndevices = 1, .devices = { { { DEV }, 0x1000, &dev_ops, NULL } },
 	};
+	int err;
+
 	if ((err = vm_create(&vc, &vm)))
 		fail("vm_create", err);
 	v0 = vm_vcpu(vm, 0);
 	if ((err = vcpu_bind(v0)))
 		fail("vcpu_bind", err);
-	for (unsigned k = 0; k < NKINDS; k++) {
-		run_kind((enum kind)k, kinds[k].iters / 4);
-		uint64_t best = UINT64_MAX;
-		for (unsigned r = 0; r < REPS; r++) {
-			uint64_t t = run_kind((enum kind)k, kinds[k].iters);
-			best = t < best ? t : best;
-		}
-		ns[k] = (double)best / kinds[k].iters;
-	}
-	if (dev_writes == 0)
-		fail("the device saw no write", 0);
+}
+
+/* The VM gone, and with it every frame it held. */
+static void vm_down(size_t baseline)
+{
+	int err;
+
 	if (v0->pcpu != VCPU_NO_PCPU)
 		vcpu_put(v0);
 	if ((err = vm_destroy(vm)))
@@ -212,23 +219,71 @@ int main(int argc, char **argv)
 		fail("frames outstanding after the VM went",
 		     (long long)frame_outstanding() - (long long)baseline);
 	hal_sim_fini();
+}
 
-	if (json) {
-		printf("{\"bench\": \"exits\", \"isa\": \"riscv64\", \"reps\": %d, \"results\": [",
-		       REPS);
-		for (unsigned k = 0; k < NKINDS; k++)
-			printf("%s{\"exit\": \"%s\", \"iterations\": %u, \"ns_per_exit\": %.1f, "
-			       "\"instructions_per_exit\": null, "
-			       "\"instructions_in_memset_per_exit\": null, "
-			       "\"instructions_beside_memset_per_exit\": null, "
-			       "\"method\": \"not counted: riscv64 rows time only\"}",
-			       k ? ", " : "", kinds[k].name, kinds[k].iters, ns[k]);
-		printf("]}\n");
-		return 0;
+/* The callgrind child: n exits of one kind, nothing printed. */
+static int only_mode(const char *kind, const char *iters)
+{
+	enum kind k = NKINDS;
+	char *end;
+	unsigned long n = strtoul(iters, &end, 10);
+
+	for (unsigned i = 0; i < NKINDS; i++)
+		if (strcmp(kind, kinds[i].arg) == 0)
+			k = (enum kind)i;
+	if (k == NKINDS || *end || n == 0 || n > 100000000ul) {
+		fprintf(stderr, "bench/exits: --only sbi|mmio|plic|lazy --iterations N (N > 0)\n");
+		return 2;
 	}
-	printf("riscv64: per exit dispatched by vm_feed_trap; ns: best of %d runs\n", REPS);
-	printf("%-18s %9s\n", "exit kind", "ns/exit");
+	size_t baseline = machine_up();
+	vm_up();
+	run_kind(k, (unsigned)n);
+	vm_down(baseline);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool json = false;
+	const char *only = NULL, *iters = NULL;
+	char self[4096];
+	struct exits_row res[NKINDS];
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
+		else if (strcmp(argv[i], "--iterations") == 0 && i + 1 < argc)
+			iters = argv[++i];
+		else {
+			fprintf(stderr, "usage: %s [--json] | --only sbi|mmio|plic|lazy "
+				"--iterations N\n", argv[0]);
+			return 2;
+		}
+	}
+	if (only || iters)
+		return only_mode(only ? only : "", iters ? iters : "");
+	exits_self(self, sizeof(self));
+
+	size_t baseline = machine_up();
+	vm_up();
+	for (unsigned k = 0; k < NKINDS; k++) {
+		run_kind((enum kind)k, kinds[k].iters / 4);
+		uint64_t best = UINT64_MAX;
+		for (unsigned r = 0; r < REPS; r++) {
+			uint64_t t = run_kind((enum kind)k, kinds[k].iters);
+			best = t < best ? t : best;
+		}
+		res[k] = (struct exits_row){ .name = kinds[k].name, .iters = kinds[k].iters,
+					     .ns = (double)best / kinds[k].iters };
+	}
+	if (dev_writes == 0)
+		fail("the device saw no write", 0);
+	vm_down(baseline);
+
 	for (unsigned k = 0; k < NKINDS; k++)
-		printf("%-18s %9.1f\n", kinds[k].name, ns[k]);
+		exits_count(self, kinds[k].arg, kinds[k].n1, kinds[k].n2, &res[k]);
+	exits_print(res, NKINDS, json, "riscv64", REPS);
 	return 0;
 }

@@ -235,6 +235,12 @@ struct tlb {
 
 static struct tlb tlbs[HAL_MAX_PCPUS];
 static uint64_t tlb_hits, tlb_fills;
+/* Bit i: tlbs[i] has been filled since the last reset. The remote fences visit only
+ * those: a fence that walked all HAL_MAX_PCPUS TLBs, locks included, cost a lazy
+ * first touch some 21,000 host instructions in bench_exits, far more than Tandem's own
+ * work, though no more than the machine's pCPUs ever hold entries. */
+_Static_assert(HAL_MAX_PCPUS <= 64, "tlb_used is one 64-bit mask");
+static uint64_t tlb_used;
 static pthread_once_t tlb_once = PTHREAD_ONCE_INIT;
 
 static void tlb_init(void)
@@ -243,10 +249,17 @@ static void tlb_init(void)
 		pthread_mutex_init(&tlbs[i].lock, NULL);
 }
 
+/* This pCPU's TLB, marked used before any walk that may fill it: a fence that reads
+ * the mask before the mark comes before the walk, which then reads the tables as the
+ * fence's caller left them. */
 static struct tlb *this_tlb(void)
 {
+	unsigned i = hal_pcpu_id() % HAL_MAX_PCPUS;
+
 	pthread_once(&tlb_once, tlb_init);
-	return &tlbs[hal_pcpu_id() % HAL_MAX_PCPUS];
+	if (!(__atomic_load_n(&tlb_used, __ATOMIC_SEQ_CST) & (1ull << i)))
+		__atomic_fetch_or(&tlb_used, 1ull << i, __ATOMIC_SEQ_CST);
+	return &tlbs[i];
 }
 
 void rv_tlb_reset(void)
@@ -260,6 +273,7 @@ void rv_tlb_reset(void)
 	}
 	__atomic_store_n(&tlb_hits, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&tlb_fills, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&tlb_used, 0, __ATOMIC_RELAXED);
 }
 
 void rv_engine_tlb_stats(uint64_t *hits, uint64_t *fills)
@@ -371,8 +385,8 @@ void rv_tlb_fence_local(uint64_t hgatp, bool all_asids, uint16_t asid, bool all_
 void rv_engine_tlb_flush_gvma(uint64_t hgatp)
 {
 	pthread_once(&tlb_once, tlb_init);
-	for (unsigned i = 0; i < HAL_MAX_PCPUS; i++)
-		tlb_fence(&tlbs[i], vmid_of(hgatp), false, true, 0, true, 0);
+	for (uint64_t m = __atomic_load_n(&tlb_used, __ATOMIC_SEQ_CST); m; m &= m - 1)
+		tlb_fence(&tlbs[__builtin_ctzll(m)], vmid_of(hgatp), false, true, 0, true, 0);
 }
 
 void sim_engine_tlb_flush(uint64_t s2root)
@@ -390,7 +404,8 @@ void hal_guest_tlb_flush_vs(uint64_t s2root, uint16_t asid, bool all_asids, gva_
 		      gva_bits(va) + size < gva_bits(va);
 
 	pthread_once(&tlb_once, tlb_init);
-	for (unsigned i = 0; i < HAL_MAX_PCPUS; i++) {
+	for (uint64_t m = __atomic_load_n(&tlb_used, __ATOMIC_SEQ_CST); m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctzll(m);
 		if (all_va) {
 			tlb_fence(&tlbs[i], vmid_of(s2root), true, all_asids, asid, true, 0);
 			continue;
