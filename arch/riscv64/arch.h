@@ -49,6 +49,10 @@ struct arch_vcpu {
 struct rv_lines {
 	bool vstimecmp, sbi_timer;
 	bool ipi;
+	/* hvip as the last flush left it still what a flush would write now: set by the
+	 * flush, cleared (under the VM's interrupt lock) by anything that may change
+	 * this vCPU's VSSIP, VSTIP or VSEIP; read without the lock (arch_irq_quiet). */
+	uint8_t quiet;
 	uint64_t hvip, vsie;
 };
 
@@ -88,11 +92,13 @@ static inline void arch_irq_put(struct arch_vm *a, unsigned vcpu)
 {
 	(void)a, (void)vcpu;
 }
-/* hvip is recomputed at every entry: never quiet. */
+/* Whether the vCPU's hvip needs no flush (and its lines no sync) between two of its
+ * exits: nothing changed its interrupts since the last flush. Without the VM's
+ * interrupt lock, by the vCPU's own pCPU: whoever changes them after this look kicks
+ * the vCPU, which exits again at once. */
 static inline bool arch_irq_quiet(const struct arch_vm *a, unsigned vcpu)
 {
-	(void)a, (void)vcpu;
-	return false;
+	return vcpu < a->nvcpus && __atomic_load_n(&a->lines[vcpu].quiet, __ATOMIC_ACQUIRE);
 }
 static inline bool arch_irq_held(const struct arch_vm *a, unsigned vcpu)
 {

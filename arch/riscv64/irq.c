@@ -23,6 +23,14 @@ void arch_irqchip_window(const struct arch_vm *a, unsigned i, gpa_t *base, uint6
 	*size = PLIC_SIZE;
 }
 
+/* Any change of the PLIC's state may move any hart's VSEIP: no vCPU is quiet after it
+ * (the PLIC is rarely touched, a claim and a complete per interrupt). */
+static void plic_changed(struct arch_vm *a)
+{
+	for (unsigned i = 0; i < a->nvcpus; i++)
+		__atomic_store_n(&a->lines[i].quiet, 0, __ATOMIC_RELEASE);
+}
+
 int arch_irqchip_read(struct arch_vm *a, unsigned i, uint64_t off, unsigned width,
 		      uint64_t *value)
 {
@@ -31,6 +39,7 @@ int arch_irqchip_read(struct arch_vm *a, unsigned i, uint64_t off, unsigned widt
 	(void)i;
 	/* A claim changes the output; the reader is the vCPU in its exit, which
 	 * re-evaluates its own line at the entry, and no other context changes. */
+	plic_changed(a);
 	return plic_read(&a->plic, off, width, value, &kick);
 }
 
@@ -38,6 +47,7 @@ int arch_irqchip_write(struct arch_vm *a, unsigned i, uint64_t off, unsigned wid
 		       uint64_t value, uint64_t *kick)
 {
 	(void)i;
+	plic_changed(a);
 	return plic_write(&a->plic, off, width, value, kick);
 }
 
@@ -52,6 +62,8 @@ static int local_line(struct arch_vm *a, unsigned vcpu, unsigned irq, bool level
 		l->sbi_timer = level;
 	else
 		return -EINVAL;
+	if (irq == RV_VIRQ_SBI_TIMER)
+		__atomic_store_n(&l->quiet, 0, __ATOMIC_RELEASE); /* VSTIP */
 	if (level && kick)
 		*kick |= 1ull << vcpu;
 	return 0;
@@ -64,6 +76,7 @@ int arch_irq_set_level(struct arch_vm *a, unsigned vcpu, unsigned irq, bool leve
 		return -EINVAL;
 	if (irq >= RV_VIRQ_LOCAL)
 		return local_line(a, vcpu, irq, level, kick);
+	plic_changed(a);
 	return plic_set_level(&a->plic, irq, level, kick);
 }
 
@@ -74,6 +87,7 @@ int arch_irq_inject(struct arch_vm *a, unsigned vcpu, unsigned irq, uint64_t *ki
 {
 	if (vcpu >= a->nvcpus || irq >= RV_VIRQ_LOCAL)
 		return -EINVAL;
+	plic_changed(a);
 	int err = plic_set_level(&a->plic, irq, true, kick);
 	return err ? err : plic_set_level(&a->plic, irq, false, kick);
 }
@@ -84,8 +98,10 @@ int arch_irq_send_ipi(struct arch_vm *a, unsigned from, uint64_t value, uint64_t
 	if (a->nvcpus < 64 && (value >> a->nvcpus))
 		return -EINVAL;
 	for (unsigned i = 0; i < a->nvcpus; i++)
-		if (value & (1ull << i))
+		if (value & (1ull << i)) {
 			a->lines[i].ipi = true;
+			__atomic_store_n(&a->lines[i].quiet, 0, __ATOMIC_RELEASE);
+		}
 	if (kick)
 		*kick |= value;
 	return 0;
@@ -134,6 +150,7 @@ void arch_irq_flush(struct arch_vm *a, struct arch_vcpu *v, uint64_t *kick)
 		hvip |= MIP_VSEIP;
 	arch_vcpu_set_csr(v, RV_HVIP, hvip);
 	l->hvip = hvip;
+	__atomic_store_n(&l->quiet, 1, __ATOMIC_RELEASE);
 }
 
 /* The guest clears VSSIP through its sip (which writes hvip.VSSIP): read hvip back so
