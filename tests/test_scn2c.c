@@ -52,7 +52,7 @@ START_TEST(test_plan_keeps_the_scheduling)
 	ck_assert_uint_eq(tandem_plan.mode, SCHED_TIMESHARED);
 	ck_assert_uint_eq(tandem_plan.slice_ns, 500000);
 	ck_assert_uint_eq(tandem_plan.pcpus, 2);
-	ck_assert_uint_eq(tandem_plan.nvms, 3);
+	ck_assert_uint_eq(tandem_plan.nvms, 4);
 	ck_assert_ptr_nonnull(tandem_plan.vms);
 }
 END_TEST
@@ -118,6 +118,22 @@ START_TEST(test_image_address_defaults_to_the_entry_and_names_are_escaped)
 }
 END_TEST
 
+/* A riscv64 VM's NS16550A (its base and PLIC source) and its device tree's address. */
+START_TEST(test_riscv_vm_keeps_its_ns16550)
+{
+	const struct vm_spec *s = &tandem_plan.vms[3];
+
+	ck_assert_str_eq(s->cfg.name, "delta");
+	ck_assert(!s->has_pl011);
+	ck_assert(s->has_ns16550);
+	ck_assert_uint_eq(gpa_bits(s->ns16550_base), 0x10000000);
+	ck_assert_uint_eq(s->ns16550_irq, 12);
+	ck_assert(s->boot.has_dtb_at);
+	ck_assert_uint_eq(gpa_bits(s->boot.dtb_at), 0x80008000);
+	ck_assert_uint_eq(gpa_bits(s->cfg.entry), 0x80000000);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("scn2c");
@@ -127,6 +143,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_vm_with_defaults_gets_its_image_at_the_first_region);
 	tcase_add_test(tc, test_vm_with_every_option_keeps_them);
 	tcase_add_test(tc, test_image_address_defaults_to_the_entry_and_names_are_escaped);
+	tcase_add_test(tc, test_riscv_vm_keeps_its_ns16550);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -337,6 +337,9 @@ static int put_spec(FILE *f, const struct scn_vm *vm, unsigned idx, const struct
 		c->reboots);
 	fprintf(f, "\t  .has_pl011 = %s, .pl011_base = { 0x%llxull }, .pl011_irq = %uu",
 		vm->has_pl011 ? "true" : "false", (unsigned long long)vm->pl011_base, vm->pl011_irq);
+	if (vm->has_ns16550)
+		fprintf(f, ",\n\t  .has_ns16550 = true, .ns16550_base = { 0x%llxull }, "
+			".ns16550_irq = %uu", (unsigned long long)vm->ns16550_base, vm->ns16550_irq);
 	if (files->f[FILE_IMAGE].size)
 		fprintf(f, ", .image = blob_%u_image, .image_size = %zuu, .image_addr = { 0x%llxull }",
 			idx, files->f[FILE_IMAGE].size, (unsigned long long)vm->image_addr);
