@@ -209,4 +209,27 @@ int fdt_passthrough(const void *blob, uint64_t base, uint64_t size, int *node);
  * all zero. Timer and UART interrupts are given raw and as INTIDs (struct fdt_irq). */
 int fdt_platform(const void *blob, size_t size, struct fdt_platform *out);
 
+/* ---- A RISC-V board (fdt_riscv.c) ------------------------------------------------------ */
+
+#define FDT_RISCV_NO_CONTEXT 0xFFFFFFFFu
+
+struct fdt_riscv {
+	uint32_t timebase_hz; /* /cpus timebase-frequency: the time CSR's rate; 0 if absent */
+	size_t ncpus;         /* /cpus children with device_type "cpu", in tree order */
+	uint64_t hartid[FDT_MAX_CPUS];         /* their reg */
+	uint32_t plic_s_context[FDT_MAX_CPUS]; /* the PLIC context whose interrupt is the
+						* hart's S-external one (9), or
+						* FDT_RISCV_NO_CONTEXT */
+	bool uart_present;    /* the first enabled "ns16550a" */
+	struct fdt_range uart;
+	bool plic_present;    /* the first enabled "riscv,plic0" (or "sifive,plic-1.0.0") */
+	struct fdt_range plic;
+	uint32_t plic_ndev;   /* riscv,ndev: its sources are 1 .. plic_ndev */
+};
+
+/* The RISC-V parts of a blob that passed fdt_check. 0; -EINVAL for a malformed part
+ * (reg, a PLIC without riscv,ndev or with interrupts-extended naming no interrupt
+ * controller), -ENOSPC for more CPUs than *out holds. On error *out is all zero. */
+int fdt_riscv(const void *blob, struct fdt_riscv *out);
+
 #endif

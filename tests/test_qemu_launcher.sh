@@ -44,6 +44,9 @@ expect "qemu-boot --el1: without virtualization=on" \
 expect "--dtb, --dumpdtb, and arguments after -- passed through at the end" \
 	"qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,dumpdtb=out.dtb -cpu cortex-a72 -smp 2 $batch -dtb in.dtb -d int,guest_errors" \
 	--dtb in.dtb --dumpdtb out.dtb -- -d "int,guest_errors"
+expect "--isa riscv64: QEMU's riscv64 virt board under OpenSBI, 256 MiB" \
+	"timeout 60 qemu-system-riscv64 -M virt -smp 4 -m 256M -bios default ${batch#-m 512M } -kernel t.bin -append selftest" \
+	--isa riscv64 --timeout 60 --smp 4 --append selftest t.bin
 expect "an argument with a space is quoted once" \
 	"$base -smp 2 $batch -kernel 'my image.bin' -append 'trace selftest'" \
 	--append "trace selftest" "my image.bin"

@@ -25,7 +25,7 @@
 #include "core/sched.h"
 #include "core/timer.h"
 #include "core/vmset.h"
-#include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal-baremetal/bm.h"
 #include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/debug.h"
@@ -69,7 +69,7 @@ static void add_usable(uint64_t base, uint64_t size, const struct hal_mem_range 
 		bm_board.ram[bm_board.nram++] = (struct hal_mem_range){ pa_make(lo), hi - lo };
 }
 
-#include "tools/tandem/board.inc"
+#include BM_BOARD_INC
 
 /* The space-separated word of s (the boot arguments) that is w, or starts with w if w
  * ends in '=' (then *len is the length of what follows it): NULL if there is none. */
@@ -171,7 +171,7 @@ static void run_self_test(unsigned n)
 	bool pass = __atomic_load_n(&frames_ok, __ATOMIC_ACQUIRE) == n && frame_outstanding() == 0;
 	for (unsigned i = 0; i < n; i++)
 		pass = pass && calls_seen[i] == n && timer_fired[i];
-	log_info("Tandem: bare-metal self-test %s: %u pCPUs, cross-pCPU calls, EL2 timers, frames",
+	log_info("Tandem: bare-metal self-test %s: %u pCPUs, cross-pCPU calls, host timers, frames",
 		 pass ? "passed" : "FAILED", n);
 	if (!pass)
 		panic("self-test failed");
@@ -407,12 +407,13 @@ void bm_primary_main(uint64_t dtb)
 	board_from_dtb(dtb);
 	bm_mmu_init();
 	if (bm_gic_init())
-		panic("no usable GICv3 in the DTB");
+		panic("no usable " BM_IRQCHIP " in the DTB");
 	bm_gic_cpu_init(0);
 	int err = frame_init();
 	if (err || (err = cpu_boot_init()) || (err = cpu_init_this()))
 		panic("core bring-up failed: %d", err);
-	log_info("Tandem at EL2: %u pCPUs, %zu frames of RAM in %zu ranges, PA size %u bits",
+	log_info("Tandem at " BM_PRIVILEGE ": %u pCPUs, %zu frames of RAM in %zu ranges, "
+		 "PA size %u bits",
 		 hal_pcpu_count(), frame_total(), bm_board.nram, hal_cpu_pa_bits());
 	selftest = has_word(bm_board.bootargs, "selftest");
 	s1check_init(bm_board.bootargs);
