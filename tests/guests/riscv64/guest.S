@@ -101,6 +101,9 @@ timer_loop:
 	bnez	s1, timer_loop
 	print	msg_timer
 
+	li	t0, SHARED			/* the flags' page, mapped by hart 0 first */
+	sd	zero, 0(t0)
+	sd	zero, 8(t0)
 	li	t0, SIP_SSIP
 	csrs	sie, t0
 	li	a0, 1
