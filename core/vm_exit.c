@@ -107,23 +107,56 @@ static int peek_guest(void *as, gpa_t gpa, void *buf, size_t len)
 	return 0;
 }
 
-/* " insn=0x%08x (DISASSEMBLY)" for the instruction that made the exit, " insn=?" where
- * its address does not translate to RAM the VM has touched, nothing for an exit no
- * instruction made. The word is read from guest memory at trace time, so it is the
- * word there now (a guest that rewrote its code since shows the new one). */
+/* The instruction at pc as the guest would fetch it, read parcel by parcel where the ISA
+ * has 16-bit ones (ARCH_INSN_ALIGN 2: riscv's C extension), each parcel translated on
+ * its own (a 32-bit one may straddle a page): 0 and its length in bytes, or -EFAULT. */
+static int read_insn(const struct vcpu *v, gva_t pc, uint32_t *w, unsigned *len)
+{
+	gpa_t gpa;
+
+	if (gva_bits(pc) & (ARCH_INSN_ALIGN - 1) ||
+	    arch_vcpu_translate(&v->arch, pc, peek_guest, &v->vm->as, &gpa))
+		return -EFAULT;
+	if (ARCH_INSN_ALIGN == 4) {
+		*len = 4;
+		return peek_guest(&v->vm->as, gpa, w, 4);
+	}
+	uint16_t lo, hi;
+	gva_t next = gva_make(gva_bits(pc) + 2);
+	if (peek_guest(&v->vm->as, gpa, &lo, 2))
+		return -EFAULT;
+	*w = lo;
+	*len = 2;
+	if ((lo & 3) != 3)
+		return 0;
+	if (arch_vcpu_translate(&v->arch, next, peek_guest, &v->vm->as, &gpa) ||
+	    peek_guest(&v->vm->as, gpa, &hi, 2))
+		return -EFAULT;
+	*w |= (uint32_t)hi << 16;
+	*len = 4;
+	return 0;
+}
+
+/* " insn=0x%08x (DISASSEMBLY)" for the instruction that made the exit (" insn=0x%04x"
+ * for a 16-bit one), " insn=?" where its address does not translate to RAM the VM has
+ * touched, nothing for an exit no instruction made. The word is read from guest memory
+ * at trace time, so it is the word there now (a guest that rewrote its code since
+ * shows the new one). */
 static void trace_insn(const struct vcpu *v, char *buf, size_t size)
 {
 	gva_t pc;
-	gpa_t gpa;
 	uint32_t w;
+	unsigned len;
 
 	buf[0] = 0;
 	if (arch_vcpu_trap_pc(&v->arch, &pc))
 		return;
-	if ((gva_bits(pc) & 3) ||
-	    arch_vcpu_translate(&v->arch, pc, peek_guest, &v->vm->as, &gpa) ||
-	    peek_guest(&v->vm->as, gpa, &w, 4)) {
+	if (read_insn(v, pc, &w, &len)) {
 		fmt_snprintf(buf, size, " insn=?");
+		return;
+	}
+	if (len == 2) {
+		fmt_snprintf(buf, size, " insn=0x%04x", w);
 		return;
 	}
 	char text[TRACE_DISASM_MAX] = "";

@@ -173,6 +173,7 @@ static inline void arch_irq_sync(struct arch_vm *a, struct arch_vcpu *v, uint64_
 /* The device tree a guest gets describes QEMU's Arm virt board (core/guest_dtb.h). */
 #define ARCH_DT_RISCV 0
 #define ARCH_NAME "aarch64"
+#define ARCH_INSN_ALIGN 4 /* A64: every instruction a 4-byte-aligned word */
 #define ARCH_DT_IRQ_SOURCES VGIC_NR_IRQS
 #define ARCH_DT_SSTC false
 /* The architected timer's PPIs as a device tree lists them (arm,armv8-timer: secure

@@ -258,6 +258,9 @@ bool arch_gdb_is_brk(const uint8_t *insn);
  * sources, and harts with Sstc (henvcfg.STCE is set for every guest) and Sv48. */
 #define ARCH_DT_RISCV 1
 #define ARCH_NAME "riscv64"
+/* Instructions are 16-bit parcels (the C extension): 2-byte aligned, and 32 bits long
+ * only where the first parcel's low two bits are 11 (unprivileged spec 1.5). */
+#define ARCH_INSN_ALIGN 2
 #define ARCH_DT_TIMER_PPIS { 0, 0, 0, 0 } /* no Arm timer */
 #define ARCH_DT_IRQ_SOURCES PLIC_NDEV
 #define ARCH_DT_SSTC true
