@@ -37,6 +37,9 @@ struct arch_vcpu {
 	uint32_t insn;          /* the instruction of the last exit (0: none known) */
 	uint8_t insn_len;       /* its length in bytes, 2 or 4: the PC advance */
 	bool pc_advance;        /* complete by stepping over the trapping instruction */
+	bool amo_store;         /* the faulting access is an AMO or SC by its word, whatever
+				 * the trap's cause says (QEMU 7.2 reports an AMO's guest-page
+				 * fault as a load's): its access fault is a store/AMO one */
 	bool sbi;               /* the last exit is an SBI call: sbi says what is left */
 	struct sbi_call call;
 	uint64_t sbi_timer;     /* the SBI timer's deadline (time), ~0: none */

@@ -71,8 +71,10 @@ static gpa_t fault_gpa(const struct arch_vcpu *v)
 static void describe_access(struct arch_vcpu *v, const struct rv_ldst *a, uint32_t insn,
 			    struct vm_exit *exit)
 {
-	if (a->amo || a->fp)
+	if (a->amo || a->fp) {
+		v->amo_store = a->amo && a->store;
 		return;
+	}
 	/* The fetched word is not the access that faulted (the guest rewrote its code
 	 * since, or the trap state is forged): run the instruction again, never emulate a
 	 * store as a load. */
@@ -149,13 +151,21 @@ static void cause_store_gpf(struct arch_vcpu *v, struct vm_exit *exit)
 /* ---- Virtual-instruction exceptions (8.6.1): stval holds the instruction ------------
  * WFI with hstatus.VTW set blocks the vCPU; the counters Tandem keeps from the guest
  * (cycle, instret: hcounteren clear) and every other trapped instruction are refused
- * with the illegal-instruction exception the guest would take without Tandem. */
+ * with the illegal-instruction exception the guest would take without Tandem. Where the
+ * HAL can read the instruction itself it does, and that word is the one decoded and
+ * given back as vstval: QEMU 7.2 leaves stval stale for an HLV/HSV from V=1 (the word
+ * of the hart's previous trapping instruction, perhaps another VM's), so stval is only
+ * trusted where nothing else can be read (no fetch on this host, or one that faults
+ * now; with stval 0 as well, the instruction is run again). */
 static void cause_virtual_insn(struct arch_vcpu *v, struct vm_exit *exit)
 {
-	uint32_t insn = (uint32_t)v->trap.stval;
+	uint32_t insn = (uint32_t)v->trap.stval, word;
 	struct rv_system s;
 
-	if (insn == 0 && hal_guest_fetch_insn(gva_make(v->ctx.pc), &insn) == -EFAULT) {
+	int err = hal_guest_fetch_insn(gva_make(v->ctx.pc), &word);
+	if (err == 0) {
+		insn = word;
+	} else if (err == -EFAULT && insn == 0) {
 		retry(exit);
 		return;
 	}
@@ -207,6 +217,7 @@ void arch_vcpu_decode(struct arch_vcpu *v, const struct guest_exit *trap, struct
 		v->trap = *trap;
 	v->pc_advance = false;
 	v->sbi = false;
+	v->amo_store = false;
 	v->insn = 0;
 	v->insn_len = 0;
 	if (trap->scause & SCAUSE_INTERRUPT) {

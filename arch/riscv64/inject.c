@@ -23,25 +23,28 @@ void rv_inject_exception(struct arch_vcpu *v, uint64_t cause, uint64_t tval)
 	v->pc_advance = false;
 }
 
-/* stval of a virtual-instruction or illegal-instruction trap holds the instruction
- * (Tandem's hardware and QEMU write it), which the guest's vstval gets in turn. */
+/* The illegal-instruction exception, vstval the instruction: the guest's own trap
+ * (an illegal instruction's stval), or what Tandem refuses (a virtual instruction's
+ * word as exit.c read it). */
 void arch_inject_undef(struct arch_vcpu *v)
 {
 	uint64_t cause = v->trap.scause;
-	uint64_t insn = cause == CAUSE_VIRTUAL_INSTRUCTION || cause == CAUSE_ILLEGAL_INSN
-				? v->trap.stval
-				: v->insn;
+	/* A virtual instruction's word is the one decode read (exit.c: not QEMU's stale
+	 * stval where the HAL can read it); an illegal instruction's is stval. */
+	uint64_t insn = cause == CAUSE_ILLEGAL_INSN ? v->trap.stval : v->insn;
 
 	rv_inject_exception(v, CAUSE_ILLEGAL_INSN, insn);
 }
 
 /* The access fault the hardware would have raised for an access nothing answers:
- * fetch (1), load (5), store or AMO (7); vstval the guest-virtual address. */
+ * fetch (1), load (5), store or AMO (7: also for an AMO or SC the trap called a load,
+ * exit.c's amo_store); vstval the guest-virtual address. */
 void arch_inject_abort(struct arch_vcpu *v, bool instruction, gva_t far)
 {
+	bool store = v->trap.scause == CAUSE_STORE_GUEST_PAGE_FAULT || v->amo_store;
 	uint64_t cause = instruction ? CAUSE_FETCH_ACCESS
-			 : v->trap.scause == CAUSE_STORE_GUEST_PAGE_FAULT ? CAUSE_STORE_ACCESS
-									  : CAUSE_LOAD_ACCESS;
+			 : store     ? CAUSE_STORE_ACCESS
+				     : CAUSE_LOAD_ACCESS;
 
 	rv_inject_exception(v, cause, gva_bits(far));
 }

@@ -1,0 +1,51 @@
+/* The well-behaved VM beside tests/hostile/riscv64/hostile.S, on the same pCPU: it
+ * sleeps 5 ms on its Sstc timer (WFI, so the pCPU goes to the hostile VM, which then
+ * spins for 50 ms without an exit) and prints its line when it wakes. It can only do so
+ * before the hostile VM's spin is over if Tandem takes the pCPU back from a guest that
+ * never exits. */
+#define UART 0x10000000
+#define CSR_STIMECMP 0x14D
+#define SBI_SRST 0x53525354
+
+	.section .text.boot, "ax"
+	.globl	_start
+_start:
+	la	a0, msg_hello
+	jal	ra, puts
+	li	t0, 0x20			/* sie.STIE; taken as a WFI wake-up only */
+	csrs	sie, t0
+	rdtime	t0
+	li	t1, 50000			/* 5 ms */
+	add	t0, t0, t1
+	csrw	CSR_STIMECMP, t0
+	mv	s1, t0
+1:	wfi
+	rdtime	t0
+	bltu	t0, s1, 1b
+	li	t0, -1
+	csrw	CSR_STIMECMP, t0
+	la	a0, msg_bye
+	jal	ra, puts
+	li	a7, SBI_SRST
+	li	a6, 0
+	li	a0, 0
+	li	a1, 0
+	ecall
+1:	wfi
+	j	1b
+
+puts:
+	li	t0, UART
+1:	lbu	t1, 0(a0)
+	beqz	t1, 3f
+2:	lbu	t2, 5(t0)
+	andi	t2, t2, 0x20
+	beqz	t2, 2b
+	sb	t1, 0(t0)
+	addi	a0, a0, 1
+	j	1b
+3:	ret
+
+	.section .rodata
+msg_hello:	.asciz	"good: hello, sleeping 5 ms\n"
+msg_bye:	.asciz	"good: awake, bye\n"
