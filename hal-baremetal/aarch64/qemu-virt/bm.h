@@ -56,6 +56,11 @@ struct bm_board {
 };
 
 extern struct bm_board bm_board;
+/* What hal_passthrough_check (common/mm.c) keeps from VMs besides the image, the DTB
+ * and the console: the GIC's frames. */
+#define BM_OWN_IRQCHIP                                                           \
+	{ bm_board.gicd_base, bm_board.gicd_size, "the GIC distributor" },       \
+	{ bm_board.gicr_base, bm_board.gicr_size, "the GIC redistributors" },
 
 /* PSCI through the firmware's conduit (SMC on QEMU virt with virtualization=on). */
 int64_t bm_smc(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);

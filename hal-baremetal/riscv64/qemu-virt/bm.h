@@ -68,6 +68,9 @@ struct bm_board {
 };
 
 extern struct bm_board bm_board;
+/* What hal_passthrough_check (common/mm.c) keeps from VMs besides the image, the DTB
+ * and the console: the PLIC. */
+#define BM_OWN_IRQCHIP { bm_board.plic_base, bm_board.plic_size, "the PLIC" },
 extern uint64_t bm_boot_hartid; /* boot.S: a0 at entry */
 
 /* An SBI call (SBI spec v1.0, chapter 3): error in a0, value in a1. */

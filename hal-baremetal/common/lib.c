@@ -1,9 +1,11 @@
 /* The memory functions the compiler may call and core/mem.h declares (the simulation
- * host takes them from libc). Whole aligned doublewords where both ends allow it, bytes
- * elsewhere: never an unaligned access, which -mstrict-align demands while the MMU is
- * off (all memory is Device memory then). Loading a guest's kernel and zeroing its
- * frames go through here, so the doubleword path is what a Linux guest's start costs:
- * byte loops made Tandem's start take a third of a second of QEMU's virtual time. */
+ * host takes them from libc), for every bare-metal board. Whole aligned doublewords
+ * where both ends allow it, bytes elsewhere: never an unaligned access, which aarch64's
+ * -mstrict-align demands while the MMU is off (all memory is Device memory then) and
+ * which on riscv64 may trap to OpenSBI, which emulates it slowly. Loading a guest's
+ * kernel and zeroing its frames go through here, so the doubleword path is what a Linux
+ * guest's start costs: byte loops made Tandem's start take a third of a second of QEMU's
+ * virtual time. */
 #include <stddef.h>
 #include <stdint.h>
 

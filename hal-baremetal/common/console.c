@@ -1,41 +1,33 @@
-/* The host console on the board's NS16550A (TI PC16550D data sheet), which Tandem and
- * every VM share: output goes through a ring that is moved into the UART's transmit
- * FIFO whenever someone uses the console and the FIFO is empty (LSR.THRE), never by
- * waiting for it on the path of a guest's line. The ring holds the bytes as they go on
- * the wire: a line's "\n" is put there as "\r\n", and a gdb packet
- * (bm_console_write_raw) as it is, since its checksum covers every byte.
- * hal_console_write (the log, panic) then waits, outside the lock, until its own bytes
- * are out; the lock is only ever held for as many UART writes as the FIFO takes at once.
- * Receive is polled (LSR.DR). The ring and the diverted ring for a debugger on the line
- * work as in the aarch64 HAL's console.c, whose contract (bm.h) this one keeps. */
+/* The host console on the board's UART (aarch64: a PL011; riscv64: an NS16550A; each
+ * board's uart.c drives it, hal-baremetal/common/uart.h), which Tandem and every VM
+ * share: output goes through a ring that is moved into the UART's FIFO whenever
+ * someone uses the console and its FIFO has room, never by waiting for it on the path
+ * of a guest's line. The ring holds the bytes as they go on the wire:
+ * a line's "\n" is put there as "\r\n", and a gdb packet (bm_console_write_raw) as it
+ * is, since its checksum covers every byte. hal_console_write (the log, panic) then
+ * waits, outside the lock, until its own bytes are out; the lock is only ever held for
+ * as many UART writes as the FIFO takes at once. Receive is polled, through the FIFO.
+ *
+ * While a debugger shares the line (tools/tandem: gdb attached), console output must
+ * not reach the UART as text, which would break into gdb's packets: it is diverted
+ * into a second ring that pCPU 0 empties into 'O' packets (bm_console_take). Writers
+ * there never wait, since the one pCPU that empties it may be the one writing. */
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hal-baremetal/riscv64/qemu-virt/bm.h"
+#include "hal-baremetal/bm.h"
+#include "hal-baremetal/common/uart.h"
 #include "hal/console.h"
 #include "hal/cpu.h"
 #include "hal/err.h"
 #include "hal/spinlock.h"
 #include "hal/time.h"
 
-/* Registers, one byte apart on QEMU's virt board (reg-shift 0). */
-#define UART_RBR 0 /* read: receive buffer */
-#define UART_THR 0 /* write: transmit holding */
-#define UART_FCR 2 /* write: FIFO control */
-#define UART_LSR 5
-#define FCR_FIFO_ENABLE 0x01u
-#define FCR_CLEAR_RX_TX 0x06u
-#define LSR_DR 0x01u   /* a received byte is waiting */
-#define LSR_THRE 0x20u /* the transmit FIFO is empty: 16 bytes may go */
-#define LSR_TEMT 0x40u /* and the shift register too: every byte is on the wire */
-#define UART_FIFO 16u
-
 #define RING 16384u
 #define RING_GUESTS (RING - RING / 4) /* hal_console_queue's share */
 #define DIVERT 8192u
 #define DIVERT_GUESTS (DIVERT - DIVERT / 4)
 
-static uint64_t uart = 0x10000000;
 static struct spinlock lock = SPINLOCK_INIT;
 static char ring[RING];
 static size_t ring_head, ring_len;
@@ -46,32 +38,21 @@ static char divert[DIVERT];
 static size_t divert_head, divert_len;
 static uint64_t divert_dropped; /* Tandem's bytes that found the diverted ring full */
 
-static uint8_t uart_read(unsigned reg)
-{
-	return *(volatile uint8_t *)(uintptr_t)(uart + reg);
-}
-
-static void uart_write(unsigned reg, uint8_t v)
-{
-	*(volatile uint8_t *)(uintptr_t)(uart + reg) = v;
-}
-
-/* The FIFOs on: without them the UART holds one received byte, and a gdb packet would
- * come in one byte per housekeeping tick. FCR is write-only, so it is simply set;
- * OpenSBI left the line at its speed and 8N1. */
+/* The UART, its FIFOs on: without them it holds one received byte, and a gdb packet
+ * would come in one byte per housekeeping tick. */
 void bm_console_init(uint64_t base)
 {
-	if (base)
-		uart = base;
-	uart_write(UART_FCR, FCR_FIFO_ENABLE | FCR_CLEAR_RX_TX);
+	bm_uart_init(base);
 }
 
-/* Into the UART: a FIFO's worth whenever it is empty. Lock held. */
+/* Into the UART while its FIFO has room. Lock held. */
 static void drain_locked(void)
 {
-	while (ring_len && (uart_read(UART_LSR) & LSR_THRE)) {
-		for (unsigned i = 0; i < UART_FIFO && ring_len; i++) {
-			uart_write(UART_THR, (uint8_t)ring[ring_head]);
+	unsigned room;
+
+	while (ring_len && (room = bm_uart_tx_room()) != 0) {
+		for (; room && ring_len; room--) {
+			bm_uart_tx((uint8_t)ring[ring_head]);
 			ring_head = (ring_head + 1) % RING;
 			ring_len--;
 			bytes_out++;
@@ -205,25 +186,27 @@ bool hal_console_poll(void)
 	return left;
 }
 
-/* Out of the FIFO as well (LSR.TEMT): hal_halt powers off right after, and a byte
- * still in the FIFO would be lost with the machine. */
+/* Out of the UART's FIFO as well: hal_halt powers off right after, and a byte still in
+ * the FIFO would be lost with the machine. */
 void hal_console_flush(void)
 {
 	spin_lock(&lock);
 	uint64_t end = bytes_in;
 	spin_unlock(&lock);
 	wait_out(end);
-	while (!(uart_read(UART_LSR) & LSR_TEMT))
+	while (!bm_uart_tx_idle())
 		hal_cpu_relax();
 }
 
 int hal_console_getc(char *c)
 {
+	uint8_t b;
+
 	if (!c)
 		return -EINVAL;
-	if (!(uart_read(UART_LSR) & LSR_DR))
+	if (!bm_uart_rx(&b))
 		return -EAGAIN;
-	*c = (char)uart_read(UART_RBR);
+	*c = (char)b;
 	return 0;
 }
 
