@@ -1,36 +1,12 @@
 /* Shared by the riscv64 exit-cost guest (exits.S) and the riscv64 floor
- * (bench/floor/riscv64/floor.S), included by both: printing through QEMU's virt board
- * NS16550A (polling LSR.THRE) and the report line bench/guests/exits/run reads,
- * "exits-op NAME iters N ns T". The time CSR runs at the board's 10 MHz timebase: one
- * tick is 100 ns, which under -icount shift=0 is 100 guest instructions. Uses t0-t3,
- * a0-a5 and the stack. */
-#define REPORT_UART 0x10000000
+ * (bench/floor/riscv64/floor.S), included by both: the report line
+ * bench/guests/exits/run reads, "exits-op NAME iters N ns T", printed with the riscv
+ * guests' puts (tests/guests/riscv64/guest-lib.S). The time CSR runs at the board's
+ * 10 MHz timebase: one tick is 100 ns, which under -icount shift=0 is 100 guest
+ * instructions. Uses t0-t3, a0-a2 and the stack. */
+#include "../../../tests/guests/riscv64/guest-lib.S"
+
 #define REPORT_NS_PER_TICK 100
-
-/* putc(a0) */
-putc:
-	li	t0, REPORT_UART
-1:	lbu	t1, 5(t0)
-	andi	t1, t1, 0x20
-	beqz	t1, 1b
-	sb	a0, 0(t0)
-	ret
-
-/* puts(a0): a NUL-terminated string */
-puts:
-	addi	sp, sp, -16
-	sd	ra, 0(sp)
-	sd	s0, 8(sp)
-	mv	s0, a0
-1:	lbu	a0, 0(s0)
-	beqz	a0, 2f
-	call	putc
-	addi	s0, s0, 1
-	j	1b
-2:	ld	ra, 0(sp)
-	ld	s0, 8(sp)
-	addi	sp, sp, 16
-	ret
 
 /* putdec(a0): an unsigned decimal */
 putdec:
@@ -76,8 +52,8 @@ report:
 	li	t0, REPORT_NS_PER_TICK
 	mul	a0, s2, t0
 	call	putdec
-	li	a0, '\n'
-	call	putc
+	la	a0, report_nl
+	call	puts
 	ld	ra, 0(sp)
 	ld	s0, 8(sp)
 	ld	s1, 16(sp)
@@ -89,4 +65,5 @@ report:
 report_op:	.asciz	"exits-op "
 report_iters:	.asciz	" iters "
 report_ns:	.asciz	" ns "
+report_nl:	.asciz	"\n"
 	.popsection

@@ -11,9 +11,7 @@
  * raises, though the interrupt is delivered.) Any failed check prints "NAME: FAIL <n>"
  * and powers the VM off. */
 #define UART 0x10000000
-#define UART_LSR 5
 #define UART_IER 1
-#define LSR_THRE 0x20
 #define PLIC 0x0C000000
 #define PLIC_UART_SOURCE 10
 #define PLIC_ENABLE_CTX1 0x2080 /* hart 0's S context (1): sources 0-31 */
@@ -28,6 +26,8 @@
 #define SBI_HSM 0x48534D
 #define SBI_IPI 0x735049
 #define SBI_SRST 0x53525354
+
+#include "guest-lib.S"
 
 	.macro	print label
 	la	a0, \label
@@ -180,19 +180,6 @@ hart1:
 	li	s10, 15
 	j	fail
 
-/* puts(a0): the string's bytes to the UART, each when THR is empty. */
-puts:
-	li	t0, UART
-1:	lbu	t1, 0(a0)
-	beqz	t1, 3f
-2:	lbu	t2, UART_LSR(t0)
-	andi	t2, t2, LSR_THRE
-	beqz	t2, 2b
-	sb	t1, 0(t0)
-	addi	a0, a0, 1
-	j	1b
-3:	ret
-
 /* A failed check: s10 says which. */
 fail:
 	la	a0, msg_fail
@@ -217,14 +204,7 @@ trap:
 	csrr	t4, scause
 	bltz	t4, irq
 	mv	s11, t4
-	csrr	t4, sepc
-	lhu	t5, 0(t4)
-	andi	t5, t5, 3
-	li	t6, 3
-	addi	t4, t4, 2
-	bne	t5, t6, 2f
-	addi	t4, t4, 2
-2:	csrw	sepc, t4
+	skip_insn
 	sret
 irq:
 	slli	t4, t4, 1

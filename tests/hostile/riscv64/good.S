@@ -3,7 +3,6 @@
  * spins for 50 ms without an exit) and prints its line when it wakes. It can only do so
  * before the hostile VM's spin is over if Tandem takes the pCPU back from a guest that
  * never exits. */
-#define UART 0x10000000
 #define CSR_STIMECMP 0x14D
 #define SBI_SRST 0x53525354
 
@@ -34,17 +33,7 @@ _start:
 1:	wfi
 	j	1b
 
-puts:
-	li	t0, UART
-1:	lbu	t1, 0(a0)
-	beqz	t1, 3f
-2:	lbu	t2, 5(t0)
-	andi	t2, t2, 0x20
-	beqz	t2, 2b
-	sb	t1, 0(t0)
-	addi	a0, a0, 1
-	j	1b
-3:	ret
+#include "../../guests/riscv64/guest-lib.S"
 
 	.section .rodata
 msg_hello:	.asciz	"good: hello, sleeping 5 ms\n"

@@ -30,6 +30,8 @@
 #define CAUSE_LOAD_ACCESS 5
 #define CAUSE_STORE_ACCESS 7
 
+#include "../../guests/riscv64/guest-lib.S"
+
 	.macro	print label
 	la	a0, \label
 	jal	ra, puts
@@ -143,19 +145,6 @@ _start:
 	li	s10, 22
 	j	fail
 
-/* puts(a0), polling LSR.THRE. */
-puts:
-	li	t0, UART
-1:	lbu	t1, 0(a0)
-	beqz	t1, 3f
-2:	lbu	t2, 5(t0)
-	andi	t2, t2, 0x20
-	beqz	t2, 2b
-	sb	t1, 0(t0)
-	addi	a0, a0, 1
-	j	1b
-3:	ret
-
 fail:
 	la	a0, msg_fail
 	jal	ra, puts
@@ -189,14 +178,7 @@ trap:
 	bne	s11, t4, 1f
 	csrw	sepc, ra
 	sret
-1:	csrr	t4, sepc
-	lhu	t5, 0(t4)
-	andi	t5, t5, 3
-	li	t6, 3
-	addi	t4, t4, 2
-	bne	t5, t6, 2f
-	addi	t4, t4, 2
-2:	csrw	sepc, t4
+1:	skip_insn
 	sret
 3:	li	s10, 23
 	j	fail
