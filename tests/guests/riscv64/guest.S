@@ -2,7 +2,7 @@
  * hart 0 gives hart 1 through SBI HSM, assembled in): what the aarch64 test guest does,
  * in VS-mode. Hart 0 prints through its NS16550A, calls SBI BASE, touches lazily
  * allocated memory, reads from no device and takes the load access fault Tandem
- * injects at its stvec, takes ten Sstc timer interrupts, starts hart 1 with SBI HSM,
+ * injects at its stvec (and the store/AMO one for an AMO there), takes ten Sstc timer interrupts, starts hart 1 with SBI HSM,
  * exchanges IPIs with it (SBI IPI), and, with UART_RX (alpha), waits for a byte of
  * console input through the UART's receive interrupt on PLIC source 10; then it powers
  * its VM off with SBI SRST. Interrupts are taken at stvec, in windows of sstatus.SIE
@@ -86,6 +86,11 @@ _start:
 	li	t0, 0x20000000			/* no device there */
 	lw	t1, 0(t0)
 	check_eq s11, 5, 4			/* load access fault */
+	li	s11, -1
+	li	t0, 0x10000000			/* an AMO to its UART: the store/AMO access */
+	li	t1, 1				/* fault (QEMU on one hart reports the AMO's */
+	amoadd.w t2, t1, (t0)			/* guest-page fault as a load's: deviations.txt) */
+	check_eq s11, 7, 24
 	print	msg_fault
 
 	li	t0, SIP_STIP
@@ -242,7 +247,7 @@ hello0:	.asciz	"hello from " NAME " hart 0\n"
 hello1:	.asciz	NAME " hart 1 is up\n"
 msg_base:	.asciz	NAME ": SBI base answered\n"
 msg_lazy:	.asciz	NAME ": lazy memory\n"
-msg_fault:	.asciz	NAME ": load access fault taken at stvec\n"
+msg_fault:	.asciz	NAME ": load and AMO access faults taken at stvec\n"
 msg_timer:	.asciz	NAME ": 10 timer interrupts\n"
 msg_ipi:	.asciz	NAME ": IPIs between hart 0 and hart 1\n"
 msg_uart:	.asciz	NAME ": uart receive interrupt, byte T\n"
