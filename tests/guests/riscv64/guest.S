@@ -3,7 +3,8 @@
  * in VS-mode. Hart 0 prints through its NS16550A, calls SBI BASE, touches lazily
  * allocated memory, reads from no device and takes the load access fault Tandem
  * injects at its stvec (and the store/AMO one for an AMO there), takes ten Sstc timer interrupts, starts hart 1 with SBI HSM,
- * exchanges IPIs with it (SBI IPI), and, with UART_RX (alpha), waits for a byte of
+ * exchanges IPIs with it (SBI IPI), checks that its FP registers and hart 1's outlived
+ * the other VM's on the same pCPUs (fp_fill, fp_check), and, with UART_RX (alpha), waits for a byte of
  * console input through the UART's receive interrupt on PLIC source 10; then it powers
  * its VM off with SBI SRST. Interrupts are taken at stvec, in windows of sstatus.SIE
  * after each WFI; the handler notes each cause in s9 (bit n: cause n). (Polling sip
@@ -28,6 +29,39 @@
 #define SBI_SRST 0x53525354
 
 #include "guest-lib.S"
+
+	/* Every FP register and fcsr to values of this hart's own (base + n), with
+	 * sstatus.FS on; fp_check: they are still there. Between the two the hart waits in
+	 * WFI and its pCPU runs a vCPU of the other VM, which fills the same registers with
+	 * its own: a world switch that loses or leaks FP state fails here. */
+	.macro	fp_fill base
+	.option	push
+	.option	arch, +d
+	li	t0, 1 << 13			/* sstatus.FS: Initial */
+	csrs	sstatus, t0
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	li	t0, \base + \n
+	fmv.d.x	f\n, t0
+	.endr
+	li	t0, 0x21			/* frm RTZ, fflags NX */
+	fscsr	t0
+	.option	pop
+	.endm
+
+	.macro	fp_check base, code
+	.option	push
+	.option	arch, +d
+	li	s10, \code
+	.irp	n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+	fmv.x.d	t0, f\n
+	li	t1, \base + \n
+	bne	t0, t1, fail
+	.endr
+	frcsr	t0
+	li	t1, 0x21
+	bne	t0, t1, fail
+	.option	pop
+	.endm
 
 	.macro	print label
 	la	a0, \label
@@ -106,6 +140,7 @@ timer_loop:
 	bnez	s1, timer_loop
 	print	msg_timer
 
+	fp_fill	(CTX << 32)
 	li	t0, SHARED			/* the flags' page, mapped by hart 0 first */
 	sd	zero, 0(t0)
 	sd	zero, 8(t0)
@@ -128,6 +163,8 @@ timer_loop:
 	li	t0, SHARED + 8
 1:	ld	t1, 0(t0)
 	beqz	t1, 1b
+	fp_check (CTX << 32), 25
+	print	msg_fp
 
 #ifdef UART_RX
 	li	t0, PLIC + 4 * PLIC_UART_SOURCE	/* priority 1 */
@@ -163,6 +200,7 @@ hart1:
 	check_eq a0, 1, 11
 	check_eq a1, CTX, 12
 	print	hello1
+	fp_fill	((CTX << 32) | (1 << 16))
 	li	t0, SHARED + 0x80000		/* lazy memory of its own */
 	li	t1, 0x1234
 	sw	t1, 0(t0)
@@ -178,6 +216,7 @@ hart1:
 	li	a1, 0
 	sbi	SBI_IPI, 0
 	check_eq a0, 0, 14
+	fp_check ((CTX << 32) | (1 << 16)), 26
 	li	t0, SHARED + 8
 	li	t1, 1
 	sd	t1, 0(t0)			/* done */
@@ -250,6 +289,7 @@ msg_lazy:	.asciz	NAME ": lazy memory\n"
 msg_fault:	.asciz	NAME ": load and AMO access faults taken at stvec\n"
 msg_timer:	.asciz	NAME ": 10 timer interrupts\n"
 msg_ipi:	.asciz	NAME ": IPIs between hart 0 and hart 1\n"
+msg_fp:		.asciz	NAME ": FP registers kept across world switches\n"
 msg_uart:	.asciz	NAME ": uart receive interrupt, byte T\n"
 msg_bye:	.asciz	NAME ": bye\n"
 msg_fail:	.asciz	NAME ": FAIL "
