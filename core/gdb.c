@@ -332,6 +332,9 @@ static void stop_reply(struct gdb_stub *s)
 	if (s->stop_bp)
 		r_str(&r, "swbreak:;");
 	r_fmt(&r, "thread:%x;", s->stop_vcpu + 1);
+	/* gdb takes the stop's thread as current and sends no Hg for it (its remote.c
+	 * records it so): register packets address that vCPU from now on. */
+	s->g_vcpu = s->stop_vcpu;
 	send(s, &r);
 }
 

@@ -582,6 +582,29 @@ START_TEST(test_breakpoint_hit_stops_all_and_reports_the_thread)
 }
 END_TEST
 
+/* gdb takes a stop reply's thread as the one its register packets address next and
+ * sends no Hg for it (its remote protocol: the stop's thread becomes the current one),
+ * so the stub follows: after Hg1, a stop of thread 2 reads thread 2's registers. */
+START_TEST(test_a_stop_makes_its_thread_the_register_thread)
+{
+	set_guest64(RAM + 0x20, 0xd503201fd503201full);
+	vm_vcpu(vm, 0)->arch.ctx.pc = RAM;
+	vm_vcpu(vm, 1)->arch.ctx.pc = RAM + 0x20;
+	attach();
+	ask_eq("Hg1", "OK");
+	ask_eq("p20", "0000004000000000");
+	ask_eq("Z0,40000020,4", "OK");
+	out_len = 0;
+	send_raw("vCont;c", 7);
+	struct vm_exit e = brk_exit(RAM + 0x20);
+	ck_assert_int_eq(gdb_debug_exit(&stub, vm_vcpu(vm, 1), &e), EXIT_RETRY);
+	gdb_poll(&stub);
+	ck_assert_str_eq(last_reply(), "T05swbreak:;thread:2;");
+	ask_eq("p20", "2000004000000000");
+	ask_eq("qC", "QC2");
+}
+END_TEST
+
 START_TEST(test_simultaneous_stops_are_reported_one_by_one)
 {
 	set_guest64(RAM + 0x20, 0xd503201fd503201full);
@@ -840,6 +863,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_breakpoint_comes_out_where_it_went_in);
 	tcase_add_test(tc, test_attach_stops_every_vcpu_and_detach_releases_them);
 	tcase_add_test(tc, test_breakpoint_hit_stops_all_and_reports_the_thread);
+	tcase_add_test(tc, test_a_stop_makes_its_thread_the_register_thread);
 	tcase_add_test(tc, test_simultaneous_stops_are_reported_one_by_one);
 	tcase_add_test(tc, test_interrupt_stops_a_running_vm);
 	tcase_add_test(tc, test_break_before_attach_is_not_a_stop);

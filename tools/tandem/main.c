@@ -308,6 +308,10 @@ static void housekeep(struct timer *t, void *arg)
 {
 	(void)arg;
 
+	/* Output the UART could not take when it was written (an NS16550A behind a busy
+	 * socket keeps THRE clear until QEMU has sent its FIFO): a gdb reply waits in the
+	 * console's ring for this, as the guests' lines wait for core's console pump. */
+	(void)hal_console_poll();
 	console_input();
 	if (gdb_on)
 		gdb_housekeep();

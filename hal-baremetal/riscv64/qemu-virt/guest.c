@@ -70,19 +70,43 @@ static uint64_t hw_value(unsigned slot, uint64_t v)
 	return slot == RV_HENVCFG && !bm_time_sstc() ? v & ~ENVCFG_STCE_BIT : v;
 }
 
+/* The slots only Tandem changes (delegation, counters, envcfg, the time offset, the
+ * G-stage): neither the hardware nor the guest writes them, so ctx holds the truth
+ * while the vCPU is loaded too, and another pCPU may change them (a debugger attaching
+ * clears hedeleg's breakpoint bit): hal_guest_enter writes any that differ from what
+ * this pCPU's hardware holds (ctrl_hw), as the aarch64 HAL does HCR_EL2 and MDCR_EL2.
+ * The others the guest or a trap changes (the VS CSRs, hstatus, hvip, scounteren,
+ * senvcfg): read from the hardware while loaded, saved at the put. */
+static bool tandem_owned(unsigned slot)
+{
+	return slot == RV_HEDELEG || slot == RV_HIDELEG || slot == RV_HCOUNTEREN ||
+	       slot == RV_HENVCFG || slot == RV_HTIMEDELTA || slot == RV_HGATP;
+}
+
+static uint64_t ctrl_hw[BM_MAX_PCPUS][RV_CSR_SLOT_COUNT];
+
 #define LOAD(slot, num)                                          \
-	if (slot_in_hw(slot))                                    \
-		csr_write(num, hw_value(slot, ctx->csr[slot]));
+	if (slot_in_hw(slot)) {                                  \
+		csr_write(num, hw_value(slot, ctx->csr[slot]));  \
+		ctrl_hw[cpu][slot] = ctx->csr[slot];             \
+	}
 #define SAVE(slot, num)                                          \
-	if (slot_in_hw(slot) && (slot) != RV_HENVCFG)             \
+	if (slot_in_hw(slot) && !tandem_owned(slot))             \
 		ctx->csr[slot] = csr_read(num);
+#define SYNC(slot, num)                                                  \
+	if (tandem_owned(slot) && ctx->csr[slot] != ctrl_hw[cpu][slot]) { \
+		csr_write(num, hw_value(slot, ctx->csr[slot]));          \
+		ctrl_hw[cpu][slot] = ctx->csr[slot];                     \
+	}
 #define READ_CASE(slot, num) \
 	case slot:           \
-		return slot_in_hw(slot) && (slot) != RV_HENVCFG ? csr_read(num) : ctx->csr[slot];
+		return slot_in_hw(slot) && !tandem_owned(slot) ? csr_read(num) : ctx->csr[slot];
 #define WRITE_CASE(slot, num)                                    \
 	case slot:                                               \
-		if (slot_in_hw(slot))                            \
+		if (slot_in_hw(slot)) {                          \
 			csr_write(num, hw_value(slot, value));   \
+			ctrl_hw[bm_self()->id][slot] = value;    \
+		}                                                \
 		break;
 
 /* The VMID bits this hart keeps in hgatp (privileged spec 8.2.10: VMIDLEN is found by
@@ -244,11 +268,13 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 		return -EINVAL;
 	if (self->loaded != ctx)
 		hal_guest_load(ctx); /* core loads it first (vcpu_load): a safety net */
+	unsigned cpu = self->id;
+	RV_CSRS(SYNC)
 	/* An entry point set while loaded (HSM start) may have turned FP on. */
-	if (!fp_loaded[self->id] && (ctx->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF) {
+	if (!fp_loaded[cpu] && (ctx->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF) {
 		fs_on();
 		bm_fp_load(ctx);
-		fp_loaded[self->id] = true;
+		fp_loaded[cpu] = true;
 	}
 	ctx->x[0] = 0;
 	self->exit = exit;
