@@ -88,26 +88,6 @@ void bm_cpu_init(unsigned id)
 	isb();
 }
 
-unsigned hal_pcpu_count(void)
-{
-	return bm_board.ncpus ? bm_board.ncpus : 1;
-}
-
-unsigned hal_pcpu_id(void)
-{
-	return bm_self()->id;
-}
-
-void hal_percpu_set(void *data)
-{
-	bm_self()->percpu = data;
-}
-
-void *hal_percpu_get(void)
-{
-	return bm_self()->percpu;
-}
-
 /* One MRS per encoding: the register is part of the instruction. */
 #define ID_READ(crm, op2)                                                              \
 	case (crm) * 8 + (op2):                                                        \

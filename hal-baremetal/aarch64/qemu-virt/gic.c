@@ -8,20 +8,14 @@
 
 #include "arch/aarch64/gicv3.h"
 #include "hal-baremetal/aarch64/qemu-virt/bm.h"
+#include "hal-baremetal/common/irq.h"
+#include "hal/cpu.h"
 #include "hal/err.h"
 #include "hal/irq.h"
-#include "hal/spinlock.h"
 
 #define PRIORITY 0xA0u
 #define PRIORITY_BYTES(p) ((p) * 0x01010101u) /* the same priority in four IPRIORITYR bytes */
 
-struct handler {
-	hal_irq_handler_t fn;
-	void *arg;
-};
-
-static struct spinlock handler_lock = SPINLOCK_INIT;
-static struct handler handlers[HAL_IRQ_COUNT];
 static bool forwarded[HAL_IRQ_COUNT];
 static uint64_t rd_base[BM_MAX_PCPUS];
 static unsigned nspis;
@@ -96,35 +90,6 @@ void bm_gic_cpu_init(unsigned cpu)
 	isb();
 }
 
-int hal_irq_register(unsigned irq, hal_irq_handler_t fn, void *arg)
-{
-	if (irq >= HAL_IRQ_COUNT || !fn)
-		return -EINVAL;
-	int err = 0;
-	spin_lock(&handler_lock);
-	if (handlers[irq].fn) {
-		err = -EBUSY;
-	} else {
-		/* Published for hal_irq_dispatch, which reads without the lock: the
-		 * argument first, then the function that uses it. */
-		__atomic_store_n(&handlers[irq].arg, arg, __ATOMIC_RELAXED);
-		__atomic_store_n(&handlers[irq].fn, fn, __ATOMIC_RELEASE);
-	}
-	spin_unlock(&handler_lock);
-	return err;
-}
-
-int hal_irq_unregister(unsigned irq)
-{
-	if (irq >= HAL_IRQ_COUNT)
-		return -EINVAL;
-	spin_lock(&handler_lock);
-	int err = handlers[irq].fn ? 0 : -ENOENT;
-	__atomic_store_n(&handlers[irq].fn, NULL, __ATOMIC_RELEASE); /* its arg stays: harmless */
-	spin_unlock(&handler_lock);
-	return err;
-}
-
 static int set_enabled(unsigned irq, bool on)
 {
 	if (irq >= HAL_IRQ_COUNT)
@@ -168,17 +133,12 @@ int hal_irq_dispatch(unsigned irq)
 {
 	if (irq >= HAL_IRQ_COUNT)
 		return -EINVAL;
-	/* No lock on the interrupt path: a handler is published whole (register), and core
-	 * installs each once at bring-up; replacing one while it can fire elsewhere could
-	 * pair the old function with the new argument, so nothing does. */
-	hal_irq_handler_t fn = __atomic_load_n(&handlers[irq].fn, __ATOMIC_ACQUIRE);
-	if (fn)
-		fn(irq, __atomic_load_n(&handlers[irq].arg, __ATOMIC_RELAXED));
+	bool ran = bm_irq_call(irq);
 	sysreg_write(S3_0_C12_C12_1, irq); /* ICC_EOIR1_EL1: priority drop */
 	if (!__atomic_load_n(&forwarded[irq], __ATOMIC_ACQUIRE))
 		sysreg_write(S3_0_C12_C11_1, irq); /* ICC_DIR_EL1: deactivate */
 	isb();
-	return fn ? 0 : -ENOENT;
+	return ran ? 0 : -ENOENT;
 }
 
 int hal_irq_forward(unsigned irq, bool on)

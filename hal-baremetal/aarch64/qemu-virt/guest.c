@@ -43,7 +43,7 @@ _Static_assert(GICV3_NR_LRS == 4, "ICH_REGS below moves four list registers");
 
 void bm_guest_run(struct guest_ctx *ctx);
 bool bm_fp_first(struct guest_ctx *ctx);
-extern hal_guest_early_fn bm_early_fn;
+extern hal_guest_early_fn bm_early_fn; /* common/early.c */
 void bm_fp_load(const struct guest_ctx *ctx);
 void bm_fp_save(struct guest_ctx *ctx);
 
@@ -206,23 +206,6 @@ void hal_guest_irq_save(struct guest_ctx *ctx)
 		 * runs with the vGIC's view of it. */
 		sysreg_write(S3_4_C12_C11_0, 0);
 	}
-}
-
-/* No early handler: every exit goes to the run loop. */
-static enum hal_early no_early(struct guest_ctx *ctx, const struct guest_exit *exit)
-{
-	(void)ctx;
-	(void)exit;
-	return HAL_EARLY_NO;
-}
-
-/* The early handler world.S calls on a synchronous exit (hal_guest_set_early); never
- * NULL, so that world.S need not look. */
-hal_guest_early_fn bm_early_fn = no_early;
-
-void hal_guest_set_early(hal_guest_early_fn fn)
-{
-	__atomic_store_n(&bm_early_fn, fn ? fn : no_early, __ATOMIC_RELEASE);
 }
 
 /* From world.S on an FP/SIMD access trapped by CPTR_EL2.TFP: the first since the vCPU

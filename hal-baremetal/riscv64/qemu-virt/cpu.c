@@ -61,26 +61,6 @@ void bm_cpu_init(unsigned id)
 	__asm__ volatile("mv tp, %0" ::"r"(&cpus[id]) : "memory");
 }
 
-unsigned hal_pcpu_count(void)
-{
-	return bm_board.ncpus ? bm_board.ncpus : 1;
-}
-
-unsigned hal_pcpu_id(void)
-{
-	return bm_self()->id;
-}
-
-void hal_percpu_set(void *data)
-{
-	bm_self()->percpu = data;
-}
-
-void *hal_percpu_get(void)
-{
-	return bm_self()->percpu;
-}
-
 /* No aarch64 ID registers here; the riscv vCPU's view comes from arch/riscv64. */
 uint64_t hal_cpu_id_reg(unsigned crm, unsigned op2)
 {

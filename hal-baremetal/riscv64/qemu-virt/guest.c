@@ -39,7 +39,7 @@ void bm_guest_run(struct guest_ctx *ctx);
 int bm_hlvx_hu(uint64_t va, uint64_t *out);
 void bm_fp_load(const struct guest_ctx *ctx);
 void bm_fp_save(struct guest_ctx *ctx);
-extern hal_guest_early_fn bm_early_fn;
+extern hal_guest_early_fn bm_early_fn; /* common/early.c */
 
 /* Each slot's CSR, in the order a load writes them: hideleg before vsie (which shows
  * only delegated bits), henvcfg (Sstc's STCE) and htimedelta before vstimecmp, which
@@ -243,21 +243,6 @@ void hal_guest_irq_load(struct guest_ctx *ctx)
 void hal_guest_irq_save(struct guest_ctx *ctx)
 {
 	(void)ctx;
-}
-
-static enum hal_early no_early(struct guest_ctx *ctx, const struct guest_exit *exit)
-{
-	(void)ctx;
-	(void)exit;
-	return HAL_EARLY_NO;
-}
-
-/* The early handler world.S calls on a synchronous exit; never NULL. */
-hal_guest_early_fn bm_early_fn = no_early;
-
-void hal_guest_set_early(hal_guest_early_fn fn)
-{
-	__atomic_store_n(&bm_early_fn, fn ? fn : no_early, __ATOMIC_RELEASE);
 }
 
 int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)

@@ -8,9 +8,10 @@
 #include <stddef.h>
 
 #include "hal-baremetal/riscv64/qemu-virt/bm.h"
+#include "hal-baremetal/common/irq.h"
+#include "hal/cpu.h"
 #include "hal/err.h"
 #include "hal/irq.h"
-#include "hal/spinlock.h"
 #include "hal/time.h"
 
 #define SBI_EXT_IPI 0x735049ull
@@ -25,13 +26,6 @@
 #define PLIC_THRESHOLD(ctx) (0x200000ull + 0x1000ull * (ctx))
 #define PLIC_CLAIM(ctx) (0x200004ull + 0x1000ull * (ctx))
 
-struct handler {
-	hal_irq_handler_t fn;
-	void *arg;
-};
-
-static struct spinlock handler_lock = SPINLOCK_INIT;
-static struct handler handlers[HAL_IRQ_COUNT];
 static uint32_t nsources; /* HAL numbers IRQ_PLIC_FIRST + 1 .. + nsources are the PLIC's */
 
 static bool is_plic(unsigned irq)
@@ -69,34 +63,6 @@ void bm_gic_cpu_init(unsigned cpu)
 		csr_set(CSR_SIE, SIP_SEIP);
 	}
 	csr_clear(CSR_SIP, SIP_SSIP);
-}
-
-int hal_irq_register(unsigned irq, hal_irq_handler_t fn, void *arg)
-{
-	if (irq >= HAL_IRQ_COUNT || !fn)
-		return -EINVAL;
-	int err = 0;
-	spin_lock(&handler_lock);
-	if (handlers[irq].fn) {
-		err = -EBUSY;
-	} else {
-		/* Published for hal_irq_dispatch, which reads without the lock. */
-		__atomic_store_n(&handlers[irq].arg, arg, __ATOMIC_RELAXED);
-		__atomic_store_n(&handlers[irq].fn, fn, __ATOMIC_RELEASE);
-	}
-	spin_unlock(&handler_lock);
-	return err;
-}
-
-int hal_irq_unregister(unsigned irq)
-{
-	if (irq >= HAL_IRQ_COUNT)
-		return -EINVAL;
-	spin_lock(&handler_lock);
-	int err = handlers[irq].fn ? 0 : -ENOENT;
-	__atomic_store_n(&handlers[irq].fn, NULL, __ATOMIC_RELEASE);
-	spin_unlock(&handler_lock);
-	return err;
 }
 
 /* IPIs share SSIE, so disabling one of them leaves the others deliverable: only the
@@ -176,17 +142,16 @@ int hal_irq_dispatch(unsigned irq)
 {
 	if (irq >= HAL_IRQ_COUNT)
 		return -EINVAL;
-	/* No lock on the interrupt path: a handler is published whole (register). */
-	hal_irq_handler_t fn = __atomic_load_n(&handlers[irq].fn, __ATOMIC_ACQUIRE);
-	if (fn)
-		fn(irq, __atomic_load_n(&handlers[irq].arg, __ATOMIC_RELAXED));
+	bool ran = bm_irq_call(irq);
 	if (is_plic(irq)) /* completion: the gateway may forward the source again */
 		mmio_write32(bm_board.plic_base + PLIC_CLAIM(context_of(hal_pcpu_id())),
 			     irq - IRQ_PLIC_FIRST);
-	return fn ? 0 : -ENOENT;
+	return ran ? 0 : -ENOENT;
 }
 
-/* Forwarding physical interrupts to guests comes with the world switch (next stage). */
+/* No physical interrupt is forwarded to a guest on this board: its vCPUs' timer is
+ * Sstc's, which the hardware raises in the guest itself (ARCH_VTIMER_FORWARDED 0), and
+ * no device of the host is passed through with its interrupt. */
 int hal_irq_forward(unsigned irq, bool on)
 {
 	(void)on;
