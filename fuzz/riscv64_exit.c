@@ -206,6 +206,10 @@ struct trapcase {
 	struct insn in;       /* the instruction the exit came from, if known */
 	uint64_t word;        /* its bits (for vstval), 0 if not known */
 	bool ram_word;        /* the word at the PC could be read */
+	bool fetched;         /* hal_guest_fetch_insn read fetch_word at the PC, as Tandem
+			       * will for a virtual-instruction trap (whose word it trusts
+			       * over stval: QEMU 7.2 leaves stval stale for HLV/HSV) */
+	uint32_t fetch_word;
 	unsigned hartid;
 };
 
@@ -286,6 +290,8 @@ static bool injection_fits(const struct trapcase *k, uint64_t cause, uint64_t tv
 			return (cause == CAUSE_LOAD_ACCESS || cause == CAUSE_MISALIGNED_LOAD) && tval == va;
 		return (cause == CAUSE_STORE_ACCESS || cause == CAUSE_MISALIGNED_STORE) && tval == va;
 	case CAUSE_VIRTUAL_INSTRUCTION:
+		if (k->fetched)
+			return cause == CAUSE_ILLEGAL_INSN && tval == k->fetch_word;
 		return cause == CAUSE_ILLEGAL_INSN && (tval == 0 || tval == k->word || tval == st);
 	case CAUSE_BREAKPOINT:
 		return cause == CAUSE_BREAKPOINT && (tval == 0 || tval == k->b.pc || tval == st);
@@ -596,14 +602,18 @@ static void one_trap(struct vm *vm, struct vcpu *v, const uint8_t *r)
 			k.in = insn_of_htinst(t->htinst), k.word = t->htinst;
 		else if (!is_pseudo(t->htinst) && k.ram_word)
 			k.in = insn_of_word((uint32_t)k.word);
-	} else if (t->scause == CAUSE_VIRTUAL_INSTRUCTION) {
-		if (t->stval)
+	}
+	k.b = *c;
+	fetch_ctx = *c;
+	if (t->scause == CAUSE_VIRTUAL_INSTRUCTION) {
+		k.fetched = hal_guest_fetch_insn(gva_make(c->pc), &k.fetch_word) == 0;
+		if (k.fetched)
+			k.in = insn_of_word(k.fetch_word), k.word = k.fetch_word;
+		else if (t->stval)
 			k.in = insn_of_word((uint32_t)t->stval), k.word = t->stval;
 		else if (k.ram_word)
 			k.in = insn_of_word((uint32_t)k.word);
 	}
-	k.b = *c;
-	fetch_ctx = *c;
 
 	/* What the early handler answers (it is pure); then the exit goes through core
 	 * instead, which must leave the vCPU exactly so. */
