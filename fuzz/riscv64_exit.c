@@ -143,6 +143,9 @@ struct insn {
 	bool known;
 	unsigned len;     /* 2 or 4 */
 	bool load, store; /* an integer load or store */
+	bool amo;         /* the AMO major opcode (AMOs, LR, SC): Tandem may give a load's
+			   * guest-page fault of one the store/AMO access fault, as an AMO's
+			   * should have been reported (QEMU 7.2 on one hart reports a load) */
 	unsigned rd, bytes;
 	bool sign;
 };
@@ -160,6 +163,8 @@ static void decode32(uint32_t w, struct insn *in)
 	} else if ((w & 0x7D) == 0x21 && f3 < 4) { /* STORE: SB SH SW SD */
 		in->store = true;
 		in->bytes = 1u << f3;
+	} else if ((w & 0x7D) == 0x2D) { /* AMO */
+		in->amo = true;
 	}
 }
 
@@ -287,7 +292,9 @@ static bool injection_fits(const struct trapcase *k, uint64_t cause, uint64_t tv
 		if (is_pseudo(k->t.htinst)) /* the walk's own access: the original access's fault */
 			return (cause == CAUSE_LOAD_ACCESS || cause == CAUSE_STORE_ACCESS) && tval == va;
 		if (c == CAUSE_LOAD_GUEST_PAGE_FAULT)
-			return (cause == CAUSE_LOAD_ACCESS || cause == CAUSE_MISALIGNED_LOAD) && tval == va;
+			return (cause == CAUSE_LOAD_ACCESS || cause == CAUSE_MISALIGNED_LOAD ||
+				(cause == CAUSE_STORE_ACCESS && k->in.amo)) &&
+			       tval == va;
 		return (cause == CAUSE_STORE_ACCESS || cause == CAUSE_MISALIGNED_STORE) && tval == va;
 	case CAUSE_VIRTUAL_INSTRUCTION:
 		if (k->fetched)
