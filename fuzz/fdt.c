@@ -175,6 +175,28 @@ static void check_passthrough(const uint8_t *blob, uint64_t base, uint64_t size)
 		CHECK(fdt_node_name(blob, node, NULL) != NULL);
 }
 
+/* The riscv64 board's parts (core/fdt_riscv.c, what bare-metal riscv64 boots from):
+ * any blob fdt_check passed gives 0 with a board inside its own limits, or an error with
+ * *out all zero, as fdt.h says. */
+static void check_riscv(const void *blob)
+{
+	static const struct fdt_riscv zero;
+	struct fdt_riscv r;
+
+	memset(&r, 0xA5, sizeof(r));
+	int err = fdt_riscv(blob, &r);
+	CHECK(err == 0 || err == -EINVAL || err == -ENOSPC);
+	if (err) {
+		CHECK(memcmp(&r, &zero, sizeof(r)) == 0);
+		return;
+	}
+	CHECK(r.ncpus <= FDT_MAX_CPUS);
+	for (size_t i = r.ncpus; i < FDT_MAX_CPUS; i++)
+		CHECK(r.hartid[i] == 0);
+	CHECK(r.uart_present || (r.uart.base == 0 && r.uart.size == 0));
+	CHECK(r.plic_present || r.plic_ndev == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -205,6 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_passthrough(blob, b, l);
 		}
 		walk(blob);
+		check_riscv(blob);
 	}
 	free(blob);
 	return 0;

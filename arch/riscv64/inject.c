@@ -29,8 +29,6 @@ void rv_inject_exception(struct arch_vcpu *v, uint64_t cause, uint64_t tval)
 void arch_inject_undef(struct arch_vcpu *v)
 {
 	uint64_t cause = v->trap.scause;
-	/* A virtual instruction's word is the one decode read (exit.c: not QEMU's stale
-	 * stval where the HAL can read it); an illegal instruction's is stval. */
 	uint64_t insn = cause == CAUSE_ILLEGAL_INSN ? v->trap.stval : v->insn;
 
 	rv_inject_exception(v, CAUSE_ILLEGAL_INSN, insn);

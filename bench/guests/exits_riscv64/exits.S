@@ -16,7 +16,6 @@
 #define CSR_STIMECMP 0x14D
 #define SBI_BASE 0x10
 #define SBI_TIME 0x54494D45
-#define SBI_SRST 0x53525354
 
 	.macro	start
 	li	s2, ITERS
@@ -88,13 +87,7 @@ _start:
 
 	la	a0, done
 	call	puts
-	li	a7, SBI_SRST
-	li	a6, 0
-	li	a0, 0
-	li	a1, 0
-	ecall
-1:	wfi
-	j	1b
+	j	shutdown
 
 /* The timer interrupt (the only trap expected): turned off, noted in s9. Anything
  * else is an error the run script reports. */

@@ -3,7 +3,10 @@
  *   puts        a0: a NUL-terminated string to QEMU virt's NS16550A at 0x10000000,
  *               each byte when LSR.THRE says the transmitter has room; uses t0-t2, a0
  *   skip_insn   macro: sepc past the instruction there (2 or 4 bytes: unprivileged
- *               spec 1.5); uses t4-t6 */
+ *               spec 1.5); uses t4-t6
+ *   shutdown    SBI SRST shutdown of the VM (a WFI loop if it returns)
+ *   fail_report a0: a message, then the failed check's number s10 in decimal and a
+ *               newline, then shutdown */
 #define GUEST_UART 0x10000000
 #define GUEST_UART_LSR 5
 #define GUEST_LSR_THRE 0x20
@@ -31,4 +34,28 @@ puts:
 	addi	a0, a0, 1
 	j	1b
 3:	ret
+
+shutdown:
+	li	a7, 0x53525354			/* SRST */
+	li	a6, 0				/* system_reset */
+	li	a0, 0				/* shutdown */
+	li	a1, 0
+	ecall
+1:	wfi
+	j	1b
+
+fail_report:
+	jal	ra, puts
+	li	t0, GUEST_UART
+	li	t1, 10
+	divu	t2, s10, t1
+	beqz	t2, 1f
+	addi	t2, t2, '0'
+	sb	t2, 0(t0)
+1:	remu	t2, s10, t1
+	addi	t2, t2, '0'
+	sb	t2, 0(t0)
+	li	t1, '\n'
+	sb	t1, 0(t0)
+	j	shutdown
 	.popsection

@@ -227,17 +227,7 @@ hart1:
 /* A failed check: s10 says which. */
 fail:
 	la	a0, msg_fail
-	jal	ra, puts
-	li	t0, UART
-	addi	t1, s10, '0'
-	sb	t1, 0(t0)
-	li	t1, '\n'
-	sb	t1, 0(t0)
-	li	a0, 0
-	li	a1, 0
-	sbi	SBI_SRST, 0
-1:	wfi
-	j	1b
+	j	fail_report
 
 /* An exception the guest takes itself: its cause into s11, and on past the instruction
  * (2 or 4 bytes). An interrupt: its cause noted in s9, and its source quietened: the

@@ -4,7 +4,6 @@
  * before the hostile VM's spin is over if Tandem takes the pCPU back from a guest that
  * never exits. */
 #define CSR_STIMECMP 0x14D
-#define SBI_SRST 0x53525354
 
 	.section .text.boot, "ax"
 	.globl	_start
@@ -25,13 +24,7 @@ _start:
 	csrw	CSR_STIMECMP, t0
 	la	a0, msg_bye
 	jal	ra, puts
-	li	a7, SBI_SRST
-	li	a6, 0
-	li	a0, 0
-	li	a1, 0
-	ecall
-1:	wfi
-	j	1b
+	j	shutdown
 
 #include "../../guests/riscv64/guest-lib.S"
 

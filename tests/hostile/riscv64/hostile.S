@@ -147,24 +147,7 @@ _start:
 
 fail:
 	la	a0, msg_fail
-	jal	ra, puts
-	mv	a0, s10
-	li	t0, UART
-	li	t1, 10
-	divu	t2, a0, t1
-	beqz	t2, 1f
-	addi	t2, t2, '0'
-	sb	t2, 0(t0)
-1:	remu	t2, a0, t1
-	addi	t2, t2, '0'
-	sb	t2, 0(t0)
-	li	t1, '\n'
-	sb	t1, 0(t0)
-	li	a0, 0
-	li	a1, 0
-	sbi	SBI_SRST, 0
-1:	wfi
-	j	1b
+	j	fail_report
 
 /* An exception: its cause into s11, stval into s9, and on: past the instruction, or,
  * for a fetch fault, back to ra (the jump's return address). An interrupt is a failure:
