@@ -42,6 +42,9 @@ struct guest_ctx {
 		};
 		uint16_t no_early;
 	};
+	/* A CSR only Tandem changes (hedeleg, hideleg, ...) was written while the vCPU was
+	 * not loaded on the writing pCPU: a bare-metal entry re-writes those (its HAL). */
+	uint8_t ctrl_stale;
 	const struct exit_early *early;
 	uint64_t early_calls, early_reads;
 };

@@ -73,8 +73,9 @@ static uint64_t hw_value(unsigned slot, uint64_t v)
 /* The slots only Tandem changes (delegation, counters, envcfg, the time offset, the
  * G-stage): neither the hardware nor the guest writes them, so ctx holds the truth
  * while the vCPU is loaded too, and another pCPU may change them (a debugger attaching
- * clears hedeleg's breakpoint bit): hal_guest_enter writes any that differ from what
- * this pCPU's hardware holds (ctrl_hw), as the aarch64 HAL does HCR_EL2 and MDCR_EL2.
+ * clears hedeleg's breakpoint bit, and marks ctx ctrl_stale): hal_guest_enter then
+ * writes any that differ from what this pCPU's hardware holds (ctrl_hw), as the aarch64
+ * HAL does HCR_EL2 and MDCR_EL2; an entry with nothing stale pays one load.
  * The others the guest or a trap changes (the VS CSRs, hstatus, hvip, scounteren,
  * senvcfg): read from the hardware while loaded, saved at the put. */
 static bool tandem_owned(unsigned slot)
@@ -227,8 +228,11 @@ void hal_guest_sysreg_write(struct guest_ctx *ctx, unsigned slot, uint64_t value
 	if (!ctx || slot >= RV_CSR_SLOT_COUNT)
 		return;
 	ctx->csr[slot] = value;
-	if (bm_self()->loaded != ctx)
+	if (bm_self()->loaded != ctx) {
+		if (tandem_owned(slot))
+			__atomic_store_n(&ctx->ctrl_stale, 1, __ATOMIC_RELEASE);
 		return;
+	}
 	switch (slot) {
 		RV_CSRS(WRITE_CASE)
 	}
@@ -254,7 +258,10 @@ int hal_guest_enter(struct guest_ctx *ctx, struct guest_exit *exit)
 	if (self->loaded != ctx)
 		hal_guest_load(ctx); /* core loads it first (vcpu_load): a safety net */
 	unsigned cpu = self->id;
-	RV_CSRS(SYNC)
+	if (__atomic_load_n(&ctx->ctrl_stale, __ATOMIC_ACQUIRE)) {
+		__atomic_store_n(&ctx->ctrl_stale, 0, __ATOMIC_RELAXED);
+		RV_CSRS(SYNC)
+	}
 	/* An entry point set while loaded (HSM start) may have turned FP on. */
 	if (!fp_loaded[cpu] && (ctx->sstatus & SSTATUS_FS) != SSTATUS_FS_OFF) {
 		fs_on();
